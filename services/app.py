@@ -1,0 +1,86 @@
+"""The composition root: builds shared dependencies once and the registration of each service.
+
+Services never import each other; this module is the only place that knows
+them all. A service without an implementation yet is served from its contract
+and answers UNIMPLEMENTED.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+from dataclasses import dataclass
+
+import redis
+
+from services.core import redis_store
+from services.core.db import Database
+from services.core.paging import PageTokens
+from services.core.peers import Peers
+from services.core.server import Server, ServiceRegistration, create_server, unimplemented
+from services.core.settings import Settings
+from services.core.tokens import KeySet, TokenVerifier
+
+# Contract name of each service, and the generated module that declares it.
+CONTRACTS = {
+    name: (f"marquee.{name}.v1.{name.capitalize()}Service", f"marquee.{name}.v1.{name}_pb2")
+    for name in ("auth", "catalog", "tracking", "media", "notes", "chat", "billing", "ads")
+}
+
+
+def implemented(name: str) -> bool:
+    """A service is implemented once `services/<name>/server.py` exists; it exports `registration(deps)`."""
+    if importlib.util.find_spec(f"services.{name}") is None:
+        return False
+    return importlib.util.find_spec(f"services.{name}.server") is not None
+
+
+@dataclass
+class Dependencies:
+    """What services share inside one process. Built from settings, passed in, never global."""
+
+    settings: Settings
+    database: Database
+    redis: redis.Redis
+    keys: KeySet
+    verifier: TokenVerifier
+    page_tokens: PageTokens
+    peers: Peers
+
+    @classmethod
+    def build(cls, settings: Settings) -> Dependencies:
+        keys = KeySet.from_settings(settings)
+        return cls(
+            settings=settings,
+            database=Database.from_settings(settings),
+            redis=redis_store.connect(settings.redis_url),
+            keys=keys,
+            verifier=TokenVerifier.from_settings(settings, keys),
+            page_tokens=PageTokens(settings.secret_key.get_secret_value().encode()),
+            peers=Peers(settings, keys),
+        )
+
+    async def close(self) -> None:
+        await self.peers.close()
+        self.database.close()
+        self.redis.close()
+
+
+def registrations(deps: Dependencies) -> list[ServiceRegistration]:
+    found = []
+    for name in deps.settings.services:
+        full_name, module = CONTRACTS[name]
+        importlib.import_module(module)  # registers the contract's descriptors
+        if implemented(name):
+            server_module = importlib.import_module(f"services.{name}.server")
+            found.append(server_module.registration(deps))
+        else:
+            found.append(unimplemented(full_name))
+    return found
+
+
+def build_server(deps: Dependencies, *, address: str | None = None) -> Server:
+    server = create_server(deps.settings, registrations(deps), deps.verifier, address=address)
+    deps.peers.self_address = f"127.0.0.1:{server.port}"
+    server.on_close.append(deps.close)
+    return server

@@ -1,0 +1,1 @@
+"""Auth: accounts, password and social sign-in, tokens, sessions and roles."""

@@ -1,0 +1,578 @@
+"""AuthService servicer: converts protobuf ↔ domain values and delegates. No rules live here."""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import ipaddress
+import json
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from google.api import httpbody_pb2
+from google.protobuf import duration_pb2, json_format, struct_pb2, timestamp_pb2
+from google.protobuf.message import Message
+from marquee.auth.v1 import auth_pb2 as pb
+from marquee.auth.v1 import auth_pb2_grpc
+
+from services.auth import oauth
+from services.auth.domain import AuthDomain, Client, IssuedTokens, SignedIn, user_etag, user_name
+from services.auth.models import Identity, Session, User
+from services.auth.peers import SignupBonus
+from services.auth.repository import AuthRepository
+from services.core import errors
+from services.core.db import Database
+from services.core.errors import invalid
+from services.core.idempotency import Idempotency
+from services.core.interceptors import Context, current_metadata, current_principal, require_principal
+from services.core.paging import PageTokens, page_size
+from services.core.tokens import ROLE_ADMIN, ROLE_SERVICE, ROLE_USER
+
+T = TypeVar("T")
+M = TypeVar("M", bound=Message)
+
+PROVIDERS: dict[pb.IdentityProvider, str] = {
+    pb.IDENTITY_PROVIDER_GOOGLE: "google",
+    pb.IDENTITY_PROVIDER_GITHUB: "github",
+    pb.IDENTITY_PROVIDER_DISCORD: "discord",
+}
+PROVIDER_ENUM: dict[str, pb.IdentityProvider] = {v: k for k, v in PROVIDERS.items()}
+INTENTS: dict[pb.SocialSignInIntent, str] = {
+    pb.SOCIAL_SIGN_IN_INTENT_UNSPECIFIED: "sign_in",
+    pb.SOCIAL_SIGN_IN_INTENT_SIGN_IN: "sign_in",
+    pb.SOCIAL_SIGN_IN_INTENT_LINK: "link",
+    pb.SOCIAL_SIGN_IN_INTENT_REAUTHENTICATE: "reauthenticate",
+}
+RESULTS: dict[str, pb.SocialSignInResult] = {
+    "signed_in": pb.SOCIAL_SIGN_IN_RESULT_SIGNED_IN,
+    "created": pb.SOCIAL_SIGN_IN_RESULT_CREATED,
+    "linked_by_email": pb.SOCIAL_SIGN_IN_RESULT_LINKED_BY_EMAIL,
+    "linked": pb.SOCIAL_SIGN_IN_RESULT_LINKED,
+    "reauthenticated": pb.SOCIAL_SIGN_IN_RESULT_REAUTHENTICATED,
+}
+ROLE_ENUM: dict[str, pb.Role] = {ROLE_USER: pb.ROLE_USER, ROLE_ADMIN: pb.ROLE_ADMIN, ROLE_SERVICE: pb.ROLE_SERVICE}
+ROLE_NAME: dict[pb.Role, str] = {pb.ROLE_USER: ROLE_USER, pb.ROLE_ADMIN: ROLE_ADMIN}
+SKILLS: dict[str, pb.SkillLevel] = {
+    "": pb.SKILL_LEVEL_UNSPECIFIED,
+    "beginner": pb.SKILL_LEVEL_BEGINNER,
+    "intermediate": pb.SKILL_LEVEL_INTERMEDIATE,
+    "advanced": pb.SKILL_LEVEL_ADVANCED,
+}
+SKILL_NAME = {v: k for k, v in SKILLS.items()}
+USER_ORDERS: dict[pb.UserOrder, str] = {
+    pb.USER_ORDER_UNSPECIFIED: "create_time_desc",
+    pb.USER_ORDER_CREATE_TIME_DESC: "create_time_desc",
+    pb.USER_ORDER_CREATE_TIME_ASC: "create_time_asc",
+    pb.USER_ORDER_EMAIL: "email",
+    pb.USER_ORDER_LAST_SIGN_IN_TIME_DESC: "last_login_desc",
+}
+UPDATABLE_USER_PATHS = ("display_name", "avatar_uri", "skill_level", "locale", "time_zone", "preferences", "app_preferences")
+LOOPBACK_PROXIES = ("127.0.0.1", "::1")
+
+
+def timestamp(value: dt.datetime | None) -> timestamp_pb2.Timestamp | None:
+    if value is None:
+        return None
+    stamp = timestamp_pb2.Timestamp()
+    stamp.FromDatetime(value)
+    return stamp
+
+
+def client_of(context: Context, info: pb.ClientInfo | None = None) -> Client:
+    """The caller's address (the peer, or the forwarded client when the peer is our local Envoy) and device."""
+    metadata = current_metadata()
+    peer = context.peer() or ""
+    ip = ""
+    if peer.startswith(("ipv4:", "ipv6:")):
+        ip = peer.split(":", 1)[1].rsplit(":", 1)[0].strip("[]")
+        ip = ip.replace("%5B", "").replace("%5D", "")
+    forwarded = metadata.get("x-forwarded-for", "")
+    if forwarded and ip in LOOPBACK_PROXIES:
+        candidate = forwarded.split(",")[-1].strip()
+        with contextlib.suppress(ValueError):
+            ip = str(ipaddress.ip_address(candidate))
+    return Client(
+        ip=ip,
+        user_agent=metadata.get("user-agent", "")[:512],
+        device_id=(info.device_id if info else "")[:200],
+        device_name=(info.device_name if info else "")[:200],
+        platform=info.platform if info else 0,
+        app_version=(info.app_version if info else "")[:50],
+    )
+
+
+class AuthHandlers(auth_pb2_grpc.AuthServiceServicer):
+    def __init__(
+        self,
+        domain: AuthDomain,
+        database: Database,
+        idempotency: Idempotency,
+        page_tokens: PageTokens,
+        oauth_client: oauth.OAuthClient,
+        bonus: SignupBonus,
+    ) -> None:
+        self.domain = domain
+        self.bonus = bonus
+        self.db = database
+        self.idempotency = idempotency
+        self.pages = page_tokens
+        self.oauth = oauth_client
+
+    async def _run(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        return await self.db.run(lambda session: fn(AuthRepository(session), *args, **kwargs))
+
+    async def _once(
+        self,
+        method: str,
+        caller: str,
+        request: Message,
+        request_id: str,
+        response_type: type[M],
+        call: Callable[[], Any],
+        *,
+        ttl: int = 24 * 3600,
+    ) -> M:
+        result: M = await self.idempotency.run(
+            method=method, caller=caller, request=request, request_id=request_id,
+            response_type=response_type, call=call, ttl_seconds=ttl,
+        )  # fmt: skip
+        return result
+
+    # -- conversions ----------------------------------------------------------
+
+    def user_pb(self, user: User, providers: list[str] | None = None) -> pb.User:
+        prefs = user.preferences or {}
+        message = pb.User(
+            name=user_name(user.id),
+            email=user.email or "",
+            email_verified=user.email_verified,
+            pending_email=user.pending_email,
+            display_name=user.display_name,
+            avatar_uri=user.avatar_url,
+            skill_level=SKILLS.get(user.skill_level, pb.SKILL_LEVEL_UNSPECIFIED),
+            locale=user.locale,
+            time_zone=user.time_zone,
+            role=ROLE_ENUM.get(user.role, pb.ROLE_USER),
+            state=pb.USER_STATE_DISABLED if user.disabled else pb.USER_STATE_ACTIVE,
+            disable_reason=user.disable_reason,
+            has_password=bool(user.password_hash),
+            linked_providers=[PROVIDER_ENUM[p] for p in providers or [] if p in PROVIDER_ENUM],
+            etag=user_etag(user),
+            create_time=timestamp(user.create_time),
+            update_time=timestamp(user.update_time),
+            last_sign_in_time=timestamp(user.last_login_time),
+            disable_time=timestamp(user.disable_time),
+        )
+        profile, app = prefs.get("profile"), prefs.get("app")
+        if isinstance(profile, dict) and profile:
+            json_format.ParseDict(profile, message.preferences, ignore_unknown_fields=True)
+        if isinstance(app, dict) and app:
+            message.app_preferences.update(app)
+        return message
+
+    def tokens_pb(self, tokens: IssuedTokens) -> pb.TokenPair:
+        ttl = max(0, int((tokens.access_expire_time - self.domain.clock()).total_seconds()))
+        return pb.TokenPair(
+            access_token=tokens.access_token,
+            token_type="Bearer",
+            access_token_expire_time=timestamp(tokens.access_expire_time),
+            access_token_expires_in=duration_pb2.Duration(seconds=ttl),
+            refresh_token=tokens.refresh_token,
+            refresh_token_expire_time=timestamp(tokens.refresh_expire_time),
+            session=f"users/{tokens.user_id}/sessions/{tokens.session_id}",
+        )
+
+    def session_pb(self, session: Session, current: str) -> pb.Session:
+        return pb.Session(
+            name=f"users/{session.user_id}/sessions/{session.id}",
+            client=pb.ClientInfo(
+                device_id=session.device_id, device_name=session.device_name,
+                platform=session.platform, app_version=session.app_version,  # type: ignore[arg-type]
+            ),
+            sign_in_method=pb.SIGN_IN_METHOD_SOCIAL if session.method == "social" else pb.SIGN_IN_METHOD_PASSWORD,
+            provider=PROVIDER_ENUM.get(session.provider, pb.IDENTITY_PROVIDER_UNSPECIFIED),
+            user_agent=session.user_agent,
+            ip_address=session.ip_address,
+            current=session.id == current,
+            create_time=timestamp(session.create_time),
+            last_active_time=timestamp(session.last_used_time),
+            auth_time=timestamp(session.auth_time),
+            expire_time=timestamp(session.expire_time),
+        )  # fmt: skip
+
+    def identity_pb(self, identity: Identity) -> pb.Identity:
+        return pb.Identity(
+            name=f"users/{identity.user_id}/identities/{identity.provider}",
+            provider=PROVIDER_ENUM.get(identity.provider, pb.IDENTITY_PROVIDER_UNSPECIFIED),
+            subject=identity.subject,
+            email=identity.email,
+            email_verified=identity.email_verified,
+            display_name=identity.display_name,
+            link_time=timestamp(identity.create_time),
+            last_sign_in_time=timestamp(identity.last_sign_in_time),
+        )
+
+    def _signed_in(self, signed: SignedIn) -> tuple[pb.TokenPair, pb.User]:
+        if not signed.user.bonus_granted:
+            self.bonus.request(signed.user.id)
+        return self.tokens_pb(signed.tokens), self.user_pb(signed.user, list(signed.providers))
+
+    @staticmethod
+    def _provider(value: pb.IdentityProvider) -> str:
+        if value in PROVIDERS:
+            return PROVIDERS[value]
+        if value in pb.IdentityProvider.values() and value != pb.IDENTITY_PROVIDER_UNSPECIFIED:
+            # A provider the contract names but this deployment has no client for (Facebook).
+            name = pb.IdentityProvider.Name(value).removeprefix("IDENTITY_PROVIDER_").lower()
+            raise errors.FailedPrecondition(f"{name} sign-in is not configured here", reason="PROVIDER_NOT_CONFIGURED")
+        raise errors.invalid("provider", "must be GOOGLE, GITHUB or DISCORD")
+
+    # -- public ---------------------------------------------------------------
+
+    async def GetAuthConfig(self, request: pb.GetAuthConfigRequest, context: Context) -> pb.GetAuthConfigResponse:
+        settings = self.domain.settings
+        return pb.GetAuthConfigResponse(
+            providers=[PROVIDER_ENUM[p] for p in self.domain.configured_providers()],
+            registration_open=settings.registration_open,
+            password_policy=pb.PasswordPolicy(min_length=self.domain.passwords.min_length, max_length=128, reject_breached=True),
+            access_token_ttl=duration_pb2.Duration(seconds=settings.access_token_ttl_seconds),
+            refresh_token_ttl=duration_pb2.Duration(seconds=settings.refresh_token_ttl_seconds),
+            issuer=settings.jwt_issuer,
+            audience=settings.jwt_audience,
+            jwks_uri="/auth/v1/jwks",
+        )
+
+    async def GetJwks(self, request: pb.GetJwksRequest, context: Context) -> pb.GetJwksResponse:
+        return pb.GetJwksResponse(keys=[pb.Jwk(**key.jwk()) for key in self.domain.signer.keys.keys.values()])
+
+    async def Register(self, request: pb.RegisterRequest, context: Context) -> pb.RegisterResponse:
+        client = client_of(context, request.client)
+
+        async def call() -> pb.RegisterResponse:
+            # Hash before the unit of work: argon2 takes tens of milliseconds.
+            signed = await self._run(
+                self.domain.register, email=request.email, password=request.password, display_name=request.display_name,
+                locale=request.locale, time_zone=request.time_zone, client=client,
+            )  # fmt: skip
+            tokens, user = self._signed_in(signed)
+            return pb.RegisterResponse(tokens=tokens, user=user)
+
+        return await self._once("Register", "anonymous", request, request.request_id, pb.RegisterResponse, call)
+
+    async def Login(self, request: pb.LoginRequest, context: Context) -> pb.LoginResponse:
+        client = client_of(context, request.client)
+
+        async def call() -> pb.LoginResponse:
+            signed = await self._run(
+                self.domain.login, email=request.email, password=request.password, client=client,
+                replace_session=request.replace_session,
+            )  # fmt: skip
+            tokens, user = self._signed_in(signed)
+            return pb.LoginResponse(tokens=tokens, user=user)
+
+        return await self._once("Login", "anonymous", request, request.request_id, pb.LoginResponse, call)
+
+    async def BeginSocialSignIn(self, request: pb.BeginSocialSignInRequest, context: Context) -> pb.BeginSocialSignInResponse:
+        provider = self._provider(request.provider)
+        intent = INTENTS.get(request.intent, "sign_in")
+        principal = require_principal() if intent in ("link", "reauthenticate") else current_principal()
+        begin = await self._run(
+            self.domain.begin_social, provider=provider, redirect_uri=request.redirect_uri, intent=intent, principal=principal
+        )
+        return pb.BeginSocialSignInResponse(
+            authorization_uri=begin.authorization_uri, state=begin.state, expire_time=timestamp(begin.expire_time)
+        )
+
+    async def CompleteSocialSignIn(
+        self, request: pb.CompleteSocialSignInRequest, context: Context
+    ) -> pb.CompleteSocialSignInResponse:
+        provider = self._provider(request.provider)
+        if not request.code:
+            raise invalid("code", "is required")
+        client = client_of(context, request.client)
+
+        async def call() -> pb.CompleteSocialSignInResponse:
+            config = self.domain.provider_config(provider)
+            pending = await self._run(self.domain.consume_social_state, provider=provider, state=request.state)
+            try:
+                profile = await self.db.offload(
+                    self.oauth.fetch_profile, provider, config, code=request.code,
+                    code_verifier=pending.code_verifier, redirect_uri=pending.redirect_uri,
+                )  # fmt: skip
+            except oauth.ProviderRejected as exc:
+                raise errors.FailedPrecondition(
+                    f"{provider} refused the sign-in: {exc}",
+                    reason="PROVIDER_ERROR",
+                    metadata={"provider_error": exc.error_code or "unusable_account"},
+                ) from exc
+            except oauth.ProviderUnavailable as exc:
+                raise errors.Unavailable(f"{provider} could not be reached; retry", reason="DEPENDENCY_UNAVAILABLE") from exc
+            outcome = await self._run(
+                self.domain.complete_social, pending=pending, profile=profile, client=client,
+                replace_session=request.replace_session,
+            )  # fmt: skip
+            tokens, user = self._signed_in(outcome.signed_in)
+            return pb.CompleteSocialSignInResponse(
+                tokens=tokens, user=user, result=RESULTS[outcome.result], identity=self.identity_pb(outcome.identity)
+            )
+
+        return await self._once(
+            "CompleteSocialSignIn", "anonymous", request, request.request_id, pb.CompleteSocialSignInResponse, call
+        )
+
+    async def RefreshToken(self, request: pb.RefreshTokenRequest, context: Context) -> pb.RefreshTokenResponse:
+        async def call() -> pb.RefreshTokenResponse:
+            tokens = await self._run(self.domain.refresh, refresh_token=request.refresh_token)
+            return pb.RefreshTokenResponse(tokens=self.tokens_pb(tokens))
+
+        # A retry with the same request_id within 60 s gets the same pair (see the contract).
+        return await self._once("RefreshToken", "anonymous", request, request.request_id, pb.RefreshTokenResponse, call, ttl=60)
+
+    async def Logout(self, request: pb.LogoutRequest, context: Context) -> pb.LogoutResponse:
+        await self._run(self.domain.logout, refresh_token=request.refresh_token)
+        return pb.LogoutResponse()
+
+    async def Reauthenticate(self, request: pb.ReauthenticateRequest, context: Context) -> pb.ReauthenticateResponse:
+        principal = require_principal()
+        client = client_of(context)
+
+        async def call() -> pb.ReauthenticateResponse:
+            tokens = await self._run(self.domain.reauthenticate, principal, password=request.password, client=client)
+            recent = self.domain.clock() + dt.timedelta(minutes=10)
+            return pb.ReauthenticateResponse(tokens=self.tokens_pb(tokens), recent_until_time=timestamp(recent))
+
+        return await self._once("Reauthenticate", principal.user_id, request, request.request_id, pb.ReauthenticateResponse, call)
+
+    async def IssueServiceToken(self, request: pb.IssueServiceTokenRequest, context: Context) -> pb.IssueServiceTokenResponse:
+        token, expire = self.domain.issue_service_token(
+            client_id=request.client_id, client_secret=request.client_secret, client=client_of(context)
+        )
+        return pb.IssueServiceTokenResponse(access_token=token, token_type="Bearer", expire_time=timestamp(expire))
+
+    async def RequestPasswordReset(
+        self, request: pb.RequestPasswordResetRequest, context: Context
+    ) -> pb.RequestPasswordResetResponse:
+        await self._run(self.domain.request_password_reset, email=request.email, client=client_of(context))
+        return pb.RequestPasswordResetResponse()
+
+    async def ConfirmPasswordReset(
+        self, request: pb.ConfirmPasswordResetRequest, context: Context
+    ) -> pb.ConfirmPasswordResetResponse:
+        async def call() -> pb.ConfirmPasswordResetResponse:
+            email = await self._run(self.domain.confirm_password_reset, token=request.token, new_password=request.new_password)
+            return pb.ConfirmPasswordResetResponse(email=email)
+
+        return await self._once(
+            "ConfirmPasswordReset", "anonymous", request, request.request_id, pb.ConfirmPasswordResetResponse, call
+        )
+
+    async def ConfirmEmailVerification(
+        self, request: pb.ConfirmEmailVerificationRequest, context: Context
+    ) -> pb.ConfirmEmailVerificationResponse:
+        user_id, email = await self._run(self.domain.confirm_email_verification, token=request.token)
+        return pb.ConfirmEmailVerificationResponse(user=user_name(user_id), email=email)
+
+    # -- the signed-in user ----------------------------------------------------
+
+    async def GetUser(self, request: pb.GetUserRequest, context: Context) -> pb.GetUserResponse:
+        principal = require_principal()
+
+        user, providers = await self._run(self.domain.get_user, principal, name=request.name)
+        return pb.GetUserResponse(user=self.user_pb(user, providers))
+
+    async def UpdateUser(self, request: pb.UpdateUserRequest, context: Context) -> pb.UpdateUserResponse:
+        principal = require_principal()
+        paths = list(request.update_mask.paths)
+        if not paths:
+            raise invalid("update_mask", "name at least one field to update")
+        if paths == ["*"]:
+            paths = list(UPDATABLE_USER_PATHS)
+        changes: dict[str, Any] = {}
+        user = request.user
+        for path in paths:
+            root = path.split(".", 1)[0]
+            if root not in UPDATABLE_USER_PATHS:
+                raise invalid("update_mask", f"path {path!r} is unknown or output only")
+            if path == "display_name":
+                changes[path] = user.display_name
+            elif path == "avatar_uri":
+                changes[path] = user.avatar_uri
+            elif path == "skill_level":
+                changes[path] = SKILL_NAME.get(user.skill_level, "?")
+            elif path in ("locale", "time_zone"):
+                changes[path] = getattr(user, path)
+            elif path == "preferences":
+                changes[path] = json_format.MessageToDict(user.preferences, preserving_proto_field_name=True)
+            elif root == "preferences":
+                field = path.split(".", 1)[1]
+                if field not in pb.UserPreferences.DESCRIPTOR.fields_by_name:
+                    raise invalid("update_mask", f"path {path!r} is unknown")
+                value = json_format.MessageToDict(
+                    user.preferences, preserving_proto_field_name=True, always_print_fields_with_no_presence=True
+                )
+                changes[path] = value.get(field)
+            elif path == "app_preferences":
+                changes[path] = json_format.MessageToDict(user.app_preferences)
+            else:
+                key = path.split(".", 1)[1]
+                value_pb = user.app_preferences.fields.get(key, struct_pb2.Value(null_value=struct_pb2.NULL_VALUE))
+                changes[path] = json_format.MessageToDict(value_pb)
+
+        def update(repo: AuthRepository) -> tuple[User, list[str]]:
+            updated = self.domain.update_user(repo, principal, name=user.name, changes=changes, etag=user.etag)
+            return updated, repo.providers_of(updated.id)
+
+        updated, providers = await self._run(update)
+        return pb.UpdateUserResponse(user=self.user_pb(updated, providers))
+
+    async def ChangePassword(self, request: pb.ChangePasswordRequest, context: Context) -> pb.ChangePasswordResponse:
+        principal = require_principal()
+        client = client_of(context)
+
+        async def call() -> pb.ChangePasswordResponse:
+            count = await self._run(
+                self.domain.change_password, principal, name=request.name, current_password=request.current_password,
+                new_password=request.new_password, keep_other_sessions=request.keep_other_sessions, client=client,
+            )  # fmt: skip
+            return pb.ChangePasswordResponse(revoked_session_count=count)
+
+        return await self._once("ChangePassword", principal.user_id, request, request.request_id, pb.ChangePasswordResponse, call)
+
+    async def ChangeEmail(self, request: pb.ChangeEmailRequest, context: Context) -> pb.ChangeEmailResponse:
+        principal = require_principal()
+        user, expire = await self._run(
+            self.domain.change_email, principal, name=request.name, new_email=request.new_email,
+            current_password=request.current_password, client=client_of(context),
+        )  # fmt: skip
+        return pb.ChangeEmailResponse(user=self.user_pb(user), expire_time=timestamp(expire))
+
+    async def RequestEmailVerification(
+        self, request: pb.RequestEmailVerificationRequest, context: Context
+    ) -> pb.RequestEmailVerificationResponse:
+        principal = require_principal()
+        email, expire = await self._run(
+            self.domain.request_email_verification, principal, name=request.name, client=client_of(context)
+        )
+        return pb.RequestEmailVerificationResponse(email=email, expire_time=timestamp(expire))
+
+    async def ListSessions(self, request: pb.ListSessionsRequest, context: Context) -> pb.ListSessionsResponse:
+        principal = require_principal()
+        sessions = await self._run(self.domain.list_sessions, principal, parent=request.parent)
+        items, next_token = self._page(sessions, request.page_size, request.page_token, query=f"sessions:{request.parent}")
+        return pb.ListSessionsResponse(
+            sessions=[self.session_pb(s, principal.session_id) for s in items],
+            next_page_token=next_token,
+            total_size=len(sessions),
+            device_limit=0,  # plan device limits arrive with Billing's entitlements
+        )
+
+    def _page(self, rows: list[T], size: int, token: str, *, query: str, maximum: int = 100) -> tuple[list[T], str]:
+        """Pages a short, fully loaded list (a user's sessions or identities) by position."""
+        limit = page_size(size, default=min(20, maximum), maximum=maximum)
+        start = int((self.pages.decode(token, query=query) or {}).get("offset", 0))
+        items = rows[start : start + limit]
+        more = start + limit < len(rows)
+        return items, self.pages.encode({"offset": start + limit}, query=query) if more else ""
+
+    async def RevokeSession(self, request: pb.RevokeSessionRequest, context: Context) -> pb.RevokeSessionResponse:
+        await self._run(self.domain.revoke_session, require_principal(), name=request.name)
+        return pb.RevokeSessionResponse()
+
+    async def RevokeOtherSessions(
+        self, request: pb.RevokeOtherSessionsRequest, context: Context
+    ) -> pb.RevokeOtherSessionsResponse:
+        count = await self._run(self.domain.revoke_other_sessions, require_principal(), parent=request.parent)
+        return pb.RevokeOtherSessionsResponse(revoked_session_count=count)
+
+    async def ListIdentities(self, request: pb.ListIdentitiesRequest, context: Context) -> pb.ListIdentitiesResponse:
+        identities = await self._run(self.domain.list_identities, require_principal(), parent=request.parent)
+        items, next_token = self._page(
+            identities, request.page_size, request.page_token, query=f"identities:{request.parent}", maximum=50
+        )
+        return pb.ListIdentitiesResponse(identities=[self.identity_pb(i) for i in items], next_page_token=next_token)
+
+    async def UnlinkIdentity(self, request: pb.UnlinkIdentityRequest, context: Context) -> pb.UnlinkIdentityResponse:
+        principal = require_principal()
+
+        def unlink(repo: AuthRepository) -> tuple[User, list[str]]:
+            user = self.domain.unlink_identity(repo, principal, name=request.name)
+            repo.flush()
+            return user, repo.providers_of(user.id)
+
+        user, providers = await self._run(unlink)
+        return pb.UnlinkIdentityResponse(user=self.user_pb(user, providers))
+
+    async def ExportUserData(self, request: pb.ExportUserDataRequest, context: Context) -> pb.ExportUserDataResponse:
+        document = await self._run(self.domain.export_user_data, require_principal(), name=request.name)
+        body = json.dumps(document, indent=2, sort_keys=True).encode()
+        return pb.ExportUserDataResponse(document=httpbody_pb2.HttpBody(content_type="application/json", data=body))
+
+    async def DeleteUser(self, request: pb.DeleteUserRequest, context: Context) -> pb.DeleteUserResponse:
+        await self._run(self.domain.delete_user, require_principal(), name=request.name)
+        erased = [
+            pb.DataDisposition(
+                category="profile", service="marquee.auth", description="email, name, avatar, preferences, password hash"
+            ),
+            pb.DataDisposition(
+                category="sign-in", service="marquee.auth", description="linked social accounts, sessions, refresh tokens"
+            ),
+        ]
+        return pb.DeleteUserResponse(erased=erased, purge_time=timestamp(self.domain.clock()))
+
+    # -- administration ---------------------------------------------------------
+
+    async def ListUsers(self, request: pb.ListUsersRequest, context: Context) -> pb.ListUsersResponse:
+        filt = request.filter
+        order = USER_ORDERS.get(request.order_by)
+        if order is None:
+            raise invalid("order_by", "unknown order")
+        if filt.role and filt.role not in ROLE_ENUM.values():
+            raise invalid("filter.role", "unknown role")
+        limit = page_size(request.page_size, default=50, maximum=200)  # the contract's ListUsers bounds
+        query = json.dumps([json_format.MessageToDict(filt), order], sort_keys=True)
+        position = self.pages.decode(request.page_token, query=query)
+        after = None
+        if position is not None:
+            value = position["v"]
+            if order != "email":
+                value = dt.datetime.fromisoformat(value)
+            after = (value, position["id"])
+        role = {v: k for k, v in ROLE_ENUM.items()}.get(filt.role, "") if filt.role else ""
+        disabled = {pb.USER_STATE_ACTIVE: False, pb.USER_STATE_DISABLED: True}.get(filt.state)
+        provider = PROVIDERS.get(filt.provider, "") if filt.provider else ""
+
+        def load(repo: AuthRepository) -> tuple[list[User], int]:
+            rows, total = repo.list_users(
+                email_contains=filt.email_contains, role=role, disabled=disabled, provider=provider,
+                created_after=filt.create_time_after.ToDatetime(dt.UTC) if filt.HasField("create_time_after") else None,
+                created_before=filt.create_time_before.ToDatetime(dt.UTC) if filt.HasField("create_time_before") else None,
+                order=order, after=after, limit=limit,
+            )  # fmt: skip
+            return list(rows), total
+
+        rows, total = await self._run(load)
+        next_token = ""
+        if len(rows) > limit:
+            rows = rows[:limit]
+            last = rows[-1]
+            key: Any = {
+                "create_time_desc": last.create_time,
+                "create_time_asc": last.create_time,
+                "email": last.email,
+                "last_login_desc": last.last_login_time or last.create_time,
+            }[order]
+            next_token = self.pages.encode({"v": key if order == "email" else key.isoformat(), "id": last.id}, query=query)
+        return pb.ListUsersResponse(users=[self.user_pb(u) for u in rows], next_page_token=next_token, total_size=total)
+
+    async def SetUserRole(self, request: pb.SetUserRoleRequest, context: Context) -> pb.SetUserRoleResponse:
+        role = ROLE_NAME.get(request.role, "")
+        user = await self._run(self.domain.set_role, name=request.name, role=role, principal=require_principal())
+        return pb.SetUserRoleResponse(user=self.user_pb(user))
+
+    async def DisableUser(self, request: pb.DisableUserRequest, context: Context) -> pb.DisableUserResponse:
+        user = await self._run(self.domain.disable_user, require_principal(), name=request.name, reason=request.reason)
+        return pb.DisableUserResponse(user=self.user_pb(user))
+
+    async def EnableUser(self, request: pb.EnableUserRequest, context: Context) -> pb.EnableUserResponse:
+        user = await self._run(self.domain.enable_user, require_principal(), name=request.name)
+        return pb.EnableUserResponse(user=self.user_pb(user))

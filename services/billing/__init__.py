@@ -1,0 +1,1 @@
+"""Billing: plans, subscriptions, payments, credits and Stripe."""

@@ -1,0 +1,29 @@
+"""Wiring for Billing: builds the servicer from shared dependencies."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from marquee.billing.v1 import billing_pb2_grpc
+
+from services.billing.domain import BillingDomain
+from services.billing.handlers import BillingHandlers
+from services.billing.stripe_gateway import StripeGateway
+from services.core.idempotency import Idempotency
+from services.core.server import ServiceRegistration
+
+if TYPE_CHECKING:
+    from services.app import Dependencies
+
+FULL_NAME = "marquee.billing.v1.BillingService"
+
+
+def registration(deps: Dependencies) -> ServiceRegistration:
+    handlers = BillingHandlers(
+        BillingDomain(deps.settings),
+        deps.database,
+        Idempotency(deps.redis),
+        deps.page_tokens,
+        StripeGateway(deps.settings),
+    )
+    return ServiceRegistration(FULL_NAME, lambda server: billing_pb2_grpc.add_BillingServiceServicer_to_server(handlers, server))

@@ -1,0 +1,120 @@
+"""The calls Billing makes to Stripe, through the official `stripe` library.
+
+Every call blocks (HTTP): callers run them with `Database.offload`, outside database
+transactions. Every mutating call carries an idempotency key derived from our own
+request id, so a retried RPC never creates a second customer, session or refund.
+Stripe failures become domain errors here, so nothing above knows the library.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from typing import Any
+
+import stripe
+
+from services.core.errors import DomainError, FailedPrecondition, Unavailable
+from services.core.settings import Settings
+
+log = logging.getLogger("marquee.billing.stripe")
+
+PROVIDER_DOWN = "PAYMENT_PROVIDER_UNAVAILABLE"
+# Retries inside the library are safe: every mutating call is idempotent by key.
+NETWORK_RETRIES = 2
+
+
+def idempotency_key(*parts: str) -> str:
+    """A stable Stripe idempotency key from our own identifiers (user, method, request id)."""
+    return "marquee-" + hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:48]
+
+
+def unavailable(message: str = "the payment provider is not configured") -> Unavailable:
+    return Unavailable(message, reason=PROVIDER_DOWN, domain="marquee.billing")
+
+
+class StripeGateway:
+    def __init__(self, settings: Settings) -> None:
+        key = settings.stripe_secret_key.get_secret_value()
+        self.configured = bool(key)
+        self._client: stripe.StripeClient | None = None
+        if key:
+            base = {"api": settings.stripe_api_base} if settings.stripe_api_base else None
+            self._client = stripe.StripeClient(key, base_addresses=base or {}, max_network_retries=NETWORK_RETRIES)  # type: ignore[arg-type]
+
+    @property
+    def client(self) -> stripe.StripeClient:
+        if self._client is None:
+            raise unavailable()
+        return self._client
+
+    def _call(self, what: str, fn: Any, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except stripe.CardError as exc:
+            raise FailedPrecondition(
+                f"the card was declined: {exc.user_message or exc}",
+                reason="PAYMENT_DECLINED",
+                metadata={"decline_code": str((exc.error.decline_code if exc.error else None) or exc.code or "")},
+                domain="marquee.billing",
+            ) from exc
+        except stripe.StripeError as exc:
+            log.warning("stripe %s failed: %s", what, exc)
+            raise unavailable(f"the payment provider failed ({what}); retry with backoff") from exc
+
+    def create_customer(self, user_id: str) -> str:
+        customer = self._call(
+            "customers.create",
+            self.client.v1.customers.create,
+            params={"metadata": {"user_id": user_id}},
+            options={"idempotency_key": idempotency_key("customer", user_id)},
+        )
+        return str(customer.id)
+
+    def create_checkout_session(self, params: dict[str, Any], key: str) -> Any:
+        return self._call(
+            "checkout.sessions.create",
+            self.client.v1.checkout.sessions.create,
+            params=params,
+            options={"idempotency_key": key},
+        )
+
+    def create_portal_session(self, customer_id: str, return_url: str, flow: dict[str, Any] | None, key: str) -> Any:
+        params: dict[str, Any] = {"customer": customer_id, "return_url": return_url}
+        if flow:
+            params["flow_data"] = flow
+        return self._call(
+            "billing_portal.sessions.create",
+            self.client.v1.billing_portal.sessions.create,
+            params=params,
+            options={"idempotency_key": key},
+        )
+
+    def update_subscription(self, subscription_id: str, params: dict[str, Any], key: str) -> Any:
+        return self._call(
+            "subscriptions.update",
+            self.client.v1.subscriptions.update,
+            subscription_id,
+            params=params,
+            options={"idempotency_key": key},
+        )
+
+    def cancel_subscription(self, subscription_id: str, params: dict[str, Any], key: str) -> Any:
+        return self._call(
+            "subscriptions.cancel",
+            self.client.v1.subscriptions.cancel,
+            subscription_id,
+            params=params,
+            options={"idempotency_key": key},
+        )
+
+    def create_refund(self, params: dict[str, Any], key: str) -> Any:
+        return self._call("refunds.create", self.client.v1.refunds.create, params=params, options={"idempotency_key": key})
+
+    def create_price(self, params: dict[str, Any], key: str) -> str:
+        price = self._call("prices.create", self.client.v1.prices.create, params=params, options={"idempotency_key": key})
+        return str(price.id)
+
+
+def provider_error(exc: DomainError) -> bool:
+    return exc.reason == PROVIDER_DOWN

@@ -1,0 +1,1 @@
+"""Catalog: titles, seasons, episodes, categories, search, publishing and provider import."""

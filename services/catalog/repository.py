@@ -1,0 +1,304 @@
+"""Catalog's queries. Takes a session, never commits: the unit of work around the RPC does."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, and_, delete, exists, func, literal, or_, select, text, tuple_
+from sqlalchemy.orm import Session as DbSession
+
+from services.catalog.models import (
+    STATUS_DRAFT,
+    STATUS_PUBLISHED,
+    Category,
+    Episode,
+    ProviderCache,
+    Season,
+    Title,
+    TitleCategory,
+    TitleGenre,
+)
+from services.catalog.search import backend_for
+
+# Listing orders: (sort column, descending).
+ORDER_COLUMNS: dict[str, tuple[Any, bool]] = {
+    "newest": (Title.release_key, True),
+    "popularity": (Title.popularity, True),
+    "rating": (Title.rating, True),
+    "title": (Title.sort_title, False),
+}
+# `total_size` of a search is an estimate: unless the search is ranked (every match is scored
+# anyway), counting stops here.
+COUNT_CAP = 2_000
+
+
+@dataclass(frozen=True)
+class TitleQuery:
+    """Which titles a listing or search considers."""
+
+    include_drafts: bool = False
+    kind: str = ""
+    genres: tuple[str, ...] = ()
+    category_id: str = ""
+    min_year: int = 0
+    max_year: int = 0
+    access_levels: tuple[int, ...] = ()
+    words: tuple[str, ...] = ()
+
+
+@dataclass
+class TitlePage:
+    rows: list[tuple[Title, float]] = field(default_factory=list)
+    total: int = 0
+
+
+class CatalogRepository:
+    def __init__(self, session: DbSession) -> None:
+        self.s = session
+
+    @property
+    def dialect(self) -> str:
+        return self.s.get_bind().dialect.name
+
+    def add(self, row: object) -> None:
+        self.s.add(row)
+
+    def flush(self) -> None:
+        self.s.flush()
+
+    def delete(self, row: object) -> None:
+        self.s.delete(row)
+
+    # titles
+    def title(self, title_id: str, *, for_update: bool = False) -> Title | None:
+        query = select(Title).where(Title.id == title_id)
+        if for_update:
+            query = query.with_for_update()
+        return self.s.scalars(query).first()
+
+    def title_by_slug(self, slug: str) -> Title | None:
+        return self.s.scalars(select(Title).where(Title.slug == slug)).first()
+
+    def title_by_tmdb(self, kind: str, tmdb_id: str) -> Title | None:
+        return self.s.scalars(select(Title).where(Title.kind == kind, Title.tmdb_id == tmdb_id)).first()
+
+    def titles_by_tmdb(self, ids: Sequence[tuple[str, str]]) -> dict[tuple[str, str], str]:
+        if not ids:
+            return {}
+        rows = self.s.execute(select(Title.kind, Title.tmdb_id, Title.id).where(tuple_(Title.kind, Title.tmdb_id).in_(list(ids))))
+        return {(kind, tmdb): title_id for kind, tmdb, title_id in rows if tmdb}
+
+    def title_by_imdb(self, imdb_id: str) -> Title | None:
+        return self.s.scalars(select(Title).where(Title.imdb_id == imdb_id)).first()
+
+    def slug_taken(self, slug: str, *, except_title: str = "") -> bool:
+        query = select(Title.id).where(Title.slug == slug, Title.id != except_title)
+        return self.s.scalars(query).first() is not None
+
+    def slugs_like(self, base: str) -> set[str]:
+        return set(self.s.scalars(select(Title.slug).where(Title.slug.like(f"{base}%"))))
+
+    def titles_by_ids(self, ids: Sequence[str]) -> dict[str, Title]:
+        if not ids:
+            return {}
+        return {t.id: t for t in self.s.scalars(select(Title).where(Title.id.in_(list(ids))))}
+
+    def genres_of(self, title_ids: Sequence[str]) -> dict[str, list[str]]:
+        found: dict[str, list[str]] = {i: [] for i in title_ids}
+        if title_ids:
+            rows = self.s.execute(
+                select(TitleGenre.title_id, TitleGenre.genre)
+                .where(TitleGenre.title_id.in_(list(title_ids)))
+                .order_by(TitleGenre.title_id, TitleGenre.position)
+            )
+            for title_id, genre in rows:
+                found[title_id].append(genre)
+        return found
+
+    def categories_of(self, title_ids: Sequence[str]) -> dict[str, list[str]]:
+        found: dict[str, list[str]] = {i: [] for i in title_ids}
+        if title_ids:
+            rows = self.s.execute(
+                select(TitleCategory.title_id, TitleCategory.category_id)
+                .where(TitleCategory.title_id.in_(list(title_ids)))
+                .order_by(TitleCategory.title_id, TitleCategory.position)
+            )
+            for title_id, category_id in rows:
+                found[title_id].append(category_id)
+        return found
+
+    def set_genres(self, title_id: str, genres: Sequence[str]) -> None:
+        self.s.execute(delete(TitleGenre).where(TitleGenre.title_id == title_id))
+        for position, genre in enumerate(genres):
+            self.s.add(TitleGenre(title_id=title_id, genre=genre, position=position))
+
+    def set_categories(self, title_id: str, category_ids: Sequence[str]) -> None:
+        self.s.execute(delete(TitleCategory).where(TitleCategory.title_id == title_id))
+        for position, category_id in enumerate(category_ids):
+            self.s.add(TitleCategory(title_id=title_id, category_id=category_id, position=position))
+
+    def count_titles(self) -> int:
+        return self.s.scalar(select(func.count()).select_from(Title)) or 0
+
+    def _filtered(self, query: Select[Any], q: TitleQuery) -> Select[Any]:
+        statuses = (STATUS_DRAFT, STATUS_PUBLISHED) if q.include_drafts else (STATUS_PUBLISHED,)
+        conditions: list[ColumnElement[bool]] = [
+            Title.status == statuses[0] if len(statuses) == 1 else Title.status.in_(statuses)
+        ]
+        if q.kind:
+            conditions.append(Title.kind == q.kind)
+        if q.genres:
+            conditions.append(exists().where(TitleGenre.title_id == Title.id, TitleGenre.genre.in_(list(q.genres))))
+        if q.category_id:
+            conditions.append(exists().where(TitleCategory.title_id == Title.id, TitleCategory.category_id == q.category_id))
+        if q.min_year:
+            conditions.append(Title.release_key >= q.min_year * 10000)
+        if q.max_year:
+            conditions.append(and_(Title.release_key > 0, Title.release_key <= q.max_year * 10000 + 1231))
+        if q.access_levels:
+            conditions.append(Title.access_level.in_(list(q.access_levels)))
+        return query.where(*conditions)
+
+    def page_titles(self, q: TitleQuery, *, order: str, after: dict[str, Any] | None, limit: int, count: bool) -> TitlePage:
+        """One keyset page: `limit` titles after `after` (the last row's sort key), with a score for searches.
+
+        With `count`, the first page also counts the matches: in the same pass when ranking
+        (every match is scored and sorted anyway), else by a count capped at COUNT_CAP. Later
+        pages carry the first page's count in their token.
+        """
+        ranked = order == "relevance" and bool(q.words)
+        if q.words and self.dialect == "postgresql":
+            # psycopg prepares repeated statements; a generic plan cannot see how selective the words
+            # are and walks a sort index through the whole table. Plan each search for its words.
+            self.s.execute(text("SET LOCAL plan_cache_mode = force_custom_plan"))
+        matches = backend_for(self.dialect).matches(list(q.words), ranked=ranked) if q.words else None
+        score: ColumnElement[float] = matches.score if matches is not None else literal(0.0)
+        base: Select[Any] = select(Title, score.label("score"))  # type: ignore[assignment]
+        if matches is not None and matches.subquery is not None:
+            base = base.join(matches.subquery, matches.subquery.c.title_id == Title.id)
+        if matches is not None and matches.condition is not None:
+            base = base.where(matches.condition)
+        base = self._filtered(base, q)
+        key, descending = (score, True) if ranked else ORDER_COLUMNS.get(order, ORDER_COLUMNS["popularity"])
+        window_count = count and ranked and after is None
+        page = base.add_columns(func.count().over().label("total")) if window_count else base
+        if after is not None:
+            position = tuple_(key, Title.id)
+            bound = tuple_(literal(after["k"]), literal(after["id"]))
+            page = page.where(position < bound if descending else position > bound)
+        page = page.order_by(key.desc(), Title.id.desc()) if descending else page.order_by(key.asc(), Title.id.asc())
+        result = self.s.execute(page.limit(limit)).all()
+        rows = [(row[0], float(row[1] or 0.0)) for row in result]
+        total = 0
+        if count and after is not None:
+            total = int(after.get("t", 0))
+        elif window_count:
+            total = int(result[0][2]) if result else 0
+        elif count:
+            capped = base.with_only_columns(Title.id).limit(COUNT_CAP).subquery()
+            total = self.s.scalar(select(func.count()).select_from(capped)) or 0
+        return TitlePage(rows, total)
+
+    @staticmethod
+    def sort_key(title: Title, score: float, order: str) -> float | int | str:
+        if order == "relevance":
+            return score
+        keys: dict[str, float | int | str] = {
+            "newest": title.release_key,
+            "popularity": title.popularity,
+            "rating": title.rating,
+            "title": title.sort_title,
+        }
+        return keys.get(order, title.popularity)
+
+    # seasons and episodes
+    def seasons(self, title_id: str, *, after: int | None = None, limit: int | None = None) -> Sequence[Season]:
+        query = select(Season).where(Season.title_id == title_id)
+        if after is not None:
+            query = query.where(Season.season_number > after)
+        query = query.order_by(Season.season_number)
+        if limit is not None:
+            query = query.limit(limit)
+        return self.s.scalars(query).all()
+
+    def season(self, title_id: str, number: int) -> Season | None:
+        return self.s.scalars(select(Season).where(Season.title_id == title_id, Season.season_number == number)).first()
+
+    def episodes(self, season_id: str, *, after: int | None, limit: int) -> Sequence[Episode]:
+        query = select(Episode).where(Episode.season_id == season_id)
+        if after is not None:
+            query = query.where(Episode.episode_number > after)
+        return self.s.scalars(query.order_by(Episode.episode_number).limit(limit)).all()
+
+    def episode(self, season_id: str, number: int) -> Episode | None:
+        return self.s.scalars(select(Episode).where(Episode.season_id == season_id, Episode.episode_number == number)).first()
+
+    def count_episodes(self, *, season_id: str = "", title_id: str = "") -> int:
+        query = select(func.count()).select_from(Episode)
+        query = query.where(Episode.season_id == season_id) if season_id else query.where(Episode.title_id == title_id)
+        return self.s.scalar(query) or 0
+
+    # categories
+    def category(self, category_id: str) -> Category | None:
+        return self.s.get(Category, category_id)
+
+    def categories_by_ids(self, ids: Sequence[str]) -> dict[str, Category]:
+        if not ids:
+            return {}
+        return {c.id: c for c in self.s.scalars(select(Category).where(Category.id.in_(list(ids))))}
+
+    def category_slug_taken(self, slug: str, *, except_id: str = "") -> bool:
+        return self.s.scalars(select(Category.id).where(Category.slug == slug, Category.id != except_id)).first() is not None
+
+    def categories(self, *, after: tuple[int, str] | None, limit: int) -> Sequence[Category]:
+        query = select(Category)
+        if after is not None:
+            query = query.where(tuple_(Category.sort_order, Category.id) > tuple_(literal(after[0]), literal(after[1])))
+        return self.s.scalars(query.order_by(Category.sort_order, Category.id).limit(limit)).all()
+
+    def category_title_counts(self, ids: Sequence[str]) -> dict[str, int]:
+        if not ids:
+            return {}
+        rows = self.s.execute(
+            select(TitleCategory.category_id, func.count())
+            .join(Title, Title.id == TitleCategory.title_id)
+            .where(TitleCategory.category_id.in_(list(ids)), Title.status == STATUS_PUBLISHED)
+            .group_by(TitleCategory.category_id)
+        )
+        return {category_id: int(n) for category_id, n in rows}
+
+    # genres
+    def genre_counts(self, *, after: tuple[int, str] | None, limit: int) -> list[tuple[str, int]]:
+        """Genres of published titles, most used first, then by name."""
+        n = func.count().label("n")
+        query = (
+            select(TitleGenre.genre, n)
+            .join(Title, Title.id == TitleGenre.title_id)
+            .where(Title.status == STATUS_PUBLISHED)
+            .group_by(TitleGenre.genre)
+        )
+        if after is not None:
+            count, name = after
+            query = query.having(or_(func.count() < count, and_(func.count() == count, TitleGenre.genre > name)))
+        rows = self.s.execute(query.order_by(n.desc(), TitleGenre.genre).limit(limit))
+        return [(genre, int(count)) for genre, count in rows]
+
+    # provider cache
+    def cached(self, key: str, now: dt.datetime) -> dict[str, Any] | None:
+        row = self.s.get(ProviderCache, key)
+        if row is None or row.expire_time <= now:
+            return None
+        return dict(row.body)
+
+    def store_cached(self, key: str, body: dict[str, Any], expire_time: dt.datetime) -> None:
+        row = self.s.get(ProviderCache, key)
+        if row is None:
+            self.s.add(ProviderCache(key=key, body=body, expire_time=expire_time))
+        else:
+            row.body, row.expire_time = body, expire_time
+
+    def purge_cache(self, now: dt.datetime) -> None:
+        self.s.execute(delete(ProviderCache).where(ProviderCache.expire_time <= now))

@@ -1,0 +1,189 @@
+"""`marquee`: run all of Marquee (`up`), a subset (`serve`), a worker, or migrations."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import logging
+import os
+import signal
+import subprocess
+import sys
+from collections.abc import Iterator
+
+from gateway.process import EnvoyProcess
+from services.core import logs, migrate
+from services.core.processes import stop_process
+from services.core.redis_store import EmbeddedRedis
+from services.core.settings import ALL_SERVICES, Settings, load_settings
+
+log = logging.getLogger("marquee")
+
+
+@contextlib.contextmanager
+def redis_for(settings: Settings) -> Iterator[Settings]:
+    """Settings whose redis_url is real: the configured server, or an embedded one we own."""
+    if settings.redis_url:
+        yield settings
+        return
+    embedded = EmbeddedRedis(settings.data_dir / "redis")
+    url = embedded.start()
+    print(f"marquee: embedded redis pid {embedded.pid} at {url}", flush=True)
+    try:
+        yield settings.model_copy(update={"redis_url": url})
+    finally:
+        embedded.stop()
+        log.info("embedded redis stopped")
+
+
+def start_worker_process(settings: Settings) -> subprocess.Popen[bytes]:
+    env = {
+        **os.environ,
+        "MARQUEE_REDIS_URL": settings.redis_url,
+        "MARQUEE_DATABASE_URL": settings.resolved_database_url,
+        "MARQUEE_DATA_DIR": str(settings.data_dir),
+    }
+    return subprocess.Popen([sys.executable, "-m", "services.cli", "worker"], env=env, stdin=subprocess.DEVNULL)
+
+
+def start_gateway(settings: Settings, grpc_port: int) -> EnvoyProcess:
+    from gateway.envoy import GatewayConfig, Upstream
+
+    config = GatewayConfig(
+        listen_host=settings.gateway_host,
+        listen_port=settings.gateway_port,
+        admin_port=settings.gateway_admin_port,
+        upstreams=(Upstream("127.0.0.1", grpc_port),),
+        cors_allowed_origins=tuple(settings.cors_allowed_origins),
+        max_body_bytes=settings.gateway_max_body_bytes,
+        access_log_path=str((settings.data_dir / "gateway" / "access.log").resolve()),
+    )
+    envoy = EnvoyProcess(config, settings.data_dir / "gateway")
+    envoy.start()
+    return envoy
+
+
+async def serve(settings: Settings, *, with_worker: bool, with_gateway: bool = False, with_demo: bool = False) -> None:
+    from services.app import Dependencies, build_server  # imports every contract: keep `marquee --help` fast
+
+    deps = Dependencies.build(settings)
+    server = build_server(deps)
+    if with_demo and "catalog" in settings.services:
+        from services.catalog.demo import load_demo_catalog
+
+        loaded = await deps.database.run(load_demo_catalog)
+        if loaded:
+            note = "MARQUEE_CATALOG_DEMO_DATA=false skips it"
+            print(f"marquee: loaded the demo catalog: {loaded} synthetic titles ({note})", flush=True)
+    worker = start_worker_process(settings) if with_worker else None
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    await server.start()
+    envoy = start_gateway(settings, server.port) if with_gateway else None
+    print(f"marquee: grpc listening on {settings.host}:{server.port}", flush=True)
+    if envoy is not None:
+        print(f"marquee: http gateway on {envoy.url} (JSON, server-sent events, gRPC-Web; pid {envoy.pid})", flush=True)
+    print(f"marquee: services {', '.join(settings.services)}", flush=True)
+    print(f"marquee: database {settings.resolved_database_url}", flush=True)
+    print(f"marquee: redis {settings.redis_url}", flush=True)
+    if worker is not None:
+        print(f"marquee: celery worker pid {worker.pid}", flush=True)
+    print("marquee: ready (Ctrl-C to stop)", flush=True)
+    await stop.wait()
+    print("marquee: stopping", flush=True)
+    if envoy is not None:
+        envoy.stop()
+    await server.stop(settings.shutdown_grace_seconds)
+    if worker is not None:
+        stop_process(worker, timeout_seconds=15.0)
+    print("marquee: stopped", flush=True)
+
+
+def render_gateway_config(args: argparse.Namespace, settings: Settings) -> int:
+    import pathlib
+
+    from gateway.envoy import DESCRIPTORS, GatewayConfig, parse_upstreams, write
+
+    host, _, port = args.listen.rpartition(":")
+    config = GatewayConfig(
+        listen_host=host,
+        listen_port=int(port),
+        admin_port=args.admin_port,
+        upstreams=parse_upstreams(args.upstreams),
+        descriptor_path=pathlib.Path(args.descriptors) if args.descriptors else DESCRIPTORS,
+        cors_allowed_origins=tuple(settings.cors_allowed_origins),
+        max_body_bytes=settings.gateway_max_body_bytes,
+    )
+    print(f"marquee: wrote {write(config, pathlib.Path(args.out))}")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="marquee", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    up = commands.add_parser("up", help="run every service, migrations and a worker on the embedded defaults")
+    up.add_argument("--port", type=int, help="gRPC port (default MARQUEE_GRPC_PORT or 50051; 0 picks one)")
+    up.add_argument("--no-worker", action="store_true", help="do not start a Celery worker")
+    up.add_argument("--gateway-port", type=int, help="Envoy's HTTP port (default MARQUEE_GATEWAY_PORT or 8080; 0 picks one)")
+    up.add_argument("--no-gateway", action="store_true", help="do not start Envoy")
+    gateway_cmd = commands.add_parser("gateway-config", help="render the Envoy configuration for a deployment")
+    gateway_cmd.add_argument("--upstreams", required=True, help="host:port[,host:port...] of marquee gRPC servers")
+    gateway_cmd.add_argument("--listen", default="0.0.0.0:8080", help="host:port Envoy listens on")
+    gateway_cmd.add_argument("--admin-port", type=int, default=9901, help="admin port (loopback only)")
+    gateway_cmd.add_argument("--descriptors", help="descriptor set path as seen by Envoy (default: this checkout's)")
+    gateway_cmd.add_argument("--out", required=True, help="file to write")
+    serve_cmd = commands.add_parser("serve", help="run a subset of services (the unit of scale-out)")
+    serve_cmd.add_argument("--services", default=",".join(ALL_SERVICES), help="comma-separated services")
+    serve_cmd.add_argument("--port", type=int, help="gRPC port")
+    commands.add_parser("worker", help="run a Celery worker")
+    commands.add_parser("migrate", help="apply database migrations")
+    commands.add_parser("config", help="print every setting with its description and current value")
+    args = parser.parse_args(argv)
+
+    overrides: dict[str, object] = {}
+    if getattr(args, "port", None) is not None:
+        overrides["grpc_port"] = args.port
+    if getattr(args, "gateway_port", None) is not None:
+        overrides["gateway_port"] = args.gateway_port
+    if args.command == "serve":
+        overrides["services"] = args.services
+    settings = load_settings(**overrides)
+    logs.configure(settings.log_level, json_lines=settings.log_json)
+
+    if args.command == "config":
+        for name, field in Settings.model_fields.items():
+            value = getattr(settings, name)
+            shown = "***" if "secret" in name or "key" in name else value
+            print(f"MARQUEE_{name.upper()}={shown}\n    {field.description}")
+        return 0
+    if args.command == "gateway-config":
+        return render_gateway_config(args, settings)
+    if args.command == "migrate":
+        migrate.upgrade(settings)
+        print(f"marquee: migrated {settings.resolved_database_url}")
+        return 0
+    if args.command == "worker":
+        from services.worker import run_worker
+
+        with redis_for(settings) as resolved:
+            run_worker(resolved)
+        return 0
+    with redis_for(settings) as resolved:
+        migrate.upgrade(resolved)
+        is_up = args.command == "up"
+        asyncio.run(
+            serve(
+                resolved,
+                with_worker=is_up and not args.no_worker,
+                with_gateway=is_up and not args.no_gateway and resolved.gateway_enabled,
+                with_demo=is_up and resolved.catalog_demo_data,
+            )
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

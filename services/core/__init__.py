@@ -1,0 +1,1 @@
+"""The small, domain-free core every service stands on."""

@@ -1,0 +1,242 @@
+"""The policy every Marquee RPC passes through, driven by the contract.
+
+For each method declared in a `marquee.*` contract, in order: a concurrency
+limit (RESOURCE_EXHAUSTED instead of an unbounded queue), the access level the
+contract declares (token verification, roles), then the handler, with domain
+errors mapped to rich statuses and unexpected ones to INTERNAL with a
+correlation id; every call ends with one structured log line. The stages live
+in one interceptor so a call pays for one wrapper, not four.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextvars
+import itertools
+import logging
+import time
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Any, cast
+
+import grpc
+
+from services.core import errors
+from services.core.contract import Access, MethodContract
+from services.core.tokens import Principal, TokenVerifier
+
+log = logging.getLogger("marquee.rpc")
+# Request ids for calls that bring none: unique per process start, no syscall per call.
+_ID_PREFIX = uuid.uuid4().hex[:12] + "-"
+_ID_COUNTER = itertools.count(1)
+
+# A servicer context of any request/response type: handlers annotate with this.
+Context = grpc.aio.ServicerContext[Any, Any]
+
+_principal: contextvars.ContextVar[Principal | None] = contextvars.ContextVar("principal", default=None)
+# Why a token sent to a public method was not accepted, for handlers that turn out to need a caller.
+_token_error: contextvars.ContextVar[errors.Unauthenticated | None] = contextvars.ContextVar("token_error", default=None)
+_request_id: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="")
+_metadata: contextvars.ContextVar[dict[str, str] | None] = contextvars.ContextVar("metadata", default=None)
+
+
+def current_principal() -> Principal | None:
+    """The verified caller of the RPC being handled, or None for an anonymous call."""
+    return _principal.get()
+
+
+def require_principal() -> Principal:
+    principal = _principal.get()
+    if principal is None:
+        raise _token_error.get() or errors.Unauthenticated("this call needs an access token", reason="TOKEN_MISSING")
+    return principal
+
+
+def current_request_id() -> str:
+    return _request_id.get()
+
+
+def current_metadata() -> dict[str, str]:
+    """Invocation metadata of the current call (lower-case keys, text values)."""
+    return _metadata.get() or {}
+
+
+class PolicyInterceptor(grpc.aio.ServerInterceptor):  # type: ignore[type-arg]  # grpc-stubs types it loosely
+    def __init__(
+        self,
+        contracts: dict[str, MethodContract],
+        verifier: TokenVerifier,
+        *,
+        max_concurrent_rpcs: int,
+    ) -> None:
+        self._contracts = contracts
+        self._verifier = verifier
+        self._max = max_concurrent_rpcs
+        self._in_flight = 0
+        self._wrapped: dict[str, tuple[grpc.RpcMethodHandler[Any, Any], grpc.RpcMethodHandler[Any, Any]]] = {}
+
+    @property
+    def in_flight(self) -> int:
+        return self._in_flight
+
+    async def intercept_service(
+        self,
+        continuation: Callable[[grpc.HandlerCallDetails], Awaitable[grpc.RpcMethodHandler[Any, Any]]],
+        handler_call_details: grpc.HandlerCallDetails,
+    ) -> grpc.RpcMethodHandler[Any, Any]:
+        handler = await continuation(handler_call_details)
+        contract = self._contracts.get(handler_call_details.method)
+        if handler is None or contract is None:
+            return handler
+        cached = self._wrapped.get(contract.full_name)
+        if cached is not None and cached[0] is handler:
+            return cached[1]
+        wrapped = self._wrap(handler, contract)
+        self._wrapped[contract.full_name] = (handler, wrapped)
+        return wrapped
+
+    def _wrap(self, handler: grpc.RpcMethodHandler[Any, Any], contract: MethodContract) -> grpc.RpcMethodHandler[Any, Any]:
+        if handler.unary_unary is not None:
+            return grpc.unary_unary_rpc_method_handler(
+                self._unary(handler.unary_unary, contract),
+                request_deserializer=handler.request_deserializer,
+                response_serializer=handler.response_serializer,
+            )
+        if handler.unary_stream is not None:
+            return grpc.unary_stream_rpc_method_handler(
+                self._server_stream(cast(Any, handler.unary_stream), contract),
+                request_deserializer=handler.request_deserializer,
+                response_serializer=handler.response_serializer,
+            )
+        return handler  # Marquee contracts declare no client streaming.
+
+    # -- stages ---------------------------------------------------------------
+
+    def _authorize(self, contract: MethodContract, metadata: dict[str, str]) -> Principal | None:
+        access = contract.access
+        try:
+            principal = self._verify(metadata.get("authorization", ""))
+        except errors.Unauthenticated as exc:
+            if access is not Access.PUBLIC:
+                raise
+            # Apps send their token on every call; an expired one must not block a public
+            # call such as RefreshToken. A handler that needs the caller raises this error.
+            _token_error.set(exc)
+            return None
+        if access is Access.PUBLIC:
+            return principal
+        if access is Access.UNSPECIFIED:
+            raise errors.PermissionDenied("this method declares no access level and is closed", reason="ROLE_REQUIRED")
+        if principal is None:
+            raise errors.Unauthenticated("this call needs an access token", reason="TOKEN_MISSING")
+        if access is Access.ADMIN and not principal.is_admin:
+            raise errors.PermissionDenied(
+                "this call needs the admin role", reason="ROLE_REQUIRED", metadata={"required_role": "admin"}
+            )
+        if access is Access.SERVICE and not (principal.is_service or principal.is_admin):
+            raise errors.PermissionDenied(
+                "this call is for Marquee services only", reason="ROLE_REQUIRED", metadata={"required_role": "service"}
+            )
+        return principal
+
+    def _verify(self, header: str) -> Principal | None:
+        if not header:
+            return None
+        scheme, _, token = header.partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            raise errors.Unauthenticated("authorization must be `Bearer <access token>`", reason="TOKEN_INVALID")
+        return self._verifier.verify(token.strip())
+
+    def _begin(self, contract: MethodContract, context: Context) -> dict[str, Any]:
+        metadata = {k: v for k, v in context.invocation_metadata() or () if isinstance(v, str)}
+        request_id = metadata.get("x-request-id") or f"{_ID_PREFIX}{next(_ID_COUNTER):x}"
+        _request_id.set(request_id)
+        _metadata.set(metadata)
+        return {"metadata": metadata, "request_id": request_id, "start": time.perf_counter()}
+
+    def _admit(self) -> None:
+        if self._in_flight >= self._max:
+            raise errors.ResourceExhausted(
+                "server is at its concurrency limit; retry with backoff",
+                reason="OVERLOADED",
+                retry_after_seconds=0.1,
+            )
+        self._in_flight += 1
+
+    async def _fail(self, context: Context, contract: MethodContract, exc: BaseException, call: dict[str, Any]) -> None:
+        if isinstance(exc, errors.DomainError):
+            status = errors.to_status(exc, contract.domain)
+        else:
+            correlation_id = uuid.uuid4().hex
+            call["correlation_id"] = correlation_id
+            log.error("unexpected error in %s", contract.full_name, exc_info=exc, extra={"correlation_id": correlation_id})
+            status = errors.internal_status(correlation_id, contract.domain)
+        call["code"] = errors.status_code(status).name
+        await context.abort(
+            errors.status_code(status),
+            status.message,
+            trailing_metadata=((errors.STATUS_DETAILS_KEY, status.SerializeToString()),),
+        )
+
+    def _finish(self, contract: MethodContract, call: dict[str, Any], context: Context) -> None:
+        if not log.isEnabledFor(logging.INFO):
+            return  # nothing to build on the hot path when request logs are off
+        principal = _principal.get()
+        extra = {
+            "method": contract.full_name,
+            "code": call.get("code", "OK"),
+            "duration_ms": round((time.perf_counter() - call["start"]) * 1000, 2),
+            "user_id": principal.user_id if principal else "",
+            "request_id": call["request_id"],
+            "peer": context.peer(),
+        }
+        if "correlation_id" in call:
+            extra["correlation_id"] = call["correlation_id"]
+        log.info("rpc", extra=extra)
+
+    # -- wrappers -------------------------------------------------------------
+
+    def _unary(self, behavior: Callable[..., Awaitable[Any]], contract: MethodContract) -> Callable[..., Awaitable[Any]]:
+        async def unary(request: Any, context: Context) -> Any:
+            call = self._begin(contract, context)
+            admitted = False
+            try:
+                self._admit()
+                admitted = True
+                _principal.set(self._authorize(contract, call["metadata"]))
+                return await behavior(request, context)
+            except (asyncio.CancelledError, grpc.aio.AbortError):
+                call.setdefault("code", "CANCELLED" if context.cancelled() else (context.code() or grpc.StatusCode.UNKNOWN).name)
+                raise
+            except Exception as exc:  # every failure leaves as a status, never a traceback
+                await self._fail(context, contract, exc, call)
+            finally:
+                if admitted:
+                    self._in_flight -= 1
+                self._finish(contract, call, context)
+
+        return unary
+
+    def _server_stream(
+        self, behavior: Callable[..., AsyncIterator[Any]], contract: MethodContract
+    ) -> Callable[..., AsyncIterator[Any]]:
+        async def stream(request: Any, context: Context) -> AsyncIterator[Any]:
+            call = self._begin(contract, context)
+            admitted = False
+            try:
+                self._admit()
+                admitted = True
+                _principal.set(self._authorize(contract, call["metadata"]))
+                async for message in behavior(request, context):
+                    yield message
+            except (asyncio.CancelledError, grpc.aio.AbortError):
+                call.setdefault("code", "CANCELLED" if context.cancelled() else (context.code() or grpc.StatusCode.UNKNOWN).name)
+                raise
+            except Exception as exc:
+                await self._fail(context, contract, exc, call)
+            finally:
+                if admitted:
+                    self._in_flight -= 1
+                self._finish(contract, call, context)
+
+        return stream

@@ -1,0 +1,76 @@
+"""Opaque, tamper-evident page tokens for keyset pagination.
+
+A token carries the sort key of the last row served and a fingerprint of the
+query that produced it, signed with HMAC-SHA256. A token that was altered, or
+is replayed against a different query, is INVALID_ARGUMENT / INVALID_PAGE_TOKEN.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+from typing import Any
+
+from services.core.errors import FieldViolation, InvalidArgument
+
+DEFAULT_PAGE_SIZE = 20
+MAX_PAGE_SIZE = 100
+
+
+def page_size(requested: int, *, default: int = DEFAULT_PAGE_SIZE, maximum: int = MAX_PAGE_SIZE) -> int:
+    if requested < 0:
+        raise InvalidArgument(
+            "page_size must not be negative",
+            violations=[FieldViolation("page_size", f"must be between 0 and {maximum}")],
+        )
+    return min(requested or default, maximum)
+
+
+def _b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def _unb64(text: str) -> bytes:
+    """Strict decoding: only the one canonical spelling of some bytes is accepted.
+
+    Lenient base64 ignores stray characters and the spare low bits of the last
+    character, so an edited token could otherwise decode to the original bytes.
+    """
+    data = base64.b64decode(text + "=" * (-len(text) % 4), altchars=b"-_", validate=True)
+    if _b64(data) != text:
+        raise ValueError("non-canonical base64")
+    return data
+
+
+class PageTokens:
+    def __init__(self, secret: bytes) -> None:
+        self._secret = secret
+
+    def _mac(self, body: bytes, query: str) -> bytes:
+        return hmac.new(self._secret, body + b"\x00" + query.encode(), hashlib.sha256).digest()[:16]
+
+    def encode(self, position: dict[str, Any], *, query: str) -> str:
+        """A token resuming after `position` for the query fingerprinted by `query`."""
+        body = json.dumps(position, separators=(",", ":"), sort_keys=True).encode()
+        return _b64(body) + "." + _b64(self._mac(body, query))
+
+    def decode(self, token: str, *, query: str) -> dict[str, Any] | None:
+        """The position in a token, None for an empty token; raises if it is not ours for this query."""
+        if not token:
+            return None
+        try:
+            body_text, mac_text = token.split(".", 1)
+            body, mac = _unb64(body_text), _unb64(mac_text)
+            valid = hmac.compare_digest(mac, self._mac(body, query))
+            position = json.loads(body) if valid else None
+        except (ValueError, UnicodeDecodeError):
+            valid, position = False, None
+        if not valid or not isinstance(position, dict):
+            raise InvalidArgument(
+                "page_token is invalid, was altered, or belongs to a different query",
+                reason="INVALID_PAGE_TOKEN",
+                violations=[FieldViolation("page_token", "not a token issued for this query")],
+            )
+        return position

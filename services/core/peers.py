@@ -1,0 +1,77 @@
+"""Calls between Marquee services: a gRPC channel per peer and a service credential.
+
+Services never import each other; they call each other's contracts over gRPC, even
+inside one process. A peer's address comes from MARQUEE_PEER_ADDRESSES (for example
+`{"billing": "billing:50051"}`), else it is this process's own server, which is what
+`marquee up` runs. The credential is an access token with role `service`: minted
+locally when this process holds the signing key, otherwise obtained from Auth's
+`IssueServiceToken` with MARQUEE_SERVICE_CLIENT_ID / _SECRET.
+"""
+
+from __future__ import annotations
+
+import time
+
+import grpc
+
+from services.core.settings import Settings
+from services.core.tokens import ROLE_SERVICE, KeySet, TokenSigner
+
+# Renew a cached service token this long before it expires.
+RENEW_MARGIN_SECONDS = 60.0
+
+
+class Peers:
+    def __init__(self, settings: Settings, keys: KeySet, *, caller: str = "marquee") -> None:
+        self._settings = settings
+        self._keys = keys
+        self._caller = caller
+        self._channels: dict[str, grpc.aio.Channel] = {}
+        self._token = ""
+        self._token_expiry = 0.0
+        self.self_address = ""  # set once this process's server has bound its port
+
+    def address(self, service: str) -> str:
+        configured = self._settings.peer_addresses.get(service)
+        if configured:
+            return configured
+        if not self.self_address:
+            raise RuntimeError(f"no address for peer {service!r}: set MARQUEE_PEER_ADDRESSES")
+        return self.self_address
+
+    def channel(self, service: str) -> grpc.aio.Channel:
+        """A channel to the service (created in the running event loop on first use)."""
+        channel = self._channels.get(service)
+        if channel is None:
+            channel = grpc.aio.insecure_channel(
+                self.address(service),
+                options=[("grpc.max_receive_message_length", self._settings.max_message_bytes)],
+            )
+            self._channels[service] = channel
+        return channel
+
+    async def metadata(self) -> tuple[tuple[str, str], ...]:
+        """Call metadata carrying a valid service credential."""
+        if time.time() > self._token_expiry - RENEW_MARGIN_SECONDS:
+            self._token, self._token_expiry = await self._new_token()
+        return (("authorization", f"Bearer {self._token}"),)
+
+    async def _new_token(self) -> tuple[str, float]:
+        if self._keys.active.private is not None:
+            signer = TokenSigner.from_settings(self._settings, self._keys)
+            return signer.sign(f"services/{self._caller}", token_id=f"{self._caller}-{time.time_ns()}", role=ROLE_SERVICE)
+        from marquee.auth.v1 import auth_pb2, auth_pb2_grpc
+
+        reply = await auth_pb2_grpc.AuthServiceStub(self.channel("auth")).IssueServiceToken(
+            auth_pb2.IssueServiceTokenRequest(
+                client_id=self._settings.service_client_id,
+                client_secret=self._settings.service_client_secret.get_secret_value(),
+            ),
+            timeout=10,
+        )
+        return reply.access_token, reply.expire_time.ToSeconds()
+
+    async def close(self) -> None:
+        channels, self._channels = self._channels, {}
+        for channel in channels.values():
+            await channel.close(None)

@@ -1,0 +1,282 @@
+"""Configuration from environment variables (`MARQUEE_*`) and an optional file.
+
+Settings are built once by the entry point and passed down; nothing reads the
+environment at import time. Every field documents itself: `marquee config`
+prints them all with their current values (secrets masked).
+"""
+
+from __future__ import annotations
+
+import enum
+import pathlib
+from typing import Annotated, Any
+
+from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic_settings import (
+    BaseSettings,
+    NoDecode,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+# The development signing key: a fixed P-256 scalar, so every process of a local
+# run verifies every other's tokens with no setup. Refused in production.
+DEV_JWT_SEED_HEX = "6d617271756565206465762d6f6e6c79207369676e696e67206b657920212121"
+DEV_JWT_KID = "dev-1"
+DEV_SECRET = "marquee-development-secret-do-not-use-in-production"
+
+ALL_SERVICES = ("auth", "catalog", "tracking", "media", "notes", "chat", "billing", "ads")
+
+
+class Environment(enum.StrEnum):
+    DEVELOPMENT = "development"
+    TEST = "test"
+    PRODUCTION = "production"
+
+
+class OAuthProvider(BaseSettings):
+    """One social sign-in provider (Google, GitHub, Discord or a compatible one)."""
+
+    model_config = SettingsConfigDict(extra="forbid")
+
+    client_id: str = Field("", description="OAuth client id issued by the provider.")
+    client_secret: SecretStr = Field(SecretStr(""), description="OAuth client secret.")
+    authorize_url: str = Field("", description="The provider's authorization endpoint.")
+    token_url: str = Field("", description="The provider's token endpoint.")
+    userinfo_url: str = Field("", description="Endpoint returning the signed-in user's profile.")
+    emails_url: str = Field("", description="GitHub only: endpoint listing the user's emails and their verification.")
+    scopes: list[str] = Field(default_factory=list, description="Scopes to request.")
+
+    @property
+    def configured(self) -> bool:
+        return bool(self.client_id and self.token_url and self.authorize_url and self.userinfo_url)
+
+
+class GoogleOAuth(OAuthProvider):
+    """Google's endpoints preset, so setting the client id and secret is enough."""
+
+    authorize_url: str = "https://accounts.google.com/o/oauth2/v2/auth"
+    token_url: str = "https://oauth2.googleapis.com/token"
+    userinfo_url: str = "https://openidconnect.googleapis.com/v1/userinfo"
+    scopes: list[str] = Field(default_factory=lambda: ["openid", "email", "profile"])
+
+
+class GitHubOAuth(OAuthProvider):
+    """GitHub's endpoints preset."""
+
+    authorize_url: str = "https://github.com/login/oauth/authorize"
+    token_url: str = "https://github.com/login/oauth/access_token"
+    userinfo_url: str = "https://api.github.com/user"
+    emails_url: str = "https://api.github.com/user/emails"
+    scopes: list[str] = Field(default_factory=lambda: ["read:user", "user:email"])
+
+
+class DiscordOAuth(OAuthProvider):
+    """Discord's endpoints preset."""
+
+    authorize_url: str = "https://discord.com/oauth2/authorize"
+    token_url: str = "https://discord.com/api/oauth2/token"
+    userinfo_url: str = "https://discord.com/api/users/@me"
+    scopes: list[str] = Field(default_factory=lambda: ["identify", "email"])
+
+
+class JwtKey(BaseSettings):
+    """A signing key. Keys stay listed after rotation so old tokens verify until retired."""
+
+    model_config = SettingsConfigDict(extra="forbid")
+
+    kid: str = Field(description="Key id, sent in the token header to select the key.")
+    private_key_pem: SecretStr | None = Field(None, description="ECDSA P-256 private key (PEM). Only Auth needs it.")
+    public_key_pem: str | None = Field(None, description="ECDSA P-256 public key (PEM); derived from the private key if absent.")
+
+
+class Settings(BaseSettings):
+    """Everything Marquee reads from its environment."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="MARQUEE_",
+        env_nested_delimiter="__",
+        extra="forbid",
+    )
+
+    env: Environment = Field(
+        Environment.DEVELOPMENT, description="development, test or production. Production refuses unsafe defaults."
+    )
+    data_dir: pathlib.Path = Field(
+        pathlib.Path(".marquee"),
+        description="Where the embedded defaults keep their files (SQLite database, embedded Redis, media).",
+    )
+    config_file: pathlib.Path | None = Field(
+        None, description="Optional TOML file with the same settings (lower precedence than the environment)."
+    )
+
+    # Server
+    host: str = Field("127.0.0.1", description="Interface the gRPC server binds.")
+    grpc_port: int = Field(50051, ge=0, le=65535, description="gRPC port; 0 picks a free one.")
+    services: Annotated[list[str], NoDecode] = Field(
+        list(ALL_SERVICES), description="Services this process serves (comma separated in the environment)."
+    )
+    max_message_bytes: int = Field(4 * 1024 * 1024, description="Largest request or response message accepted.")
+    max_concurrent_rpcs: int = Field(
+        256, ge=1, description="RPCs handled at once; beyond this callers get RESOURCE_EXHAUSTED instead of queueing."
+    )
+    shutdown_grace_seconds: float = Field(10.0, ge=0, description="How long in-flight RPCs may finish after a stop signal.")
+    worker_threads: int = Field(16, ge=1, description="Threads running blocking domain and database work.")
+    log_level: str = Field("INFO", description="Python logging level.")
+    log_json: bool = Field(False, description="Write logs as JSON lines instead of text.")
+
+    # Persistence
+    database_url: str = Field(
+        "", description="SQLAlchemy URL. Empty means SQLite in data_dir; postgresql+psycopg://... for PostgreSQL."
+    )
+    database_pool_size: int = Field(10, ge=1, description="Connections kept per process (PostgreSQL).")
+    redis_url: str = Field(
+        "", description="Redis URL. Empty starts an embedded Redis in data_dir; redis://host:6379/0 for a real one."
+    )
+
+    # Tokens
+    jwt_issuer: str = Field("marquee", description="`iss` of access tokens.")
+    jwt_audience: str = Field("marquee", description="`aud` of access tokens.")
+    jwt_keys: list[JwtKey] = Field(
+        default_factory=list, description="Signing keys as JSON; empty uses the development key (refused in production)."
+    )
+    jwt_active_kid: str = Field("", description="Kid of the key that signs new tokens; defaults to the first key.")
+    access_token_ttl_seconds: int = Field(900, ge=30, description="Access token lifetime.")
+    refresh_token_ttl_seconds: int = Field(30 * 24 * 3600, ge=60, description="Refresh token lifetime.")
+    clock_skew_seconds: int = Field(30, ge=0, description="Leeway allowed on exp/nbf/iat.")
+    secret_key: SecretStr = Field(
+        SecretStr(DEV_SECRET), description="Secret for page tokens, OAuth state and other server-side signatures."
+    )
+
+    # Auth
+    login_attempts_per_minute: int = Field(5, ge=1, description="Login attempts allowed per account and per client each minute.")
+    password_min_length: int = Field(10, ge=8, description="Shortest accepted password.")
+    oauth_state_ttl_seconds: int = Field(600, ge=30, description="How long a social sign-in may take from begin to complete.")
+    oauth_timeout_seconds: float = Field(10.0, gt=0, description="HTTP timeout for calls to OAuth providers.")
+    oauth_google: GoogleOAuth = Field(default_factory=GoogleOAuth, description="Google sign-in.")
+    oauth_github: GitHubOAuth = Field(default_factory=GitHubOAuth, description="GitHub sign-in.")
+    oauth_discord: DiscordOAuth = Field(default_factory=DiscordOAuth, description="Discord sign-in.")
+    registration_open: bool = Field(True, description="Whether anyone may register with email and password.")
+    allowed_redirect_uris: Annotated[list[str], NoDecode] = Field(
+        ["http://localhost", "http://127.0.0.1"],
+        description="Prefixes a social sign-in redirect_uri must start with (comma separated).",
+    )
+    service_clients: dict[str, SecretStr] = Field(
+        default_factory=dict,
+        description='Service clients for IssueServiceToken as JSON: {"catalog": "<secret>", ...}.',
+    )
+    peer_addresses: dict[str, str] = Field(
+        default_factory=dict,
+        description='Where other services are, as JSON: {"billing": "billing:50051"}; unset peers are this process.',
+    )
+    service_client_id: str = Field(
+        "", description="This process's client id for IssueServiceToken (when it holds no signing key)."
+    )
+    service_client_secret: SecretStr = Field(SecretStr(""), description="This process's client secret for IssueServiceToken.")
+    public_url: str = Field("http://localhost:8080", description="Base URL of the web app, for links in emails.")
+    smtp_url: str = Field("", description="smtp://user:pass@host:port or smtps://...; empty writes emails to data_dir/outbox.")
+    mail_from: str = Field("Marquee <no-reply@marquee.local>", description="From address of emails.")
+    bootstrap_admin_email: str = Field("", description="An account registering with this email becomes admin (first deploy).")
+
+    # Billing (Stripe)
+    stripe_secret_key: SecretStr = Field(
+        SecretStr(""), description="Stripe secret API key (sk_...). Empty: paid operations answer PAYMENT_PROVIDER_UNAVAILABLE."
+    )
+    stripe_webhook_secret: SecretStr = Field(SecretStr(""), description="Stripe webhook signing secret (whsec_...).")
+    stripe_api_base: str = Field("", description="Stripe API base URL; empty is Stripe itself (tests use a local stand-in).")
+    stripe_webhook_tolerance_seconds: int = Field(300, ge=1, description="How old a webhook signature may be.")
+    stripe_prices: dict[str, str] = Field(
+        default_factory=dict,
+        description='Stripe price ids by plan or pack, as JSON: {"basic_monthly": "price_...", "credits_10": "price_..."}.',
+    )
+    signup_bonus_credits: int = Field(10, ge=0, description="Credits granted once to every new account.")
+
+    # Catalog
+    tmdb_api_base: str = Field("https://api.themoviedb.org/3", description="Base URL of the TMDb-compatible metadata API.")
+    tmdb_api_key: SecretStr = Field(SecretStr(""), description="TMDb API key (v3) or read access token; empty disables import.")
+    tmdb_timeout_seconds: float = Field(10.0, gt=0, description="HTTP timeout for metadata provider calls.")
+    tmdb_requests_per_window: int = Field(40, ge=1, description="Client-side rate limit: requests per window.")
+    tmdb_window_seconds: float = Field(10.0, gt=0, description="Client-side rate limit window.")
+    catalog_demo_data: bool = Field(True, description="`marquee up` loads the synthetic demo catalog when the catalog is empty.")
+    trending_cache_seconds: int = Field(300, ge=0, description="How long trending titles are cached.")
+
+    # Gateway
+    gateway_enabled: bool = Field(True, description="Start Envoy (JSON/HTTP, server-sent events, gRPC-Web) with `marquee up`.")
+    gateway_host: str = Field("127.0.0.1", description="Interface Envoy listens on.")
+    gateway_port: int = Field(8080, ge=0, le=65535, description="Envoy's HTTP port; 0 picks a free one.")
+    gateway_admin_port: int = Field(0, ge=0, le=65535, description="Envoy's admin port, always on loopback; 0 picks a free one.")
+    gateway_max_body_bytes: int = Field(4 * 1024 * 1024, description="Largest JSON request body Envoy accepts (413 above).")
+    cors_allowed_origins: Annotated[list[str], NoDecode] = Field(
+        ["*"], description="Origins browsers may call from; `*` only outside production."
+    )
+
+    @field_validator("services", "cors_allowed_origins", "allowed_redirect_uris", mode="before")
+    @classmethod
+    def _split_commas(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            value = [part.strip() for part in value.split(",") if part.strip()]
+        return value
+
+    @field_validator("services")
+    @classmethod
+    def _known_services(cls, value: list[str]) -> list[str]:
+        unknown = sorted(set(value) - set(ALL_SERVICES))
+        if unknown:
+            raise ValueError(f"unknown services {unknown}; choose from {', '.join(ALL_SERVICES)}")
+        return value
+
+    @model_validator(mode="after")
+    def _refuse_unsafe_production(self) -> Settings:
+        if self.env is not Environment.PRODUCTION:
+            return self
+        problems = []
+        if not self.jwt_keys:
+            problems.append("MARQUEE_JWT_KEYS is empty (the development signing key is refused in production)")
+        if any(key.kid == DEV_JWT_KID for key in self.jwt_keys):
+            problems.append(f"the development key id {DEV_JWT_KID!r} is refused in production")
+        if self.secret_key.get_secret_value() == DEV_SECRET or len(self.secret_key.get_secret_value()) < 32:
+            problems.append("MARQUEE_SECRET_KEY must be set to at least 32 random characters")
+        if "*" in self.cors_allowed_origins:
+            problems.append("MARQUEE_CORS_ALLOWED_ORIGINS must list origins, not `*`")
+        if problems:
+            raise ValueError("unsafe production settings: " + "; ".join(problems))
+        return self
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        sources: tuple[PydanticBaseSettingsSource, ...] = (init_settings, env_settings)
+        config_file = _config_file(init_settings, env_settings)
+        if config_file is not None:
+            sources += (TomlConfigSettingsSource(settings_cls, toml_file=config_file),)
+        return sources
+
+    @property
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'marquee.db').resolve()}"
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.resolved_database_url.startswith("sqlite")
+
+
+def _config_file(*sources: PydanticBaseSettingsSource) -> pathlib.Path | None:
+    for source in sources:
+        value = source().get("config_file")
+        if value:
+            return pathlib.Path(value)
+    return None
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Build settings from the environment, the optional file and explicit overrides."""
+    return Settings(**overrides)

@@ -1,0 +1,231 @@
+"""The seam to Catalog: title facts (kind, published, seasons → episodes, runtimes, air dates) over its gRPC contract.
+
+Tracking never reads Catalog's tables. Facts are cached in process for a short
+time, so a burst of marks on one show costs one round of Catalog calls.
+Catalog unreachable → UNAVAILABLE / DEPENDENCY_UNAVAILABLE: writes never guess.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import grpc
+from marquee.catalog.v1 import catalog_pb2, catalog_pb2_grpc
+
+from services.core.errors import Unavailable
+
+# How long facts about one title are reused without asking Catalog again.
+CACHE_SECONDS = 60.0
+# A title that is missing or unpublished is asked again sooner: it may be published any moment.
+MISSING_CACHE_SECONDS = 5.0
+# Per-call deadline for Catalog.
+CALL_TIMEOUT_SECONDS = 5.0
+CACHE_MAX_TITLES = 5000
+EPISODE_PAGE_SIZE = 200
+
+
+@dataclass(frozen=True)
+class EpisodeFacts:
+    season_number: int
+    episode_number: int
+    display_name: str = ""
+    runtime_minutes: int = 0
+    air_date: dt.date | None = None
+    still_path: str = ""
+
+    def aired(self, today: dt.date) -> bool:
+        return self.air_date is None or self.air_date <= today
+
+
+@dataclass(frozen=True)
+class TitleFacts:
+    title_id: str
+    kind: str  # movie, series
+    display_name: str = ""
+    published: bool = True
+    poster_path: str = ""
+    release_date: dt.date | None = None
+    genres: tuple[str, ...] = ()
+    runtime_minutes: int = 0
+    episodes: tuple[EpisodeFacts, ...] = field(default_factory=tuple)
+
+    @property
+    def is_series(self) -> bool:
+        return self.kind == "series"
+
+    @property
+    def episode_count(self) -> int:
+        """Episodes in Catalog, specials excluded, aired or not."""
+        return sum(1 for e in self.episodes if e.season_number > 0)
+
+
+def _date(value: Any) -> dt.date | None:
+    if value is None or not value.year:
+        return None
+    try:
+        return dt.date(value.year, value.month or 1, value.day or 1)
+    except ValueError:
+        return None
+
+
+def title_facts(title: Any, episodes: Sequence[Any]) -> TitleFacts:
+    """Facts from Catalog's `Title` and `Episode` messages."""
+    kind = "series" if title.kind == catalog_pb2.TITLE_KIND_SERIES else "movie"
+    return TitleFacts(
+        title_id=title.name.removeprefix("titles/"),
+        kind=kind,
+        display_name=title.display_name,
+        published=title.publish_state == catalog_pb2.PUBLISH_STATE_PUBLISHED,
+        poster_path=title.poster_path,
+        release_date=_date(title.release_date) if title.HasField("release_date") else None,
+        genres=tuple(title.genres),
+        runtime_minutes=title.runtime_minutes,
+        episodes=tuple(
+            sorted(
+                (
+                    EpisodeFacts(
+                        season_number=e.season_number,
+                        episode_number=e.episode_number,
+                        display_name=e.display_name,
+                        runtime_minutes=e.runtime_minutes,
+                        air_date=_date(e.air_date) if e.HasField("air_date") else None,
+                        still_path=e.still_path,
+                    )
+                    for e in episodes
+                ),
+                key=lambda e: (e.season_number, e.episode_number),
+            )
+        ),
+    )
+
+
+class CatalogClient:
+    """Facts about Catalog titles, asked with a service credential and cached briefly."""
+
+    def __init__(
+        self,
+        channel: Callable[[], grpc.aio.Channel],
+        metadata: Callable[[], Awaitable[tuple[tuple[str, str], ...]]],
+        *,
+        cache_seconds: float = CACHE_SECONDS,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._channel = channel
+        self._metadata = metadata
+        self._cache_seconds = cache_seconds
+        self._clock = clock
+        self._cache: dict[str, tuple[float, TitleFacts | None]] = {}
+
+    def _stub(self) -> Any:
+        return catalog_pb2_grpc.CatalogServiceStub(self._channel())  # type: ignore[no-untyped-call]
+
+    def forget(self, title_id: str) -> None:
+        self._cache.pop(title_id, None)
+
+    async def title(self, title_id: str) -> TitleFacts | None:
+        """Facts about a published title, None when it does not exist or is not published."""
+        now = self._clock()
+        cached = self._cache.get(title_id)
+        if cached is not None and now - cached[0] < (
+            self._cache_seconds if cached[1] else min(self._cache_seconds, MISSING_CACHE_SECONDS)
+        ):
+            return cached[1]
+        facts = await self._fetch(title_id)
+        if len(self._cache) >= CACHE_MAX_TITLES:
+            self._cache.clear()
+        self._cache[title_id] = (now, facts)
+        return facts
+
+    async def _fetch(self, title_id: str) -> TitleFacts | None:
+        stub = self._stub()
+        metadata = await self._metadata()
+        try:
+            reply = await stub.GetTitle(
+                catalog_pb2.GetTitleRequest(name=f"titles/{title_id}"), metadata=metadata, timeout=CALL_TIMEOUT_SECONDS
+            )
+            title = reply.title
+            # Service callers see drafts too; Tracking applies the public rule itself.
+            if title.publish_state != catalog_pb2.PUBLISH_STATE_PUBLISHED:
+                return None
+            episodes: list[Any] = []
+            if title.kind == catalog_pb2.TITLE_KIND_SERIES:
+                seasons = list(reply.seasons) or await self._seasons(stub, title_id, metadata)
+                for season in seasons:
+                    episodes.extend(await self._episodes(stub, f"titles/{title_id}/seasons/{season.season_number}", metadata))
+            return title_facts(title, episodes)
+        except grpc.aio.AioRpcError as exc:
+            if exc.code() in (grpc.StatusCode.NOT_FOUND, grpc.StatusCode.INVALID_ARGUMENT):
+                return None
+            raise Unavailable("Catalog could not be reached; retry", reason="DEPENDENCY_UNAVAILABLE") from exc
+
+    async def _seasons(self, stub: Any, title_id: str, metadata: tuple[tuple[str, str], ...]) -> list[Any]:
+        found: list[Any] = []
+        token = ""
+        while True:
+            reply = await stub.ListSeasons(
+                catalog_pb2.ListSeasonsRequest(parent=f"titles/{title_id}", page_size=100, page_token=token),
+                metadata=metadata,
+                timeout=CALL_TIMEOUT_SECONDS,
+            )
+            found.extend(reply.seasons)
+            token = reply.next_page_token
+            if not token:
+                return found
+
+    async def _episodes(self, stub: Any, season: str, metadata: tuple[tuple[str, str], ...]) -> list[Any]:
+        found: list[Any] = []
+        token = ""
+        while True:
+            reply = await stub.ListEpisodes(
+                catalog_pb2.ListEpisodesRequest(parent=season, page_size=EPISODE_PAGE_SIZE, page_token=token),
+                metadata=metadata,
+                timeout=CALL_TIMEOUT_SECONDS,
+            )
+            found.extend(reply.episodes)
+            token = reply.next_page_token
+            if not token:
+                return found
+
+    async def titles_with_genres(self, genres: Sequence[str], *, limit: int) -> list[TitleFacts]:
+        """Published titles sharing any of `genres` (without episodes), most popular first."""
+        stub = self._stub()
+        metadata = await self._metadata()
+        found: list[TitleFacts] = []
+        token = ""
+        try:
+            while len(found) < limit:
+                reply = await stub.SearchTitles(
+                    catalog_pb2.SearchTitlesRequest(
+                        filter=catalog_pb2.TitleFilter(genres=list(genres)),
+                        order_by=catalog_pb2.TITLE_ORDER_POPULARITY,
+                        page_size=100,
+                        page_token=token,
+                    ),
+                    metadata=metadata,
+                    timeout=CALL_TIMEOUT_SECONDS,
+                )
+                found.extend(title_facts(t, ()) for t in reply.titles if t.publish_state == catalog_pb2.PUBLISH_STATE_PUBLISHED)
+                token = reply.next_page_token
+                if not token:
+                    break
+        except grpc.aio.AioRpcError as exc:
+            raise Unavailable("Catalog could not be reached; retry", reason="DEPENDENCY_UNAVAILABLE") from exc
+        return found[:limit]
+
+    async def popular_titles(self, *, limit: int) -> list[TitleFacts]:
+        """Published titles, most popular first: the fallback for users with no activity."""
+        stub = self._stub()
+        metadata = await self._metadata()
+        try:
+            reply = await stub.ListTitles(
+                catalog_pb2.ListTitlesRequest(page_size=min(limit, 100), order_by=catalog_pb2.TITLE_ORDER_POPULARITY),
+                metadata=metadata,
+                timeout=CALL_TIMEOUT_SECONDS,
+            )
+        except grpc.aio.AioRpcError as exc:
+            raise Unavailable("Catalog could not be reached; retry", reason="DEPENDENCY_UNAVAILABLE") from exc
+        return [title_facts(t, ()) for t in reply.titles if t.publish_state == catalog_pb2.PUBLISH_STATE_PUBLISHED]

@@ -1,0 +1,331 @@
+"""Tracking's queries. Takes a session, never commits: the unit of work around the RPC does."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from sqlalchemy import and_, case, delete, func, or_, select
+from sqlalchemy.orm import Session
+
+from services.tracking.catalog_client import EpisodeFacts
+from services.tracking.models import (
+    Completion,
+    Dismissal,
+    EpisodeSnapshot,
+    HistoryEntry,
+    LastActivity,
+    Playback,
+    Rating,
+    ScrobbleSession,
+    ShowProgress,
+    TitleSnapshot,
+    WatchlistEntry,
+)
+
+
+def _utc(value: Any) -> Any:
+    """Aggregates lose the column type on SQLite: naive datetimes, or text, come back."""
+    if isinstance(value, str):
+        value = dt.datetime.fromisoformat(value)
+    if isinstance(value, dt.datetime) and value.tzinfo is None:
+        value = value.replace(tzinfo=dt.UTC)
+    return value
+
+
+class TrackingRepository:
+    def __init__(self, session: Session) -> None:
+        self.s = session
+
+    def add(self, row: object) -> None:
+        self.s.add(row)
+
+    def add_all(self, rows: Iterable[object]) -> None:
+        self.s.add_all(rows)
+
+    def delete(self, row: object) -> None:
+        self.s.delete(row)
+
+    def flush(self) -> None:
+        self.s.flush()
+
+    def scalars(self, query: Any) -> Sequence[Any]:
+        return self.s.scalars(query).all()
+
+    def rows(self, query: Any) -> Sequence[Any]:
+        return self.s.execute(query).all()
+
+    # -- catalog snapshots ---------------------------------------------------
+
+    def title(self, title_id: str) -> TitleSnapshot | None:
+        return self.s.get(TitleSnapshot, title_id)
+
+    def titles(self, title_ids: Iterable[str]) -> dict[str, TitleSnapshot]:
+        ids = list(set(title_ids))
+        if not ids:
+            return {}
+        return {t.title_id: t for t in self.s.scalars(select(TitleSnapshot).where(TitleSnapshot.title_id.in_(ids)))}
+
+    def episodes(self, title_ids: Iterable[str]) -> dict[str, list[EpisodeSnapshot]]:
+        ids = list(set(title_ids))
+        found: dict[str, list[EpisodeSnapshot]] = {i: [] for i in ids}
+        if not ids:
+            return found
+        query = (
+            select(EpisodeSnapshot)
+            .where(EpisodeSnapshot.title_id.in_(ids))
+            .order_by(EpisodeSnapshot.title_id, EpisodeSnapshot.season_number, EpisodeSnapshot.episode_number)
+        )
+        for row in self.s.scalars(query):
+            found[row.title_id].append(row)
+        return found
+
+    def episode_facts(self, title_ids: Iterable[str]) -> dict[str, list[EpisodeFacts]]:
+        """Episodes of titles as plain values, by season and number (no ORM objects: the hot path)."""
+        ids = list(set(title_ids))
+        found: dict[str, list[EpisodeFacts]] = {i: [] for i in ids}
+        if not ids:
+            return found
+        query = (
+            select(
+                EpisodeSnapshot.title_id,
+                EpisodeSnapshot.season_number,
+                EpisodeSnapshot.episode_number,
+                EpisodeSnapshot.display_name,
+                EpisodeSnapshot.runtime_minutes,
+                EpisodeSnapshot.air_date,
+                EpisodeSnapshot.still_path,
+            )
+            .where(EpisodeSnapshot.title_id.in_(ids))
+            .order_by(EpisodeSnapshot.title_id, EpisodeSnapshot.season_number, EpisodeSnapshot.episode_number)
+        )
+        for title_id, season, number, name, runtime, air_date, still in self.s.execute(query):
+            found[title_id].append(EpisodeFacts(season, number, name, runtime, air_date, still))
+        return found
+
+    def episodes_by_key(self, keys: Iterable[tuple[str, int, int]]) -> dict[tuple[str, int, int], EpisodeFacts]:
+        wanted = list(set(keys))
+        if not wanted:
+            return {}
+        query = select(
+            EpisodeSnapshot.title_id,
+            EpisodeSnapshot.season_number,
+            EpisodeSnapshot.episode_number,
+            EpisodeSnapshot.display_name,
+            EpisodeSnapshot.runtime_minutes,
+            EpisodeSnapshot.air_date,
+            EpisodeSnapshot.still_path,
+        ).where(
+            or_(
+                *(
+                    and_(EpisodeSnapshot.title_id == t, EpisodeSnapshot.season_number == s, EpisodeSnapshot.episode_number == e)
+                    for t, s, e in wanted
+                )
+            )
+        )
+        return {
+            (t, s, e): EpisodeFacts(s, e, name, runtime, air_date, still)
+            for t, s, e, name, runtime, air_date, still in self.s.execute(query)
+        }
+
+    def aired_counts(self, title_ids: Iterable[str], today: dt.date) -> dict[str, int]:
+        """Aired episodes per series (specials excluded), counted by the database."""
+        ids = list(set(title_ids))
+        if not ids:
+            return {}
+        query = (
+            select(EpisodeSnapshot.title_id, func.count())
+            .where(
+                EpisodeSnapshot.title_id.in_(ids),
+                EpisodeSnapshot.season_number > 0,
+                or_(EpisodeSnapshot.air_date.is_(None), EpisodeSnapshot.air_date <= today),
+            )
+            .group_by(EpisodeSnapshot.title_id)
+        )
+        return {t: int(n) for t, n in self.s.execute(query)}
+
+    def replace_episodes(self, title_id: str, rows: list[EpisodeSnapshot]) -> None:
+        self.s.execute(delete(EpisodeSnapshot).where(EpisodeSnapshot.title_id == title_id))
+        self.s.add_all(rows)
+
+    # -- watchlist -----------------------------------------------------------
+
+    def watchlist_entry(self, user_id: str, title_id: str) -> WatchlistEntry | None:
+        return self.s.scalars(
+            select(WatchlistEntry).where(WatchlistEntry.user_id == user_id, WatchlistEntry.title_id == title_id)
+        ).first()
+
+    def watchlist_entries(self, user_id: str, title_ids: Iterable[str]) -> dict[str, WatchlistEntry]:
+        ids = list(set(title_ids))
+        if not ids:
+            return {}
+        query = select(WatchlistEntry).where(WatchlistEntry.user_id == user_id, WatchlistEntry.title_id.in_(ids))
+        return {e.title_id: e for e in self.s.scalars(query)}
+
+    # -- progress and history ------------------------------------------------
+
+    def progress(self, user_id: str, title_id: str) -> ShowProgress | None:
+        return self.s.scalars(
+            select(ShowProgress).where(ShowProgress.user_id == user_id, ShowProgress.title_id == title_id)
+        ).first()
+
+    def progresses(self, user_id: str, title_ids: Iterable[str]) -> dict[str, ShowProgress]:
+        ids = list(set(title_ids))
+        if not ids:
+            return {}
+        query = select(ShowProgress).where(ShowProgress.user_id == user_id, ShowProgress.title_id.in_(ids))
+        return {p.title_id: p for p in self.s.scalars(query)}
+
+    def watched_in_cycles(self, user_id: str, cycles: dict[str, int]) -> dict[str, dict[tuple[int, int], dt.datetime]]:
+        """Distinct episodes watched per series in its current cycle, with the latest watch time."""
+        found: dict[str, dict[tuple[int, int], dt.datetime]] = {t: {} for t in cycles}
+        if not cycles:
+            return found
+        condition = or_(*(and_(HistoryEntry.title_id == t, HistoryEntry.cycle == c) for t, c in cycles.items()))
+        query = (
+            select(
+                HistoryEntry.title_id, HistoryEntry.season_number, HistoryEntry.episode_number, func.max(HistoryEntry.watch_time)
+            )
+            .where(HistoryEntry.user_id == user_id, HistoryEntry.kind == "episode", condition)
+            .group_by(HistoryEntry.title_id, HistoryEntry.season_number, HistoryEntry.episode_number)
+        )
+        for title_id, season, episode, latest in self.s.execute(query):
+            if latest is not None and latest.tzinfo is None:
+                latest = latest.replace(tzinfo=dt.UTC)
+            found[title_id][(season, episode)] = latest
+        return found
+
+    def episode_plays(
+        self, user_id: str, title_id: str, *, cycle: int
+    ) -> dict[tuple[int, int], tuple[int, dt.datetime, dt.datetime | None]]:
+        """Per episode of a series, in one query: plays in all cycles, the latest play, and the latest in `cycle`."""
+        in_cycle = case((HistoryEntry.cycle == cycle, HistoryEntry.watch_time))
+        query = (
+            select(
+                HistoryEntry.season_number, HistoryEntry.episode_number, func.count(), func.max(HistoryEntry.watch_time),
+                func.max(in_cycle),
+            )
+            .where(HistoryEntry.user_id == user_id, HistoryEntry.title_id == title_id, HistoryEntry.kind == "episode")
+            .group_by(HistoryEntry.season_number, HistoryEntry.episode_number)
+        )  # fmt: skip
+        return {(season, episode): (int(count), _utc(latest), _utc(latest_in_cycle))
+                for season, episode, count, latest, latest_in_cycle in self.s.execute(query)}  # fmt: skip
+
+    def play_count(self, user_id: str, title_id: str) -> int:
+        return (
+            self.s.scalar(
+                select(func.count())
+                .select_from(HistoryEntry)
+                .where(HistoryEntry.user_id == user_id, HistoryEntry.title_id == title_id)
+            )
+            or 0
+        )
+
+    def movie_watched(self, user_id: str, title_id: str) -> bool:
+        return (
+            self.s.scalar(
+                select(HistoryEntry.id)
+                .where(HistoryEntry.user_id == user_id, HistoryEntry.title_id == title_id, HistoryEntry.kind == "movie")
+                .limit(1)
+            )
+            is not None
+        )
+
+    def last_movie_watch(self, user_id: str, title_id: str) -> dt.datetime | None:
+        return self.s.scalar(
+            select(func.max(HistoryEntry.watch_time)).where(
+                HistoryEntry.user_id == user_id, HistoryEntry.title_id == title_id, HistoryEntry.kind == "movie"
+            )
+        )
+
+    def history_entries(self, user_id: str, ids: Iterable[str]) -> list[HistoryEntry]:
+        ids = list(set(ids))
+        if not ids:
+            return []
+        return list(self.s.scalars(select(HistoryEntry).where(HistoryEntry.user_id == user_id, HistoryEntry.id.in_(ids))))
+
+    def delete_episode_plays(self, user_id: str, title_id: str, cycle: int, episodes: Iterable[tuple[int, int]]) -> int:
+        total = 0
+        for season, episode in episodes:
+            result = self.s.execute(
+                delete(HistoryEntry).where(
+                    HistoryEntry.user_id == user_id,
+                    HistoryEntry.title_id == title_id,
+                    HistoryEntry.kind == "episode",
+                    HistoryEntry.cycle == cycle,
+                    HistoryEntry.season_number == season,
+                    HistoryEntry.episode_number == episode,
+                )
+            )
+            total += int(getattr(result, "rowcount", 0) or 0)
+        return total
+
+    def delete_movie_plays(self, user_id: str, title_id: str) -> int:
+        result = self.s.execute(
+            delete(HistoryEntry).where(
+                HistoryEntry.user_id == user_id, HistoryEntry.title_id == title_id, HistoryEntry.kind == "movie"
+            )
+        )
+        return int(getattr(result, "rowcount", 0) or 0)
+
+    def completion(self, user_id: str, title_id: str, cycle: int) -> Completion | None:
+        return self.s.scalars(
+            select(Completion).where(Completion.user_id == user_id, Completion.title_id == title_id, Completion.cycle == cycle)
+        ).first()
+
+    # -- playbacks, ratings, activity ----------------------------------------
+
+    def playback(self, user_id: str, item: str) -> Playback | None:
+        return self.s.scalars(select(Playback).where(Playback.user_id == user_id, Playback.item == item)).first()
+
+    def playing(self, user_id: str) -> Sequence[Playback]:
+        return self.s.scalars(select(Playback).where(Playback.user_id == user_id, Playback.state == "playing")).all()
+
+    def playbacks_for(self, user_id: str, title_ids: Iterable[str]) -> list[Playback]:
+        ids = list(set(title_ids))
+        if not ids:
+            return []
+        return list(self.s.scalars(select(Playback).where(Playback.user_id == user_id, Playback.title_id.in_(ids))))
+
+    def scrobble_session(self, session_id: str) -> ScrobbleSession | None:
+        return self.s.get(ScrobbleSession, session_id) if session_id else None
+
+    def rating(self, user_id: str, item: str) -> Rating | None:
+        return self.s.scalars(select(Rating).where(Rating.user_id == user_id, Rating.item == item)).first()
+
+    def title_ratings(self, user_id: str, title_ids: Iterable[str]) -> dict[str, int]:
+        ids = list(set(title_ids))
+        if not ids:
+            return {}
+        query = select(Rating.title_id, Rating.score).where(
+            Rating.user_id == user_id, Rating.title_id.in_(ids), Rating.kind != "episode"
+        )
+        return {t: s for t, s in self.s.execute(query)}
+
+    def dismissal(self, user_id: str, title_id: str) -> Dismissal | None:
+        return self.s.scalars(select(Dismissal).where(Dismissal.user_id == user_id, Dismissal.title_id == title_id)).first()
+
+    def last_activity(self, user_id: str, *, create: bool = False) -> LastActivity | None:
+        row = self.s.get(LastActivity, user_id)
+        if row is None and create:
+            row = LastActivity(user_id=user_id)
+            self.s.add(row)
+        return row
+
+    def purge(self, user_id: str) -> dict[str, int]:
+        counts: dict[str, int] = {}
+        for key, model in (
+            ("watchlist", WatchlistEntry),
+            ("history", HistoryEntry),
+            ("ratings", Rating),
+            ("playbacks", Playback),
+            ("progress", ShowProgress),
+            ("completions", Completion),
+            ("dismissals", Dismissal),
+            ("sessions", ScrobbleSession),
+            ("activity", LastActivity),
+        ):
+            result = self.s.execute(delete(model).where(model.user_id == user_id))
+            counts[key] = int(getattr(result, "rowcount", 0) or 0)
+        return counts

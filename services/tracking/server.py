@@ -1,0 +1,27 @@
+"""Wiring for Tracking: builds the servicer and the Catalog seam from shared dependencies."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from marquee.tracking.v1 import tracking_pb2_grpc
+
+from services.core.idempotency import Idempotency
+from services.core.server import ServiceRegistration
+from services.tracking.catalog_client import CatalogClient
+from services.tracking.domain import TrackingDomain
+from services.tracking.handlers import TrackingHandlers
+
+if TYPE_CHECKING:
+    from services.app import Dependencies
+
+FULL_NAME = "marquee.tracking.v1.TrackingService"
+
+
+def registration(deps: Dependencies) -> ServiceRegistration:
+    catalog = CatalogClient(lambda: deps.peers.channel("catalog"), deps.peers.metadata)
+    handlers = TrackingHandlers(TrackingDomain(), deps.database, Idempotency(deps.redis), deps.page_tokens, catalog)
+    return ServiceRegistration(
+        FULL_NAME,
+        lambda server: tracking_pb2_grpc.add_TrackingServiceServicer_to_server(handlers, server),
+    )

@@ -1,0 +1,77 @@
+"""Session fixtures: one real backend (SQLite + embedded Redis, or PostgreSQL + Redis),
+migrated once, and one real Marquee server on port 0 serving every contract."""
+
+from __future__ import annotations
+
+import pathlib
+from collections.abc import AsyncIterator, Iterator
+
+import grpc
+import pytest
+import redis
+
+from services.app import Dependencies, build_server
+from services.core import migrate
+from services.core.server import Server
+from services.core.settings import Settings
+from tests.support.harness import Backend, settings_for_tests, start_backend
+from tests.support.oauth_provider import LocalOAuthProvider
+
+ADMIN_EMAIL = "admin@marquee.test"
+
+
+@pytest.fixture(scope="session")
+def backend(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Backend]:
+    started = start_backend(tmp_path_factory.mktemp("backend"))
+    yield started
+    started.stop()
+
+
+@pytest.fixture(scope="session")
+def oauth_provider() -> Iterator[LocalOAuthProvider]:
+    with LocalOAuthProvider() as provider:
+        yield provider
+
+
+@pytest.fixture(scope="session")
+def settings(backend: Backend, oauth_provider: LocalOAuthProvider, tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    configured = settings_for_tests(
+        backend,
+        tmp_path_factory.mktemp("data"),
+        bootstrap_admin_email=ADMIN_EMAIL,
+        oauth_google=oauth_provider.settings_for("google").model_dump(),
+        oauth_github=oauth_provider.settings_for("github").model_dump(),
+        oauth_discord=oauth_provider.settings_for("discord").model_dump(),
+        service_clients={"catalog": "catalog-test-secret-0123456789"},
+    )
+    migrate.upgrade(configured)
+    return configured
+
+
+@pytest.fixture(scope="session")
+async def server(settings: Settings) -> AsyncIterator[Server]:
+    deps = Dependencies.build(settings)
+    running = build_server(deps, address="127.0.0.1:0")
+    await running.start()
+    yield running
+    await running.stop(1.0)
+
+
+@pytest.fixture(scope="session")
+async def channel(server: Server) -> AsyncIterator[grpc.aio.Channel]:
+    async with grpc.aio.insecure_channel(f"127.0.0.1:{server.port}") as opened:
+        yield opened
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits(settings: Settings) -> None:
+    """Every test starts with empty rate-limit windows (all tests share 127.0.0.1)."""
+    client = redis.Redis.from_url(settings.redis_url)
+    for key in client.scan_iter("marquee:ratelimit:*"):
+        client.delete(key)
+    client.close()
+
+
+@pytest.fixture
+def outbox(settings: Settings) -> pathlib.Path:
+    return settings.data_dir / "outbox"

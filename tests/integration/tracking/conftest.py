@@ -1,0 +1,168 @@
+"""Tracking fixtures: stubs on the shared server, signed tokens, and titles seeded through Catalog's admin RPCs."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Awaitable
+from dataclasses import dataclass
+from typing import Any
+
+import grpc
+import pytest
+from google.type import date_pb2
+from marquee.catalog.v1 import catalog_pb2 as cpb
+from marquee.catalog.v1 import catalog_pb2_grpc
+from marquee.tracking.v1 import tracking_pb2_grpc
+
+from services.core.settings import Settings
+from services.core.tokens import ROLE_ADMIN, ROLE_SERVICE, ROLE_USER, KeySet, TokenSigner
+from tests.support.harness import RpcError, bearer, rpc_error
+
+DOMAIN = "marquee.tracking"
+Metadata = tuple[tuple[str, str], ...]
+
+
+@pytest.fixture(scope="session")
+def signer(settings: Settings) -> TokenSigner:
+    return TokenSigner.from_settings(settings, KeySet.from_settings(settings))
+
+
+@dataclass
+class Caller:
+    user_id: str
+    auth: Metadata
+
+    @property
+    def name(self) -> str:
+        return f"users/{self.user_id}"
+
+
+def _caller(signer: TokenSigner, role: str) -> Caller:
+    user_id = uuid.uuid4().hex
+    token, _ = signer.sign(user_id if role != ROLE_SERVICE else f"services/{user_id}", token_id=uuid.uuid4().hex, role=role)
+    return Caller(user_id, bearer(token))
+
+
+@pytest.fixture
+def alice(signer: TokenSigner) -> Caller:
+    return _caller(signer, ROLE_USER)
+
+
+@pytest.fixture
+def bob(signer: TokenSigner) -> Caller:
+    return _caller(signer, ROLE_USER)
+
+
+@pytest.fixture(scope="session")
+def admin(signer: TokenSigner) -> Caller:
+    return _caller(signer, ROLE_ADMIN)
+
+
+@pytest.fixture(scope="session")
+def service(signer: TokenSigner) -> Caller:
+    return _caller(signer, ROLE_SERVICE)
+
+
+@pytest.fixture(scope="session")
+def tracking(channel: grpc.aio.Channel) -> tracking_pb2_grpc.TrackingServiceStub:
+    return tracking_pb2_grpc.TrackingServiceStub(channel)
+
+
+@pytest.fixture(scope="session")
+def catalog(channel: grpc.aio.Channel) -> catalog_pb2_grpc.CatalogServiceStub:
+    return catalog_pb2_grpc.CatalogServiceStub(channel)
+
+
+async def fails(call: Awaitable[Any]) -> RpcError:
+    with pytest.raises(grpc.aio.AioRpcError) as caught:
+        await call
+    return rpc_error(caught.value)
+
+
+def expect(error: RpcError, code: grpc.StatusCode, reason: str) -> None:
+    assert (error.code, error.reason) == (code, reason), error.message
+    assert error.info is not None
+    assert error.info.domain == DOMAIN, error.info
+
+
+@dataclass
+class Show:
+    title_id: str
+    display_name: str
+    seasons: dict[int, int]  # season number → episodes
+
+    @property
+    def name(self) -> str:
+        return f"titles/{self.title_id}"
+
+    def episode(self, season: int, number: int) -> str:
+        return f"{self.name}/seasons/{season}/episodes/{number}"
+
+
+def _date(value: dt.date) -> date_pb2.Date:
+    return date_pb2.Date(year=value.year, month=value.month, day=value.day)
+
+
+async def seed_title(
+    catalog: catalog_pb2_grpc.CatalogServiceStub,
+    admin: Caller,
+    *,
+    kind: str = "series",
+    seasons: dict[int, int] | None = None,
+    genres: tuple[str, ...] = ("Drama",),
+    publish: bool = True,
+    unaired: dict[int, int] | None = None,
+    runtime: int = 30,
+) -> Show:
+    """A title created and published through Catalog's admin RPCs; `unaired` episodes air next year."""
+    display = f"{kind.title()} {uuid.uuid4().hex[:8]}"
+    title = (
+        await catalog.CreateTitle(
+            cpb.CreateTitleRequest(
+                title=cpb.Title(
+                    kind=cpb.TITLE_KIND_SERIES if kind == "series" else cpb.TITLE_KIND_MOVIE,
+                    display_name=display,
+                    genres=list(genres),
+                    runtime_minutes=runtime if kind == "movie" else 0,
+                )
+            ),
+            metadata=admin.auth,
+        )
+    ).title
+    seasons = seasons if kind == "series" else {}
+    seasons = {1: 3} if seasons is None else seasons
+    past, future = dt.date.today() - dt.timedelta(days=30), dt.date.today() + dt.timedelta(days=365)
+    for season, count in (seasons or {}).items():
+        await catalog.CreateSeason(
+            cpb.CreateSeasonRequest(parent=title.name, season=cpb.Season(season_number=season)), metadata=admin.auth
+        )
+        late = (unaired or {}).get(season, 0)
+        for number in range(1, count + 1):
+            aired = number <= count - late
+            await catalog.CreateEpisode(
+                cpb.CreateEpisodeRequest(
+                    parent=f"{title.name}/seasons/{season}",
+                    episode=cpb.Episode(
+                        episode_number=number,
+                        display_name=f"Episode {season}x{number}",
+                        runtime_minutes=runtime,
+                        air_date=_date(past if aired else future),
+                    ),
+                ),
+                metadata=admin.auth,
+            )
+    if publish:
+        await catalog.PublishTitle(cpb.PublishTitleRequest(name=title.name), metadata=admin.auth)
+    return Show(title.name.removeprefix("titles/"), display, dict(seasons or {}))
+
+
+@pytest.fixture
+async def show(catalog: catalog_pb2_grpc.CatalogServiceStub, admin: Caller) -> Show:
+    """A published series: season 1 with 3 episodes, season 2 with 2."""
+    return await seed_title(catalog, admin, seasons={1: 3, 2: 2})
+
+
+@pytest.fixture
+async def movie(catalog: catalog_pb2_grpc.CatalogServiceStub, admin: Caller) -> Show:
+    return await seed_title(catalog, admin, kind="movie", genres=("Drama", "Crime"), runtime=100)
