@@ -6,12 +6,10 @@ import contextlib
 import datetime as dt
 import ipaddress
 import json
-from collections.abc import Callable
 from typing import Any, TypeVar
 
 from google.api import httpbody_pb2
 from google.protobuf import duration_pb2, json_format, struct_pb2, timestamp_pb2
-from google.protobuf.message import Message
 from marquee.auth.v1 import auth_pb2 as pb
 from marquee.auth.v1 import auth_pb2_grpc
 
@@ -23,13 +21,13 @@ from services.auth.repository import AuthRepository
 from services.core import errors
 from services.core.db import Database
 from services.core.errors import invalid
+from services.core.handlers import UnitOfWorkHandlers
 from services.core.idempotency import Idempotency
 from services.core.interceptors import Context, current_metadata, current_principal, require_principal
 from services.core.paging import PageTokens, page_size
 from services.core.tokens import ROLE_ADMIN, ROLE_SERVICE, ROLE_USER
 
 T = TypeVar("T")
-M = TypeVar("M", bound=Message)
 
 PROVIDERS: dict[pb.IdentityProvider, str] = {
     pb.IDENTITY_PROVIDER_GOOGLE: "google",
@@ -101,7 +99,7 @@ def client_of(context: Context, info: pb.ClientInfo | None = None) -> Client:
     )
 
 
-class AuthHandlers(auth_pb2_grpc.AuthServiceServicer):
+class AuthHandlers(UnitOfWorkHandlers[AuthRepository], auth_pb2_grpc.AuthServiceServicer):
     def __init__(
         self,
         domain: AuthDomain,
@@ -111,32 +109,10 @@ class AuthHandlers(auth_pb2_grpc.AuthServiceServicer):
         oauth_client: oauth.OAuthClient,
         bonus: SignupBonus,
     ) -> None:
+        super().__init__(database, idempotency, page_tokens, repository=AuthRepository)
         self.domain = domain
         self.bonus = bonus
-        self.db = database
-        self.idempotency = idempotency
-        self.pages = page_tokens
         self.oauth = oauth_client
-
-    async def _run(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
-        return await self.db.run(lambda session: fn(AuthRepository(session), *args, **kwargs))
-
-    async def _once(
-        self,
-        method: str,
-        caller: str,
-        request: Message,
-        request_id: str,
-        response_type: type[M],
-        call: Callable[[], Any],
-        *,
-        ttl: int = 24 * 3600,
-    ) -> M:
-        result: M = await self.idempotency.run(
-            method=method, caller=caller, request=request, request_id=request_id,
-            response_type=response_type, call=call, ttl_seconds=ttl,
-        )  # fmt: skip
-        return result
 
     # -- conversions ----------------------------------------------------------
 

@@ -29,13 +29,13 @@ from services.billing.stripe_gateway import StripeGateway, idempotency_key, unav
 from services.core import errors
 from services.core.db import Database
 from services.core.errors import FieldViolation, invalid
+from services.core.handlers import UnitOfWorkHandlers
 from services.core.idempotency import Idempotency
 from services.core.interceptors import Context, current_metadata, current_principal, current_request_id, require_principal
 from services.core.paging import PageTokens, page_size
 from services.core.tokens import Principal
 
 T = TypeVar("T")
-M = TypeVar("M", bound=Message)
 
 INTERVALS = {pb.BILLING_INTERVAL_MONTH: "month", pb.BILLING_INTERVAL_YEAR: "year"}
 INTERVAL_ENUM = {v: k for k, v in INTERVALS.items()}
@@ -151,7 +151,7 @@ def query_key(message: Message) -> str:
     return json.dumps(json_format.MessageToDict(message, preserving_proto_field_name=True), sort_keys=True)
 
 
-class BillingHandlers(billing_pb2_grpc.BillingServiceServicer):
+class BillingHandlers(UnitOfWorkHandlers[BillingRepository], billing_pb2_grpc.BillingServiceServicer):
     def __init__(
         self,
         domain: d.BillingDomain,
@@ -160,10 +160,8 @@ class BillingHandlers(billing_pb2_grpc.BillingServiceServicer):
         page_tokens: PageTokens,
         stripe_gateway: StripeGateway,
     ) -> None:
+        super().__init__(database, idempotency, page_tokens, repository=BillingRepository)
         self.domain = domain
-        self.db = database
-        self.idempotency = idempotency
-        self.pages = page_tokens
         self.stripe = stripe_gateway
 
     async def _run(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
@@ -171,19 +169,11 @@ class BillingHandlers(billing_pb2_grpc.BillingServiceServicer):
         then finds the row the other call wrote."""
         for attempt in range(3):
             try:
-                return await self.db.run(lambda session: fn(BillingRepository(session), *args, **kwargs))
+                return await super()._run(fn, *args, **kwargs)
             except IntegrityError:
                 if attempt == 2:
                     raise
         raise AssertionError("unreachable")
-
-    async def _once(
-        self, method: str, caller: str, request: Message, request_id: str, response_type: type[M], call: Callable[[], Any]
-    ) -> M:
-        result: M = await self.idempotency.run(
-            method=method, caller=caller, request=request, request_id=request_id, response_type=response_type, call=call
-        )
-        return result
 
     def _require_stripe(self) -> None:
         if not self.stripe.configured:

@@ -31,6 +31,7 @@ from services.catalog.repository import CatalogRepository, TitleQuery
 from services.core import errors
 from services.core.db import Database
 from services.core.errors import FieldViolation, invalid
+from services.core.handlers import UnitOfWorkHandlers
 from services.core.idempotency import Idempotency
 from services.core.interceptors import Context, current_metadata, current_principal, require_principal
 from services.core.paging import PageTokens, page_size
@@ -137,7 +138,7 @@ def mask_paths(mask_paths: list[str], allowed: tuple[str, ...], prefix: str, ext
     return mask_paths
 
 
-class CatalogHandlers(catalog_pb2_grpc.CatalogServiceServicer):
+class CatalogHandlers(UnitOfWorkHandlers[CatalogRepository], catalog_pb2_grpc.CatalogServiceServicer):
     def __init__(
         self,
         settings: Settings,
@@ -149,18 +150,16 @@ class CatalogHandlers(catalog_pb2_grpc.CatalogServiceServicer):
         cache: redis.Redis,
         provider: TmdbClient,
     ) -> None:
+        super().__init__(database, idempotency, page_tokens, repository=CatalogRepository)
         self.settings = settings
         self.domain = domain
-        self.db = database
-        self.idempotency = idempotency
-        self.pages = page_tokens
         self.peers = peers
         self.cache = cache
         self.provider = provider
 
     async def _run(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         try:
-            return await self.db.run(lambda session: fn(CatalogRepository(session), *args, **kwargs))
+            return await super()._run(fn, *args, **kwargs)
         except IntegrityError as exc:
             # Two writers raced past the same uniqueness check (a derived slug, a season number).
             raise errors.AlreadyExists("a concurrent change conflicted with this one; retry") from exc

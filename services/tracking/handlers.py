@@ -16,6 +16,7 @@ from marquee.tracking.v1 import tracking_pb2_grpc
 from services.core import errors
 from services.core.db import Database
 from services.core.errors import invalid
+from services.core.handlers import UnitOfWorkHandlers
 from services.core.idempotency import Idempotency
 from services.core.interceptors import Context, require_principal
 from services.core.paging import PageTokens, page_size
@@ -37,7 +38,6 @@ from services.tracking.domain import (
 from services.tracking.models import HistoryEntry, LastActivity, Playback, Rating, TitleSnapshot, WatchlistEntry
 from services.tracking.repository import TrackingRepository
 
-T = TypeVar("T")
 M = TypeVar("M", bound=Message)
 
 STATUS: dict[int, str] = {
@@ -323,7 +323,7 @@ def fingerprint(user_id: str, request: Message) -> str:
     return f"{type(request).__name__}:{user_id}:" + hashlib.sha256(copy.SerializeToString(deterministic=True)).hexdigest()
 
 
-class TrackingHandlers(tracking_pb2_grpc.TrackingServiceServicer):
+class TrackingHandlers(UnitOfWorkHandlers[TrackingRepository], tracking_pb2_grpc.TrackingServiceServicer):
     def __init__(
         self,
         domain: TrackingDomain,
@@ -332,22 +332,9 @@ class TrackingHandlers(tracking_pb2_grpc.TrackingServiceServicer):
         page_tokens: PageTokens,
         catalog: CatalogClient,
     ) -> None:
+        super().__init__(database, idempotency, page_tokens, repository=TrackingRepository)
         self.domain = domain
-        self.db = database
-        self.idempotency = idempotency
-        self.pages = page_tokens
         self.catalog = catalog
-
-    async def _run(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
-        return await self.db.run(lambda session: fn(TrackingRepository(session), *args, **kwargs))
-
-    async def _once(
-        self, method: str, caller: str, request: Message, request_id: str, response_type: type[M], call: Callable[[], Any]
-    ) -> M:
-        result: M = await self.idempotency.run(
-            method=method, caller=caller, request=request, request_id=request_id, response_type=response_type, call=call
-        )
-        return result
 
     async def _lookup(self, title_ids: Iterable[str]) -> Lookup:
         found: dict[str, TitleFacts | None] = {}
