@@ -9,7 +9,7 @@ import json
 from typing import Any, TypeVar
 
 from google.api import httpbody_pb2
-from google.protobuf import duration_pb2, json_format, struct_pb2, timestamp_pb2
+from google.protobuf import duration_pb2, json_format, struct_pb2
 from marquee.auth.v1 import auth_pb2 as pb
 from marquee.auth.v1 import auth_pb2_grpc
 
@@ -19,6 +19,7 @@ from services.auth.models import Identity, Session, User
 from services.auth.peers import SignupBonus
 from services.auth.repository import AuthRepository
 from services.core import errors
+from services.core.convert import timestamp
 from services.core.db import Database
 from services.core.errors import invalid
 from services.core.handlers import UnitOfWorkHandlers
@@ -66,14 +67,6 @@ USER_ORDERS: dict[pb.UserOrder, str] = {
 }
 UPDATABLE_USER_PATHS = ("display_name", "avatar_uri", "skill_level", "locale", "time_zone", "preferences", "app_preferences")
 LOOPBACK_PROXIES = ("127.0.0.1", "::1")
-
-
-def timestamp(value: dt.datetime | None) -> timestamp_pb2.Timestamp | None:
-    if value is None:
-        return None
-    stamp = timestamp_pb2.Timestamp()
-    stamp.FromDatetime(value)
-    return stamp
 
 
 def client_of(context: Context, info: pb.ClientInfo | None = None) -> Client:

@@ -27,6 +27,7 @@ from services.billing.models import CheckoutSession, CreditPack, LedgerEntry, Pa
 from services.billing.repository import BillingRepository
 from services.billing.stripe_gateway import StripeGateway, idempotency_key, unavailable
 from services.core import errors
+from services.core.convert import timestamp as ts
 from services.core.db import Database
 from services.core.errors import FieldViolation, invalid
 from services.core.handlers import UnitOfWorkHandlers
@@ -107,14 +108,6 @@ ENTITLEMENT_FIELDS = tuple(pb.EntitlementValues.DESCRIPTOR.fields_by_name)
 CHECKOUT_MIN = dt.timedelta(minutes=30)
 CHECKOUT_MAX = dt.timedelta(hours=24)
 PORTAL_TTL = dt.timedelta(minutes=5)
-
-
-def ts(value: dt.datetime | None) -> timestamp_pb2.Timestamp | None:
-    if value is None:
-        return None
-    stamp = timestamp_pb2.Timestamp()
-    stamp.FromDatetime(value)
-    return stamp
 
 
 def from_ts(stamp: timestamp_pb2.Timestamp) -> dt.datetime:

@@ -10,7 +10,6 @@ from typing import Any, TypeVar
 
 import grpc
 import redis
-from google.protobuf import timestamp_pb2
 from google.type import date_pb2
 from marquee.catalog.v1 import catalog_pb2 as pb
 from marquee.catalog.v1 import catalog_pb2_grpc
@@ -29,6 +28,7 @@ from services.catalog.models import STATUS_PUBLISHED, Category, Episode, Season
 from services.catalog.provider import DETAILS_TTL, SEARCH_TTL, TmdbClient
 from services.catalog.repository import CatalogRepository, TitleQuery
 from services.core import errors
+from services.core.convert import timestamp
 from services.core.db import Database
 from services.core.errors import FieldViolation, invalid
 from services.core.handlers import UnitOfWorkHandlers
@@ -72,14 +72,6 @@ ENTITLEMENTS_FAILURE_TTL_SECONDS = 5
 PEER_TIMEOUT_SECONDS = 2.0
 TRENDING_FETCH = 500
 TMDB_IMAGE_KINDS = {"movie": pb.TITLE_KIND_MOVIE, "tv": pb.TITLE_KIND_SERIES}
-
-
-def timestamp(value: dt.datetime | None) -> timestamp_pb2.Timestamp | None:
-    if value is None:
-        return None
-    stamp = timestamp_pb2.Timestamp()
-    stamp.FromDatetime(value)
-    return stamp
 
 
 def date_pb(value: dt.date | None) -> date_pb2.Date | None:

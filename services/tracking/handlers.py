@@ -14,6 +14,7 @@ from marquee.tracking.v1 import tracking_pb2 as pb
 from marquee.tracking.v1 import tracking_pb2_grpc
 
 from services.core import errors
+from services.core.convert import timestamp
 from services.core.db import Database
 from services.core.errors import invalid
 from services.core.handlers import UnitOfWorkHandlers
@@ -63,14 +64,6 @@ WATCHLIST_ORDER = {
     pb.WATCHLIST_ORDER_TITLE: "title",
     pb.WATCHLIST_ORDER_LAST_WATCH_TIME: "last_watch_time",
 }
-
-
-def timestamp(value: dt.datetime | None) -> timestamp_pb2.Timestamp | None:
-    if value is None:
-        return None
-    stamp = timestamp_pb2.Timestamp()
-    stamp.FromDatetime(value)
-    return stamp
 
 
 def seconds(value: float) -> duration_pb2.Duration:
