@@ -3238,7 +3238,7 @@ export const UserOrderSchema: GenEnum<UserOrder> = /*@__PURE__*/
  *
  * Sessions. Each sign-in on a device is a session,
  * `users/{user}/sessions/{session}`. The number of sessions a user may hold
- * at once is the `max_devices` entitlement of their plan, read from
+ * at once is the `max_concurrent_streams` entitlement of their plan, read from
  * `marquee.billing.v1` (for example 1 on Free, 2 on Basic, 4 on Premium);
  * admins have no limit. Signing in again from the same `device_id` replaces
  * that device's session instead of taking another slot.
