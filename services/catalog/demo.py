@@ -46,6 +46,10 @@ NOUNS = ("River", "Market", "Harbour", "Kingdom", "Signal", "Orchard", "Lantern"
 PLACES = ("Lagos", "Accra", "Nairobi", "Kano", "Enugu", "Abuja", "Ibadan", "Port Harcourt", "Dakar", "Kigali")
 
 
+def _article(word: str) -> str:
+    return "an" if word[:1] in "aeiou" else "a"
+
+
 def demo_rows(
     count: int = DEMO_TITLES, *, seed: int = SEED, prefix: str = "Demo", max_seasons: int = 4, max_episodes: int = 10
 ) -> dict[str, list[dict[str, Any]]]:
@@ -81,8 +85,9 @@ def demo_rows(
         released = dt.date(1975, 1, 1) + dt.timedelta(days=rng.randrange(0, 50 * 365))
         title_id = row_id("t", n)
         place = rng.choice(PLACES)
-        overview = (f"A synthetic {kind} for demonstrations, set in {place}: a {rng.choice(ADJECTIVES).lower()} story "
-                    f"about a {rng.choice(NOUNS).lower()} and the people who chase it.")  # fmt: skip
+        adjective, noun = rng.choice(ADJECTIVES).lower(), rng.choice(NOUNS).lower()
+        overview = (f"A synthetic {kind} for demonstrations, set in {place}: {_article(adjective)} {adjective} story "
+                    f"about {_article(noun)} {noun} and the people who chase it.")  # fmt: skip
         seasons = rng.randint(1, max_seasons) if kind == "series" else 0
         episode_total = 0
         for s in range(1, seasons + 1):
