@@ -1,8 +1,10 @@
 """Catalog's tables. Every table is prefixed `catalog_`; no other service references them.
 
-Search support differs per backend: on PostgreSQL `catalog_titles.search_vector` is a
-tsvector kept by a trigger (created in the migration) behind a GIN index; on SQLite the
-column stays NULL and the FTS5 index lives beside the database (see search.py).
+Search: on PostgreSQL `catalog_titles.search_vector` is a weighted tsvector kept by a trigger
+(migration catalog_0001); on SQLite an FTS5 table indexes names and overviews. Searches with
+words read `catalog_fts_docs` (migration catalog_0002, both backends): a trigger-kept copy of
+the columns they filter and sort by (and, on PostgreSQL, of the tsvector, behind a GIN index),
+so a broad match never reads these wide rows (repository.py).
 """
 
 from __future__ import annotations
@@ -36,8 +38,6 @@ class Title(Base):
         Index("ix_catalog_titles_status_popularity", "status", "popularity", "id"),
         Index("ix_catalog_titles_status_rating", "status", "rating", "id"),
         Index("ix_catalog_titles_status_sort_title", "status", "sort_title", "id"),
-        # fastupdate off: no pending list for searches to scan after bulk writes; the catalog is read-heavy.
-        Index("ix_catalog_titles_search_vector", "search_vector", postgresql_using="gin", postgresql_with={"fastupdate": "off"}),
     )
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)

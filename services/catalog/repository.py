@@ -7,7 +7,28 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, delete, exists, func, literal, or_, select, text, tuple_
+from sqlalchemy import (
+    ColumnElement,
+    Float,
+    Integer,
+    Select,
+    String,
+    and_,
+    cast,
+    column,
+    delete,
+    exists,
+    func,
+    literal,
+    literal_column,
+    or_,
+    select,
+    table,
+    text,
+    tuple_,
+    type_coerce,
+)
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session as DbSession
 
 from services.catalog.models import (
@@ -21,7 +42,6 @@ from services.catalog.models import (
     TitleCategory,
     TitleGenre,
 )
-from services.catalog.search import backend_for
 
 # Listing orders: (sort column, descending).
 ORDER_COLUMNS: dict[str, tuple[Any, bool]] = {
@@ -30,9 +50,36 @@ ORDER_COLUMNS: dict[str, tuple[Any, bool]] = {
     "rating": (Title.rating, True),
     "title": (Title.sort_title, False),
 }
-# `total_size` of a search is an estimate: unless the search is ranked (every match is scored
-# anyway), counting stops here.
+# `total_size` is an estimate: a listing by filters alone (no words) stops counting here. Word
+# searches count exactly, in the same pass that orders their matches.
 COUNT_CAP = 2_000
+
+# The search index's row per title (migration catalog_0002): the filter and sort columns of
+# catalog_titles, the genres, and on PostgreSQL the weighted tsvector. SQLite keys it by the FTS5
+# rowid (`doc`) and stores genres as `|HEX(genre)|...|`; PostgreSQL stores them as an array.
+_PG_GENRES = postgresql.ARRAY(String(100))
+_FTS_DOCS = table(
+    "catalog_fts_docs",
+    column("doc", Integer),
+    column("title_id", String),
+    column("status", String),
+    column("kind", String),
+    column("access_level", Integer),
+    column("release_key", Integer),
+    column("popularity", Float),
+    column("rating", Float),
+    column("sort_title", String),
+    column("genres", String),
+    column("search_vector", postgresql.TSVECTOR),
+)
+_FTS_DEFERRED = ("catalog_fts_docs_from_title", "catalog_fts_docs_from_genres")
+_FTS_TITLES = table("catalog_fts_titles", column("rowid", Integer))
+_DOC_ORDER: dict[str, tuple[Any, bool]] = {
+    "newest": (_FTS_DOCS.c.release_key, True),
+    "popularity": (_FTS_DOCS.c.popularity, True),
+    "rating": (_FTS_DOCS.c.rating, True),
+    "title": (_FTS_DOCS.c.sort_title, False),
+}
 
 
 @dataclass(frozen=True)
@@ -165,41 +212,109 @@ class CatalogRepository:
     def page_titles(self, q: TitleQuery, *, order: str, after: dict[str, Any] | None, limit: int, count: bool) -> TitlePage:
         """One keyset page: `limit` titles after `after` (the last row's sort key), with a score for searches.
 
-        With `count`, the first page also counts the matches: in the same pass when ranking
-        (every match is scored and sorted anyway), else by a count capped at COUNT_CAP. Later
-        pages carry the first page's count in their token.
+        With `count`, the first page also counts the matches: a search with words scans every
+        match anyway and counts them all in the same pass; a listing by filters alone stops
+        counting at COUNT_CAP. Later pages carry the first page's count in their token.
         """
-        ranked = order == "relevance" and bool(q.words)
-        if q.words and self.dialect == "postgresql":
-            # psycopg prepares repeated statements; a generic plan cannot see how selective the words
-            # are and walks a sort index through the whole table. Plan each search for its words.
-            self.s.execute(text("SET LOCAL plan_cache_mode = force_custom_plan"))
-        matches = backend_for(self.dialect).matches(list(q.words), ranked=ranked) if q.words else None
-        score: ColumnElement[float] = matches.score if matches is not None else literal(0.0)
-        base: Select[Any] = select(Title, score.label("score"))  # type: ignore[assignment]
-        if matches is not None and matches.subquery is not None:
-            base = base.join(matches.subquery, matches.subquery.c.title_id == Title.id)
-        if matches is not None and matches.condition is not None:
-            base = base.where(matches.condition)
-        base = self._filtered(base, q)
-        key, descending = (score, True) if ranked else ORDER_COLUMNS.get(order, ORDER_COLUMNS["popularity"])
-        window_count = count and ranked and after is None
-        page = base.add_columns(func.count().over().label("total")) if window_count else base
+        if q.words:
+            return self._page_search(q, order=order, after=after, limit=limit, count=count)
+        key, descending = ORDER_COLUMNS.get(order, ORDER_COLUMNS["popularity"])
+        base: Select[Any] = self._filtered(select(Title), q)
+        page = base
         if after is not None:
             position = tuple_(key, Title.id)
             bound = tuple_(literal(after["k"]), literal(after["id"]))
             page = page.where(position < bound if descending else position > bound)
         page = page.order_by(key.desc(), Title.id.desc()) if descending else page.order_by(key.asc(), Title.id.asc())
-        result = self.s.execute(page.limit(limit)).all()
-        rows = [(row[0], float(row[1] or 0.0)) for row in result]
+        rows = [(title, 0.0) for title in self.s.scalars(page.limit(limit))]
         total = 0
         if count and after is not None:
             total = int(after.get("t", 0))
-        elif window_count:
-            total = int(result[0][2]) if result else 0
         elif count:
             capped = base.with_only_columns(Title.id).limit(COUNT_CAP).subquery()
             total = self.s.scalar(select(func.count()).select_from(capped)) or 0
+        return TitlePage(rows, total)
+
+    def _page_search(self, q: TitleQuery, *, order: str, after: dict[str, Any] | None, limit: int, count: bool) -> TitlePage:
+        """A page of a word search, found, filtered and ordered in the search index alone.
+
+        `catalog_fts_docs` (see migration catalog_0002) carries every column a search filters
+        or sorts by, so the matches, however many, never touch catalog_titles: only the page's
+        ids are loaded from it. Counting is a window over the same narrow rows.
+        """
+        docs = _FTS_DOCS
+        postgres = self.dialect == "postgresql"
+        statuses = (STATUS_DRAFT, STATUS_PUBLISHED) if q.include_drafts else (STATUS_PUBLISHED,)
+        conditions: list[ColumnElement[bool]] = [docs.c.status.in_(statuses)]
+        if q.kind:
+            conditions.append(docs.c.kind == q.kind)
+        if q.genres:
+            if postgres:
+                conditions.append(type_coerce(docs.c.genres, _PG_GENRES).overlap(literal(list(q.genres), _PG_GENRES)))
+            else:  # `|HEX|HEX|`: one instr per wanted genre, exact for any genre text
+                wanted = ("|" + genre.encode().hex().upper() + "|" for genre in q.genres)
+                conditions.append(or_(*(func.instr(docs.c.genres, w) > 0 for w in wanted)))
+        if q.category_id:
+            conditions.append(
+                exists().where(TitleCategory.title_id == docs.c.title_id, TitleCategory.category_id == q.category_id)
+            )
+        if q.min_year:
+            conditions.append(docs.c.release_key >= q.min_year * 10000)
+        if q.max_year:
+            conditions.append(and_(docs.c.release_key > 0, docs.c.release_key <= q.max_year * 10000 + 1231))
+        if q.access_levels:
+            conditions.append(docs.c.access_level.in_(list(q.access_levels)))
+        ranked = order == "relevance"
+        score: ColumnElement[Any]
+        if postgres:
+            # psycopg prepares repeated statements; a generic plan cannot see how selective the words
+            # are. Plan each search for its words.
+            self.s.execute(text("SET LOCAL plan_cache_mode = force_custom_plan"))
+            # The index's triggers are deferred to commit (catalog_0002); fire what this transaction
+            # has pending, so it finds its own writes.
+            self.s.execute(text(f"SET CONSTRAINTS {', '.join(_FTS_DEFERRED)} IMMEDIATE"))
+            tsquery = func.plainto_tsquery("english", " ".join(q.words))
+            matching = select(docs.c.title_id).where(docs.c.search_vector.op("@@")(tsquery))
+            # Cast the float4 rank to float8 so the value in a page token compares exactly.
+            score = cast(func.ts_rank_cd(docs.c.search_vector, tsquery), Float(53))
+        else:
+            # Every word must match (implicit AND); each is quoted so FTS5 syntax in input is inert.
+            expression = " ".join('"' + word.replace('"', "") + '"' for word in q.words)
+            fts: ColumnElement[Any] = literal_column("catalog_fts_titles")
+            matching = (
+                select(docs.c.title_id)
+                .select_from(_FTS_TITLES.join(docs, docs.c.doc == _FTS_TITLES.c.rowid))
+                .where(fts.op("MATCH")(expression))
+            )
+            # bm25 is lower-is-better; negate it. The title column weighs ten times the overview.
+            score = -func.bm25(fts, literal_column("10.0"), literal_column("1.0"))
+        key_column, descending = (score, True) if ranked else _DOC_ORDER.get(order, _DOC_ORDER["popularity"])
+        found = matching.add_columns(key_column.label("k")).where(*conditions)
+        if postgres:
+            # A fence (OFFSET 0): rank below the count window, or the window would hold every match's tsvector.
+            found = found.offset(0)
+        # Order and count outside the matching query: an FTS5 auxiliary function (bm25) cannot feed a
+        # window directly.
+        inner = found.subquery("found")
+        page: Select[Any] = select(inner.c.title_id, inner.c.k)
+        if count and after is None:
+            page = page.add_columns(func.count().over().label("total"))
+        if after is not None:
+            position = tuple_(inner.c.k, inner.c.title_id)
+            bound = tuple_(literal(after["k"]), literal(after["id"]))
+            page = page.where(position < bound if descending else position > bound)
+        if descending:
+            page = page.order_by(inner.c.k.desc(), inner.c.title_id.desc())
+        else:
+            page = page.order_by(inner.c.k.asc(), inner.c.title_id.asc())
+        result = self.s.execute(page.limit(limit)).all()
+        titles = self.titles_by_ids([row[0] for row in result])
+        rows = [(titles[row[0]], float(row[1] or 0.0) if ranked else 0.0) for row in result if row[0] in titles]
+        total = 0
+        if count and after is not None:
+            total = int(after.get("t", 0))
+        elif count:
+            total = int(result[0][2]) if result else 0
         return TitlePage(rows, total)
 
     @staticmethod

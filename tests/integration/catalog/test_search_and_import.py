@@ -78,6 +78,42 @@ async def test_search_relevance_filters_and_sorts(stub: Stub, admin) -> None:
     assert operators.titles
 
 
+async def test_search_index_follows_every_change_to_a_title(stub: Stub, admin) -> None:
+    """Searches filter and sort in the search index alone: it must follow each write to a title."""
+    word = "zq" + uuid.uuid4().hex[:6]
+
+    async def found(**filters: object) -> list[str]:
+        request = pb.SearchTitlesRequest(query=word, filter=pb.TitleFilter(**filters), order_by=pb.TITLE_ORDER_TITLE)
+        return [t.name for t in (await stub.SearchTitles(request)).titles]
+
+    async def update(title: pb.Title, *paths: str) -> None:
+        mask = field_mask_pb2.FieldMask(paths=list(paths))
+        await stub.UpdateTitle(pb.UpdateTitleRequest(title=title, update_mask=mask), metadata=admin)
+
+    first = await make_title(stub, admin, display_name=f"{word} a", genres=["Noir"], publish=False)
+    second = await make_title(stub, admin, display_name=f"{word} b", genres=["Western"])
+    assert await found() == [second.name]  # a draft is not found
+    await stub.PublishTitle(pb.PublishTitleRequest(name=first.name), metadata=admin)
+    assert await found() == [first.name, second.name]
+    await update(pb.Title(name=first.name, display_name=f"{word} c"), "display_name")  # sorts by the new name
+    assert await found() == [second.name, first.name]
+    assert await found(genres=["Noir"]) == [first.name]
+    await update(pb.Title(name=first.name, genres=["Western", "Drama"]), "genres")
+    assert await found(genres=["Noir"]) == []
+    assert await found(genres=["Drama"]) == [first.name]
+    assert await found(genres=["Western"]) == [second.name, first.name]
+    await update(pb.Title(name=first.name, access_level=pb.ACCESS_LEVEL_PREMIUM), "access_level")
+    assert await found(access_levels=[pb.ACCESS_LEVEL_PREMIUM]) == [first.name]
+    await update(pb.Title(name=first.name, release_date=date_pb2.Date(year=1961, month=5, day=1)), "release_date")
+    assert await found(min_year=1960, max_year=1962) == [first.name]
+    await stub.UnpublishTitle(pb.UnpublishTitleRequest(name=second.name), metadata=admin)
+    assert await found() == [first.name]
+    current = (await stub.GetTitle(pb.GetTitleRequest(name=first.name))).title
+    await stub.DeleteTitle(pb.DeleteTitleRequest(name=first.name, etag=current.etag), metadata=admin)
+    assert await found() == []
+    assert (await stub.SearchTitles(pb.SearchTitlesRequest(query=word))).total_size == 0
+
+
 async def test_search_provider_and_cache(stub: Stub, admin, tmdb: TmdbStandin) -> None:
     before = len(tmdb.paths())
     found = await stub.SearchProvider(pb.SearchProviderRequest(query="standin"), metadata=admin)

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import pathlib
+import re
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from sqlalchemy import create_engine
@@ -114,11 +116,42 @@ def test_keyset_pages_and_fts_search(repo: CatalogRepository) -> None:
     assert [v.score for v in views] == sorted((v.score for v in views), reverse=True)
 
 
+def test_search_index_follows_title_writes(repo: CatalogRepository) -> None:
+    def found(order: str = "popularity", **filters: Any) -> list[str]:
+        query = TitleQuery(words=("quokka",), **filters)
+        views, _, _ = domain.list_titles(repo, query, order=order, after=None, limit=10, count=True)
+        return [v.title.display_name for v in views]
+
+    low = domain.create_title(repo, TitleFields(kind="movie", display_name="Quokka low", genres=["Noir"], popularity=1.0))
+    high = domain.create_title(repo, TitleFields(kind="movie", display_name="Quokka high", genres=["Noir"], popularity=2.0))
+    domain.publish(repo, low.title.id)
+    domain.publish(repo, high.title.id)
+    repo.flush()
+    assert found() == ["Quokka high", "Quokka low"]
+    domain.update_title(repo, low.title.id, TitleFields(popularity=3.0, rating=9.0, genres=["Noir|Western"]), etag="")
+    assert found() == ["Quokka low", "Quokka high"]
+    assert found("rating") == ["Quokka low", "Quokka high"]
+    assert found(genres=("Noir",)) == ["Quokka high"]  # genre names match whole, never a part
+    assert found(genres=("Western",)) == []
+    assert found(genres=("Noir|Western", "Drama")) == ["Quokka low"]
+    domain.unpublish(repo, high.title.id)
+    assert found() == ["Quokka low"]
+    assert found(include_drafts=True) == ["Quokka low", "Quokka high"]
+    domain.delete_title(repo, low.title.id, etag="")
+    assert found() == []
+    repo.delete(repo.title(high.title.id))
+    repo.flush()
+    assert found(include_drafts=True) == []
+
+
 def test_demo_catalog_is_deterministic_and_loads_once(repo: CatalogRepository) -> None:
     first, again = demo_rows(), demo_rows()
     assert [t["display_name"] for t in first["titles"]] == [t["display_name"] for t in again["titles"]]
     assert all(t["display_name"].startswith("Demo: ") for t in first["titles"])
     assert {t["access_level"] for t in first["titles"]} == {1, 2, 3}
     assert first["episodes"]
+    # "an electric story", never "a electric story"
+    assert not any(re.search(r"\ba [aeiou]", t["overview"]) for t in first["titles"])
+    assert any(" an " in t["overview"] for t in first["titles"])
     assert load_demo_catalog(repo.s) == 300
     assert load_demo_catalog(repo.s) == 0
