@@ -44,7 +44,7 @@ from services.core.db import Database
 from services.core.settings import Settings
 from services.core.tokens import Principal
 from services.tracking.catalog_client import EpisodeFacts, TitleFacts
-from services.tracking.domain import Lookup, TrackingDomain, fingerprint_of
+from services.tracking.domain import Lookup, TrackingDomain, episodes_aired_by, fingerprint_of
 from services.tracking.handlers import progress_summary, show_progress_pb, title_info
 from services.tracking.models import EpisodeSnapshot, HistoryEntry, ShowProgress, TitleSnapshot, WatchlistEntry
 from services.tracking.repository import TrackingRepository
@@ -86,7 +86,7 @@ def seed(database: Database, shows: int, other_users: int, user_id: str) -> list
         session.execute(insert(TitleSnapshot), [
             {"title_id": f.title_id, "kind": "series", "display_name": f.display_name, "poster_path": "", "release_date": aired,
              "genres": ["Drama"], "runtime_minutes": 42, "episode_count": f.episode_count, "deleted": False, "refresh_time": now,
-             "fingerprint": fingerprint_of(f)}
+             "fingerprint": fingerprint_of(f), "episodes_aired_by": episodes_aired_by(f)}
             for f in catalog
         ])  # fmt: skip
         session.execute(insert(EpisodeSnapshot), [

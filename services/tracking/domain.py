@@ -35,7 +35,7 @@ from services.tracking.models import (
     TitleSnapshot,
     WatchlistEntry,
 )
-from services.tracking.repository import TrackingRepository
+from services.tracking.repository import SeriesSummary, TrackingRepository
 
 T = TypeVar("T")
 
@@ -159,6 +159,13 @@ def fingerprint_of(facts: TitleFacts) -> str:
     return hashlib.sha256(repr(stored).encode()).hexdigest()
 
 
+def episodes_aired_by(facts: TitleFacts) -> dt.date | None:
+    """The day from which every episode but the specials has aired; date.min when none has an air date."""
+    if not facts.is_series:
+        return None
+    return max((e.air_date for e in facts.episodes if e.season_number > 0 and e.air_date is not None), default=dt.date.min)
+
+
 def save_snapshot(repo: TrackingRepository, facts: TitleFacts, now: dt.datetime) -> TitleSnapshot:
     """Store what Tracking needs of a title; nothing is written when it did not change."""
     fingerprint = fingerprint_of(facts)
@@ -171,6 +178,7 @@ def save_snapshot(repo: TrackingRepository, facts: TitleFacts, now: dt.datetime)
     row.kind, row.display_name, row.poster_path = facts.kind, facts.display_name[:500], facts.poster_path[:2048]
     row.release_date, row.genres, row.runtime_minutes = facts.release_date, list(facts.genres), facts.runtime_minutes
     row.episode_count, row.deleted, row.refresh_time, row.fingerprint = facts.episode_count, False, now, fingerprint
+    row.episodes_aired_by = episodes_aired_by(facts)
     if facts.is_series and tuple(repo.episode_facts([facts.title_id])[facts.title_id]) != facts.episodes:
         repo.replace_episodes(
             facts.title_id,
@@ -935,47 +943,40 @@ class TrackingDomain:
         store_progress(row, view)
         return view
 
+    def _summary_view(
+        self, repo: TrackingRepository, user_id: str, summary: SeriesSummary, status: str, today: dt.date
+    ) -> ShowProgressView:
+        """A series' progress from what the writes stored; in full only when the stored next episode is
+        missing while an aired episode is left (something aired since the last write)."""
+        title, row, total, nxt = summary.title, summary.progress, summary.aired, summary.next_episode
+        watched = row.watched_count if row else 0
+        if nxt is None and total > watched:
+            return self.progress_view(repo, user_id, title.title_id, row=row)  # with its own next playback
+        if nxt is not None and not nxt.aired(today):
+            nxt = None
+        progress = ProgressFacts(
+            watched=min(watched, total), aired=total, total=title.episode_count, seasons=[], next_episode=nxt,
+            last_episode=None, last_watch_time=row.last_watch_time if row else None, watched_minutes=0, remaining_minutes=0,
+        )  # fmt: skip
+        view = ShowProgressView(user_id, title, _snapshot_facts(title, ()), progress, row, status)
+        view.next_playback = summary.next_playback if nxt is not None else None
+        return view
+
     def progress_summaries(
         self, repo: TrackingRepository, user_id: str, title_ids: Sequence[str], statuses: Mapping[str, str] | None = None
     ) -> dict[str, ShowProgressView]:
         """Progress of many series from what the writes stored (watched count, next episode) plus aired counts.
 
-        Five queries for any number of series; a series is computed in full only when its stored
-        next episode is missing while an aired episode is left (something aired since the last write).
+        One query for any number of series (two without `statuses`); see `_summary_view`.
         """
         today = self.clock().date()
-        titles = {t: row for t, row in repo.titles(title_ids).items() if row.kind == "series"}
-        ids = list(titles)
-        rows, aired = repo.progresses(user_id, ids), repo.aired_counts(ids, today)
-        nexts = repo.episodes_by_key(
-            (t, r.next_season, r.next_episode)
-            for t, r in rows.items()
-            if r.next_season is not None and r.next_episode is not None
-        )
+        summaries = repo.series_summaries(user_id, title_ids, today)
         if statuses is None:
-            statuses = {t: e.status for t, e in repo.watchlist_entries(user_id, ids).items()}
-        playbacks = {(p.title_id, p.season_number, p.episode_number): p for p in repo.playbacks_for(user_id, ids)}
-        views: dict[str, ShowProgressView] = {}
-        for title_id, title in titles.items():
-            row, total = rows.get(title_id), aired.get(title_id, 0)
-            watched = row.watched_count if row else 0
-            nxt = nexts.get((title_id, row.next_season or 0, row.next_episode or 0)) if row else None
-            if nxt is None and total > watched:
-                view = self.progress_view(repo, user_id, title_id, row=row)
-            else:
-                if nxt is not None and not nxt.aired(today):
-                    nxt = None
-                progress = ProgressFacts(
-                    watched=min(watched, total), aired=total, total=title.episode_count, seasons=[], next_episode=nxt,
-                    last_episode=None, last_watch_time=row.last_watch_time if row else None, watched_minutes=0,
-                    remaining_minutes=0,
-                )  # fmt: skip
-                view = ShowProgressView(user_id, title, _snapshot_facts(title, ()), progress, row, statuses.get(title_id, ""))
-            nxt = view.progress.next_episode
-            if nxt is not None:
-                view.next_playback = playbacks.get((title_id, nxt.season_number, nxt.episode_number))
-            views[title_id] = view
-        return views
+            statuses = {t: e.status for t, e in repo.watchlist_entries(user_id, list(summaries)).items()}
+        return {
+            title_id: self._summary_view(repo, user_id, summary, statuses.get(title_id, ""), today)
+            for title_id, summary in summaries.items()
+        }
 
     def list_up_next(
         self,
@@ -990,26 +991,29 @@ class TrackingDomain:
         """WATCHING series (and PLAN_TO_WATCH ones when asked) with an aired episode left, most recent activity first."""
         user_id = user_of(principal, parent)
         statuses = ["watching", "plan_to_watch"] if include_not_started else ["watching"]
-        query = select(WatchlistEntry).where(
-            WatchlistEntry.user_id == user_id, WatchlistEntry.kind == "series", WatchlistEntry.status.in_(statuses)
-        )
+        today = self.clock().date()
         found: list[tuple[ShowProgressView, dt.datetime]] = []
         position = dict(after) if after else None
         batch = size + 2
         while len(found) <= size:
-            entries = keyset(repo, query, WatchlistEntry.activity_time, WatchlistEntry.title_id, True, batch - 1, position, False)
+            # One query per batch: the entries, each with its series summary joined in.
+            keys = (parse_time(position.get("k")), str(position.get("id", ""))) if position else None
+            entries = repo.up_next_rows(user_id, statuses, today, keys, batch)
             if not entries:
                 break
-            views = self.progress_summaries(repo, user_id, [e.title_id for e in entries], {e.title_id: e.status for e in entries})
             for entry in entries:
-                position = {"k": entry.activity_time.isoformat(), "id": entry.title_id}
-                view = views.get(entry.title_id)
-                if view is None or view.progress.next_episode is None:
+                activity_time, title_id, status = entry[:3]
+                position = {"k": activity_time.isoformat(), "id": title_id}
+                summary = repo.summary_of(entry)
+                if summary is None:
                     continue
-                if entry.status == "plan_to_watch" and view.progress.watched:
+                view = self._summary_view(repo, user_id, summary, status, today)
+                if view.progress.next_episode is None:
                     continue
-                view.watchlist_status = entry.status
-                found.append((view, entry.activity_time))
+                if status == "plan_to_watch" and view.progress.watched:
+                    continue
+                view.watchlist_status = status
+                found.append((view, activity_time))
                 if len(found) == size + 1:
                     break
             if len(entries) < batch:

@@ -30,6 +30,9 @@ class TitleSnapshot(Base):
     runtime_minutes: Mapped[int] = mapped_column(Integer, default=0)
     # Episodes in Catalog, specials excluded, aired or not: the total-episodes snapshot.
     episode_count: Mapped[int] = mapped_column(Integer, default=0)
+    # The day from which all those episodes have aired (the latest air date; date.min when none is
+    # dated), so that aired counts need no episode scan once a season is out. NULL: not known, count them.
+    episodes_aired_by: Mapped[dt.date | None] = mapped_column(Date)
     deleted: Mapped[bool] = mapped_column(Boolean, default=False)
     # Hash of the facts last stored: an unchanged title costs a read, never a write.
     fingerprint: Mapped[str] = mapped_column(String(64), default="")

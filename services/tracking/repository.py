@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import and_, case, delete, func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy import Date, Integer, Select, String, and_, bindparam, case, cast, delete, func, literal, or_, select
+from sqlalchemy.orm import Session, aliased
 
 from services.tracking.catalog_client import EpisodeFacts
 from services.tracking.models import (
@@ -32,6 +34,99 @@ def _utc(value: Any) -> Any:
     if isinstance(value, dt.datetime) and value.tzinfo is None:
         value = value.replace(tzinfo=dt.UTC)
     return value
+
+
+@dataclass(frozen=True)
+class SeriesSummary:
+    """What the writes stored about a series for one user: read with the series, never per series."""
+
+    title: TitleSnapshot
+    progress: ShowProgress | None
+    next_episode: EpisodeFacts | None  # the stored next episode, aired or not; None when not stored or gone
+    aired: int  # episodes aired by the given day, specials excluded
+    next_playback: Playback | None  # the user's playback of the stored next episode
+
+
+_NEXT = aliased(EpisodeSnapshot, name="next_episode")
+_USER, _TODAY = bindparam("user_id", type_=String), bindparam("today", type_=Date)
+
+
+def _summary_columns() -> tuple[Any, ...]:
+    """A series' snapshot, the user's progress row, its stored next episode, the aired count, the next playback."""
+    counted = (
+        select(func.count())
+        .where(
+            EpisodeSnapshot.title_id == TitleSnapshot.title_id,
+            EpisodeSnapshot.season_number > 0,
+            or_(EpisodeSnapshot.air_date.is_(None), EpisodeSnapshot.air_date <= _TODAY),
+        )
+        .correlate(TitleSnapshot)
+        .scalar_subquery()
+    )
+    # Once every episode has aired the count is the stored total: the episodes are counted only
+    # for series still airing (or stored before `episodes_aired_by` was known).
+    aired = case((TitleSnapshot.episodes_aired_by <= _TODAY, TitleSnapshot.episode_count), else_=counted)
+    return (
+        TitleSnapshot, ShowProgress, _NEXT.season_number, _NEXT.episode_number, _NEXT.display_name, _NEXT.runtime_minutes,
+        _NEXT.air_date, _NEXT.still_path, aired, Playback,
+    )  # fmt: skip
+
+
+def _summary_joins(query: Select[*tuple[Any, ...]], title_id: Any) -> Select[*tuple[Any, ...]]:
+    """Outer-joins what `_summary_columns` reads, each by its key, to a query with the titles in its FROM."""
+    # A playback is keyed by its item's name, so the next episode's is a lookup on (user_id, item).
+    next_item = (
+        literal("titles/", String) + title_id + "/seasons/" + cast(ShowProgress.next_season, String)
+        + "/episodes/" + cast(ShowProgress.next_episode, String)
+    )  # fmt: skip
+    return (
+        query.outerjoin(ShowProgress, and_(ShowProgress.user_id == _USER, ShowProgress.title_id == title_id))
+        .outerjoin(
+            _NEXT,
+            and_(
+                _NEXT.title_id == title_id,
+                _NEXT.season_number == ShowProgress.next_season,
+                _NEXT.episode_number == ShowProgress.next_episode,
+            ),
+        )
+        .outerjoin(Playback, and_(Playback.user_id == _USER, Playback.item == next_item))
+    )
+
+
+def _summary(row: Sequence[Any]) -> SeriesSummary | None:
+    title, progress, season, number, name, runtime, air_date, still, aired, playback = row
+    if title is None:
+        return None
+    nxt = EpisodeFacts(season, number, name, runtime, air_date, still) if season is not None else None
+    return SeriesSummary(title, progress, nxt, int(aired or 0), playback)
+
+
+# Both statements are built once (parameters: user_id, today, and their own below): the hot
+# paths would otherwise spend more time building the expression than the database running it.
+@functools.cache
+def _series_summaries_statement() -> Select[*tuple[Any, ...]]:
+    query = _summary_joins(select(*_summary_columns()).select_from(TitleSnapshot), TitleSnapshot.title_id)
+    return query.where(TitleSnapshot.title_id.in_(bindparam("title_ids", expanding=True)), TitleSnapshot.kind == "series")
+
+
+@functools.cache
+def _up_next_statement(after: bool) -> Select[*tuple[Any, ...]]:
+    """Parameters: statuses, limit, and (after) after_time, after_id."""
+    w = WatchlistEntry
+    page = select(w.activity_time, w.title_id, w.status).where(
+        w.user_id == _USER, w.kind == "series", w.status.in_(bindparam("statuses", expanding=True))
+    )
+    if after:
+        key, last = bindparam("after_time", type_=w.activity_time.type), bindparam("after_id", type_=String)
+        page = page.where(or_(w.activity_time < key, and_(w.activity_time == key, w.title_id < last)))
+    # Limited before the joins, so that every join is a key lookup per entry.
+    entries = page.order_by(w.activity_time.desc(), w.title_id.desc()).limit(bindparam("limit", type_=Integer)).subquery()
+    query = (
+        select(entries.c.activity_time, entries.c.title_id, entries.c.status, *_summary_columns())
+        .select_from(entries)
+        .outerjoin(TitleSnapshot, and_(TitleSnapshot.title_id == entries.c.title_id, TitleSnapshot.kind == "series"))
+    )
+    return _summary_joins(query, entries.c.title_id).order_by(entries.c.activity_time.desc(), entries.c.title_id.desc())
 
 
 class TrackingRepository:
@@ -129,21 +224,38 @@ class TrackingRepository:
             for t, s, e, name, runtime, air_date, still in self.s.execute(query)
         }
 
-    def aired_counts(self, title_ids: Iterable[str], today: dt.date) -> dict[str, int]:
-        """Aired episodes per series (specials excluded), counted by the database."""
+    def series_summaries(self, user_id: str, title_ids: Iterable[str], today: dt.date) -> dict[str, SeriesSummary]:
+        """Series among `title_ids` with what the writes stored about them for the user, in one statement."""
         ids = list(set(title_ids))
         if not ids:
             return {}
-        query = (
-            select(EpisodeSnapshot.title_id, func.count())
-            .where(
-                EpisodeSnapshot.title_id.in_(ids),
-                EpisodeSnapshot.season_number > 0,
-                or_(EpisodeSnapshot.air_date.is_(None), EpisodeSnapshot.air_date <= today),
-            )
-            .group_by(EpisodeSnapshot.title_id)
-        )
-        return {t: int(n) for t, n in self.s.execute(query)}
+        params = {"user_id": user_id, "today": today, "title_ids": ids}
+        found = {}
+        for row in self.s.execute(_series_summaries_statement(), params):
+            summary = _summary(row)
+            assert summary is not None
+            found[summary.title.title_id] = summary
+        return found
+
+    def up_next_rows(
+        self, user_id: str, statuses: Sequence[str], today: dt.date, after: tuple[dt.datetime, str] | None, limit: int
+    ) -> Sequence[Any]:
+        """The user's series watchlist entries in `statuses` (activity_time, title_id, status), most recent
+        activity first, after `after` = (activity_time, title_id), at most `limit`; each followed by its
+        series summary (see `summary_of`). One statement.
+
+        An entry whose title is not a stored series comes back with no summary rather than not at
+        all, so the caller's paging sees every entry.
+        """
+        params: dict[str, Any] = {"user_id": user_id, "today": today, "statuses": list(statuses), "limit": limit}
+        if after is not None:
+            params["after_time"], params["after_id"] = after
+        return self.s.execute(_up_next_statement(after is not None), params).all()
+
+    @staticmethod
+    def summary_of(row: Any) -> SeriesSummary | None:
+        """The series summary of an `up_next_rows` row (after its three watchlist columns)."""
+        return _summary(row[3:])
 
     def replace_episodes(self, title_id: str, rows: list[EpisodeSnapshot]) -> None:
         self.s.execute(delete(EpisodeSnapshot).where(EpisodeSnapshot.title_id == title_id))
@@ -169,13 +281,6 @@ class TrackingRepository:
         return self.s.scalars(
             select(ShowProgress).where(ShowProgress.user_id == user_id, ShowProgress.title_id == title_id)
         ).first()
-
-    def progresses(self, user_id: str, title_ids: Iterable[str]) -> dict[str, ShowProgress]:
-        ids = list(set(title_ids))
-        if not ids:
-            return {}
-        query = select(ShowProgress).where(ShowProgress.user_id == user_id, ShowProgress.title_id.in_(ids))
-        return {p.title_id: p for p in self.s.scalars(query)}
 
     def watched_in_cycles(self, user_id: str, cycles: dict[str, int]) -> dict[str, dict[tuple[int, int], dt.datetime]]:
         """Distinct episodes watched per series in its current cycle, with the latest watch time."""

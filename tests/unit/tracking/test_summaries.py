@@ -1,0 +1,151 @@
+"""Progress summaries (up next, the watchlist) read stored counts; they must agree with the full computation."""
+
+from __future__ import annotations
+
+import datetime as dt
+import pathlib
+from collections.abc import Iterator
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.orm import Session
+
+from services.core import migrate
+from services.core.settings import Settings
+from services.core.tokens import Principal
+from services.tracking.catalog_client import EpisodeFacts, TitleFacts
+from services.tracking.domain import Lookup, TrackingDomain, episodes_aired_by, parse_item
+from services.tracking.models import Base
+from services.tracking.repository import TrackingRepository
+
+NOW = dt.datetime(2026, 11, 22, 12, 0, tzinfo=dt.UTC)
+TODAY = NOW.date()
+ME = Principal(user_id="u1")
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = NOW
+
+    def __call__(self) -> dt.datetime:
+        return self.now
+
+
+def day(offset: int) -> dt.date:
+    return TODAY + dt.timedelta(days=offset)
+
+
+def facts(title_id: str, *episodes: tuple[int, int, dt.date | None]) -> TitleFacts:
+    found = tuple(EpisodeFacts(s, e, f"E{s}x{e}", 30, air) for s, e, air in episodes)
+    return TitleFacts(title_id, "series", f"Show {title_id}", episodes=found)
+
+
+CATALOG = {
+    # every episode out
+    "done": facts("done", (1, 1, day(-9)), (1, 2, day(-8)), (1, 3, day(-7))),
+    # still airing: one episode next week, one the week after
+    "airing": facts("airing", (1, 1, day(-9)), (1, 2, day(-2)), (1, 3, day(7)), (1, 4, day(14))),
+    # no air dates at all: everything counts as aired
+    "undated": facts("undated", (1, 1, None), (1, 2, None), (2, 1, None)),
+    # specials never count, aired or not
+    "specials": facts("specials", (0, 1, day(30)), (1, 1, day(-3)), (1, 2, day(-1)), (0, 2, day(-1))),
+}
+
+
+@pytest.fixture
+def repo() -> Iterator[TrackingRepository]:
+    engine = create_engine("sqlite://")
+    Base.metadata.create_all(engine)
+    with Session(engine) as session:
+        yield TrackingRepository(session)
+    engine.dispose()
+
+
+def test_episodes_aired_by_is_the_latest_air_date_of_the_regular_episodes() -> None:
+    assert episodes_aired_by(CATALOG["done"]) == day(-7)
+    assert episodes_aired_by(CATALOG["airing"]) == day(14)
+    assert episodes_aired_by(CATALOG["undated"]) == dt.date.min
+    assert episodes_aired_by(CATALOG["specials"]) == day(-1)
+    assert episodes_aired_by(TitleFacts("m1", "movie", "Movie")) is None
+
+
+@pytest.mark.parametrize("offset", [0, 7, 8, 14, 40])
+def test_summaries_agree_with_the_full_computation_as_episodes_air(repo: TrackingRepository, offset: int) -> None:
+    clock = Clock()
+    domain = TrackingDomain(clock)
+    for title_id, title in CATALOG.items():
+        domain.mark_watched(
+            repo, ME, parent="users/me", items=[parse_item(f"titles/{title_id}/seasons/1/episodes/1")],
+            lookup=Lookup({title_id: title}), watch_time=None, allow_repeat=False,
+        )  # fmt: skip
+    clock.now = NOW + dt.timedelta(days=offset)
+    summaries = domain.progress_summaries(repo, "u1", list(CATALOG))
+    assert set(summaries) == set(CATALOG)
+    for title_id, summary in summaries.items():
+        full = domain.progress_view(repo, "u1", title_id).progress
+        got, want = summary.progress, full
+        assert (got.watched, got.aired, got.total) == (want.watched, want.aired, want.total), title_id
+        assert got.next_episode == want.next_episode, title_id
+
+
+def test_up_next_shows_the_playback_of_the_next_episode_only(repo: TrackingRepository) -> None:
+    domain = TrackingDomain(Clock())
+    title = CATALOG["done"]
+    lookup = Lookup({"done": title})
+    domain.mark_watched(
+        repo, ME, parent="users/me", items=[parse_item("titles/done/seasons/1/episodes/1")], lookup=lookup, watch_time=None,
+        allow_repeat=False,
+    )  # fmt: skip
+
+    def next_playback_item() -> str | None:
+        page = domain.list_up_next(repo, ME, parent="users/me", include_not_started=False, size=20, after=None)
+        [(view, _)] = page.items
+        return view.next_playback.item if view.next_playback else None
+
+    assert next_playback_item() is None
+    domain.start_scrobble(
+        repo, ME, parent="users/me", item=parse_item("titles/done/seasons/1/episodes/3"), lookup=lookup, position=None,
+        duration=None, percent=20.0, device_name="",
+    )  # fmt: skip
+    assert next_playback_item() is None
+    domain.start_scrobble(
+        repo, ME, parent="users/me", item=parse_item("titles/done/seasons/1/episodes/2"), lookup=lookup, position=None,
+        duration=None, percent=30.0, device_name="",
+    )  # fmt: skip
+    assert next_playback_item() == "titles/done/seasons/1/episodes/2"
+
+
+def test_the_migration_backfills_episodes_aired_by(tmp_path: pathlib.Path) -> None:
+    settings = Settings(env="test", data_dir=tmp_path, database_url=f"sqlite:///{tmp_path / 'm.db'}", services=["tracking"])
+    migrate.upgrade(settings, "tracking_0001")
+    engine = create_engine(settings.resolved_database_url)
+    titles = [("dated", "series", 2), ("undated", "series", 1), ("stale", "series", 5), ("movie", "movie", 0)]
+    episodes = [
+        ("dated", 1, 1, "2026-01-05"), ("dated", 1, 2, "2026-03-01"), ("dated", 0, 1, "2027-01-01"),
+        ("undated", 1, 1, None), ("stale", 1, 1, "2026-01-01"),
+    ]  # fmt: skip
+    with engine.begin() as connection:
+        for title_id, kind, count in titles:
+            connection.execute(
+                text(
+                    "INSERT INTO tracking_titles (title_id, kind, display_name, poster_path, genres, runtime_minutes,"
+                    " episode_count, deleted, fingerprint, refresh_time)"
+                    " VALUES (:t, :k, '', '', '[]', 0, :n, 0, '', '2026-11-22 00:00:00')"
+                ),
+                {"t": title_id, "k": kind, "n": count},
+            )
+        for title_id, season, number, air in episodes:
+            connection.execute(
+                text(
+                    "INSERT INTO tracking_episodes (title_id, season_number, episode_number, display_name,"
+                    " runtime_minutes, air_date, still_path) VALUES (:t, :s, :e, '', 0, :a, '')"
+                ),
+                {"t": title_id, "s": season, "e": number, "a": air},
+            )
+    migrate.upgrade(settings)
+    with Session(engine) as session:
+        repo = TrackingRepository(session)
+        found = {t: repo.title(t).episodes_aired_by for t, _, _ in titles}  # type: ignore[union-attr]
+    engine.dispose()
+    # "stale" stored a total its episodes disagree with: it keeps NULL, and is counted.
+    assert found == {"dated": dt.date(2026, 3, 1), "undated": dt.date.min, "stale": None, "movie": None}
