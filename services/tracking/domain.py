@@ -211,20 +211,26 @@ def resolve(repo: TrackingRepository, lookup: Lookup, item: str, title_id: str, 
     `adding` writes (marks, plays, ratings, watchlist adds) never fall back: an unknown
     title is TITLE_NOT_FOUND and an unreachable Catalog is DEPENDENCY_UNAVAILABLE.
     """
+    return resolve_stored(repo, lookup, item, title_id, now, adding=adding)[1]
+
+
+def resolve_stored(
+    repo: TrackingRepository, lookup: Lookup, item: str, title_id: str, now: dt.datetime, *, adding: bool
+) -> tuple[TitleSnapshot, TitleFacts]:
+    """`resolve`, with the snapshot row the facts are now stored in (so callers need not read it again)."""
     if title_id in lookup.unavailable:
         if not adding:
             stored = stored_facts(repo, title_id)
             if stored is not None:
-                return stored[1]
+                return stored
         raise errors.Unavailable("Catalog could not be reached; retry", reason="DEPENDENCY_UNAVAILABLE")
     facts = lookup.found.get(title_id)
     if facts is not None:
-        save_snapshot(repo, facts, now)
-        return facts
+        return save_snapshot(repo, facts, now), facts
     stored = stored_facts(repo, title_id)
     if stored is not None and not adding:
         stored[0].deleted = True  # gone from Catalog: the user's data about it is kept
-        return stored[1]
+        return stored
     raise title_not_found(item)
 
 
@@ -799,8 +805,11 @@ class TrackingDomain:
         row: ShowProgress | None = None,
         include_specials: bool = False,
         full: bool = False,
+        stored: tuple[TitleSnapshot, TitleFacts] | None = None,
     ) -> ShowProgressView:
-        stored = stored_facts(repo, title_id)
+        """`stored`: the title's snapshot and facts when the caller has them (saves reading the episodes again)."""
+        if stored is None:
+            stored = stored_facts(repo, title_id)
         assert stored is not None
         title, facts = stored
         if row is None:
@@ -835,10 +844,10 @@ class TrackingDomain:
     ) -> ShowProgressView:
         user_id, title_id = child_of(principal, name, "progress")
         now = self.clock()
-        facts = resolve(repo, lookup, f"titles/{title_id}", title_id, now, adding=False)
+        title, facts = resolve_stored(repo, lookup, f"titles/{title_id}", title_id, now, adding=False)
         if not facts.is_series:
             raise not_a_series(f"titles/{title_id}")
-        view = self.progress_view(repo, user_id, title_id, include_specials=include_specials, full=full)
+        view = self.progress_view(repo, user_id, title_id, include_specials=include_specials, full=full, stored=(title, facts))
         self._follow_catalog(repo, view, now, exact=not include_specials)
         return view
 
@@ -851,7 +860,11 @@ class TrackingDomain:
         if row is None or view.progress.watched == 0:
             return
         # Stored progress excludes specials; recompute without them when the caller asked to include them.
-        base = view if exact else self.progress_view(repo, view.user_id, view.title.title_id, row=row)
+        base = (
+            view
+            if exact
+            else self.progress_view(repo, view.user_id, view.title.title_id, row=row, stored=(view.title, view.facts))
+        )
         nxt = base.progress.next_episode
         stored = (row.next_season, row.next_episode)
         wanted = (nxt.season_number, nxt.episode_number) if nxt else (None, None)
