@@ -426,6 +426,10 @@ class TrackingDomain:
             activity_time=now,
         )
         repo.add(entry)
+        if title.kind == "series" and repo.progress(user_id, title.title_id) is None:
+            # Progress lists watchlisted series not started yet: their (empty) row is written
+            # here, with the entry, so that listing progress stays a read.
+            repo.add(ShowProgress(user_id=user_id, title_id=title.title_id, rewatch_count=0, activity_time=now, update_time=now))
         self.touch(repo, user_id, "watchlist")
         return entry
 
@@ -601,6 +605,8 @@ class TrackingDomain:
             )
             repo.add(row)
             repo.flush()
+        elif row is not None and create and row.cycle_start_time is None:
+            row.cycle_start_time = now  # the empty row of a watchlisted series: its first cycle starts now
         return row
 
     def mark_watched(
@@ -893,21 +899,8 @@ class TrackingDomain:
     ) -> Page[ShowProgressView]:
         """Series started (a progress row) plus series in the watchlist not started yet, most recent activity first."""
         user_id = user_of(principal, parent)
-        # Watchlisted series without progress get a row so that one keyset covers both.
-        missing = repo.rows(
-            select(WatchlistEntry.title_id, WatchlistEntry.create_time)
-            .outerjoin(
-                ShowProgress,
-                and_(ShowProgress.user_id == WatchlistEntry.user_id, ShowProgress.title_id == WatchlistEntry.title_id),
-            )
-            .where(WatchlistEntry.user_id == user_id, WatchlistEntry.kind == "series", ShowProgress.id.is_(None))
-        )
-        for title_id, created in missing:
-            repo.add(
-                ShowProgress(user_id=user_id, title_id=title_id, rewatch_count=0, activity_time=created, update_time=created)
-            )
-        if missing:
-            repo.flush()
+        # Watchlisted series not started yet have an empty progress row (written with their
+        # watchlist entry, migration tracking_0003 for older entries): one keyset covers both.
         conditions = [ShowProgress.user_id == user_id]
         if since is not None:
             conditions.append(ShowProgress.update_time > since)

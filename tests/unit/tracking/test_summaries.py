@@ -149,3 +149,59 @@ def test_the_migration_backfills_episodes_aired_by(tmp_path: pathlib.Path) -> No
     engine.dispose()
     # "stale" stored a total its episodes disagree with: it keeps NULL, and is counted.
     assert found == {"dated": dt.date(2026, 3, 1), "undated": dt.date.min, "stale": None, "movie": None}
+
+
+def test_adding_a_series_writes_its_progress_row_and_listing_progress_writes_nothing(repo: TrackingRepository) -> None:
+    domain = TrackingDomain(Clock())
+    for title_id in ("done", "airing"):
+        domain.create_watchlist_entry(
+            repo, ME, parent="users/me", item=parse_item(f"titles/{title_id}"), lookup=Lookup({title_id: CATALOG[title_id]}),
+            status="plan_to_watch", favorite=False, notes="",
+        )  # fmt: skip
+    repo.s.flush()
+    assert repo.progress("u1", "done") is not None
+    assert repo.progress("u1", "airing") is not None
+    repo.s.commit()
+    page = domain.list_show_progress(
+        repo, ME, parent="users/me", statuses=[], since=None, include_specials=False, full=False, size=10, after=None
+    )
+    assert {view.title.title_id for view in page.items} == {"done", "airing"}
+    assert not repo.s.new
+    assert not repo.s.dirty
+
+
+def test_the_migration_writes_progress_rows_for_watchlisted_series(tmp_path: pathlib.Path) -> None:
+    settings = Settings(env="test", data_dir=tmp_path, database_url=f"sqlite:///{tmp_path / 'p.db'}", services=["tracking"])
+    migrate.upgrade(settings, "tracking_0002")
+    engine = create_engine(settings.resolved_database_url)
+    entries = [("u1", "s-new", "series"), ("u1", "s-started", "series"), ("u1", "m1", "movie"), ("u2", "s-new", "series")]
+    with engine.begin() as connection:
+        for user_id, title_id, kind in entries:
+            connection.execute(
+                text(
+                    "INSERT INTO tracking_watchlist (id, user_id, title_id, kind, sort_title, status, favorite, notes, version,"
+                    " create_time, update_time, status_update_time, activity_time)"
+                    " VALUES (:id, :u, :t, :k, '', 'plan_to_watch', 0, '', 1, :c, :c, :c, :c)"
+                ),
+                {"id": f"{user_id}-{title_id}", "u": user_id, "t": title_id, "k": kind, "c": "2026-11-01 10:00:00.000000"},
+            )
+        connection.execute(
+            text(
+                "INSERT INTO tracking_progress (id, user_id, title_id, rewatch_count, watched_count, activity_time, update_time)"
+                " VALUES ('p1', 'u1', 's-started', 0, 3, '2026-11-02 10:00:00.000000', '2026-11-02 10:00:00.000000')"
+            )
+        )
+    migrate.upgrade(settings)
+    with engine.connect() as connection:
+        rows = connection.execute(
+            text("SELECT id, user_id, title_id, watched_count, activity_time FROM tracking_progress ORDER BY user_id, title_id")
+        ).all()
+    engine.dispose()
+    expected = [("u1", "s-new", 0), ("u1", "s-started", 3), ("u2", "s-new", 0)]
+    assert [(r.user_id, r.title_id, r.watched_count) for r in rows] == expected
+    new = [r for r in rows if r.id != "p1"]
+    assert all(len(r.id) == 32 and int(r.id, 16) >= 0 for r in new)
+    with Session(create_engine(settings.resolved_database_url)) as session:
+        found = TrackingRepository(session).progress("u2", "s-new")
+        assert found is not None
+        assert found.activity_time == dt.datetime(2026, 11, 1, 10, 0, tzinfo=dt.UTC)
