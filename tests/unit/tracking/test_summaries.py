@@ -7,7 +7,7 @@ import pathlib
 from collections.abc import Iterator
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, select, text
 from sqlalchemy.orm import Session
 
 from services.core import migrate
@@ -15,7 +15,7 @@ from services.core.settings import Settings
 from services.core.tokens import Principal
 from services.tracking.catalog_client import EpisodeFacts, TitleFacts
 from services.tracking.domain import Lookup, TrackingDomain, episodes_aired_by, parse_item
-from services.tracking.models import Base
+from services.tracking.models import Base, ShowProgress
 from services.tracking.repository import TrackingRepository
 
 NOW = dt.datetime(2026, 11, 22, 12, 0, tzinfo=dt.UTC)
@@ -205,3 +205,35 @@ def test_the_migration_writes_progress_rows_for_watchlisted_series(tmp_path: pat
         found = TrackingRepository(session).progress("u2", "s-new")
         assert found is not None
         assert found.activity_time == dt.datetime(2026, 11, 1, 10, 0, tzinfo=dt.UTC)
+
+
+@pytest.mark.parametrize("include_specials", [False, True])
+def test_a_page_of_progress_views_equals_one_view_per_series(repo: TrackingRepository, include_specials: bool) -> None:
+    clock = Clock()
+    domain = TrackingDomain(clock)
+    lookup = Lookup(dict(CATALOG))
+
+    def mark(*items: str, repeat: bool = False) -> None:
+        domain.mark_watched(
+            repo, ME, parent="users/me", items=[parse_item(i) for i in items], lookup=lookup, watch_time=None,
+            allow_repeat=repeat,
+        )  # fmt: skip
+        clock.now += dt.timedelta(minutes=5)
+
+    mark("titles/done/seasons/1/episodes/1", "titles/done/seasons/1/episodes/2", "titles/done/seasons/1/episodes/3")
+    domain.start_rewatch(repo, ME, name="users/me/progress/done", lookup=lookup)  # a second cycle
+    mark("titles/done/seasons/1/episodes/1")
+    mark("titles/done/seasons/1/episodes/1", repeat=True)  # watched twice in the second cycle
+    mark("titles/airing/seasons/1/episodes/1", "titles/specials/seasons/0/episodes/2", "titles/undated/seasons/2/episodes/1")
+    domain.start_scrobble(
+        repo, ME, parent="users/me", item=parse_item("titles/airing/seasons/1/episodes/2"), lookup=lookup, position=None,
+        duration=None, percent=40.0, device_name="",
+    )  # fmt: skip
+    rows = sorted(repo.s.scalars(select(ShowProgress).where(ShowProgress.user_id == "u1")), key=lambda r: r.title_id)
+    assert len(rows) == len(CATALOG)
+    batch = domain.progress_views(repo, "u1", rows, include_specials=include_specials, full=True)
+    one_by_one = [
+        domain.progress_view(repo, "u1", r.title_id, row=r, include_specials=include_specials, full=True) for r in rows
+    ]
+    assert batch == one_by_one
+    assert {v.title.title_id: v.play_count for v in batch}["done"] == 5
