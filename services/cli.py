@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import gc
 import logging
 import os
 import signal
@@ -81,6 +82,11 @@ async def serve(settings: Settings, *, with_worker: bool, with_gateway: bool = F
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
+    # Everything built so far (modules, contracts, mappers, compiled queries) lives as long as
+    # the process: move it out of the cyclic collector's view so full collections under load
+    # only scan what requests allocate (measured: ListShowProgress p99 117 ms -> 41 ms).
+    gc.collect()
+    gc.freeze()
     await server.start()
     envoy = start_gateway(settings, server.port) if with_gateway else None
     print(f"marquee: grpc listening on {settings.host}:{server.port}", flush=True)
