@@ -3,29 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
 
 import pytest
-from sqlalchemy import create_engine
-from sqlalchemy.orm import Session
 
 from services.core import errors
-from services.core.tokens import Principal
 from services.tracking.catalog_client import EpisodeFacts, TitleFacts
 from services.tracking.domain import Lookup, TrackingDomain, parse_item
-from services.tracking.models import Base
 from services.tracking.repository import TrackingRepository
-
-NOW = dt.datetime(2026, 11, 22, 12, 0, tzinfo=dt.UTC)
-ME = Principal(user_id="u1")
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = NOW
-
-    def __call__(self) -> dt.datetime:
-        return self.now
+from tests.unit.tracking.clock import ME, NOW, Clock
 
 
 def series(title_id: str, *, aired: int, unaired: int = 0, on: dt.date | None = None) -> TitleFacts:
@@ -33,15 +18,6 @@ def series(title_id: str, *, aired: int, unaired: int = 0, on: dt.date | None = 
     episodes = [EpisodeFacts(1, n, f"E{n}", 30, NOW.date() - dt.timedelta(days=5)) for n in range(1, aired + 1)]
     episodes += [EpisodeFacts(1, aired + n, f"E{aired + n}", 30, later) for n in range(1, unaired + 1)]
     return TitleFacts(title_id, "series", f"Show {title_id}", genres=("Drama",), episodes=tuple(episodes))
-
-
-@pytest.fixture
-def repo() -> Iterator[TrackingRepository]:
-    engine = create_engine("sqlite://")
-    Base.metadata.create_all(engine)
-    with Session(engine) as session:
-        yield TrackingRepository(session)
-    engine.dispose()
 
 
 def mark(domain: TrackingDomain, repo: TrackingRepository, facts: TitleFacts, *items: str) -> None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import pathlib
-from collections.abc import Iterator
 
 import pytest
 from sqlalchemy import create_engine, select, text
@@ -12,23 +11,13 @@ from sqlalchemy.orm import Session
 
 from services.core import migrate
 from services.core.settings import Settings
-from services.core.tokens import Principal
 from services.tracking.catalog_client import EpisodeFacts, TitleFacts
 from services.tracking.domain import Lookup, TrackingDomain, episodes_aired_by, parse_item
-from services.tracking.models import Base, ShowProgress
+from services.tracking.models import ShowProgress
 from services.tracking.repository import TrackingRepository
+from tests.unit.tracking.clock import ME, NOW, Clock
 
-NOW = dt.datetime(2026, 11, 22, 12, 0, tzinfo=dt.UTC)
 TODAY = NOW.date()
-ME = Principal(user_id="u1")
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = NOW
-
-    def __call__(self) -> dt.datetime:
-        return self.now
 
 
 def day(offset: int) -> dt.date:
@@ -50,15 +39,6 @@ CATALOG = {
     # specials never count, aired or not
     "specials": facts("specials", (0, 1, day(30)), (1, 1, day(-3)), (1, 2, day(-1)), (0, 2, day(-1))),
 }
-
-
-@pytest.fixture
-def repo() -> Iterator[TrackingRepository]:
-    engine = create_engine("sqlite://")
-    Base.metadata.create_all(engine)
-    with Session(engine) as session:
-        yield TrackingRepository(session)
-    engine.dispose()
 
 
 def test_episodes_aired_by_is_the_latest_air_date_of_the_regular_episodes() -> None:
@@ -232,8 +212,6 @@ def test_a_page_of_progress_views_equals_one_view_per_series(repo: TrackingRepos
     rows = sorted(repo.s.scalars(select(ShowProgress).where(ShowProgress.user_id == "u1")), key=lambda r: r.title_id)
     assert len(rows) == len(CATALOG)
     batch = domain.progress_views(repo, "u1", rows, include_specials=include_specials, full=True)
-    one_by_one = [
-        domain.progress_view(repo, "u1", r.title_id, row=r, include_specials=include_specials, full=True) for r in rows
-    ]
+    one_by_one = [domain.progress_view(repo, "u1", r.title_id, row=r, include_specials=include_specials, full=True) for r in rows]
     assert batch == one_by_one
     assert {v.title.title_id: v.play_count for v in batch}["done"] == 5
