@@ -18,6 +18,7 @@ import argparse
 import asyncio
 import json
 import pathlib
+import shutil
 import statistics
 import sys
 import tempfile
@@ -90,6 +91,7 @@ async def main() -> None:
                   f"{figures['seconds'] * 1000:.0f} ms")  # fmt: skip
     finally:
         db.close()
+        shutil.rmtree(folder, ignore_errors=True)
     backend = "postgresql" if url.startswith("postgresql") else "sqlite"
     summary = {
         "backend": backend,

@@ -29,6 +29,7 @@ import gc
 import json
 import pathlib
 import random
+import shutil
 import statistics
 import sys
 import tempfile
@@ -200,6 +201,7 @@ def main() -> None:
         target = "  (target p99 < 10 ms)" if label != "list_show_progress" else "  (a page of 20 series, no target)"
         print(f"{label:18}: p50 {p50:6.2f} ms  p99 {p99:6.2f} ms{target}", file=sys.stderr)
     database.close()
+    shutil.rmtree(folder, ignore_errors=True)
     print(json.dumps(figures))
 
 
