@@ -11,13 +11,13 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from google.protobuf import timestamp_pb2
 from google.type import date_pb2, money_pb2
 from marquee.billing.v1 import billing_pb2 as pb
 
 from services.billing.catalog import CURRENCY
 from services.billing.models import Subscription
 from services.billing.repository import BillingRepository
+from services.core.convert import timestamp
 
 PAYING = ("active", "past_due")
 MAX_BUCKETS = 400
@@ -175,8 +175,7 @@ def revenue_figures(
                 net_revenue=_money(sub_rev + credit_rev - refunded(a, b)),
             )
         )
-    compute = timestamp_pb2.Timestamp()
-    compute.FromDatetime(now)
+    compute = timestamp(now)
     metrics = pb.RevenueMetrics(
         mrr=_money(mrr),
         arr=_money(mrr * 12),

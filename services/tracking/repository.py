@@ -304,18 +304,8 @@ class TrackingRepository:
     def episode_plays(
         self, user_id: str, title_id: str, *, cycle: int
     ) -> dict[tuple[int, int], tuple[int, dt.datetime, dt.datetime | None]]:
-        """Per episode of a series, in one query: plays in all cycles, the latest play, and the latest in `cycle`."""
-        in_cycle = case((HistoryEntry.cycle == cycle, HistoryEntry.watch_time))
-        query = (
-            select(
-                HistoryEntry.season_number, HistoryEntry.episode_number, func.count(), func.max(HistoryEntry.watch_time),
-                func.max(in_cycle),
-            )
-            .where(HistoryEntry.user_id == user_id, HistoryEntry.title_id == title_id, HistoryEntry.kind == "episode")
-            .group_by(HistoryEntry.season_number, HistoryEntry.episode_number)
-        )  # fmt: skip
-        return {(season, episode): (int(count), _utc(latest), _utc(latest_in_cycle))
-                for season, episode, count, latest, latest_in_cycle in self.s.execute(query)}  # fmt: skip
+        """Per episode of a series: plays in all cycles, the latest play, and the latest in `cycle`."""
+        return self.episode_plays_of(user_id, {title_id: cycle})[title_id]
 
     def episode_plays_of(
         self, user_id: str, cycles: dict[str, int]

@@ -9,11 +9,12 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from google.protobuf import duration_pb2, timestamp_pb2
+from google.protobuf import duration_pb2
 from google.type import calendar_period_pb2, date_pb2, interval_pb2
 from marquee.tracking.v1 import tracking_pb2 as pb
 from sqlalchemy import func, select
 
+from services.core.convert import timestamp
 from services.core.errors import invalid
 from services.core.models import utcnow
 from services.core.paging import page_size
@@ -39,14 +40,6 @@ class Window:
     end: dt.datetime | None
     period: str | None
     zone: zoneinfo.ZoneInfo
-
-
-def _ts(value: dt.datetime | None) -> timestamp_pb2.Timestamp | None:
-    if value is None:
-        return None
-    stamp = timestamp_pb2.Timestamp()
-    stamp.FromDatetime(value)
-    return stamp
 
 
 def _dur(seconds: float) -> duration_pb2.Duration:
@@ -161,7 +154,7 @@ def _buckets(window: Window, plays: Sequence[Any], now: dt.datetime, *, with_wat
         inside = [p for p in plays if low <= _utc(p.watch_time) < high]  # type: ignore[operator]
         buckets.append(
             pb.StatsBucket(
-                interval=interval_pb2.Interval(start_time=_ts(low), end_time=_ts(high)),
+                interval=interval_pb2.Interval(start_time=timestamp(low), end_time=timestamp(high)),
                 movie_play_count=sum(1 for p in inside if p.kind == "movie"),
                 episode_play_count=sum(1 for p in inside if p.kind == "episode"),
                 watch_time=_dur(sum(p.runtime_seconds for p in inside)),
@@ -206,7 +199,7 @@ def user_stats(repo: TrackingRepository, user_id: str, window: Window) -> pb.Sta
     )
     return pb.Stats(
         name=f"users/{user_id}/stats",
-        interval=interval_pb2.Interval(start_time=_ts(window.start), end_time=_ts(window.end)),
+        interval=interval_pb2.Interval(start_time=timestamp(window.start), end_time=timestamp(window.end)),
         movie_count=len({p.title_id for p in movies}),
         movie_play_count=len(movies),
         episode_count=len({(p.title_id, p.season_number, p.episode_number) for p in episodes}),
@@ -237,7 +230,7 @@ def platform_stats(repo: TrackingRepository, window: Window) -> pb.PlatformStats
     ratings = repo.s.scalar(select(func.count()).select_from(Rating).where(*_in_window(Rating.create_time, window))) or 0
     started = len(sessions)
     return pb.PlatformStats(
-        interval=interval_pb2.Interval(start_time=_ts(window.start), end_time=_ts(window.end)),
+        interval=interval_pb2.Interval(start_time=timestamp(window.start), end_time=timestamp(window.end)),
         watcher_count=len({p.user_id for p in plays} | {s.user_id for s in sessions}),
         movie_play_count=sum(1 for p in plays if p.kind == "movie"),
         episode_play_count=sum(1 for p in plays if p.kind == "episode"),
@@ -391,7 +384,7 @@ async def title_activity(handler: Any, request: pb.ListTitleActivityRequest) -> 
             for r in chosen
         ],
         next_page_token=token,
-        interval=interval_pb2.Interval(start_time=_ts(start), end_time=_ts(end)),
+        interval=interval_pb2.Interval(start_time=timestamp(start), end_time=timestamp(end)),
     )
 
 
