@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import TypeVar
 
 import redis
 
@@ -18,8 +19,10 @@ from services.core.db import Database
 from services.core.paging import PageTokens
 from services.core.peers import Peers
 from services.core.server import Server, ServiceRegistration, create_server, unimplemented
-from services.core.settings import Settings
+from services.core.settings import ServiceSettings, Settings
 from services.core.tokens import KeySet, TokenVerifier
+
+S = TypeVar("S", bound=ServiceSettings)
 
 # Contract name of each service, and the generated module that declares it.
 CONTRACTS = {
@@ -46,6 +49,17 @@ class Dependencies:
     verifier: TokenVerifier
     page_tokens: PageTokens
     peers: Peers
+    # Each service's own settings (`services/<name>/settings.py`), built on first use; tests may
+    # put ready-made ones here before the server is built.
+    service_settings: dict[type[ServiceSettings], ServiceSettings] = field(default_factory=dict)
+
+    def settings_for(self, kind: type[S]) -> S:
+        """The settings of one service, loaded once from the same sources as the core settings."""
+        if kind not in self.service_settings:
+            self.service_settings[kind] = kind.load(self.settings)
+        found = self.service_settings[kind]
+        assert isinstance(found, kind)
+        return found
 
     @classmethod
     def build(cls, settings: Settings) -> Dependencies:

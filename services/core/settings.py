@@ -7,9 +7,10 @@ prints them all with their current values (secrets masked).
 
 from __future__ import annotations
 
+import contextvars
 import enum
 import pathlib
-from typing import Annotated, Any
+from typing import Annotated, Any, Self
 
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import (
@@ -89,6 +90,14 @@ class JwtKey(BaseSettings):
     kid: str = Field(description="Key id, sent in the token header to select the key.")
     private_key_pem: SecretStr | None = Field(None, description="ECDSA P-256 private key (PEM). Only Auth needs it.")
     public_key_pem: str | None = Field(None, description="ECDSA P-256 public key (PEM); derived from the private key if absent.")
+
+
+class _OwnKeysToml(TomlConfigSettingsSource):
+    """The shared TOML file, less the keys that belong to another settings class (each service's own)."""
+
+    def __call__(self) -> dict[str, Any]:
+        fields = self.settings_cls.model_fields
+        return {key: value for key, value in super().__call__().items() if key in fields}
 
 
 class Settings(BaseSettings):
@@ -255,7 +264,7 @@ class Settings(BaseSettings):
         sources: tuple[PydanticBaseSettingsSource, ...] = (init_settings, env_settings)
         config_file = _config_file(init_settings, env_settings)
         if config_file is not None:
-            sources += (TomlConfigSettingsSource(settings_cls, toml_file=config_file),)
+            sources += (_OwnKeysToml(settings_cls, toml_file=config_file),)
         return sources
 
     @property
@@ -267,6 +276,45 @@ class Settings(BaseSettings):
     @property
     def is_sqlite(self) -> bool:
         return self.resolved_database_url.startswith("sqlite")
+
+
+class ServiceSettings(BaseSettings):
+    """Base of one service's own settings, declared next to it in `services/<name>/settings.py`.
+
+    Same sources as `Settings` (`MARQUEE_*` variables, then the TOML file named by the core
+    settings' `config_file`), so a service's settings are configured exactly like the core's.
+    Built once by the composition root (`Dependencies.settings_for`) and passed down.
+    """
+
+    model_config = SettingsConfigDict(env_prefix="MARQUEE_", env_nested_delimiter="__", extra="ignore")
+
+    @classmethod
+    def load(cls, core: Settings, **overrides: Any) -> Self:
+        """Explicit overrides, then the environment, then the core settings' TOML file, then defaults."""
+        token = _SERVICE_CONFIG_FILE.set(core.config_file)
+        try:
+            return cls(**overrides)
+        finally:
+            _SERVICE_CONFIG_FILE.reset(token)
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        sources: tuple[PydanticBaseSettingsSource, ...] = (init_settings, env_settings)
+        config_file = _SERVICE_CONFIG_FILE.get()
+        if config_file is not None:
+            sources += (_OwnKeysToml(settings_cls, toml_file=config_file),)
+        return sources
+
+
+# The core settings' config file while a service's settings are being loaded from it.
+_SERVICE_CONFIG_FILE: contextvars.ContextVar[pathlib.Path | None] = contextvars.ContextVar("service_config_file", default=None)
 
 
 def _config_file(*sources: PydanticBaseSettingsSource) -> pathlib.Path | None:
