@@ -198,6 +198,9 @@ def render(config: GatewayConfig) -> dict[str, Any]:
                 "services": services,
                 "convert_grpc_status": True,
                 "case_insensitive_enum_parsing": True,
+                # Path variables reach the services decoded (`titles/slug%3Ademo` is `titles/slug:demo`);
+                # an encoded slash stays encoded, so a single-segment variable never grows a segment.
+                "url_unescape_spec": "ALL_CHARACTERS_EXCEPT_SLASH",
                 "max_request_body_size": config.max_body_bytes,
                 "print_options": {
                     "add_whitespace": False,
