@@ -10,12 +10,14 @@ clients parse one error shape everywhere.
 
 from __future__ import annotations
 
+import base64
 import json
 import pathlib
 from dataclasses import dataclass, field
 from typing import Any
 
 from google.protobuf import descriptor_pb2
+from google.rpc import error_details_pb2, status_pb2
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 DESCRIPTORS = ROOT / "clients" / "descriptors" / "marquee.binpb"
@@ -132,6 +134,37 @@ def _cors_policy(origins: tuple[str, ...]) -> dict[str, Any]:
     }
 
 
+MALFORMED_REQUEST = "MALFORMED_REQUEST"
+NO_TE_MESSAGE = "a gRPC request must carry `te: trailers`"
+
+
+def _malformed_grpc_status(message: str) -> str:
+    """`grpc-status-details-bin` for a request refused at the edge: a google.rpc.Status with ErrorInfo."""
+    info = error_details_pb2.ErrorInfo(reason=MALFORMED_REQUEST, domain=ERROR_DOMAIN)
+    status = status_pb2.Status(code=3, message=message)
+    status.details.add().Pack(info)
+    return base64.b64encode(status.SerializeToString()).decode().rstrip("=")
+
+
+def _grpc_without_te_route() -> dict[str, Any]:
+    """Native gRPC without `te: trailers` is malformed (the gRPC HTTP/2 protocol requires it): answer
+    INVALID_ARGUMENT / MALFORMED_REQUEST at the edge, like any other malformed request, rather than
+    pass it on to be refused as UNKNOWN. gRPC-Web and JSON calls are converted before routing and
+    never reach this route without the header."""
+    not_web = {"name": "content-type", "string_match": {"prefix": "application/grpc-web"}, "invert_match": True}
+    no_te = {"name": "te", "string_match": {"exact": "trailers"}, "invert_match": True, "treat_missing_header_as_empty": True}
+    headers = {"content-type": "application/grpc", "grpc-status": "3", "grpc-message": NO_TE_MESSAGE,
+               "grpc-status-details-bin": _malformed_grpc_status(NO_TE_MESSAGE)}  # fmt: skip
+    return {
+        "match": {"prefix": "/", "grpc": {}, "headers": [not_web, no_te]},
+        "direct_response": {"status": 200},
+        "response_headers_to_add": [
+            {"header": {"key": key, "value": value}, "append_action": "OVERWRITE_IF_EXISTS_OR_ADD"}
+            for key, value in headers.items()
+        ],
+    }
+
+
 def _unbuffered_grpc_routes() -> list[dict[str, Any]]:
     """Native gRPC and gRPC-Web stream straight through: the services enforce their own
     message limit and answer RESOURCE_EXHAUSTED in a form those clients read."""
@@ -144,6 +177,7 @@ def _unbuffered_grpc_routes() -> list[dict[str, Any]]:
     route = {"cluster": UPSTREAM_CLUSTER, "timeout": "0s", "idle_timeout": "0s"}
     grpc_web = {"name": "content-type", "string_match": {"prefix": "application/grpc-web"}}
     return [
+        _grpc_without_te_route(),
         {"match": {"prefix": "/", "grpc": {}}, "route": route, "typed_per_filter_config": no_buffer},
         {"match": {"prefix": "/", "headers": [grpc_web]}, "route": route, "typed_per_filter_config": no_buffer},
     ]
