@@ -46,11 +46,13 @@ class AuthServiceStub(object):
     for 30 days ends.
 
     Sessions. Each sign-in on a device is a session,
-    `users/{user}/sessions/{session}`. The number of sessions a user may hold
-    at once is the `max_concurrent_streams` entitlement of their plan, read from
-    `marquee.billing.v1` (for example 1 on Free, 2 on Basic, 4 on Premium);
-    admins have no limit. Signing in again from the same `device_id` replaces
-    that device's session instead of taking another slot.
+    `users/{user}/sessions/{session}`. Signing in is not limited by plan: a
+    user may be signed in on a phone, a laptop and a TV at once. A plan's
+    "watch on 1 / 2 / 4 devices" is a limit on concurrent playback, the
+    `max_concurrent_streams` entitlement of `marquee.billing.v1`, enforced by
+    `marquee.media.v1` when a playback session starts (`CreatePlaybackSession`
+    answers RESOURCE_EXHAUSTED / `STREAM_LIMIT_REACHED` there), not here. Signing in
+    again from the same `device_id` replaces that device's session.
 
     Rate limits. `Login` allows 5 attempts per minute per account (email) and
     5 per minute per client (IP address); `Register`, `RequestPasswordReset`,
@@ -240,11 +242,13 @@ class AuthServiceServicer(object):
     for 30 days ends.
 
     Sessions. Each sign-in on a device is a session,
-    `users/{user}/sessions/{session}`. The number of sessions a user may hold
-    at once is the `max_concurrent_streams` entitlement of their plan, read from
-    `marquee.billing.v1` (for example 1 on Free, 2 on Basic, 4 on Premium);
-    admins have no limit. Signing in again from the same `device_id` replaces
-    that device's session instead of taking another slot.
+    `users/{user}/sessions/{session}`. Signing in is not limited by plan: a
+    user may be signed in on a phone, a laptop and a TV at once. A plan's
+    "watch on 1 / 2 / 4 devices" is a limit on concurrent playback, the
+    `max_concurrent_streams` entitlement of `marquee.billing.v1`, enforced by
+    `marquee.media.v1` when a playback session starts (`CreatePlaybackSession`
+    answers RESOURCE_EXHAUSTED / `STREAM_LIMIT_REACHED` there), not here. Signing in
+    again from the same `device_id` replaces that device's session.
 
     Rate limits. `Login` allows 5 attempts per minute per account (email) and
     5 per minute per client (IP address); `Register`, `RequestPasswordReset`,
@@ -308,9 +312,9 @@ class AuthServiceServicer(object):
         `INVALID_CREDENTIALS`, so accounts cannot be discovered.
 
         Errors: UNAUTHENTICATED / `INVALID_CREDENTIALS`; PERMISSION_DENIED /
-        `ACCOUNT_DISABLED`; FAILED_PRECONDITION / `DEVICE_LIMIT_REACHED` (with a
-        `DeviceLimitDetails` detail; retry with `replace_session`);
-        RESOURCE_EXHAUSTED / `RATE_LIMITED` (with `google.rpc.RetryInfo`);
+        `ACCOUNT_DISABLED`; RESOURCE_EXHAUSTED / `RATE_LIMITED` (with
+        `google.rpc.RetryInfo`); FAILED_PRECONDITION / `DEVICE_LIMIT_REACHED` is
+        reserved: sign-in is not limited by plan (see the service comment);
         ALREADY_EXISTS / `REQUEST_ID_REUSED`.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
@@ -352,7 +356,7 @@ class AuthServiceServicer(object):
         provider refused the code or returned an unusable account; start again),
         `EMAIL_NOT_VERIFIED` (an account with this email exists but an email is
         unverified, so it is not linked automatically: sign in to it and use
-        LINK), `DEVICE_LIMIT_REACHED` (with `DeviceLimitDetails`);
+        LINK), `DEVICE_LIMIT_REACHED` (reserved; sign-in is not limited by plan);
         ALREADY_EXISTS / `IDENTITY_ALREADY_LINKED` (LINK with a provider account
         that belongs to another user), `REQUEST_ID_REUSED`; PERMISSION_DENIED /
         `ACCOUNT_DISABLED`; UNAUTHENTICATED / `SESSION_REVOKED` (LINK or
@@ -382,8 +386,7 @@ class AuthServiceServicer(object):
         raise NotImplementedError('Method not implemented!')
 
     def Logout(self, request, context):
-        """Signs out: revokes the session the refresh token belongs to, freeing its
-        device slot. The refresh token is the credential, so a client whose
+        """Signs out: revokes the session the refresh token belongs to. The refresh token is the credential, so a client whose
         access token has expired can still sign out. Succeeds even when the
         token is already spent, expired or revoked, so clients can always clear
         their local state.
@@ -542,7 +545,7 @@ class AuthServiceServicer(object):
 
     def ListSessions(self, request, context):
         """Lists a user's active sessions (signed-in devices), most recently used
-        first, with the device limit of their plan. Admins may list anyone's.
+        first. Admins may list anyone's.
 
         Errors: NOT_FOUND; INVALID_ARGUMENT / `INVALID_PAGE_TOKEN`.
         """
@@ -551,8 +554,8 @@ class AuthServiceServicer(object):
         raise NotImplementedError('Method not implemented!')
 
     def RevokeSession(self, request, context):
-        """Signs one device out: revokes the session and its refresh tokens,
-        freeing its device slot. Its access token keeps working until it expires
+        """Signs one device out: revokes the session and its refresh tokens. Its
+        access token keeps working until it expires
         (at most 15 minutes). Revoking the caller's own session is the same as
         `Logout`. Idempotent. Admins may revoke anyone's sessions.
 
@@ -846,11 +849,13 @@ class AuthService(object):
     for 30 days ends.
 
     Sessions. Each sign-in on a device is a session,
-    `users/{user}/sessions/{session}`. The number of sessions a user may hold
-    at once is the `max_concurrent_streams` entitlement of their plan, read from
-    `marquee.billing.v1` (for example 1 on Free, 2 on Basic, 4 on Premium);
-    admins have no limit. Signing in again from the same `device_id` replaces
-    that device's session instead of taking another slot.
+    `users/{user}/sessions/{session}`. Signing in is not limited by plan: a
+    user may be signed in on a phone, a laptop and a TV at once. A plan's
+    "watch on 1 / 2 / 4 devices" is a limit on concurrent playback, the
+    `max_concurrent_streams` entitlement of `marquee.billing.v1`, enforced by
+    `marquee.media.v1` when a playback session starts (`CreatePlaybackSession`
+    answers RESOURCE_EXHAUSTED / `STREAM_LIMIT_REACHED` there), not here. Signing in
+    again from the same `device_id` replaces that device's session.
 
     Rate limits. `Login` allows 5 attempts per minute per account (email) and
     5 per minute per client (IP address); `Register`, `RequestPasswordReset`,

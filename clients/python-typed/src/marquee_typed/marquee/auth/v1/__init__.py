@@ -204,9 +204,9 @@ class ErrorReason(betterproto2.Enum):
 
     DEVICE_LIMIT_REACHED = 13
     """
-    FAILED_PRECONDITION: the user already has as many sessions as their plan
-    allows. A `DeviceLimitDetails` detail lists them; retry with
-    `replace_session` naming the one to sign out.
+    Reserved: not returned. Sign-in is not limited by plan; the plan's
+    concurrent-stream limit is enforced by `marquee.media.v1` playback
+    sessions. Kept so the value is never reused.
     """
 
     REAUTHENTICATION_REQUIRED = 14
@@ -1258,8 +1258,8 @@ default_message_pool.register_message("marquee.auth.v1", "DeleteUserResponse", D
 @dataclass(eq=False, repr=False)
 class DeviceLimitDetails(betterproto2.Message):
     """
-    Sent as a `google.rpc.Status` detail with `DEVICE_LIMIT_REACHED`, so the
-    app can ask which device to sign out and retry with `replace_session`.
+    Reserved for `DEVICE_LIMIT_REACHED`, which is not returned (sign-in is not
+    limited by plan). Kept so that clients built against it still compile.
     """
 
     device_limit: "int" = betterproto2.field(1, betterproto2.TYPE_INT32)
@@ -1749,7 +1749,9 @@ class ListSessionsResponse(betterproto2.Message):
 
     device_limit: "int" = betterproto2.field(3, betterproto2.TYPE_INT32)
     """
-    How many sessions the user's plan allows at once; 0 means no limit.
+    Always 0: sign-in is not limited by plan. The plan's concurrent-stream
+    limit (`max_concurrent_streams`) is enforced by `marquee.media.v1`
+    playback sessions.
     """
 
     total_size: "int" = betterproto2.field(4, betterproto2.TYPE_INT32)
@@ -1840,9 +1842,9 @@ class LoginRequest(betterproto2.Message):
 
     replace_session: "str" = betterproto2.field(4, betterproto2.TYPE_STRING)
     """
-    Optional. When the device limit is reached, the session to sign out to
-    make room, `users/{user}/sessions/{session}`, chosen from
-    `DeviceLimitDetails`. Ignored when there is room.
+    Optional. Reserved: a session to sign out at the same time,
+    `users/{user}/sessions/{session}`. Ignored today, as sign-in is not
+    limited by plan.
     """
 
     request_id: "str" = betterproto2.field(5, betterproto2.TYPE_STRING)
@@ -2712,11 +2714,13 @@ class AuthServiceStub:
       for 30 days ends.
 
     Sessions. Each sign-in on a device is a session,
-    `users/{user}/sessions/{session}`. The number of sessions a user may hold
-    at once is the `max_concurrent_streams` entitlement of their plan, read from
-    `marquee.billing.v1` (for example 1 on Free, 2 on Basic, 4 on Premium);
-    admins have no limit. Signing in again from the same `device_id` replaces
-    that device's session instead of taking another slot.
+    `users/{user}/sessions/{session}`. Signing in is not limited by plan: a
+    user may be signed in on a phone, a laptop and a TV at once. A plan's
+    "watch on 1 / 2 / 4 devices" is a limit on concurrent playback, the
+    `max_concurrent_streams` entitlement of `marquee.billing.v1`, enforced by
+    `marquee.media.v1` when a playback session starts (`CreatePlaybackSession`
+    answers RESOURCE_EXHAUSTED / `STREAM_LIMIT_REACHED` there), not here. Signing in
+    again from the same `device_id` replaces that device's session.
 
     Rate limits. `Login` allows 5 attempts per minute per account (email) and
     5 per minute per client (IP address); `Register`, `RequestPasswordReset`,
@@ -2802,9 +2806,9 @@ class AuthServiceStub:
         `INVALID_CREDENTIALS`, so accounts cannot be discovered.
 
         Errors: UNAUTHENTICATED / `INVALID_CREDENTIALS`; PERMISSION_DENIED /
-        `ACCOUNT_DISABLED`; FAILED_PRECONDITION / `DEVICE_LIMIT_REACHED` (with a
-        `DeviceLimitDetails` detail; retry with `replace_session`);
-        RESOURCE_EXHAUSTED / `RATE_LIMITED` (with `google.rpc.RetryInfo`);
+        `ACCOUNT_DISABLED`; RESOURCE_EXHAUSTED / `RATE_LIMITED` (with
+        `google.rpc.RetryInfo`); FAILED_PRECONDITION / `DEVICE_LIMIT_REACHED` is
+        reserved: sign-in is not limited by plan (see the service comment);
         ALREADY_EXISTS / `REQUEST_ID_REUSED`.
         """
 
@@ -2854,7 +2858,7 @@ class AuthServiceStub:
         provider refused the code or returned an unusable account; start again),
         `EMAIL_NOT_VERIFIED` (an account with this email exists but an email is
         unverified, so it is not linked automatically: sign in to it and use
-        LINK), `DEVICE_LIMIT_REACHED` (with `DeviceLimitDetails`);
+        LINK), `DEVICE_LIMIT_REACHED` (reserved; sign-in is not limited by plan);
         ALREADY_EXISTS / `IDENTITY_ALREADY_LINKED` (LINK with a provider account
         that belongs to another user), `REQUEST_ID_REUSED`; PERMISSION_DENIED /
         `ACCOUNT_DISABLED`; UNAUTHENTICATED / `SESSION_REVOKED` (LINK or
@@ -2892,8 +2896,7 @@ class AuthServiceStub:
 
     def logout(self, message: "LogoutRequest") -> "LogoutResponse":
         """
-        Signs out: revokes the session the refresh token belongs to, freeing its
-        device slot. The refresh token is the credential, so a client whose
+        Signs out: revokes the session the refresh token belongs to. The refresh token is the credential, so a client whose
         access token has expired can still sign out. Succeeds even when the
         token is already spent, expired or revoked, so clients can always clear
         their local state.
@@ -3096,7 +3099,7 @@ class AuthServiceStub:
     def list_sessions(self, message: "ListSessionsRequest") -> "ListSessionsResponse":
         """
         Lists a user's active sessions (signed-in devices), most recently used
-        first, with the device limit of their plan. Admins may list anyone's.
+        first. Admins may list anyone's.
 
         Errors: NOT_FOUND; INVALID_ARGUMENT / `INVALID_PAGE_TOKEN`.
         """
@@ -3109,8 +3112,8 @@ class AuthServiceStub:
 
     def revoke_session(self, message: "RevokeSessionRequest") -> "RevokeSessionResponse":
         """
-        Signs one device out: revokes the session and its refresh tokens,
-        freeing its device slot. Its access token keeps working until it expires
+        Signs one device out: revokes the session and its refresh tokens. Its
+        access token keeps working until it expires
         (at most 15 minutes). Revoking the caller's own session is the same as
         `Logout`. Idempotent. Admins may revoke anyone's sessions.
 
@@ -3289,11 +3292,13 @@ class AuthServiceAsyncStub(betterproto2_grpclib.ServiceStub):
       for 30 days ends.
 
     Sessions. Each sign-in on a device is a session,
-    `users/{user}/sessions/{session}`. The number of sessions a user may hold
-    at once is the `max_concurrent_streams` entitlement of their plan, read from
-    `marquee.billing.v1` (for example 1 on Free, 2 on Basic, 4 on Premium);
-    admins have no limit. Signing in again from the same `device_id` replaces
-    that device's session instead of taking another slot.
+    `users/{user}/sessions/{session}`. Signing in is not limited by plan: a
+    user may be signed in on a phone, a laptop and a TV at once. A plan's
+    "watch on 1 / 2 / 4 devices" is a limit on concurrent playback, the
+    `max_concurrent_streams` entitlement of `marquee.billing.v1`, enforced by
+    `marquee.media.v1` when a playback session starts (`CreatePlaybackSession`
+    answers RESOURCE_EXHAUSTED / `STREAM_LIMIT_REACHED` there), not here. Signing in
+    again from the same `device_id` replaces that device's session.
 
     Rate limits. `Login` allows 5 attempts per minute per account (email) and
     5 per minute per client (IP address); `Register`, `RequestPasswordReset`,
@@ -3413,9 +3418,9 @@ class AuthServiceAsyncStub(betterproto2_grpclib.ServiceStub):
         `INVALID_CREDENTIALS`, so accounts cannot be discovered.
 
         Errors: UNAUTHENTICATED / `INVALID_CREDENTIALS`; PERMISSION_DENIED /
-        `ACCOUNT_DISABLED`; FAILED_PRECONDITION / `DEVICE_LIMIT_REACHED` (with a
-        `DeviceLimitDetails` detail; retry with `replace_session`);
-        RESOURCE_EXHAUSTED / `RATE_LIMITED` (with `google.rpc.RetryInfo`);
+        `ACCOUNT_DISABLED`; RESOURCE_EXHAUSTED / `RATE_LIMITED` (with
+        `google.rpc.RetryInfo`); FAILED_PRECONDITION / `DEVICE_LIMIT_REACHED` is
+        reserved: sign-in is not limited by plan (see the service comment);
         ALREADY_EXISTS / `REQUEST_ID_REUSED`.
         """
 
@@ -3485,7 +3490,7 @@ class AuthServiceAsyncStub(betterproto2_grpclib.ServiceStub):
         provider refused the code or returned an unusable account; start again),
         `EMAIL_NOT_VERIFIED` (an account with this email exists but an email is
         unverified, so it is not linked automatically: sign in to it and use
-        LINK), `DEVICE_LIMIT_REACHED` (with `DeviceLimitDetails`);
+        LINK), `DEVICE_LIMIT_REACHED` (reserved; sign-in is not limited by plan);
         ALREADY_EXISTS / `IDENTITY_ALREADY_LINKED` (LINK with a provider account
         that belongs to another user), `REQUEST_ID_REUSED`; PERMISSION_DENIED /
         `ACCOUNT_DISABLED`; UNAUTHENTICATED / `SESSION_REVOKED` (LINK or
@@ -3543,8 +3548,7 @@ class AuthServiceAsyncStub(betterproto2_grpclib.ServiceStub):
         metadata: "MetadataLike | None" = None,
     ) -> "LogoutResponse":
         """
-        Signs out: revokes the session the refresh token belongs to, freeing its
-        device slot. The refresh token is the credential, so a client whose
+        Signs out: revokes the session the refresh token belongs to. The refresh token is the credential, so a client whose
         access token has expired can still sign out. Succeeds even when the
         token is already spent, expired or revoked, so clients can always clear
         their local state.
@@ -3857,7 +3861,7 @@ class AuthServiceAsyncStub(betterproto2_grpclib.ServiceStub):
     ) -> "ListSessionsResponse":
         """
         Lists a user's active sessions (signed-in devices), most recently used
-        first, with the device limit of their plan. Admins may list anyone's.
+        first. Admins may list anyone's.
 
         Errors: NOT_FOUND; INVALID_ARGUMENT / `INVALID_PAGE_TOKEN`.
         """
@@ -3880,8 +3884,8 @@ class AuthServiceAsyncStub(betterproto2_grpclib.ServiceStub):
         metadata: "MetadataLike | None" = None,
     ) -> "RevokeSessionResponse":
         """
-        Signs one device out: revokes the session and its refresh tokens,
-        freeing its device slot. Its access token keeps working until it expires
+        Signs one device out: revokes the session and its refresh tokens. Its
+        access token keeps working until it expires
         (at most 15 minutes). Revoking the caller's own session is the same as
         `Logout`. Idempotent. Admins may revoke anyone's sessions.
 

@@ -4,7 +4,7 @@
 
 // Accounts and sign-in for every Marquee app: email and password, social
 // sign-in (Google, GitHub, Discord, Facebook) with PKCE, rotating refresh
-// tokens, sessions per device with plan-based device limits, profiles and
+// tokens, sessions per device, profiles and
 // preferences, email verification, password reset, data export, account
 // deletion, user administration, and the public keys other services use to
 // verify access tokens offline.
@@ -568,8 +568,8 @@ export const IdentitySchema: GenMessage<Identity> = /*@__PURE__*/
   messageDesc(file_marquee_auth_v1_auth, 5);
 
 /**
- * Sent as a `google.rpc.Status` detail with `DEVICE_LIMIT_REACHED`, so the
- * app can ask which device to sign out and retry with `replace_session`.
+ * Reserved for `DEVICE_LIMIT_REACHED`, which is not returned (sign-in is not
+ * limited by plan). Kept so that clients built against it still compile.
  *
  * @generated from message marquee.auth.v1.DeviceLimitDetails
  */
@@ -998,9 +998,9 @@ export type LoginRequest = Message<"marquee.auth.v1.LoginRequest"> & {
   client?: ClientInfo | undefined;
 
   /**
-   * Optional. When the device limit is reached, the session to sign out to
-   * make room, `users/{user}/sessions/{session}`, chosen from
-   * `DeviceLimitDetails`. Ignored when there is room.
+   * Optional. Reserved: a session to sign out at the same time,
+   * `users/{user}/sessions/{session}`. Ignored today, as sign-in is not
+   * limited by plan.
    *
    * @generated from field: string replace_session = 4;
    */
@@ -1938,7 +1938,9 @@ export type ListSessionsResponse = Message<"marquee.auth.v1.ListSessionsResponse
   nextPageToken: string;
 
   /**
-   * How many sessions the user's plan allows at once; 0 means no limit.
+   * Always 0: sign-in is not limited by plan. The plan's concurrent-stream
+   * limit (`max_concurrent_streams`) is enforced by `marquee.media.v1`
+   * playback sessions.
    *
    * @generated from field: int32 device_limit = 3;
    */
@@ -2646,9 +2648,9 @@ export enum ErrorReason {
   SESSION_REVOKED = 12,
 
   /**
-   * FAILED_PRECONDITION: the user already has as many sessions as their plan
-   * allows. A `DeviceLimitDetails` detail lists them; retry with
-   * `replace_session` naming the one to sign out.
+   * Reserved: not returned. Sign-in is not limited by plan; the plan's
+   * concurrent-stream limit is enforced by `marquee.media.v1` playback
+   * sessions. Kept so the value is never reused.
    *
    * @generated from enum value: ERROR_REASON_DEVICE_LIMIT_REACHED = 13;
    */
@@ -3237,11 +3239,13 @@ export const UserOrderSchema: GenEnum<UserOrder> = /*@__PURE__*/
  *   for 30 days ends.
  *
  * Sessions. Each sign-in on a device is a session,
- * `users/{user}/sessions/{session}`. The number of sessions a user may hold
- * at once is the `max_concurrent_streams` entitlement of their plan, read from
- * `marquee.billing.v1` (for example 1 on Free, 2 on Basic, 4 on Premium);
- * admins have no limit. Signing in again from the same `device_id` replaces
- * that device's session instead of taking another slot.
+ * `users/{user}/sessions/{session}`. Signing in is not limited by plan: a
+ * user may be signed in on a phone, a laptop and a TV at once. A plan's
+ * "watch on 1 / 2 / 4 devices" is a limit on concurrent playback, the
+ * `max_concurrent_streams` entitlement of `marquee.billing.v1`, enforced by
+ * `marquee.media.v1` when a playback session starts (`CreatePlaybackSession`
+ * answers RESOURCE_EXHAUSTED / `STREAM_LIMIT_REACHED` there), not here. Signing in
+ * again from the same `device_id` replaces that device's session.
  *
  * Rate limits. `Login` allows 5 attempts per minute per account (email) and
  * 5 per minute per client (IP address); `Register`, `RequestPasswordReset`,
@@ -3316,9 +3320,9 @@ export const AuthService: GenService<{
    * `INVALID_CREDENTIALS`, so accounts cannot be discovered.
    *
    * Errors: UNAUTHENTICATED / `INVALID_CREDENTIALS`; PERMISSION_DENIED /
-   * `ACCOUNT_DISABLED`; FAILED_PRECONDITION / `DEVICE_LIMIT_REACHED` (with a
-   * `DeviceLimitDetails` detail; retry with `replace_session`);
-   * RESOURCE_EXHAUSTED / `RATE_LIMITED` (with `google.rpc.RetryInfo`);
+   * `ACCOUNT_DISABLED`; RESOURCE_EXHAUSTED / `RATE_LIMITED` (with
+   * `google.rpc.RetryInfo`); FAILED_PRECONDITION / `DEVICE_LIMIT_REACHED` is
+   * reserved: sign-in is not limited by plan (see the service comment);
    * ALREADY_EXISTS / `REQUEST_ID_REUSED`.
    *
    * @generated from rpc marquee.auth.v1.AuthService.Login
@@ -3366,7 +3370,7 @@ export const AuthService: GenService<{
    * provider refused the code or returned an unusable account; start again),
    * `EMAIL_NOT_VERIFIED` (an account with this email exists but an email is
    * unverified, so it is not linked automatically: sign in to it and use
-   * LINK), `DEVICE_LIMIT_REACHED` (with `DeviceLimitDetails`);
+   * LINK), `DEVICE_LIMIT_REACHED` (reserved; sign-in is not limited by plan);
    * ALREADY_EXISTS / `IDENTITY_ALREADY_LINKED` (LINK with a provider account
    * that belongs to another user), `REQUEST_ID_REUSED`; PERMISSION_DENIED /
    * `ACCOUNT_DISABLED`; UNAUTHENTICATED / `SESSION_REVOKED` (LINK or
@@ -3402,8 +3406,7 @@ export const AuthService: GenService<{
     output: typeof RefreshTokenResponseSchema;
   },
   /**
-   * Signs out: revokes the session the refresh token belongs to, freeing its
-   * device slot. The refresh token is the credential, so a client whose
+   * Signs out: revokes the session the refresh token belongs to. The refresh token is the credential, so a client whose
    * access token has expired can still sign out. Succeeds even when the
    * token is already spent, expired or revoked, so clients can always clear
    * their local state.
@@ -3595,7 +3598,7 @@ export const AuthService: GenService<{
   },
   /**
    * Lists a user's active sessions (signed-in devices), most recently used
-   * first, with the device limit of their plan. Admins may list anyone's.
+   * first. Admins may list anyone's.
    *
    * Errors: NOT_FOUND; INVALID_ARGUMENT / `INVALID_PAGE_TOKEN`.
    *
@@ -3607,8 +3610,8 @@ export const AuthService: GenService<{
     output: typeof ListSessionsResponseSchema;
   },
   /**
-   * Signs one device out: revokes the session and its refresh tokens,
-   * freeing its device slot. Its access token keeps working until it expires
+   * Signs one device out: revokes the session and its refresh tokens. Its
+   * access token keeps working until it expires
    * (at most 15 minutes). Revoking the caller's own session is the same as
    * `Logout`. Idempotent. Admins may revoke anyone's sessions.
    *
