@@ -24,18 +24,20 @@ log = logging.getLogger("marquee")
 
 @contextlib.contextmanager
 def redis_for(settings: Settings) -> Iterator[Settings]:
-    """Settings whose redis_url is real: the configured server, or an embedded one we own."""
+    """Settings whose redis_url is real: the configured server, or the data dir's embedded one
+    (started by the first process on that data dir, joined by the others)."""
     if settings.redis_url:
         yield settings
         return
     embedded = EmbeddedRedis(settings.data_dir / "redis")
     url = embedded.start()
-    print(f"marquee: embedded redis pid {embedded.pid} at {url}", flush=True)
+    how = "joined the" if embedded.joined else "started"
+    print(f"marquee: {how} embedded redis pid {embedded.pid} at {url}", flush=True)
     try:
         yield settings.model_copy(update={"redis_url": url})
     finally:
         embedded.stop()
-        log.info("embedded redis stopped")
+        log.info("left the embedded redis")
 
 
 def start_worker_process(settings: Settings) -> subprocess.Popen[bytes]:

@@ -52,7 +52,7 @@ def test_marquee_up_serves_everything_and_stops_cleanly(tmp_path: pathlib.Path) 
         env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
     )  # fmt: skip
     try:
-        redis_match, _ = _wait_for(process, r"embedded redis pid (\d+)")
+        redis_match, _ = _wait_for(process, r"started embedded redis pid (\d+)")
         port_match, _ = _wait_for(process, r"grpc listening on 127\.0\.0\.1:(\d+)")
         port = int(port_match.group(1))
         worker_match, _ = _wait_for(process, r"celery worker pid (\d+)")
@@ -124,3 +124,46 @@ def test_production_refuses_unsafe_defaults(env_name: str, tmp_path: pathlib.Pat
     assert result.returncode != 0
     assert "development signing key is refused" in result.stderr
     assert "MARQUEE_SECRET_KEY" in result.stderr
+
+
+def test_serve_processes_on_one_data_dir_share_one_embedded_redis(tmp_path: pathlib.Path) -> None:
+    """`marquee serve` once per core: one Redis for all (whole rate limits and idempotency); the last leaves it off."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MARQUEE_")}
+    env.update({"MARQUEE_DATA_DIR": str(tmp_path / "data"), "MARQUEE_LOG_LEVEL": "WARNING"})
+    argv = [sys.executable, "-m", "services.cli", "serve", "--services", "auth", "--port", "0"]
+    first = subprocess.Popen(argv, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    second: subprocess.Popen[str] | None = None
+    try:
+        started, _ = _wait_for(first, r"started embedded redis pid (\d+)")
+        _wait_for(first, r"marquee: ready")
+        second = subprocess.Popen(argv, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        joined, _ = _wait_for(second, r"joined the embedded redis pid (\d+)")
+        port_match, _ = _wait_for(second, r"grpc listening on 127\.0\.0\.1:(\d+)")
+        _wait_for(second, r"marquee: ready")
+        redis_pid = int(started.group(1))
+        assert int(joined.group(1)) == redis_pid
+
+        first.send_signal(signal.SIGTERM)
+        first.communicate(timeout=60)
+        assert first.returncode == 0
+        assert pathlib.Path(f"/proc/{redis_pid}").exists(), "the first to leave stopped a Redis still in use"
+        assert json.loads(_grpcurl(int(port_match.group(1)), "grpc.health.v1.Health/Check")) == {"status": "SERVING"}
+        registered = _grpcurl(
+            int(port_match.group(1)),
+            "marquee.auth.v1.AuthService/Register",
+            flags=("-d", '{"email": "shared@example.com", "password": "a long enough passphrase"}'),
+        )
+        assert "shared@example.com" in registered
+
+        second.send_signal(signal.SIGTERM)
+        output, _ = second.communicate(timeout=60)
+        assert second.returncode == 0, output
+        deadline = time.monotonic() + 15
+        while pathlib.Path(f"/proc/{redis_pid}").exists() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert not pathlib.Path(f"/proc/{redis_pid}").exists(), "the last to leave did not stop the embedded Redis"
+    finally:
+        for process in (first, second):
+            if process is not None and process.poll() is None:
+                process.kill()
+                process.communicate(timeout=30)
