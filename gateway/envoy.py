@@ -73,6 +73,7 @@ class GatewayConfig:
     admin_host: str = "127.0.0.1"
     trusted_proxy_hops: int = 0  # load balancers in front of Envoy whose x-forwarded-for entries are trusted
     services: tuple[str, ...] = field(default=())
+    health_check_interval_seconds: float = 2.0  # how often Envoy asks each upstream's grpc.health.v1
 
 
 def marquee_services(descriptor_path: pathlib.Path = DESCRIPTORS) -> list[str]:
@@ -318,6 +319,23 @@ def render(config: GatewayConfig) -> dict[str, Any]:
                     "dns_lookup_family": "V4_PREFERRED",
                     "connect_timeout": "2s",
                     "lb_policy": "ROUND_ROBIN",
+                    # Re-resolve often: a headless Kubernetes service names every pod, and pods come and go.
+                    "dns_refresh_rate": "5s",
+                    # No panic mode: with two replicas and one draining, Envoy would otherwise ignore
+                    # health (half healthy is below its default 50 % threshold) and keep calling it.
+                    "common_lb_config": {"healthy_panic_threshold": {"value": 0.0}},
+                    # grpc.health.v1 on every upstream: a process that is stopping flips to NOT_SERVING
+                    # first (services/core/server.py), so Envoy stops sending it calls before it goes.
+                    "health_checks": [
+                        {
+                            "timeout": "1s",
+                            "interval": f"{config.health_check_interval_seconds}s",
+                            "no_traffic_interval": f"{config.health_check_interval_seconds}s",
+                            "unhealthy_threshold": 1,
+                            "healthy_threshold": 1,
+                            "grpc_health_check": {},
+                        }
+                    ],
                     "typed_extension_protocol_options": {
                         "envoy.extensions.upstreams.http.v3.HttpProtocolOptions": {
                             "@type": "type.googleapis.com/envoy.extensions.upstreams.http.v3.HttpProtocolOptions",

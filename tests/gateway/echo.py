@@ -21,6 +21,7 @@ from google.protobuf import any_pb2, descriptor_pb2, descriptor_pool, message_fa
 from google.protobuf.descriptor import FieldDescriptor, MethodDescriptor, ServiceDescriptor
 from google.protobuf.message import Message
 from google.rpc import error_details_pb2, status_pb2
+from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 
 from gateway.envoy import DESCRIPTORS
 
@@ -133,6 +134,7 @@ class EchoServer:
     server: grpc.aio.Server
     port: int
     handler: EchoHandler
+    health: Any  # grpc_health.v1.health.aio.HealthServicer: SERVING until a test says otherwise
 
     @property
     def calls(self) -> list[Call]:
@@ -143,6 +145,9 @@ async def start_echo_server() -> EchoServer:
     handler = EchoHandler(marquee_methods())
     server = grpc.aio.server(options=[("grpc.so_reuseport", 0)])
     server.add_generic_rpc_handlers((handler,))
+    health_servicer = health.aio.HealthServicer()  # type: ignore[attr-defined]  # imported lazily by the package
+    health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
     port = server.add_insecure_port("127.0.0.1:0")
     await server.start()
-    return EchoServer(server, port, handler)
+    await health_servicer.set("", health_pb2.HealthCheckResponse.SERVING)
+    return EchoServer(server, port, handler, health_servicer)
