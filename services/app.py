@@ -18,6 +18,7 @@ from services.core import redis_store
 from services.core.db import Database
 from services.core.paging import PageTokens
 from services.core.peers import Peers
+from services.core.revocation import Revocations
 from services.core.server import Server, ServiceRegistration, create_server, unimplemented
 from services.core.settings import ServiceSettings, Settings
 from services.core.tokens import KeySet, TokenVerifier
@@ -49,6 +50,7 @@ class Dependencies:
     verifier: TokenVerifier
     page_tokens: PageTokens
     peers: Peers
+    revocations: Revocations
     # Each service's own settings (`services/<name>/settings.py`), built on first use; tests may
     # put ready-made ones here before the server is built.
     service_settings: dict[type[ServiceSettings], ServiceSettings] = field(default_factory=dict)
@@ -64,17 +66,23 @@ class Dependencies:
     @classmethod
     def build(cls, settings: Settings) -> Dependencies:
         keys = KeySet.from_settings(settings)
+        verifier = TokenVerifier.from_settings(settings, keys)
+        # A refused token could still be valid this long: its lifetime plus the clock leeway.
+        lifetime = settings.access_token_ttl_seconds + settings.clock_skew_seconds
+        verifier.revocations = Revocations(settings.redis_url, lifetime_seconds=lifetime)
         return cls(
             settings=settings,
             database=Database.from_settings(settings),
             redis=redis_store.connect(settings.redis_url),
             keys=keys,
-            verifier=TokenVerifier.from_settings(settings, keys),
+            verifier=verifier,
+            revocations=verifier.revocations,
             page_tokens=PageTokens(settings.secret_key.get_secret_value().encode()),
             peers=Peers(settings, keys),
         )
 
     async def close(self) -> None:
+        await self.revocations.close()
         await self.peers.close()
         self.database.close()
         self.redis.close()
@@ -96,5 +104,6 @@ def registrations(deps: Dependencies) -> list[ServiceRegistration]:
 def build_server(deps: Dependencies, *, address: str | None = None) -> Server:
     server = create_server(deps.settings, registrations(deps), deps.verifier, address=address)
     deps.peers.self_address = f"127.0.0.1:{server.port}"
+    server.on_start.append(deps.revocations.start)  # calls are checked against the set from the first one
     server.on_close.append(deps.close)
     return server

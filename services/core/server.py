@@ -42,9 +42,14 @@ class Server:
     health: Any  # grpc_health.v1.health.aio.HealthServicer
     services: list[str]
     interceptor: PolicyInterceptor
+    on_start: list[Callable[[], Any]] = field(default_factory=list)
     on_close: list[Callable[[], Any]] = field(default_factory=list)
 
     async def start(self) -> None:
+        for begin in self.on_start:
+            result = begin()
+            if hasattr(result, "__await__"):
+                await result
         await self.server.start()
         for name in self.services:
             await self.health.set(name, health_pb2.HealthCheckResponse.SERVING)

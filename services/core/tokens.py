@@ -18,6 +18,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
 from services.core.errors import Unauthenticated
+from services.core.revocation import Revocations
 from services.core.settings import DEV_JWT_KID, DEV_JWT_SEED_HEX, Settings
 
 ALGORITHM = "ES256"
@@ -139,6 +140,9 @@ class TokenVerifier:
         self._leeway = leeway_seconds
         self._cache: OrderedDict[str, Principal] = OrderedDict()
         self._cache_size = cache_size
+        # Set by the composition root: signed-out sessions and blocked users, checked on every call
+        # (a verified token stays cached; whether it is still honoured is asked every time).
+        self.revocations: Revocations | None = None
 
     @classmethod
     def from_settings(cls, settings: Settings, keys: KeySet | None = None) -> TokenVerifier:
@@ -151,15 +155,22 @@ class TokenVerifier:
 
     def verify(self, token: str) -> Principal:
         cached = self._cache.get(token)
-        if cached is not None:
-            if time.time() <= cached.expires_at + self._leeway:
-                return cached
+        if cached is not None and time.time() > cached.expires_at + self._leeway:
             del self._cache[token]
-        principal = self._verify(token)
-        self._cache[token] = principal
-        if len(self._cache) > self._cache_size:
-            self._cache.popitem(last=False)
-        return principal
+            cached = None
+        if cached is None:
+            cached = self._verify(token)
+            self._cache[token] = cached
+            if len(self._cache) > self._cache_size:
+                self._cache.popitem(last=False)
+        if self.revocations is not None:
+            refused = self.revocations.refused(user_id=cached.user_id, session_id=cached.session_id)
+            if refused is not None:
+                raise Unauthenticated(
+                    "this session was signed out; sign in again", reason="SESSION_REVOKED",
+                    metadata={"revoke_reason": refused.reason},
+                )  # fmt: skip
+        return cached
 
     def _verify(self, token: str) -> Principal:
         try:
