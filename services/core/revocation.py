@@ -57,17 +57,21 @@ class Revocations:
     # -- the check (every call) -----------------------------------------------
 
     def refused(self, *, user_id: str, session_id: str) -> Revoked | None:
-        """The revocation that refuses this caller, or None."""
-        now = time.time()
-        for table, key in ((self._sessions, session_id), (self._users, user_id)):
-            if not key:
-                continue
-            found = table.get(key)
-            if found is not None:
-                if found.until > now:
-                    return found
-                table.pop(key, None)
-        return None
+        """The revocation that refuses this caller, or None (two dict lookups when nothing matches)."""
+        sessions, users = self._sessions, self._users
+        found = sessions.get(session_id) if session_id else None
+        if found is None:
+            found = users.get(user_id)
+            if found is None:
+                return None
+        if found.until > time.time():
+            return found
+        # Expired: no token it refused is valid any more.
+        if sessions.get(session_id) is found:
+            del sessions[session_id]
+        else:
+            users.pop(user_id, None)
+        return self.refused(user_id=user_id, session_id=session_id)
 
     # -- writes (Auth's use cases, after their unit of work commits) ------------
 
