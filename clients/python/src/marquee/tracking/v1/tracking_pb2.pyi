@@ -10,6 +10,7 @@ from google.type import calendar_period_pb2 as _calendar_period_pb2
 from google.type import date_pb2 as _date_pb2
 from google.type import interval_pb2 as _interval_pb2
 from marquee.api.v1 import access_pb2 as _access_pb2
+from marquee.api.v1 import limits_pb2 as _limits_pb2
 from google.protobuf.internal import containers as _containers
 from google.protobuf.internal import enum_type_wrapper as _enum_type_wrapper
 from google.protobuf import descriptor as _descriptor
