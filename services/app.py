@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import TypeVar
 
 import redis
+from redis.asyncio import Redis as AsyncRedis
 
 from services.core import redis_store
 from services.core.db import Database
@@ -81,10 +82,16 @@ class Dependencies:
             peers=Peers(settings, keys),
         )
 
+    @property
+    def redis_async(self) -> AsyncRedis:
+        """The `redis.asyncio` client for coroutines (the same server and database as `redis`)."""
+        return redis_store.async_twin(self.redis)
+
     async def close(self) -> None:
         await self.revocations.close()
         await self.peers.close()
         self.database.close()
+        await redis_store.close_async_twin(self.redis)
         self.redis.close()
 
 
