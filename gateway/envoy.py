@@ -328,10 +328,12 @@ def render(config: GatewayConfig) -> dict[str, Any]:
                     # first (services/core/server.py), so Envoy stops sending it calls before it goes.
                     "health_checks": [
                         {
-                            "timeout": "1s",
+                            # Three failed checks in a row take a process out (6 s at the default interval,
+                            # within the 10 s shutdown grace); a slow answer under load is not one.
+                            "timeout": "5s",
                             "interval": f"{config.health_check_interval_seconds}s",
                             "no_traffic_interval": f"{config.health_check_interval_seconds}s",
-                            "unhealthy_threshold": 1,
+                            "unhealthy_threshold": 3,
                             "healthy_threshold": 1,
                             "grpc_health_check": {},
                         }
