@@ -1,0 +1,138 @@
+"""Chat's rules on plain values: chunking by tokens with overlap, the answer prompt, citations, history windows."""
+
+from __future__ import annotations
+
+import enum
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+MAX_MESSAGE_CHARS = 8000
+MAX_TITLE_CHARS = 200
+_WORD = re.compile(r"\S+")
+_MARKER = re.compile(r"\[(\d{1,3})\]")
+
+
+class SkillLevel(enum.IntEnum):
+    """Mirrors the contract's enum numbers."""
+
+    UNSPECIFIED = 0
+    BEGINNER = 1
+    INTERMEDIATE = 2
+    ADVANCED = 3
+    PROFESSIONAL = 4
+
+
+@dataclass(frozen=True, slots=True)
+class TextChunk:
+    index: int
+    text: str
+    start_offset: int
+    end_offset: int
+    token_count: int
+
+
+def chunk_by_tokens(text: str, word_tokens: Sequence[int], size: int, overlap: int) -> list[TextChunk]:
+    """Split `text` at word boundaries into pieces of at most `size` tokens, each repeating the last
+    `overlap` tokens of the one before. `word_tokens[i]` is the token count of the i-th word (by the
+    embedding model's tokenizer); a single word longer than `size` becomes its own chunk."""
+    if size <= 0 or not 0 <= overlap < size:
+        raise ValueError("need size > 0 and 0 <= overlap < size")
+    spans = [(m.start(), m.end()) for m in _WORD.finditer(text)]
+    if len(spans) != len(word_tokens):
+        raise ValueError("one token count per word is required")
+    chunks: list[TextChunk] = []
+    start = 0
+    while start < len(spans):
+        end, total = start, 0
+        while end < len(spans) and (total + word_tokens[end] <= size or end == start):
+            total += word_tokens[end]
+            end += 1
+        first, last = spans[start][0], spans[end - 1][1]
+        chunks.append(TextChunk(len(chunks), text[first:last], first, last, total))
+        if end >= len(spans):
+            break
+        # Step back over up to `overlap` tokens, but always move forward by at least one word.
+        back, carried = end, 0
+        while back - 1 > start and carried + word_tokens[back - 1] <= overlap:
+            back -= 1
+            carried += word_tokens[back]
+        start = back
+    return chunks
+
+
+def words(text: str) -> list[str]:
+    return _WORD.findall(text)
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """A chunk given to the model as `[marker]`."""
+
+    marker: int
+    document_id: str
+    chunk_id: str
+    title: str
+    text: str
+    score: float
+
+
+_SKILL_GUIDANCE = {
+    SkillLevel.BEGINNER: "The user is a beginner: use plain words, explain any term of the sport, and give one clear next step.",
+    SkillLevel.INTERMEDIATE: "The user has some experience: be practical and specific, skip the basics.",
+    SkillLevel.ADVANCED: "The user is advanced: be precise and technical, mention trade-offs and details.",
+    SkillLevel.PROFESSIONAL: "The user is a professional: be concise and exact; assume full command of the vocabulary.",
+}
+
+NO_SOURCES_NOTE = (
+    "No passage of the knowledge base is relevant to this question. Say plainly that the knowledge base does not "
+    "cover it; do not invent sources and do not use [n] markers."
+)
+
+
+def system_prompt(skill: SkillLevel, sources: Sequence[Source], instructions: str = "") -> str:
+    """The instructions: the assistant's job, the user's level, the numbered sources (or that there are none)."""
+    parts = [
+        "You are RodeoAI, an assistant for rodeo riders. Answer from the sources below. After each sentence that uses "
+        "a source, cite it with its marker, like [1]. Cite only the sources listed.",
+    ]
+    if skill in _SKILL_GUIDANCE:
+        parts.append(_SKILL_GUIDANCE[skill])
+    if sources:
+        parts.append("Sources:\n" + "\n\n".join(f"[{s.marker}] {s.title}\n{s.text}" for s in sources))
+    else:
+        parts.append(NO_SOURCES_NOTE)
+    if instructions.strip():
+        parts.append("The user's standing instructions: " + instructions.strip())
+    return "\n\n".join(parts)
+
+
+def cited_markers(answer: str, sources: Sequence[Source]) -> list[int]:
+    """Markers the answer uses that name a source it was given, in order of first use."""
+    given = {s.marker for s in sources}
+    found: list[int] = []
+    for match in _MARKER.finditer(answer):
+        marker = int(match.group(1))
+        if marker in given and marker not in found:
+            found.append(marker)
+    return found
+
+
+def window_history(turns: Sequence[tuple[str, int]], budget: int) -> int:
+    """How many of the most recent `(text, tokens)` turns fit in `budget` tokens (whole turns, newest kept)."""
+    kept, used = 0, 0
+    for _, tokens in reversed(turns):
+        if used + tokens > budget:
+            break
+        used += tokens
+        kept += 1
+    return kept
+
+
+def title_from(question: str, limit: int = 60) -> str:
+    """A conversation title from its first question: the first line, trimmed at a word boundary."""
+    line = " ".join(question.split())
+    if len(line) <= limit:
+        return line.rstrip("?!. ") or "New conversation"
+    cut = line[:limit].rsplit(" ", 1)[0]
+    return (cut or line[:limit]).rstrip(",;:-") + "…"
