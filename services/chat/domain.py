@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import enum
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+
+from services.core.errors import NotFound, invalid
 
 MAX_MESSAGE_CHARS = 8000
 MAX_TITLE_CHARS = 200
@@ -136,3 +139,204 @@ def title_from(question: str, limit: int = 60) -> str:
         return line.rstrip("?!. ") or "New conversation"
     cut = line[:limit].rsplit(" ", 1)[0]
     return (cut or line[:limit]).rstrip(",;:-") + "…"
+
+
+# Views: what the use cases hand the handlers (plain values, no rows) ------------------------------------
+
+
+class DocumentState(enum.StrEnum):
+    PENDING = "pending"
+    PROCESSING = "processing"
+    READY = "ready"
+    FAILED = "failed"
+
+
+class MessageState(enum.StrEnum):
+    GENERATING = "generating"
+    COMPLETE = "complete"
+    CANCELLED = "cancelled"
+    FAILED = "failed"
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentView:
+    id: str
+    title: str
+    text: str
+    source: str
+    category: str
+    skill_level: int
+    tags: tuple[str, ...]
+    language: str
+    retrieval_enabled: bool
+    state: DocumentState
+    error: str
+    chunk_count: int
+    token_count: int
+    char_count: int
+    embedding_model: str
+    citation_count: int
+    etag: str
+    create_time: dt.datetime
+    update_time: dt.datetime
+    index_time: dt.datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class ChunkView:
+    id: str
+    document_id: str
+    index: int
+    text: str
+    token_count: int
+    start_offset: int
+    end_offset: int
+
+
+@dataclass(frozen=True, slots=True)
+class RetrievedView:
+    rank: int
+    score: float
+    chunk: ChunkView
+    title: str
+    source: str
+    category: str
+    skill_level: int
+    used_by_answers: bool
+
+
+@dataclass(frozen=True, slots=True)
+class CitationView:
+    index: int
+    document_id: str
+    chunk_id: str
+    title: str
+    source: str
+    snippet: str
+    score: float
+    cited: bool
+
+
+@dataclass(frozen=True, slots=True)
+class MessageView:
+    id: str
+    conversation_id: str
+    user_id: str
+    role: str
+    content: str
+    state: MessageState
+    citations: tuple[CitationView, ...]
+    finish_reason: str
+    model: str
+    skill_level: int
+    prompt_tokens: int
+    completion_tokens: int
+    reply_to: str
+    request_id: str
+    error: str
+    first_token_ms: int
+    latency_ms: int
+    create_time: dt.datetime
+    complete_time: dt.datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class ConversationView:
+    id: str
+    user_id: str
+    title: str
+    skill_level: int
+    model: str
+    instructions: str
+    archived: bool
+    pinned: bool
+    message_count: int
+    last_message_preview: str
+    generating_message_id: str
+    total_tokens: int
+    etag: str
+    create_time: dt.datetime
+    update_time: dt.datetime
+    last_message_time: dt.datetime
+    archive_time: dt.datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class Started:
+    user_message: MessageView
+    assistant_message_id: str
+    model: str
+    skill_level: int
+
+
+@dataclass(frozen=True, slots=True)
+class CitationGiven:
+    citation: CitationView
+
+
+@dataclass(frozen=True, slots=True)
+class Delta:
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Completed:
+    message: MessageView
+
+
+AnswerEvent = Started | CitationGiven | Delta | Completed
+
+
+def etag_of(kind: str, ident: str, version: int) -> str:
+    return f'W/"{kind}-{ident}-{version}"'
+
+
+def validate_message(content: str) -> str:
+    """The message as sent, or why not (empty, or over the limit)."""
+    if not content.strip():
+        raise invalid("content", "must not be empty")
+    if len(content) > MAX_MESSAGE_CHARS:
+        raise invalid("content", f"at most {MAX_MESSAGE_CHARS} characters", reason="MESSAGE_TOO_LONG")
+    return content
+
+
+def skill_levels_for(level: SkillLevel) -> frozenset[int]:
+    """Document levels an answer at `level` may use: unlabelled documents and the neighbouring levels."""
+    if level is SkillLevel.UNSPECIFIED:
+        return frozenset()
+    return frozenset({0, level.value - 1, level.value, level.value + 1} - {-1, 5})
+
+
+_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
+
+
+def user_of(caller: str, is_admin: bool, name: str, field_name: str = "parent") -> str:
+    """The user a `users/me` / `users/{user}` name means; another user's answers NOT_FOUND (admins may name anyone)."""
+
+    parts = (name or "").split("/")
+    if len(parts) != 2 or parts[0] != "users" or not _ID.fullmatch(parts[1]):
+        raise invalid(field_name, "must be users/me or users/{user}")
+    if parts[1] == "me":
+        return caller
+    if parts[1] != caller and not is_admin:
+        raise NotFound(f"{name} not found", metadata={"name": name})
+    return parts[1]
+
+
+def parse_name(caller: str, is_admin: bool, name: str, collections: Sequence[str], field_name: str = "name") -> list[str]:
+    """`users/{user}/<collections[0]>/{id}/<collections[1]>/{id}…` → [user id, id, id…], scoped to the caller."""
+    parts = (name or "").split("/")
+    shape = "users/{user}" + "".join(f"/{c}/{{id}}" for c in collections)
+    if len(parts) != 2 + 2 * len(collections) or any(parts[2 + 2 * i] != c for i, c in enumerate(collections)):
+        raise invalid(field_name, f"must be {shape}")
+    ids = parts[3::2]
+    if not all(_ID.fullmatch(i) for i in ids):
+        raise invalid(field_name, f"must be {shape}")
+    return [user_of(caller, is_admin, "/".join(parts[:2]), field_name), *ids]
+
+
+def document_id_of(name: str, field_name: str = "name") -> str:
+    parts = (name or "").split("/")
+    if len(parts) != 2 or parts[0] != "documents" or not _ID.fullmatch(parts[1]):
+        raise invalid(field_name, "must be documents/{document}")
+    return parts[1]

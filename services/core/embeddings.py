@@ -124,8 +124,9 @@ class LocalE5Embedder:
     def _count(self, texts: Sequence[str]) -> list[int]:
         model = _local_model(self.settings.embedding_local_threads)
         with self._lock:
-            specials = int(model.token_count(""))
-            return [max(0, int(model.token_count(text)) - specials) for text in texts]
+            # The engine counts its special tokens and the "passage: " prefix too; "a" is one piece.
+            overhead = int(model.token_count("a")) - 1
+            return [max(1, int(model.token_count(text)) - overhead) if text.strip() else 0 for text in texts]
 
     async def count_tokens(self, texts: Sequence[str]) -> list[int]:
         return await asyncio.to_thread(self._count, texts)

@@ -43,6 +43,7 @@ class Failure:
     status: int
     headers: dict[str, str] = field(default_factory=dict)
     body: str = '{"error": {"message": "injected failure"}}'
+    path: str | None = None  # only requests to this path fail; None fails the next request of any path
 
 
 class LlmStandin:
@@ -72,7 +73,9 @@ class LlmStandin:
                 body = json.loads(self.rfile.read(length) or b"{}")
                 with standin.lock:
                     standin.requests.append((self.path, body, {k.lower(): v for k, v in self.headers.items()}))
-                    failure = standin.failures.popleft() if standin.failures else None
+                    failure = next((f for f in standin.failures if f.path in (None, self.path)), None)
+                    if failure is not None:
+                        standin.failures.remove(failure)
                 if failure is not None:
                     self._send(failure.status, failure.body.encode(), failure.headers)
                     return
@@ -245,10 +248,10 @@ class LlmStandin:
         self.anthropic_url = self.base_url
         self.thread = threading.Thread(target=self.httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
 
-    def fail_next(self, status: int, times: int = 1, headers: dict[str, str] | None = None) -> None:
+    def fail_next(self, status: int, times: int = 1, headers: dict[str, str] | None = None, path: str | None = None) -> None:
         with self.lock:
             for _ in range(times):
-                self.failures.append(Failure(status, headers or {}))
+                self.failures.append(Failure(status, headers or {}, path=path))
 
     def paths(self) -> list[str]:
         with self.lock:
