@@ -1,8 +1,8 @@
-"""chat tables
+"""chat tables (plus the conversation search index: SQLite FTS5 or a PostgreSQL tsvector with GIN)
 
 Revision ID: chat_0001
 Revises:
-Create Date: 2026-12-02 21:02:00.275340
+Create Date: 2026-12-02 21:10:32.980772
 """
 
 from __future__ import annotations
@@ -16,6 +16,37 @@ revision = "chat_0001"
 down_revision = None
 branch_labels = ("chat",)
 depends_on = None
+
+# Conversation search: one row per title and per message in `chat_fts_entries`, written by the
+# repository on every change; SQLite mirrors it into an FTS5 index with triggers, PostgreSQL keeps a
+# generated tsvector. Named `chat_fts_*` so autogenerate leaves them alone (see migrations/env.py).
+SQLITE_SEARCH = (
+    """CREATE TABLE chat_fts_entries (
+         doc INTEGER PRIMARY KEY AUTOINCREMENT, entry_key TEXT NOT NULL UNIQUE, user_id TEXT NOT NULL,
+         conversation_id TEXT NOT NULL, message_id TEXT NOT NULL, role TEXT NOT NULL, body TEXT NOT NULL)""",
+    "CREATE INDEX ix_chat_fts_entries_conversation ON chat_fts_entries (conversation_id)",
+    "CREATE VIRTUAL TABLE chat_fts_index USING fts5(body, content='chat_fts_entries', content_rowid='doc', "
+    "tokenize='porter unicode61')",
+    """CREATE TRIGGER chat_fts_insert AFTER INSERT ON chat_fts_entries BEGIN
+         INSERT INTO chat_fts_index(rowid, body) VALUES (NEW.doc, NEW.body);
+       END""",
+    """CREATE TRIGGER chat_fts_delete AFTER DELETE ON chat_fts_entries BEGIN
+         INSERT INTO chat_fts_index(chat_fts_index, rowid, body) VALUES ('delete', OLD.doc, OLD.body);
+       END""",
+    """CREATE TRIGGER chat_fts_update AFTER UPDATE ON chat_fts_entries BEGIN
+         INSERT INTO chat_fts_index(chat_fts_index, rowid, body) VALUES ('delete', OLD.doc, OLD.body);
+         INSERT INTO chat_fts_index(rowid, body) VALUES (NEW.doc, NEW.body);
+       END""",
+)
+POSTGRES_SEARCH = (
+    """CREATE TABLE chat_fts_entries (
+         doc BIGSERIAL PRIMARY KEY, entry_key TEXT NOT NULL UNIQUE, user_id TEXT NOT NULL,
+         conversation_id TEXT NOT NULL, message_id TEXT NOT NULL, role TEXT NOT NULL, body TEXT NOT NULL,
+         search_vector tsvector GENERATED ALWAYS AS (to_tsvector('english', body)) STORED)""",
+    "CREATE INDEX ix_chat_fts_entries_conversation ON chat_fts_entries (conversation_id)",
+    "CREATE INDEX ix_chat_fts_entries_user ON chat_fts_entries (user_id)",
+    "CREATE INDEX ix_chat_fts_entries_vector ON chat_fts_entries USING GIN (search_vector)",
+)
 
 
 def upgrade() -> None:
@@ -71,6 +102,24 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_chat_documents_category"), ["category"], unique=False)
 
     op.create_table(
+        "chat_usage",
+        sa.Column("user_id", sa.String(length=64), nullable=False),
+        sa.Column("day", sa.Date(), nullable=False),
+        sa.Column("answers", sa.Integer(), nullable=False),
+        sa.Column("tokens", sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint("user_id", "day", name=op.f("pk_chat_usage")),
+    )
+    op.create_table(
+        "chat_user_settings",
+        sa.Column("user_id", sa.String(length=64), nullable=False),
+        sa.Column("default_skill_level", sa.Integer(), nullable=False),
+        sa.Column("default_model", sa.String(length=200), nullable=False),
+        sa.Column("instructions", sa.Text(), nullable=False),
+        sa.Column("hide_follow_up_suggestions", sa.Boolean(), nullable=False),
+        sa.Column("update_time", services.core.models.UtcDateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("user_id", name=op.f("pk_chat_user_settings")),
+    )
+    op.create_table(
         "chat_chunks",
         sa.Column("id", sa.String(length=32), nullable=False),
         sa.Column("document_id", sa.String(length=32), nullable=False),
@@ -105,6 +154,8 @@ def upgrade() -> None:
         sa.Column("token_count", sa.Integer(), nullable=False),
         sa.Column("citations", sa.JSON(), nullable=False),
         sa.Column("reply_to", sa.String(length=32), nullable=False),
+        sa.Column("regenerated_from", sa.String(length=32), nullable=False),
+        sa.Column("superseded", sa.Boolean(), nullable=False),
         sa.Column("request_id", sa.String(length=100), nullable=False),
         sa.Column("error", sa.String(length=500), nullable=False),
         sa.Column("first_token_ms", sa.Integer(), nullable=False),
@@ -123,11 +174,49 @@ def upgrade() -> None:
     with op.batch_alter_table("chat_messages", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_chat_messages_conversation_id"), ["conversation_id"], unique=False)
 
+    op.create_table(
+        "chat_feedback",
+        sa.Column("message_id", sa.String(length=32), nullable=False),
+        sa.Column("conversation_id", sa.String(length=32), nullable=False),
+        sa.Column("user_id", sa.String(length=64), nullable=False),
+        sa.Column("rating", sa.String(length=10), nullable=False),
+        sa.Column("reasons", sa.JSON(), nullable=False),
+        sa.Column("comment", sa.Text(), nullable=False),
+        sa.Column("model", sa.String(length=200), nullable=False),
+        sa.Column("skill_level", sa.Integer(), nullable=False),
+        sa.Column("documents", sa.JSON(), nullable=False),
+        sa.Column("request_id", sa.String(length=100), nullable=False),
+        sa.Column("create_time", services.core.models.UtcDateTime(timezone=True), nullable=False),
+        sa.Column("update_time", services.core.models.UtcDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["message_id"], ["chat_messages.id"], name=op.f("fk_chat_feedback_message_id_chat_messages"), ondelete="CASCADE"
+        ),
+        sa.PrimaryKeyConstraint("message_id", name=op.f("pk_chat_feedback")),
+    )
+    with op.batch_alter_table("chat_feedback", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_chat_feedback_conversation_id"), ["conversation_id"], unique=False)
+        batch_op.create_index("ix_chat_feedback_create_time", ["create_time"], unique=False)
+        batch_op.create_index(batch_op.f("ix_chat_feedback_user_id"), ["user_id"], unique=False)
+
     # ### end Alembic commands ###
+    postgres = op.get_bind().dialect.name == "postgresql"
+    for statement in POSTGRES_SEARCH if postgres else SQLITE_SEARCH:
+        op.execute(statement)
 
 
 def downgrade() -> None:
+    for trigger in ("chat_fts_insert", "chat_fts_delete", "chat_fts_update"):
+        if op.get_bind().dialect.name != "postgresql":
+            op.execute(f"DROP TRIGGER IF EXISTS {trigger}")
+    op.execute("DROP TABLE IF EXISTS chat_fts_index")
+    op.execute("DROP TABLE IF EXISTS chat_fts_entries")
     # ### commands auto generated by Alembic - please adjust! ###
+    with op.batch_alter_table("chat_feedback", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_chat_feedback_user_id"))
+        batch_op.drop_index("ix_chat_feedback_create_time")
+        batch_op.drop_index(batch_op.f("ix_chat_feedback_conversation_id"))
+
+    op.drop_table("chat_feedback")
     with op.batch_alter_table("chat_messages", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_chat_messages_conversation_id"))
 
@@ -136,6 +225,8 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_chat_chunks_document_id"))
 
     op.drop_table("chat_chunks")
+    op.drop_table("chat_user_settings")
+    op.drop_table("chat_usage")
     with op.batch_alter_table("chat_documents", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_chat_documents_category"))
 

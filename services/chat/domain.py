@@ -340,3 +340,176 @@ def document_id_of(name: str, field_name: str = "name") -> str:
     if len(parts) != 2 or parts[0] != "documents" or not _ID.fullmatch(parts[1]):
         raise invalid(field_name, "must be documents/{document}")
     return parts[1]
+
+
+# Search, export, feedback, settings, usage ------------------------------------------------------------
+
+_SEARCH_WORD = re.compile(r"\w+", re.UNICODE)
+MAX_QUERY_CHARS = 200
+NEGATIVE_REASONS = frozenset(range(1, 10))
+POSITIVE_REASONS = frozenset({50, 51, 52, 53})
+MAX_COMMENT_CHARS = 2000
+
+
+def search_words(query: str) -> list[str]:
+    if not query.strip() or len(query) > MAX_QUERY_CHARS:
+        raise invalid("query", f"1 to {MAX_QUERY_CHARS} characters")
+    return [w.lower() for w in _SEARCH_WORD.findall(query)][:16]
+
+
+@dataclass(frozen=True, slots=True)
+class MessageMatchView:
+    message_id: str
+    role: str
+    snippet: str
+
+
+@dataclass(frozen=True, slots=True)
+class SearchHit:
+    conversation_id: str
+    title_matched: bool
+    matches: tuple[MessageMatchView, ...]
+    score: float
+    conversation: ConversationView | None = None
+
+
+def snippet(body: str, words: Sequence[str], width: int = 160) -> str:
+    """A window of `body` around the first word of the query it contains."""
+    lowered = body.lower()
+    found = min((i for i in (lowered.find(w) for w in words) if i >= 0), default=0)
+    start = max(0, found - width // 3)
+    piece = body[start : start + width]
+    return ("…" if start else "") + piece + ("…" if start + width < len(body) else "")
+
+
+def group_search_hits(entries: Sequence[tuple[str, str, str, str, float]], words: Sequence[str]) -> list[SearchHit]:
+    """One hit per conversation, best entry first; a conversation's score is its best entry's."""
+    grouped: dict[str, list[tuple[str, str, str, float]]] = {}
+    for conversation_id, message_id, role, body, score in entries:
+        grouped.setdefault(conversation_id, []).append((message_id, role, body, score))
+    hits = []
+    for conversation_id, found in grouped.items():
+        found.sort(key=lambda item: -item[3])
+        hits.append(
+            SearchHit(
+                conversation_id=conversation_id,
+                title_matched=any(role == "title" for _, role, _, _ in found),
+                matches=tuple(MessageMatchView(m, role, snippet(body, words)) for m, role, body, _ in found if role != "title")[
+                    :5
+                ],
+                score=found[0][3],
+            )
+        )
+    hits.sort(key=lambda hit: (-hit.score, hit.conversation_id))
+    return hits
+
+
+@dataclass(frozen=True, slots=True)
+class Export:
+    filename: str
+    content_type: str
+    body: bytes
+
+
+def _when(value: dt.datetime, zone: str) -> str:
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        tz = ZoneInfo(zone) if zone else dt.UTC
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise invalid("time_zone", "not an IANA time zone") from exc
+    return value.astimezone(tz).strftime("%Y-%m-%d %H:%M %Z")
+
+
+def _html(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
+
+
+def export_document(
+    conversation: ConversationView, messages: Sequence[MessageView], fmt: str, *, citations: bool, timestamps: bool, zone: str
+) -> Export:
+    """The conversation as plain text, Markdown, or the HTML a PDF is rendered from, with its sources."""
+    title = conversation.title or "Conversation"
+    safe = re.sub(r"[^\w\- ]+", "", title, flags=re.UNICODE).strip().replace(" ", "-")[:60] or "conversation"
+    who = {"user": "You", "assistant": "Assistant", "system": "System"}
+    if fmt in ("text", "markdown"):
+        md = fmt == "markdown"
+        lines = [f"# {title}" if md else title, ""]
+        for m in messages:
+            head = who.get(m.role, m.role) + (f" ({_when(m.create_time, zone)})" if timestamps else "")
+            lines += [f"**{head}**" if md else f"{head}:", m.content, ""]
+            if citations and m.citations:
+                lines.append("Sources:")
+                lines += [f"  [{c.index}] {c.title}" + (f" — {c.source}" if c.source else "") for c in m.citations]
+                lines.append("")
+        body = "\n".join(lines).encode("utf-8")
+        ext, kind = ("md", "text/markdown; charset=utf-8") if md else ("txt", "text/plain; charset=utf-8")
+        return Export(f"{safe}.{ext}", kind, body)
+    parts = [
+        "<!doctype html><html><head><meta charset='utf-8'><style>",
+        "body{font-family:'DejaVu Sans',sans-serif;font-size:11pt} .who{font-weight:bold;margin-top:1em}",
+        ".src{font-size:9pt;color:#444} p{white-space:pre-wrap}</style></head><body>",
+        f"<h1>{_html(title)}</h1>",
+    ]
+    for m in messages:
+        head = who.get(m.role, m.role) + (f" ({_when(m.create_time, zone)})" if timestamps else "")
+        parts.append(f"<div class='who'>{_html(head)}</div><p>{_html(m.content)}</p>")
+        if citations and m.citations:
+            parts.append(
+                "<div class='src'>Sources:<br>" + "<br>".join(f"[{c.index}] {_html(c.title)}" for c in m.citations) + "</div>"
+            )
+    parts.append("</body></html>")
+    return Export(f"{safe}.pdf", "application/pdf", "".join(parts).encode("utf-8"))
+
+
+@dataclass(frozen=True, slots=True)
+class FeedbackView:
+    user_id: str
+    conversation_id: str
+    message_id: str
+    rating: str
+    reasons: tuple[int, ...]
+    comment: str
+    create_time: dt.datetime
+    update_time: dt.datetime
+
+
+def validate_feedback(rating: str, reasons: Sequence[int], comment: str) -> None:
+    if rating not in ("positive", "negative"):
+        raise invalid("rating", "must be POSITIVE or NEGATIVE")
+    fitting = POSITIVE_REASONS if rating == "positive" else NEGATIVE_REASONS
+    wrong = [r for r in reasons if r not in fitting]
+    if wrong:
+        raise invalid("reasons", f"{len(wrong)} reason(s) do not fit a {rating} rating")
+    if len(comment) > MAX_COMMENT_CHARS:
+        raise invalid("comment", f"at most {MAX_COMMENT_CHARS} characters")
+
+
+@dataclass(frozen=True, slots=True)
+class SettingsView:
+    user_id: str
+    default_skill_level: int
+    default_model: str
+    instructions: str
+    hide_follow_up_suggestions: bool
+    update_time: dt.datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class UsageView:
+    user_id: str
+    plan: str
+    unlimited: bool
+    limit: int
+    used: int
+    tokens: int
+    period_start: dt.datetime
+    reset: dt.datetime
+
+
+@dataclass(frozen=True, slots=True)
+class ModelView:
+    name: str
+    display_name: str
+    description: str
+    max_output_tokens: int

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import time
 from collections.abc import AsyncIterator
-from typing import Any
+from typing import Any, cast
 
+from google.api import httpbody_pb2
 from google.protobuf import duration_pb2
 from google.rpc import status_pb2
 from marquee.chat.v1 import chat_pb2 as pb
@@ -53,6 +55,45 @@ FINISH = {
     "cancelled": pb.FINISH_REASON_CANCELLED,
     "error": pb.FINISH_REASON_ERROR,
 }
+
+ARCHIVED = {pb.ARCHIVE_FILTER_ACTIVE: False, pb.ARCHIVE_FILTER_ARCHIVED: True, pb.ARCHIVE_FILTER_ALL: None}
+CONVERSATION_ORDER = {pb.CONVERSATION_ORDER_CREATE_TIME: "create_time", pb.CONVERSATION_ORDER_TITLE: "title"}
+DOCUMENT_ORDER = {
+    pb.DOCUMENT_ORDER_CREATE_TIME: "create_time",
+    pb.DOCUMENT_ORDER_TITLE: "title",
+    pb.DOCUMENT_ORDER_CITATION_COUNT: "citation_count",
+}
+EXPORT_FORMAT = {pb.EXPORT_FORMAT_PLAIN_TEXT: "text", pb.EXPORT_FORMAT_MARKDOWN: "markdown", pb.EXPORT_FORMAT_PDF: "pdf"}
+RATING = {pb.FEEDBACK_RATING_POSITIVE: "positive", pb.FEEDBACK_RATING_NEGATIVE: "negative"}
+RATING_ENUM = {v: k for k, v in RATING.items()}
+STATE_NAME = {value: key.value for key, value in DOCUMENT_STATE.items()}
+
+
+def masked(paths: Any, values: dict[str, Any], field_name: str) -> dict[str, Any]:
+    """The values the mask names; an empty mask, or a path that is unknown or output only, is refused."""
+    chosen = list(paths)
+    if not chosen:
+        raise errors.invalid(field_name, "name at least one field")
+    unknown = [p for p in chosen if p not in values]
+    if unknown:
+        raise errors.invalid(field_name, f"unknown or output-only field: {unknown[0][:60]}")
+    return {p: values[p] for p in chosen}
+
+
+def feedback_pb(view: domain.FeedbackView) -> pb.Feedback:
+    return pb.Feedback(
+        name=f"users/{view.user_id}/conversations/{view.conversation_id}/messages/{view.message_id}/feedback",
+        rating=RATING_ENUM[view.rating], reasons=cast(Any, list(view.reasons)), comment=view.comment,
+        create_time=timestamp(view.create_time), update_time=timestamp(view.update_time),
+    )  # fmt: skip
+
+
+def settings_pb(view: domain.SettingsView) -> pb.ChatSettings:
+    return pb.ChatSettings(
+        name=f"users/{view.user_id}/chatSettings", default_skill_level=level(view.default_skill_level),
+        default_model=view.default_model, instructions=view.instructions,
+        hide_follow_up_suggestions=view.hide_follow_up_suggestions, update_time=timestamp(view.update_time),
+    )  # fmt: skip
 
 
 def level(value: int) -> Any:
@@ -279,6 +320,256 @@ class ChatHandlers(chat_pb2_grpc.ChatServiceServicer):
             principal.user_id, principal.is_admin, request.name, ["conversations", "messages"]
         )
         return pb.StopGenerationResponse(message=message_pb(await self.usecases.stop(user_id, conversation_id, message_id)))
+
+    # Conversation management
+
+    def _conversation_name(self, name: str, field_name: str = "name") -> tuple[str, str]:
+        principal = require_principal()
+        user_id, conversation_id = domain.parse_name(principal.user_id, principal.is_admin, name, ["conversations"], field_name)
+        return user_id, conversation_id
+
+    def _message_name(self, name: str, field_name: str = "name", suffix: str = "") -> tuple[str, str, str]:
+        principal = require_principal()
+        if suffix:
+            if not name.endswith("/" + suffix):
+                raise errors.invalid(field_name, f"must be users/{{user}}/conversations/{{id}}/messages/{{id}}/{suffix}")
+            name = name.removesuffix("/" + suffix)
+        user_id, conversation_id, message_id = domain.parse_name(
+            principal.user_id, principal.is_admin, name, ["conversations", "messages"], field_name
+        )
+        return user_id, conversation_id, message_id
+
+    def _offset(self, token: str, query: str) -> int:
+        position = self.pages.decode(token, query=query)
+        return int(position["o"]) if position else 0
+
+    def _next(self, offset: int, size: int, more: bool, query: str) -> str:
+        return self.pages.encode({"o": offset + size}, query=query) if more else ""
+
+    async def ListConversations(self, request: pb.ListConversationsRequest, context: Context) -> pb.ListConversationsResponse:
+        principal = require_principal()
+        user_id = domain.user_of(principal.user_id, principal.is_admin, request.parent)
+        size = page_size(request.page_size, default=20, maximum=100)
+        archived = ARCHIVED.get(request.archive_filter, False)
+        order = CONVERSATION_ORDER.get(request.order_by, "last_activity")
+        query = f"conversations:{user_id}:{archived}:{request.pinned_only}:{order}"
+        offset = self._offset(request.page_token, query)
+        found = await self.usecases.list_conversations(
+            user_id, archived=archived, pinned_only=request.pinned_only, order=order, offset=offset, limit=size + 1
+        )
+        return pb.ListConversationsResponse(
+            conversations=[conversation_pb(c) for c in found[:size]],
+            next_page_token=self._next(offset, size, len(found) > size, query),
+        )
+
+    async def SearchConversations(
+        self, request: pb.SearchConversationsRequest, context: Context
+    ) -> pb.SearchConversationsResponse:
+        principal = require_principal()
+        user_id = domain.user_of(principal.user_id, principal.is_admin, request.parent)
+        size = page_size(request.page_size, default=20, maximum=50)
+        query = f"search:{user_id}:{request.include_archived}:{request.query}"
+        offset = self._offset(request.page_token, query)
+        hits, total = await self.usecases.search_conversations(
+            user_id, request.query, include_archived=request.include_archived, offset=offset, limit=size
+        )
+        results = [
+            pb.ConversationSearchResult(
+                conversation=conversation_pb(hit.conversation) if hit.conversation else None, title_matched=hit.title_matched,
+                message_matches=[
+                    pb.MessageMatch(message=f"users/{user_id}/conversations/{hit.conversation_id}/messages/{m.message_id}",
+                                    role=ROLE.get(m.role, pb.MESSAGE_ROLE_UNSPECIFIED), snippet=m.snippet)
+                    for m in hit.matches
+                ],
+                score=hit.score,
+            )
+            for hit in hits
+        ]  # fmt: skip
+        return pb.SearchConversationsResponse(
+            results=results, next_page_token=self._next(offset, size, offset + size < total, query), total_size=total
+        )
+
+    async def UpdateConversation(self, request: pb.UpdateConversationRequest, context: Context) -> pb.UpdateConversationResponse:
+        user_id, conversation_id = self._conversation_name(request.conversation.name, "conversation.name")
+        c = request.conversation
+        values = {"title": c.title, "archived": c.archived, "pinned": c.pinned, "skill_level": c.skill_level,
+                  "model": c.model, "instructions": c.instructions}  # fmt: skip
+        changes = masked(request.update_mask.paths, values, "update_mask")
+        updated = await self.usecases.update_conversation(user_id, conversation_id, c.etag, changes)
+        return pb.UpdateConversationResponse(conversation=conversation_pb(updated))
+
+    async def ArchiveConversation(
+        self, request: pb.ArchiveConversationRequest, context: Context
+    ) -> pb.ArchiveConversationResponse:
+        user_id, conversation_id = self._conversation_name(request.name)
+        updated = await self.usecases.update_conversation(user_id, conversation_id, request.etag, {"archived": True})
+        return pb.ArchiveConversationResponse(conversation=conversation_pb(updated))
+
+    async def UnarchiveConversation(
+        self, request: pb.UnarchiveConversationRequest, context: Context
+    ) -> pb.UnarchiveConversationResponse:
+        user_id, conversation_id = self._conversation_name(request.name)
+        updated = await self.usecases.update_conversation(user_id, conversation_id, request.etag, {"archived": False})
+        return pb.UnarchiveConversationResponse(conversation=conversation_pb(updated))
+
+    async def DeleteConversation(self, request: pb.DeleteConversationRequest, context: Context) -> pb.DeleteConversationResponse:
+        user_id, conversation_id = self._conversation_name(request.name)
+        await self.usecases.delete_conversation(user_id, conversation_id, request.etag)
+        return pb.DeleteConversationResponse()
+
+    async def ExportConversation(self, request: pb.ExportConversationRequest, context: Context) -> pb.ExportConversationResponse:
+        user_id, conversation_id = self._conversation_name(request.name)
+        if request.format not in EXPORT_FORMAT:
+            raise errors.invalid("format", "PLAIN_TEXT, MARKDOWN or PDF")
+        exported = await self.usecases.export(
+            user_id, conversation_id, EXPORT_FORMAT[request.format], citations=not request.omit_citations,
+            timestamps=not request.omit_timestamps, zone=request.time_zone,
+        )  # fmt: skip
+        return pb.ExportConversationResponse(
+            file=httpbody_pb2.HttpBody(content_type=exported.content_type, data=exported.body), filename=exported.filename
+        )
+
+    async def RegenerateMessage(
+        self, request: pb.RegenerateMessageRequest, context: Context
+    ) -> AsyncIterator[pb.RegenerateMessageResponse]:
+        user_id, conversation_id, message_id = self._message_name(request.name)
+        generation = await self.usecases.regenerate(
+            user_id, conversation_id, message_id, model=request.model, skill_level=request.skill_level,
+            temperature=request.temperature if request.HasField("temperature") else None,
+        )  # fmt: skip
+        sequence = 0
+        async for event in generation.follow():
+            sequence += 1
+            yield event_pb(event, sequence, pb.RegenerateMessageResponse)
+
+    # Feedback
+
+    async def SubmitFeedback(self, request: pb.SubmitFeedbackRequest, context: Context) -> pb.SubmitFeedbackResponse:
+        user_id, conversation_id, message_id = self._message_name(request.message, "message")
+        if request.rating not in RATING:
+            raise errors.invalid("rating", "must be POSITIVE or NEGATIVE")
+        stored = await self.usecases.submit_feedback(
+            user_id, conversation_id, message_id, rating=RATING[request.rating], reasons=list(request.reasons),
+            comment=request.comment, request_id=request.request_id,
+        )  # fmt: skip
+        return pb.SubmitFeedbackResponse(feedback=feedback_pb(stored))
+
+    async def GetFeedback(self, request: pb.GetFeedbackRequest, context: Context) -> pb.GetFeedbackResponse:
+        user_id, conversation_id, message_id = self._message_name(request.name, suffix="feedback")
+        return pb.GetFeedbackResponse(
+            feedback=feedback_pb(await self.usecases.get_feedback(user_id, conversation_id, message_id))
+        )
+
+    async def DeleteFeedback(self, request: pb.DeleteFeedbackRequest, context: Context) -> pb.DeleteFeedbackResponse:
+        user_id, conversation_id, message_id = self._message_name(request.name, suffix="feedback")
+        await self.usecases.delete_feedback(user_id, conversation_id, message_id)
+        return pb.DeleteFeedbackResponse()
+
+    async def ListFeedback(self, request: pb.ListFeedbackRequest, context: Context) -> pb.ListFeedbackResponse:
+        f = request.filter
+        start = f.start_time.ToDatetime(dt.UTC) if f.HasField("start_time") else None
+        end = f.end_time.ToDatetime(dt.UTC) if f.HasField("end_time") else None
+        if start and end and end <= start:
+            raise errors.invalid("filter.end_time", "must be after start_time")
+        conditions = {
+            "rating": RATING.get(f.rating, ""), "reasons": list(f.reasons), "has_comment": f.has_comment,
+            "user": f.user.removeprefix("users/") if f.user else "", "model": f.model.removeprefix("models/"),
+            "skill_level": f.skill_level, "document": domain.document_id_of(f.document, "filter.document") if f.document else "",
+            "start": start, "end": end,
+        }  # fmt: skip
+        size = page_size(request.page_size, default=50, maximum=200)
+        query = "feedback:" + request_fingerprint(f.SerializeToString(deterministic=True).hex())
+        offset = self._offset(request.page_token, query)
+        page, positive, negative = await self.usecases.list_feedback(conditions, offset, size + 1)
+        reviews = [
+            pb.FeedbackReview(
+                feedback=feedback_pb(fb), answer=message_pb(answer), question=message_pb(question) if question else None
+            )
+            for fb, answer, question in page[:size]
+        ]
+        return pb.ListFeedbackResponse(
+            feedback=reviews, next_page_token=self._next(offset, size, len(page) > size, query),
+            positive_count=positive, negative_count=negative,
+        )  # fmt: skip
+
+    # Settings, usage, models
+
+    def _singleton(self, name: str, leaf: str) -> str:
+        principal = require_principal()
+        if not name.endswith("/" + leaf):
+            raise errors.invalid("name", f"must be users/{{user}}/{leaf}")
+        return domain.user_of(principal.user_id, principal.is_admin, name.removesuffix("/" + leaf), "name")
+
+    async def GetUsage(self, request: pb.GetUsageRequest, context: Context) -> pb.GetUsageResponse:
+        found = await self.usecases.usage(self._singleton(request.name, "usage"))
+        return pb.GetUsageResponse(
+            usage=pb.Usage(
+                name=f"users/{found.user_id}/usage", plan=found.plan, unlimited=found.unlimited, message_limit=found.limit,
+                messages_used=found.used, messages_remaining=0 if found.unlimited else max(0, found.limit - found.used),
+                tokens_used=found.tokens, max_message_chars=domain.MAX_MESSAGE_CHARS,
+                period_start_time=timestamp(found.period_start), reset_time=timestamp(found.reset),
+            )
+        )  # fmt: skip
+
+    async def GetChatSettings(self, request: pb.GetChatSettingsRequest, context: Context) -> pb.GetChatSettingsResponse:
+        found = await self.usecases.get_settings(self._singleton(request.name, "chatSettings"))
+        return pb.GetChatSettingsResponse(chat_settings=settings_pb(found))
+
+    async def UpdateChatSettings(self, request: pb.UpdateChatSettingsRequest, context: Context) -> pb.UpdateChatSettingsResponse:
+        user_id = self._singleton(request.chat_settings.name, "chatSettings")
+        s = request.chat_settings
+        values = {"default_skill_level": s.default_skill_level, "default_model": s.default_model,
+                  "instructions": s.instructions, "hide_follow_up_suggestions": s.hide_follow_up_suggestions}  # fmt: skip
+        changes = masked(request.update_mask.paths, values, "update_mask")
+        return pb.UpdateChatSettingsResponse(chat_settings=settings_pb(await self.usecases.update_settings(user_id, changes)))
+
+    async def ListModels(self, request: pb.ListModelsRequest, context: Context) -> pb.ListModelsResponse:
+        page_size(request.page_size, default=20, maximum=100)
+        self.pages.decode(request.page_token, query="models")
+        models = [
+            pb.Model(name=f"models/{m.name}", display_name=m.display_name, description=m.description, is_default=True,
+                     available=True, max_output_tokens=m.max_output_tokens)
+            for m in self.usecases.models()
+        ]  # fmt: skip
+        return pb.ListModelsResponse(models=models)
+
+    # More knowledge base
+
+    async def ListDocuments(self, request: pb.ListDocumentsRequest, context: Context) -> pb.ListDocumentsResponse:
+        f = request.filter
+        filters = {
+            "states": [STATE_NAME[s] for s in f.states if s in STATE_NAME], "category": f.category,
+            "skill_level": f.skill_level, "tags": list(f.tags), "words": f.query,
+            "retrieval_enabled": f.retrieval_enabled if f.HasField("retrieval_enabled") else None,
+        }  # fmt: skip
+        order = DOCUMENT_ORDER.get(request.order_by, "update_time")
+        size = page_size(request.page_size, default=50, maximum=200)
+        query = "documents:" + request_fingerprint(f.SerializeToString(deterministic=True).hex(), order)
+        offset = self._offset(request.page_token, query)
+        found, total = await self.usecases.list_documents(filters, order, offset, size)
+        return pb.ListDocumentsResponse(
+            documents=[document_pb(d) for d in found], next_page_token=self._next(offset, size, offset + size < total, query),
+            total_size=total,
+        )  # fmt: skip
+
+    async def UpdateDocument(self, request: pb.UpdateDocumentRequest, context: Context) -> pb.UpdateDocumentResponse:
+        d = request.document
+        document_id = domain.document_id_of(d.name, "document.name")
+        values = {"title": d.title, "text": d.text, "source": d.source, "category": d.category, "skill_level": d.skill_level,
+                  "tags": sorted(set(d.tags)), "language": d.language,
+                  "retrieval_enabled": d.retrieval_enabled if d.HasField("retrieval_enabled") else True}  # fmt: skip
+        if "uri" in request.update_mask.paths:
+            raise errors.InvalidArgument(
+                "documents are ingested from text; fetching a uri is not supported by this server",
+                reason="UNSUPPORTED_DOCUMENT_TYPE", violations=[errors.FieldViolation("document.uri", "not supported")],
+            )  # fmt: skip
+        changes = masked(request.update_mask.paths, values, "update_mask")
+        updated = await self.usecases.update_document(document_id, d.etag, changes)
+        return pb.UpdateDocumentResponse(document=document_pb(updated))
+
+    async def ReindexDocument(self, request: pb.ReindexDocumentRequest, context: Context) -> pb.ReindexDocumentResponse:
+        updated = await self.usecases.reindex_document(domain.document_id_of(request.name))
+        return pb.ReindexDocumentResponse(document=document_pb(updated))
 
 
 def request_fingerprint(*parts: str) -> str:

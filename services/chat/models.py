@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, MetaData, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, Integer, MetaData, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from services.core.models import NAMING_CONVENTION, UtcDateTime, new_id, utcnow
@@ -96,9 +96,53 @@ class MessageRow(Base):
     token_count: Mapped[int] = mapped_column(Integer, default=0)  # of the content itself, for history windows
     citations: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     reply_to: Mapped[str] = mapped_column(String(32), default="")
+    regenerated_from: Mapped[str] = mapped_column(String(32), default="")
+    superseded: Mapped[bool] = mapped_column(Boolean, default=False)
     request_id: Mapped[str] = mapped_column(String(100), default="")
     error: Mapped[str] = mapped_column(String(500), default="")
     first_token_ms: Mapped[int] = mapped_column(Integer, default=0)
     latency_ms: Mapped[int] = mapped_column(Integer, default=0)
     create_time: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
     complete_time: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+
+
+class FeedbackRow(Base):
+    """At most one per assistant message (its id is the message's)."""
+
+    __tablename__ = "chat_feedback"
+    __table_args__ = (Index("ix_chat_feedback_create_time", "create_time"),)
+
+    message_id: Mapped[str] = mapped_column(ForeignKey("chat_messages.id", ondelete="CASCADE"), primary_key=True)
+    conversation_id: Mapped[str] = mapped_column(String(32), index=True)
+    user_id: Mapped[str] = mapped_column(String(64), index=True)
+    rating: Mapped[str] = mapped_column(String(10))  # positive, negative
+    reasons: Mapped[list[int]] = mapped_column(JSON, default=list)
+    comment: Mapped[str] = mapped_column(Text, default="")
+    model: Mapped[str] = mapped_column(String(200), default="")
+    skill_level: Mapped[int] = mapped_column(Integer, default=0)
+    documents: Mapped[list[str]] = mapped_column(JSON, default=list)
+    request_id: Mapped[str] = mapped_column(String(100), default="")
+    create_time: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
+    update_time: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+class UserSettingsRow(Base):
+    __tablename__ = "chat_user_settings"
+
+    user_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    default_skill_level: Mapped[int] = mapped_column(Integer, default=0)
+    default_model: Mapped[str] = mapped_column(String(200), default="")
+    instructions: Mapped[str] = mapped_column(Text, default="")
+    hide_follow_up_suggestions: Mapped[bool] = mapped_column(Boolean, default=False)
+    update_time: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+class UsageRow(Base):
+    """Answers used per user and UTC day (the allowance's counter lives in Redis; this is the record)."""
+
+    __tablename__ = "chat_usage"
+
+    user_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    day: Mapped[dt.date] = mapped_column(Date, primary_key=True)
+    answers: Mapped[int] = mapped_column(Integer, default=0)
+    tokens: Mapped[int] = mapped_column(Integer, default=0)

@@ -30,3 +30,7 @@ class ChatSettings(ServiceSettings):
     chat_max_answer_tokens: int = Field(512, ge=16, le=8192, description="Longest answer generated.")
     chat_temperature: float = Field(0.2, ge=0, le=2, description="Default sampling temperature.")
     chat_max_document_chars: int = Field(2_000_000, ge=1000, description="Largest document text accepted.")
+    chat_requests_per_minute: int = Field(30, ge=1, description="Answers (send or regenerate) a user may ask for per minute.")
+    chat_unlimited_answers_at: int = Field(
+        100_000, ge=1, description="A plan allowing at least this many answers a day is shown as unlimited."
+    )
