@@ -232,6 +232,8 @@ class MessageView:
     prompt_tokens: int
     completion_tokens: int
     reply_to: str
+    regenerated_from: str
+    superseded: bool
     request_id: str
     error: str
     first_token_ms: int

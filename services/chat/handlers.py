@@ -144,8 +144,12 @@ def message_pb(view: MessageView) -> pb.Message:
         skill_level=level(view.skill_level), request_id=view.request_id, create_time=timestamp(view.create_time),
         complete_time=timestamp(view.complete_time),
     )  # fmt: skip
+    prefix = f"users/{view.user_id}/conversations/{view.conversation_id}/messages/"
     if view.reply_to:
-        message.reply_to = f"users/{view.user_id}/conversations/{view.conversation_id}/messages/{view.reply_to}"
+        message.reply_to = prefix + view.reply_to
+    if view.regenerated_from:
+        message.regenerated_from = prefix + view.regenerated_from
+    message.superseded = view.superseded
     if view.role == "assistant" and view.state is not domain.MessageState.GENERATING:
         message.usage.CopyFrom(
             pb.TokenUsage(
@@ -290,7 +294,10 @@ class ChatHandlers(chat_pb2_grpc.ChatServiceServicer):
             limit=size + 1,
         )  # fmt: skip
         token = self.pages.encode({"p": rows[size - 1][0]}, query=query) if len(rows) > size else ""
-        shown = [m for _, m in rows[:size] if request.include_system or m.role != "system"]
+        shown = [
+            m for _, m in rows[:size]
+            if (request.include_system or m.role != "system") and (request.include_superseded or not m.superseded)
+        ]  # fmt: skip
         return pb.ListMessagesResponse(messages=[message_pb(m) for m in shown], next_page_token=token)
 
     async def GetMessage(self, request: pb.GetMessageRequest, context: Context) -> pb.GetMessageResponse:

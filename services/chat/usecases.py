@@ -86,7 +86,8 @@ def message_view(row: MessageRow, *, content: str | None = None) -> MessageView:
         content=row.content if content is None else content, state=MessageState(row.state),
         citations=citation_views(row.citations or [], cited_only=True), finish_reason=row.finish_reason, model=row.model,
         skill_level=row.skill_level, prompt_tokens=row.prompt_tokens, completion_tokens=row.completion_tokens,
-        reply_to=row.reply_to, request_id=row.request_id, error=row.error, first_token_ms=row.first_token_ms,
+        reply_to=row.reply_to, regenerated_from=row.regenerated_from, superseded=row.superseded,
+        request_id=row.request_id, error=row.error, first_token_ms=row.first_token_ms,
         latency_ms=row.latency_ms, create_time=row.create_time, complete_time=row.complete_time,
     )  # fmt: skip
 
@@ -429,7 +430,7 @@ class ChatUseCases:
             return conversation_view(row), list(reversed(recent))
 
         conversation, rows = await self.db.run(read)
-        return conversation, [self._live(row) for row in rows if row.role != "system"]
+        return conversation, [self._live(row) for row in rows if row.role != "system" and not row.superseded]
 
     async def list_messages(
         self, user_id: str, conversation_id: str, *, newest_first: bool, after_position: int | None, limit: int
