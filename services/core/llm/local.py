@@ -69,9 +69,12 @@ def load_model(path: pathlib.Path, context_tokens: int, threads: int, vocab_only
 
 def _count_blocking(settings: LlmSettings, text: str, vocab_only: bool) -> int:
     path = model_path(settings)
-    model = load_model(path, settings.llm_local_context_tokens, settings.llm_local_threads, vocab_only=vocab_only)
-    with _MODEL_LOCKS[str(path)]:
-        return len(model.tokenize(text.encode("utf-8"), add_bos=False, special=False))
+    try:
+        model = load_model(path, settings.llm_local_context_tokens, settings.llm_local_threads, vocab_only=vocab_only)
+        with _MODEL_LOCKS[str(path)]:
+            return len(model.tokenize(text.encode("utf-8"), add_bos=False, special=False))
+    except ValueError as exc:  # llama.cpp reports a file it cannot load as ValueError
+        raise LlmUnavailable(f"the local tokenizer failed: {str(exc)[:200]}") from exc
 
 
 async def count_with_local_vocab(settings: LlmSettings, text: str) -> int:
