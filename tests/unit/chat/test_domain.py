@@ -6,6 +6,7 @@ import pytest
 
 from services.chat import domain
 from services.chat.domain import SkillLevel, Source
+from services.core.errors import InvalidArgument
 
 
 def test_chunks_respect_the_token_budget_and_overlap() -> None:
@@ -58,3 +59,39 @@ def test_titles_from_the_first_question() -> None:
     long = domain.title_from("word " * 40)
     assert long.endswith("…")
     assert len(long) <= 61
+
+
+def test_search_hits_group_by_conversation_best_first() -> None:
+    entries = [
+        ("c1", "m1", "user", "the zebra roping clinic starts at nine", 2.0),
+        ("c2", "", "title", "Zebra notes", 5.0),
+        ("c1", "m2", "assistant", "bring a zebra", 1.0),
+    ]
+    hits = domain.group_search_hits(entries, ["zebra"])
+    assert [h.conversation_id for h in hits] == ["c2", "c1"]
+    assert hits[0].title_matched
+    assert [m.message_id for m in hits[1].matches] == ["m1", "m2"]
+    assert "zebra" in hits[1].matches[0].snippet
+    with pytest.raises(InvalidArgument, match="query"):
+        domain.search_words(" ")
+
+
+def test_feedback_reasons_must_fit_the_rating() -> None:
+    domain.validate_feedback("negative", [1, 6], "")
+    domain.validate_feedback("positive", [50], "ok")
+    with pytest.raises(InvalidArgument, match="reasons"):
+        domain.validate_feedback("positive", [1], "")
+    with pytest.raises(InvalidArgument, match="comment"):
+        domain.validate_feedback("negative", [], "x" * 2001)
+
+
+def test_allowances_reset_at_utc_midnight() -> None:
+    import datetime as dt
+
+    from services.chat.allowance import day_of, reset_after
+
+    now = dt.datetime(2026, 12, 2, 23, 30, tzinfo=dt.timezone(dt.timedelta(hours=-5)))
+    assert day_of(now) == dt.date(2026, 12, 3)
+    reset, seconds = reset_after(now)
+    assert reset == dt.datetime(2026, 12, 4, tzinfo=dt.UTC)
+    assert seconds == pytest.approx(19.5 * 3600)
