@@ -148,7 +148,7 @@ async def test_stop_keeps_the_text_so_far(stub: Stub, user: Metadata, model: Llm
 
 
 async def test_a_client_that_hangs_up_finds_the_whole_answer_stored(stub: Stub, user: Metadata, model: LlmStandin) -> None:
-    model.token_delay = 0.005
+    model.token_delay = 0.02
     chat = await conversation(stub, user)
     call = stub.SendMessage(pb.SendMessageRequest(conversation=chat.name, content="tell me a long story"), metadata=user)
     name = ""
