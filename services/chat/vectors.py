@@ -129,7 +129,7 @@ class LocalHybridIndex:
         dimensions: int,
         alpha: float = 0.75,
         connectivity: int = 16,
-        expansion_search: int = 64,
+        expansion_search: int = 200,
     ) -> None:
         from usearch.index import Index
 
