@@ -7,9 +7,9 @@ a session and never commits. Every change bumps `sequence` (the `OperationEvent.
 watchers see) and, once committed, is published on the service's Redis channel
 (`OperationsTable.channel`) by whoever made it (`publish_event`).
 
-Names: `users/{user}/operations/{operation}` in every service. `users/me` means the caller;
-admins and services may name any user; anybody else naming another user's operation gets
-NOT_FOUND, exactly as for an operation that does not exist.
+Names: `users/{user}/operations/{operation}` in every service. `users/me` means the calling
+user (a service must name the user); admins and services may name any user; anybody else
+naming another user's operation gets NOT_FOUND, exactly as for one that does not exist.
 """
 
 from __future__ import annotations
@@ -234,6 +234,8 @@ def operation_name(owner: str, operation_id: str) -> str:
 def _resolve_user(segment: str, principal: Principal, field_name: str) -> str | None:
     """The owner a `users/{segment}` names for this caller; None when the caller may not see it."""
     if segment == "me":
+        if principal.is_service:
+            raise invalid(field_name, "a service must name the user (users/{user}), not users/me")
         return principal.user_id
     if not USER_SEGMENT.fullmatch(segment):
         raise invalid(field_name, "the user segment is not a valid user id")

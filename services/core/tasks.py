@@ -41,14 +41,15 @@ import uuid
 from collections import deque
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Annotated, Any
 
 import redis
 from celery import Celery
 from celery.exceptions import SoftTimeLimitExceeded
 from google.protobuf.message import Message
 from google.rpc import code_pb2
-from pydantic import Field
+from pydantic import Field, field_validator
+from pydantic_settings import NoDecode
 from sqlalchemy.orm import Session
 
 from services.core import operations as ops
@@ -77,9 +78,17 @@ class RuntimeSettings(ServiceSettings):
     broker_visibility_timeout_seconds: int = Field(
         3600, ge=1, description="Redis broker: an unacknowledged message is redelivered after this long."
     )
-    worker_task_modules: list[str] = Field(
-        default_factory=list, description="Extra modules whose tasks the worker registers (tests load theirs this way)."
+    worker_task_modules: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="Comma-separated extra modules whose tasks the worker registers (tests load theirs this way).",
     )
+
+    @field_validator("worker_task_modules", mode="before")
+    @classmethod
+    def _split_commas(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(",") if part.strip()]
+        return value
 
 
 # ---- errors a task body may raise ----------------------------------------------------------
@@ -245,12 +254,13 @@ class OperationRun:
         cwd: str | None = None,
         env: Mapping[str, str] | None = None,
         on_stdout_line: Callable[[str], None] | None = None,
+        on_start: Callable[[int], None] | None = None,
         tail_bytes: int = 8192,
     ) -> ChildResult:
         """Run a child process (ffmpeg, ...) in its own process group; kill the group when the
         operation is cancelled or passes its deadline (then `OperationStopped`). A non-zero
         exit raises `ChildProcessFailed`. `on_stdout_line` sees each line (e.g. ffmpeg
-        `-progress pipe:1`) on a reader thread and may call `progress`."""
+        `-progress pipe:1`) on a reader thread and may call `progress`; `on_start` gets the pid."""
         self.check_cancelled()
         process = subprocess.Popen(  # noqa: S603  # argv comes from the task, never from a shell string
             list(argv),
@@ -284,6 +294,12 @@ class OperationRun:
         readers = [threading.Thread(target=read_stdout, daemon=True), threading.Thread(target=read_stderr, daemon=True)]
         for reader in readers:
             reader.start()
+        if on_start is not None:
+            try:
+                on_start(process.pid)
+            except BaseException:
+                _kill_group(process)
+                raise
         poll = self.runtime.runtime.operation_stop_poll_seconds
         try:
             while process.poll() is None:
