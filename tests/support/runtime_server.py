@@ -21,7 +21,7 @@ import grpc
 from alembic.migration import MigrationContext
 from alembic.operations import Operations as AlembicOperations
 from marquee.media.v1 import media_pb2, media_pb2_grpc
-from sqlalchemy import Engine, inspect
+from sqlalchemy import Engine, create_engine, inspect
 
 from services.core.db import Database
 from services.core.errors import NotFound
@@ -195,3 +195,30 @@ def wait_for_worker(settings: Settings, process: subprocess.Popen[bytes], *, nam
         raise RuntimeError("worker did not answer in time")
     finally:
         app.close()
+
+
+async def serve(settings: Settings) -> None:
+    """Serve the test servicer until SIGTERM (what the benchmark runs as its server process)."""
+    import asyncio
+    import signal
+
+    engine = create_engine(settings.resolved_database_url)
+    create_tables(engine)
+    engine.dispose()
+    runtime = RuntimeServer(settings)
+    await runtime.server.start()
+    print(f"runtime test server on 127.0.0.1:{runtime.port}", flush=True)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    await stop.wait()
+    await runtime.server.stop(1.0)
+
+
+if __name__ == "__main__":
+    import asyncio
+
+    from services.core.settings import load_settings
+
+    asyncio.run(serve(load_settings(grpc_port=0)))

@@ -47,6 +47,9 @@ SCENARIOS: dict[str, dict[str, Any]] = {
     "unclaimed": {"kwargs": {"steps": 1, "step_seconds": 0.01}, "deadline_seconds": 1.5, "queue": "runtime_test_nobody"},
     # For the SIGKILL test: a queue only the worker that gets killed (and its successor) consumes.
     "killable": {"kwargs": {"steps": 8, "step_seconds": 0.6}, "deadline_seconds": 120, "queue": "runtime_test_kill"},
+    # For the benchmark's fan-out: long enough to open a thousand watchers while it runs.
+    "fanout": {"kwargs": {"steps": 60, "step_seconds": 0.25}, "deadline_seconds": 600},
+    "killable_long": {"kwargs": {"steps": 20, "step_seconds": 0.6}, "deadline_seconds": 300, "queue": "runtime_test_kill"},
     "refused": {"kwargs": {"steps": 2, "step_seconds": 0.02, "fail_at": 1}, "deadline_seconds": 60},
 }
 
