@@ -252,7 +252,7 @@ async def run(args: argparse.Namespace, folder: pathlib.Path) -> dict[str, Any]:
         }
     )  # fmt: skip
     server = ManagedProcess("server", [sys.executable, "-m", "tests.support.runtime_server"], env, folder / "server.log")
-    worker = start_worker(settings, name="bench-main", **RUNTIME)
+    worker = start_worker(settings, name="bench-main", queues=f"celery,{runtime_tasks.QUEUE}", **RUNTIME)
     channels: list[grpc.aio.Channel] = []
     try:
         (port_match,) = server.start(re.compile(r"runtime test server on"), re.compile(r"127\.0\.0\.1:(\d+)"))

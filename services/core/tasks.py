@@ -457,6 +457,7 @@ def _register(app: Celery, spec: TaskSpec, run: Callable[..., Any]) -> None:
         time_limit=spec.time_limit,
         soft_time_limit=spec.soft_time_limit or max(1.0, spec.time_limit - 30),
         ignore_result=True,
+        shared=False,  # a shared task joins every Celery app made later in the process
     )(run)
     routes = dict(app.conf.task_routes or {})
     routes[spec.name] = {"queue": spec.queue}

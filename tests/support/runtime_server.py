@@ -160,9 +160,9 @@ def worker_env(settings: Settings, **runtime: str) -> dict[str, str]:
 
 
 def start_worker(
-    settings: Settings, *, name: str, queues: str = f"celery,{runtime_tasks.QUEUE}", concurrency: int = 4, **runtime: str
+    settings: Settings, *, name: str, queues: str = runtime_tasks.QUEUE, concurrency: int = 4, **runtime: str
 ) -> subprocess.Popen[bytes]:
-    """A real `marquee worker` process on the test queues (plus `celery` for ping); its output
+    """A real `marquee worker` process on the test queue (not `celery`: other tests ping theirs); its output
     goes to `<data_dir>/worker-<name>.log`."""
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     with (settings.data_dir / f"worker-{name}.log").open("ab") as log:
