@@ -11,6 +11,7 @@ from typing import Any
 
 import grpc
 import pytest
+import redis
 from google.protobuf import struct_pb2
 from google.rpc import code_pb2
 from marquee.longrunning.v1 import operation_pb2
@@ -253,3 +254,26 @@ async def test_list_pages_newest_first_and_filters(stubs: Stubs, bob: Caller) ->
     assert error.code == grpc.StatusCode.INVALID_ARGUMENT
     assert error.bad_request is not None
     assert error.bad_request.field_violations[0].field == "states[0]"
+
+
+async def test_a_watch_survives_the_loss_of_its_servers_redis_subscription(
+    stubs: Stubs, alice: Caller, runtime_settings: Settings
+) -> None:
+    operation = await start(stubs[0], alice, "steady")
+    events: list[operation_pb2.OperationEvent] = []
+    call = stubs[1].WatchOperation(media_pb2.WatchOperationRequest(name=operation.name), metadata=alice.auth)
+    iterator = call.__aiter__()
+    events.append((await iterator.__anext__()).event)
+    # Drop every hub connection of the test service (only this suite's servers hold one).
+    client = redis.Redis.from_url(runtime_settings.redis_url)
+    try:
+        hubs = [c for c in client.client_list() if c.get("name") == "hub:marquee:operations:runtime_test"]
+        assert hubs
+        for hub in hubs:
+            client.client_kill_filter(_id=hub["id"])
+    finally:
+        client.close()
+    async for reply in iterator:
+        events.append(reply.event)
+    _assert_well_ordered(events)
+    assert events[-1].operation.state == S.OPERATION_STATE_SUCCEEDED
