@@ -19,7 +19,7 @@ import enum
 import json
 import re
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -131,6 +131,17 @@ class OperationsTable:
 
     service: str
     table: Table
+    # Called as hook(session, record) in the transaction that ends an operation (any terminal
+    # state, whoever ends it: the worker, a cancel, the reaper), exactly once per operation.
+    end_hooks: list[Callable[[Session, OperationRecord], None]] = field(default_factory=list, compare=False)
+
+    def on_end(self, hook: Callable[[Session, OperationRecord], None]) -> Callable[[Session, OperationRecord], None]:
+        """Register `hook` (e.g. release a credit reservation when an operation fails or is
+        cancelled); usable as a decorator. Register it in every process that serves or runs
+        the service's operations (its usecases or tasks module)."""
+        if hook not in self.end_hooks:
+            self.end_hooks.append(hook)
+        return hook
 
     @classmethod
     def declare(cls, metadata: MetaData, *, service: str, table_name: str | None = None) -> OperationsTable:
@@ -525,6 +536,7 @@ class OperationStore:
             error=cancelled_status(),
         )
         if queued is not None:
+            self._ended(session, queued)
             return queued
         return self._change(
             session,
@@ -558,7 +570,14 @@ class OperationStore:
         values: dict[str, Any] = {"state": state.value, "ended_at": now, "updated_at": now, "response": response, "error": error}
         if state is State.SUCCEEDED:
             values["percent"] = 100
-        return self._change(session, operation_id, condition, **values)
+        ended = self._change(session, operation_id, condition, **values)
+        if ended is not None:
+            self._ended(session, ended)
+        return ended
+
+    def _ended(self, session: Session, record: OperationRecord) -> None:
+        for hook in self.declared.end_hooks:
+            hook(session, record)
 
     def overdue(self, session: Session, *, now: dt.datetime, limit: int = 100) -> list[OperationRecord]:
         """Unfinished operations past their deadline."""

@@ -171,3 +171,18 @@ def test_pages_are_newest_first_and_owner_scoped(store: tuple[OperationStore, Se
     assert third.after is None
     overdue = ops.overdue(session, now=base + dt.timedelta(minutes=1))
     assert {r.owner for r in overdue} == {"ann", "bob"}
+
+
+def test_end_hooks_run_once_in_the_transaction_that_ends_the_operation(store: tuple[OperationStore, Session]) -> None:
+    ops, session = store
+    ended: list[tuple[str, State]] = []
+    ops.declared.on_end(lambda _session, record: ended.append((record.id, record.state)))
+    queued = _create(ops, session)
+    ops.request_cancel(session, queued)
+    running = _create(ops, session)
+    ops.claim(session, running, worker="w", lease=LEASE)
+    ops.progress(session, running, worker="w", step="s", percent=10)
+    assert ended == [(queued, State.CANCELLED)]
+    ops.finish(session, running, state=State.FAILED, error=cancelled_status())
+    ops.finish(session, running, state=State.SUCCEEDED)  # lost the race: no second call
+    assert ended == [(queued, State.CANCELLED), (running, State.FAILED)]
