@@ -26,6 +26,7 @@ with a heartbeat, and runs a reaper that ends operations past their deadline
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime as dt
 import importlib
 import importlib.util
@@ -43,6 +44,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Annotated, Any
 
+import grpc
 import redis
 from celery import Celery
 from celery.exceptions import SoftTimeLimitExceeded
@@ -104,16 +106,14 @@ class OperationStopped(Exception):
 
 
 class ChildProcessFailed(DomainError):
-    """A child process exited non-zero; the operation fails INTERNAL with its stderr tail in the log."""
+    """A child process exited non-zero; the operation fails INTERNAL (the stderr tail goes to the
+    log, not to the caller). A service may catch it and raise its own reason instead."""
 
-    code = DomainError.code
+    code = grpc.StatusCode.INTERNAL
     default_reason = "CHILD_PROCESS_FAILED"
 
     def __init__(self, argv0: str, returncode: int, stderr_tail: str) -> None:
-        import grpc
-
-        super().__init__(f"{os.path.basename(argv0)} exited with status {returncode}", reason="CHILD_PROCESS_FAILED")
-        self.code = grpc.StatusCode.INTERNAL
+        super().__init__(f"{os.path.basename(argv0)} exited with status {returncode}")
         self.returncode = returncode
         self.stderr_tail = stderr_tail
 
@@ -386,8 +386,6 @@ class OperationRun:
 
 
 def _replace(record: OperationRecord, **changes: Any) -> OperationRecord:
-    import dataclasses
-
     return dataclasses.replace(record, **changes)
 
 

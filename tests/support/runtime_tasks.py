@@ -50,6 +50,7 @@ SCENARIOS: dict[str, dict[str, Any]] = {
     # For the benchmark's fan-out: long enough to open a thousand watchers while it runs.
     "fanout": {"kwargs": {"steps": 60, "step_seconds": 0.25}, "deadline_seconds": 600},
     "killable_long": {"kwargs": {"steps": 20, "step_seconds": 0.6}, "deadline_seconds": 300, "queue": "runtime_test_kill"},
+    "child_fails": {"kwargs": {"steps": 1, "step_seconds": 0.01, "child_seconds": 0.1, "child_exit": 3}, "deadline_seconds": 60},
     "refused": {"kwargs": {"steps": 2, "step_seconds": 0.02, "fail_at": 1}, "deadline_seconds": 60},
 }
 
@@ -67,6 +68,7 @@ def run_steps(
     child_seconds: float = 0,
     fail_at: int = -1,
     ignore_stop: bool = False,
+    child_exit: int = 0,
 ) -> struct_pb2.Struct:
     """`steps` steps of `step_seconds` each (resuming after the last checkpointed one), then
     optionally a child `sleep`-like process; success writes one completion row."""
@@ -80,7 +82,7 @@ def run_steps(
     if child_seconds:
         run.progress("child", 90, "running a child process")
         run.run_child(
-            [sys.executable, "-c", f"import time; time.sleep({child_seconds})"],
+            [sys.executable, "-c", f"import sys, time; time.sleep({child_seconds}); sys.exit({child_exit})"],
             on_start=lambda pid: run.save_checkpoint(child_pid=pid),
         )
     attempt = run.attempt

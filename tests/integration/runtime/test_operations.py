@@ -144,6 +144,18 @@ async def test_a_domain_error_in_the_task_fails_the_operation_with_that_status(s
     assert "refuses" in last.error.message
 
 
+async def test_a_child_process_that_fails_fails_the_operation_internal(
+    stubs: Stubs, alice: Caller, runtime_settings: Settings
+) -> None:
+    operation = await start(stubs[0], alice, "child_fails")
+    events = await watch(stubs[1], alice, operation.name)
+    last = events[-1].operation
+    assert last.state == S.OPERATION_STATE_FAILED
+    assert last.error.code == code_pb2.INTERNAL
+    assert last.error.message.endswith("exited with status 3")
+    assert completions_of(runtime_settings, operation_id(operation.name)) == 0
+
+
 async def test_past_its_deadline_a_running_operation_fails_and_its_child_is_killed(
     stubs: Stubs, alice: Caller, runtime_settings: Settings
 ) -> None:
