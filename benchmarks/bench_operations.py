@@ -113,11 +113,12 @@ async def submit_to_first_progress(stub: media_pb2_grpc.MediaServiceStub, auth: 
     return samples
 
 
-async def fan_out(stub_for: Any, auth: Any, server_pid: int, streams: int, channels: int) -> dict[str, Any]:
-    """`streams` WatchOperation calls on one operation; latency of each event to each stream."""
+async def fan_out(open_stream: Any, begin: Any, server_pid: int, streams: int) -> dict[str, Any]:
+    """`streams` concurrent streams of `WatchOperationResponse`; latency of each event to each
+    stream (receive time minus the event's `event_time`). `begin()` starts the events and
+    returns a name; `open_stream(index, name)` opens one stream."""
     rss_before = proc_status_kib(server_pid, "VmRSS")
-    started = await stub_for(0).StartTranscode(media_pb2.StartTranscodeRequest(name="assets/fanout"), metadata=auth)
-    name = started.operation.name
+    name = await begin()
     latencies: list[float] = []
     opened = asyncio.Event()
     counts = {"open": 0, "events": 0, "done": 0, "errors": 0}
@@ -125,9 +126,7 @@ async def fan_out(stub_for: Any, auth: Any, server_pid: int, streams: int, chann
     async def one(index: int) -> None:
         first = True
         try:
-            async for reply in stub_for(index % channels).WatchOperation(
-                media_pb2.WatchOperationRequest(name=name), metadata=auth
-            ):
+            async for reply in open_stream(index, name):
                 received = time.time()
                 if first:
                     first = False
@@ -143,7 +142,8 @@ async def fan_out(stub_for: Any, auth: Any, server_pid: int, streams: int, chann
         except grpc.aio.AioRpcError as exc:
             counts["errors"] += 1
             log(f"stream {index}: {exc.code().name} {exc.details()}")
-            opened.set() if counts["open"] + counts["errors"] >= streams else None
+            if counts["open"] + counts["errors"] >= streams:
+                opened.set()
 
     opening = time.perf_counter()
     tasks = [asyncio.create_task(one(i)) for i in range(streams)]
@@ -168,6 +168,92 @@ async def fan_out(stub_for: Any, auth: Any, server_pid: int, streams: int, chann
         },
         "rss_per_stream_kib": round((rss_open - rss_before) / max(1, streams), 1),
     }
+
+
+# ---- the bare fan-out baseline: a grpc.aio server that broadcasts to N streams, nothing else ----
+
+BARE_SERVICE = "bench.BareWatch"
+THIS_SCRIPT = pathlib.Path(__file__).resolve()
+
+
+async def serve_bare_fanout() -> None:
+    """`/bench.BareWatch/Watch` streams join a broadcast; `/bench.BareWatch/Start` sends `events`
+    pre-serialized WatchOperationResponses 0.25 s apart (the fanout scenario's rhythm)."""
+    watchers: set[asyncio.Queue[bytes | None]] = set()
+
+    async def watch_handler(request: bytes, context: Any) -> Any:
+        queue: asyncio.Queue[bytes | None] = asyncio.Queue()
+        watchers.add(queue)
+        try:
+            yield _bare_event(0, done=False)  # the "current state"
+            while (item := await queue.get()) is not None:
+                yield item
+        finally:
+            watchers.discard(queue)
+
+    async def broadcast(events: int) -> None:
+        await asyncio.sleep(5.0)  # let the client open every stream first, as with the real run
+        for sequence in range(1, events + 1):
+            await asyncio.sleep(0.25)
+            data = _bare_event(sequence, done=sequence == events)
+            for queue in list(watchers):
+                queue.put_nowait(data)
+        for queue in list(watchers):
+            queue.put_nowait(None)
+
+    async def start_handler(request: bytes, context: Any) -> bytes:
+        asyncio.get_running_loop().create_task(broadcast(int(request.decode() or "60")))
+        return b""
+
+    handler = grpc.method_handlers_generic_handler(
+        BARE_SERVICE,
+        {
+            "Watch": grpc.unary_stream_rpc_method_handler(watch_handler),
+            "Start": grpc.unary_unary_rpc_method_handler(start_handler),
+        },
+    )
+    server = grpc.aio.server(options=[("grpc.so_reuseport", 0)])
+    server.add_generic_rpc_handlers((handler,))
+    port = server.add_insecure_port("127.0.0.1:0")
+    await server.start()
+    print(f"bare fan-out server on 127.0.0.1:{port}", flush=True)
+    stop = asyncio.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        asyncio.get_running_loop().add_signal_handler(sig, stop.set)
+    await stop.wait()
+    await server.stop(1.0)
+
+
+def _bare_event(sequence: int, *, done: bool) -> bytes:
+    event = operation_pb2.OperationEvent(sequence=sequence)
+    event.event_time.GetCurrentTime()
+    event.operation.name = "bare"
+    event.operation.done = done
+    return bytes(media_pb2.WatchOperationResponse(event=event).SerializeToString())
+
+
+async def bare_fan_out(folder: pathlib.Path, streams: int, channel_count: int) -> dict[str, Any]:
+    env = child_env({"PYTHONPATH": str(ROOT)})
+    bare = ManagedProcess("bare", [sys.executable, str(THIS_SCRIPT), "--bare-fanout-server"], env, folder / "bare.log")
+    channels: list[grpc.aio.Channel] = []
+    try:
+        (port_match,) = bare.start(re.compile(r"bare fan-out server on"), re.compile(r"127\.0\.0\.1:(\d+)"))
+        channels = [grpc.aio.insecure_channel(f"127.0.0.1:{port_match.group(1)}") for _ in range(channel_count)]
+        watches = [
+            c.unary_stream(f"/{BARE_SERVICE}/Watch", response_deserializer=media_pb2.WatchOperationResponse.FromString)
+            for c in channels
+        ]
+        starts = channels[0].unary_unary(f"/{BARE_SERVICE}/Start")
+
+        async def begin() -> str:
+            await starts(b"60")
+            return "bare"
+
+        return await fan_out(lambda index, name: watches[index % channel_count](b""), begin, bare.pid, streams)
+    finally:
+        for channel in channels:
+            await channel.close()
+        bare.stop()
 
 
 async def sigkill_run(settings: Settings, stub: media_pb2_grpc.MediaServiceStub, auth: Any) -> dict[str, Any]:
@@ -273,7 +359,17 @@ async def run(args: argparse.Namespace, folder: pathlib.Path) -> dict[str, Any]:
         log("Redis pub/sub baseline")
         pubsub = await pubsub_baseline(redis_url, 200)
         log(f"{args.streams} concurrent WatchOperation streams")
-        fan = await fan_out(lambda i: stubs[i], auth, server.pid, args.streams, args.channels)
+
+        async def begin() -> str:
+            started = await stubs[0].StartTranscode(media_pb2.StartTranscodeRequest(name="assets/fanout"), metadata=auth)
+            return str(started.operation.name)
+
+        def open_stream(index: int, name: str) -> Any:
+            return stubs[index % args.channels].WatchOperation(media_pb2.WatchOperationRequest(name=name), metadata=auth)
+
+        fan = await fan_out(open_stream, begin, server.pid, args.streams)
+        log(f"{args.streams} streams on a bare grpc.aio broadcast server (baseline)")
+        bare_fan = await bare_fan_out(folder, args.streams, args.channels)
         log("SIGKILL mid-task")
         killed = await sigkill_run(settings, stubs[0], auth)
         return {
@@ -281,6 +377,7 @@ async def run(args: argparse.Namespace, folder: pathlib.Path) -> dict[str, Any]:
             "submit_to_first_progress": summary(first_progress),
             "baseline_celery_ping_round_trip": summary(ping),
             "watch_fan_out": fan,
+            "baseline_bare_grpc_fan_out": bare_fan,
             "baseline_redis_pubsub_round_trip": summary(pubsub),
             "sigkill_mid_task": killed,
             "loadavg": os.getloadavg(),
@@ -302,7 +399,11 @@ def main() -> None:
     parser.add_argument("--streams", type=int, default=1000)
     parser.add_argument("--channels", type=int, default=10, help="client channels the streams are spread over")
     parser.add_argument("--submits", type=int, default=50)
+    parser.add_argument("--bare-fanout-server", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.bare_fanout_server:
+        asyncio.run(serve_bare_fanout())
+        return
     if bool(args.database_url) != bool(args.redis_url):
         parser.error("give both --database-url and --redis-url, or neither")
     log(f"load average before: {os.getloadavg()}")
@@ -322,6 +423,11 @@ def main() -> None:
     print(f"  event fan-out latency      p50 {latency['p50_ms']:8.2f} ms  p99 {latency['p99_ms']:8.2f} ms"
           f"  ({fan['events_measured']} deliveries)")  # fmt: skip
     print(f"  baseline Redis pub/sub     p50 {bare['p50_ms']:8.2f} ms  p99 {bare['p99_ms']:8.2f} ms")
+    bare_fan = result["baseline_bare_grpc_fan_out"]
+    bare_latency, bare_rss = bare_fan["event_latency"], bare_fan["rss_mib"]
+    print(f"  baseline bare gRPC fan-out p50 {bare_latency['p50_ms']:8.2f} ms  p99 {bare_latency['p99_ms']:8.2f} ms"
+          f"  ({bare_fan['events_measured']} deliveries;"
+          f" RSS {bare_rss['before']} -> {bare_rss['with_streams']} MiB)")  # fmt: skip
     rss = fan["rss_mib"]
     print(f"  server RSS MiB before {rss['before']}  with streams {rss['with_streams']}  after {rss['after_streams_ended']}"
           f"  ({fan['rss_per_stream_kib']} KiB per stream)")  # fmt: skip
