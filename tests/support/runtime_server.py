@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import os
 import pathlib
+import re
 import subprocess
 import sys
 import time
+import uuid
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -195,6 +197,28 @@ def wait_for_worker(settings: Settings, process: subprocess.Popen[bytes], *, nam
         raise RuntimeError("worker did not answer in time")
     finally:
         app.close()
+
+
+def start_server_process(settings: Settings, timeout: float = 60.0) -> tuple[subprocess.Popen[bytes], int]:
+    """This module's server in its own process (`python -m tests.support.runtime_server`); its port."""
+    log_path = settings.data_dir / f"server-{uuid.uuid4().hex[:6]}.log"
+    env = worker_env(settings)
+    with log_path.open("ab") as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "tests.support.runtime_server"], env=env, cwd=ROOT, stdin=subprocess.DEVNULL,
+            stdout=log, stderr=subprocess.STDOUT,
+        )  # fmt: skip
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        found = re.search(r"runtime test server on 127\.0\.0\.1:(\d+)", log_path.read_text(errors="replace"))
+        if found:
+            return process, int(found.group(1))
+        if process.poll() is not None:
+            raise RuntimeError(f"server exited with {process.returncode}: {log_path.read_text()[-3000:]}")
+        time.sleep(0.05)
+    process.kill()
+    process.wait()
+    raise RuntimeError("server did not start in time")
 
 
 async def serve(settings: Settings) -> None:

@@ -53,12 +53,15 @@ def _assert_well_ordered(events: list[operation_pb2.OperationEvent]) -> None:
     assert [e.operation.done for e in events] == [False] * (len(events) - 1) + [True]
 
 
-async def test_two_servers_watch_the_same_run_to_the_end(stubs: Stubs, alice: Caller, runtime_settings: Settings) -> None:
+async def test_three_servers_two_processes_watch_the_same_run_to_the_end(
+    stubs: Stubs, alice: Caller, runtime_settings: Settings
+) -> None:
     operation = await start(stubs[0], alice, "steady")
     assert operation.state == S.OPERATION_STATE_QUEUED
     assert operation.name == f"users/{alice.user_id}/operations/{operation_id(operation.name)}"
-    first, second = await asyncio.gather(watch(stubs[0], alice, operation.name), watch(stubs[1], alice, operation.name))
-    for events in (first, second):
+    # This process, another server process, and a second server in this process, all at once.
+    first, second, third = await asyncio.gather(*(watch(stub, alice, operation.name) for stub in stubs))
+    for events in (first, second, third):
         _assert_well_ordered(events)
         steps = [e.operation.progress.step for e in events]
         assert {"step_1", "step_2", "step_3", "step_4", "step_5"} <= set(steps)
@@ -69,7 +72,7 @@ async def test_two_servers_watch_the_same_run_to_the_end(stubs: Stubs, alice: Ca
         assert last.response.Unpack(result)
         assert result["steps"] == 5
     # Both processes saw the same final event, whichever process ran the task.
-    assert first[-1].sequence == second[-1].sequence
+    assert first[-1].sequence == second[-1].sequence == third[-1].sequence
     assert completions_of(runtime_settings, operation_id(operation.name)) == 1
     # Watching a finished operation sends one event and ends.
     again = await watch(stubs[1], alice, operation.name)
