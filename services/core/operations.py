@@ -39,6 +39,7 @@ from sqlalchemy import (
     Table,
     Text,
     and_,
+    delete,
     or_,
     select,
     update,
@@ -494,14 +495,24 @@ class OperationStore:
         return bool(result.rowcount == 1)  # type: ignore[attr-defined]
 
     def progress(
-        self, session: Session, operation_id: str, *, worker: str, step: str, percent: int, message: str = ""
+        self,
+        session: Session,
+        operation_id: str,
+        *,
+        worker: str,
+        step: str,
+        percent: int,
+        message: str = "",
+        metadata: Message | None = None,
     ) -> OperationRecord | None:
-        """Record a step; percent never decreases. None if this worker no longer holds the operation."""
+        """Record a step (and new `metadata`, if given); percent never decreases. None if this
+        worker no longer holds the operation."""
         current = self._one(session, operation_id)
         if current is None or current.state is not State.RUNNING or current.worker != worker:
             return None
         percent = max(current.percent, min(100, max(0, percent)))
         now = utcnow()
+        values: dict[str, Any] = {"metadata": pack(metadata)} if metadata is not None else {}
         return self._change(
             session,
             operation_id,
@@ -511,6 +522,7 @@ class OperationStore:
             message=message[:MAX_MESSAGE_CHARS],
             heartbeat_at=now,
             updated_at=now,
+            **values,
         )
 
     def save_checkpoint(self, session: Session, operation_id: str, *, worker: str, checkpoint: Mapping[str, Any]) -> bool:
@@ -578,6 +590,18 @@ class OperationStore:
     def _ended(self, session: Session, record: OperationRecord) -> None:
         for hook in self.declared.end_hooks:
             hook(session, record)
+
+    def purge_finished(self, session: Session, *, before: dt.datetime, limit: int = 1000) -> int:
+        """Delete up to `limit` operations that ended before `before` (the retention period)."""
+        ids = (
+            session.execute(select(self.t.c.id).where(self.t.c.ended_at.is_not(None), self.t.c.ended_at < before).limit(limit))
+            .scalars()
+            .all()
+        )
+        if not ids:
+            return 0
+        session.execute(delete(self.t).where(self.t.c.id.in_(list(ids))))
+        return len(ids)
 
     def overdue(self, session: Session, *, now: dt.datetime, limit: int = 100) -> list[OperationRecord]:
         """Unfinished operations past their deadline."""

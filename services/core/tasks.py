@@ -73,6 +73,9 @@ class RuntimeSettings(ServiceSettings):
     operation_reaper_interval_seconds: float = Field(
         5.0, gt=0, description="How often each worker ends overdue operations and resends abandoned ones."
     )
+    operation_retention_days: float = Field(
+        30.0, gt=0, description="Finished operations are deleted this long after they end (the contracts say 30 days)."
+    )
     operation_max_attempts: int = Field(5, ge=1, description="Deliveries before an operation whose workers keep dying fails.")
     operation_stop_poll_seconds: float = Field(
         0.2, gt=0, description="How often a running child process checks for a cancel or deadline."
@@ -207,12 +210,14 @@ class OperationRun:
         with self.runtime.database.transaction() as session:
             yield session
 
-    def progress(self, step: str, percent: int, message: str = "") -> None:
-        """Persist and publish a step; raises `OperationStopped` if the operation must stop."""
+    def progress(self, step: str, percent: int, message: str = "", *, metadata: Message | None = None) -> None:
+        """Persist and publish a step (and the operation's new `metadata`, e.g. a
+        TranscodeMetadata with per-rendition progress); raises `OperationStopped` if the
+        operation must stop."""
         self.check_cancelled()
         with self.transaction() as session:
             changed = self.store.progress(
-                session, self.operation_id, worker=self.worker, step=step, percent=percent, message=message
+                session, self.operation_id, worker=self.worker, step=step, percent=percent, message=message, metadata=metadata
             )
         if changed is None:
             raise OperationStopped("lost")
@@ -582,14 +587,15 @@ class ReaperReport:
     deadline_exceeded: list[str] = field(default_factory=list)
     resent: list[str] = field(default_factory=list)
     abandoned: list[str] = field(default_factory=list)
+    purged: int = 0
 
 
 def reap(
     runtime: WorkerRuntime, app: Celery, tables: Sequence[OperationsTable], *, resent_at: dict[str, float] | None = None
 ) -> ReaperReport:
     """One sweep: overdue operations end FAILED / DEADLINE_EXCEEDED (and their workers are told
-    to stop); RUNNING operations whose lease lapsed get their task sent again (or fail after
-    `operation_max_attempts`)."""
+    to stop); operations finished longer ago than the retention are deleted; RUNNING operations
+    whose lease lapsed get their task sent again (or fail after `operation_max_attempts`)."""
     report = ReaperReport()
     now = utcnow()
     lease = dt.timedelta(seconds=runtime.runtime.operation_lease_seconds)
@@ -604,6 +610,9 @@ def reap(
                 runtime.redis.set(declared.cancel_key(record.id), "deadline", ex=24 * 3600)
                 ops.publish_event(runtime.redis, declared, ended)
                 report.deadline_exceeded.append(record.id)
+        retention = dt.timedelta(days=runtime.runtime.operation_retention_days)
+        with runtime.database.transaction() as session:
+            report.purged += store.purge_finished(session, before=now - retention)
         with runtime.database.transaction() as session:
             lapsed = store.abandoned(session, now=now, lease=lease)
         for record in lapsed:
@@ -650,7 +659,7 @@ class Reaper:
         while not self._stop.wait(runtime.runtime.operation_reaper_interval_seconds):
             try:
                 report = reap(runtime, self._app, self._tables, resent_at=self._resent_at)
-                if report.deadline_exceeded or report.resent or report.abandoned:
+                if report.deadline_exceeded or report.resent or report.abandoned or report.purged:
                     log.info("reaper: %s", report)
             except Exception:  # the next sweep tries again
                 log.warning("reaper sweep failed", exc_info=True)

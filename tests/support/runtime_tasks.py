@@ -74,7 +74,9 @@ def run_steps(
     optionally a child `sleep`-like process; success writes one completion row."""
     first = int(run.checkpoint.get("steps_done", 0))
     for index in range(first, steps):
-        run.progress(f"step_{index + 1}", int(100 * index / (steps + 1)), f"step {index + 1} of {steps}")
+        metadata = struct_pb2.Struct()
+        metadata.update({"steps_total": steps, "step": index + 1})
+        run.progress(f"step_{index + 1}", int(100 * index / (steps + 1)), f"step {index + 1} of {steps}", metadata=metadata)
         if index == fail_at:
             raise FailedPrecondition("the test task refuses this step", reason="TEST_REFUSED")
         _sleep(run, step_seconds, ignore_stop=ignore_stop)

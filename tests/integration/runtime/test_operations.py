@@ -71,6 +71,9 @@ async def test_three_servers_two_processes_watch_the_same_run_to_the_end(
         result = struct_pb2.Struct()
         assert last.response.Unpack(result)
         assert result["steps"] == 5
+        metadata = struct_pb2.Struct()
+        assert last.metadata.Unpack(metadata)  # the metadata the last step reported
+        assert (metadata["steps_total"], metadata["step"]) == (5, 5)
     # Both processes saw the same final event, whichever process ran the task.
     assert first[-1].sequence == second[-1].sequence == third[-1].sequence
     assert completions_of(runtime_settings, operation_id(operation.name)) == 1

@@ -186,3 +186,27 @@ def test_end_hooks_run_once_in_the_transaction_that_ends_the_operation(store: tu
     ops.finish(session, running, state=State.FAILED, error=cancelled_status())
     ops.finish(session, running, state=State.SUCCEEDED)  # lost the race: no second call
     assert ended == [(queued, State.CANCELLED), (running, State.FAILED)]
+
+
+def test_progress_may_replace_the_metadata_and_finished_operations_are_purged(store: tuple[OperationStore, Session]) -> None:
+    ops, session = store
+    first = struct_pb2.Struct()
+    first.update({"rendition": "480p"})
+    oid = ops.create(session, owner="ann", kind="k", deadline=LEASE, metadata=first).id
+    ops.claim(session, oid, worker="w", lease=LEASE)
+    kept = ops.progress(session, oid, worker="w", step="a", percent=10)
+    assert kept is not None
+    assert kept.metadata == pack(first)
+    second = struct_pb2.Struct()
+    second.update({"rendition": "720p"})
+    changed = ops.progress(session, oid, worker="w", step="b", percent=20, metadata=second)
+    assert changed is not None
+    shown = struct_pb2.Struct()
+    assert to_proto(changed).metadata.Unpack(shown)
+    assert shown["rendition"] == "720p"
+    ended = ops.finish(session, oid, state=State.SUCCEEDED, worker="w")
+    assert ended is not None
+    assert ended.ended_at is not None
+    assert ops.purge_finished(session, before=ended.ended_at) == 0
+    assert ops.purge_finished(session, before=ended.ended_at + dt.timedelta(seconds=1)) == 1
+    assert ops.get(session, oid) is None
