@@ -23,7 +23,10 @@ from collections.abc import AsyncIterator, Sequence
 from typing import Any, Protocol
 
 import redis.asyncio as aioredis
+from google.protobuf.message import Message
+from google.rpc import code_pb2
 from marquee.longrunning.v1 import operation_pb2
+from redis.exceptions import RedisError
 from sqlalchemy.orm import Session
 
 from services.core import operations as ops
@@ -37,6 +40,10 @@ from services.core.tokens import Principal
 log = logging.getLogger("marquee.operations")
 
 DEFAULT_POLL_SECONDS = 5.0
+# A start RPC waits at most about a second for the broker, then answers UNAVAILABLE. Results are
+# not wanted (the operation row is the result): without ignore_result Celery first retries the
+# result backend's connection, ~19 s against a dead Redis.
+PUBLISH_RETRY = {"max_retries": 2, "interval_start": 0.1, "interval_step": 0.2, "interval_max": 0.3}
 
 
 class TaskSender(Protocol):
@@ -156,7 +163,6 @@ class Operations:
         redis_url: str,
         celery: TaskSender,
         poll_seconds: float = DEFAULT_POLL_SECONDS,
-        error_domain: str | None = None,
     ) -> None:
         self.declared = declared
         self.store = OperationStore(declared)
@@ -164,7 +170,6 @@ class Operations:
         self.pages = page_tokens
         self.celery = celery
         self.poll_seconds = poll_seconds
-        self.domain = error_domain or f"marquee.{declared.service}"
         self._redis_url = redis_url
         self._redis: aioredis.Redis | None = None
         self.hub = EventHub(redis_url, declared.channel)
@@ -186,7 +191,7 @@ class Operations:
         deadline: dt.timedelta,
         target: str = "",
         request_id: str = "",
-        metadata: Any = None,
+        metadata: Message | None = None,
     ) -> OperationRecord:
         """Insert a QUEUED operation inside the caller's unit of work (sync, takes its session).
         After that unit of work commits, call `enqueue(record)`."""
@@ -199,13 +204,19 @@ class Operations:
         kwargs = {"operation_id": record.id, **record.task_kwargs}
         queue = record.task_queue or None
         try:
-            await self.db.offload(self.celery.send_task, record.task_name, kwargs=kwargs, queue=queue)
+            await self.db.offload(
+                self.celery.send_task, record.task_name, kwargs=kwargs, queue=queue,
+                retry=True, retry_policy=PUBLISH_RETRY, ignore_result=True,
+            )  # fmt: skip
         except Exception as exc:
             # The reaper ends it at its deadline anyway; end it now so nobody waits for nothing.
             log.warning("could not enqueue %s: %s", record.name, exc)
             failed = await self.db.run(
                 lambda s: self.store.finish(
-                    s, record.id, state=State.FAILED, error=ops.status_bytes(14, "the task queue is unavailable")
+                    s,
+                    record.id,
+                    state=State.FAILED,
+                    error=ops.status_bytes(code_pb2.UNAVAILABLE, "the task queue is unavailable"),
                 )
             )
             if failed is not None:
@@ -214,8 +225,12 @@ class Operations:
         await self.publish(record)
 
     async def publish(self, record: OperationRecord) -> None:
-        """Announce a committed change to every process's watchers."""
-        await self._client().publish(self.declared.channel, ops.to_event(record).SerializeToString())
+        """Announce a committed change to every process's watchers. A failed publish is logged,
+        not raised: the change is committed, and watchers re-read the row when events stop."""
+        try:
+            await self._client().publish(self.declared.channel, ops.to_event(record).SerializeToString())
+        except RedisError as exc:
+            log.warning("could not publish a change of %s: %s", record.name, exc)
 
     # ---- the four RPCs ---------------------------------------------------------------------
 

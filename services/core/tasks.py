@@ -633,8 +633,9 @@ def reap(
                 resent_at[record.id] = time.monotonic()
             if record.task_name:
                 app.send_task(
-                    record.task_name, kwargs={"operation_id": record.id, **record.task_kwargs}, queue=record.task_queue or None
-                )
+                    record.task_name, kwargs={"operation_id": record.id, **record.task_kwargs},
+                    queue=record.task_queue or None, ignore_result=True,
+                )  # fmt: skip
                 report.resent.append(record.id)
     return report
 

@@ -5,6 +5,7 @@ and nobody sees another user's operation."""
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import os
 import time
 from typing import Any
@@ -17,8 +18,15 @@ from google.rpc import code_pb2
 from marquee.longrunning.v1 import operation_pb2
 from marquee.media.v1 import media_pb2, media_pb2_grpc
 
+from services.core.db import Database
+from services.core.errors import Unavailable
+from services.core.operations import to_proto
+from services.core.operations_service import Operations
+from services.core.paging import PageTokens
 from services.core.settings import Settings
+from services.worker import create_celery
 from tests.integration.runtime.conftest import Caller, completions_of, operation_id, record_of, start, watch
+from tests.support import runtime_tasks
 from tests.support.harness import rpc_error
 
 Stubs = list[media_pb2_grpc.MediaServiceStub]
@@ -295,3 +303,26 @@ async def test_a_watch_survives_the_loss_of_its_servers_redis_subscription(
         events.append(reply.event)
     _assert_well_ordered(events)
     assert events[-1].operation.state == S.OPERATION_STATE_SUCCEEDED
+
+
+async def test_when_the_broker_is_down_the_start_is_unavailable_and_the_operation_fails(runtime_settings: Settings) -> None:
+    dead = runtime_settings.model_copy(update={"redis_url": "redis://127.0.0.1:1/0"})  # nothing listens on port 1
+    database = Database.from_settings(runtime_settings)
+    celery = create_celery(dead, register=False)
+    operations = Operations(
+        runtime_tasks.RUNTIME_OPERATIONS, database, PageTokens(b"k"), redis_url=runtime_settings.redis_url, celery=celery
+    )
+    try:
+        call = runtime_tasks.run_steps.call(steps=1, step_seconds=0.01)
+        record = await database.run(
+            lambda s: operations.create(s, owner="someone", kind="test", task=call, deadline=dt.timedelta(minutes=1))
+        )
+        with pytest.raises(Unavailable):
+            await operations.enqueue(record)
+        failed = record_of(runtime_settings, record.id)
+        assert failed.state.value == "FAILED"
+        assert to_proto(failed).error.code == code_pb2.UNAVAILABLE
+    finally:
+        await operations.close()
+        celery.close()
+        database.close()
