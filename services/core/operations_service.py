@@ -20,6 +20,7 @@ import contextlib
 import datetime as dt
 import logging
 from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 import redis.asyncio as aioredis
@@ -52,17 +53,50 @@ class TaskSender(Protocol):
     def send_task(self, name: str, args: Any = None, kwargs: Any = None, **options: Any) -> Any: ...
 
 
+OperationEvent = operation_pb2.OperationEvent
+# How often the hub's one timer checks every watcher for a due poll or a passed deadline.
+TICK_SECONDS = 0.25
+
+
+@dataclass(eq=False)
+class _Watcher:
+    """One WatchOperation call: its queue (None means "re-read the row") and its timers, kept by
+    the hub's single ticker rather than a timeout per wait (which costs a task per event)."""
+
+    queue: asyncio.Queue[OperationEvent | None]
+    poll_seconds: float
+    next_poll: float
+    deadline: float | None
+
+
 class EventHub:
     """One Redis subscription per process and service, fanned out to local watcher queues."""
 
     def __init__(self, redis_url: str, channel: str) -> None:
         self._redis_url = redis_url
         self._channel = channel
-        self._watchers: dict[str, set[asyncio.Queue[operation_pb2.OperationEvent | None]]] = {}  # None: re-read
+        self._watchers: dict[str, set[_Watcher]] = {}
         self._task: asyncio.Task[None] | None = None
+        self._ticker: asyncio.Task[None] | None = None
         self._ready: asyncio.Event | None = None
 
+    async def _tick(self) -> None:
+        loop = asyncio.get_running_loop()
+        while True:
+            await asyncio.sleep(TICK_SECONDS)
+            now = loop.time()
+            for watchers in list(self._watchers.values()):
+                for watcher in watchers:
+                    due = now >= watcher.next_poll
+                    if watcher.deadline is not None and now >= watcher.deadline:
+                        due, watcher.deadline = True, now + 1.0  # until the row says it ended
+                    if due:
+                        watcher.next_poll = now + watcher.poll_seconds
+                        watcher.queue.put_nowait(None)
+
     async def _ensure_started(self) -> None:
+        if self._ticker is None or self._ticker.done():
+            self._ticker = asyncio.create_task(self._tick(), name=f"event-hub ticker {self._channel}")
         if self._task is None or self._task.done():
             if self._task is not None and not self._task.cancelled():
                 self._task.exception()  # retrieved: a failed start is reported below, not at GC
@@ -114,28 +148,34 @@ class EventHub:
                 await client.aclose()
 
     def _resync(self) -> None:
-        for queues in self._watchers.values():
-            for queue in queues:
-                queue.put_nowait(None)
+        for watchers in self._watchers.values():
+            for watcher in watchers:
+                watcher.queue.put_nowait(None)
 
     def _dispatch(self, data: bytes) -> None:
         event = operation_pb2.OperationEvent.FromString(data)
         operation_id = event.operation.name.rsplit("/", 1)[-1]
-        for queue in self._watchers.get(operation_id, ()):
-            queue.put_nowait(event)
+        for watcher in self._watchers.get(operation_id, ()):
+            watcher.queue.put_nowait(event)
 
     @contextlib.asynccontextmanager
-    async def watch(self, operation_id: str) -> AsyncIterator[asyncio.Queue[operation_pb2.OperationEvent | None]]:
-        """A queue that receives every change of `operation_id` published from now on."""
+    async def watch(
+        self, operation_id: str, *, poll_seconds: float, deadline_at: dt.datetime | None = None
+    ) -> AsyncIterator[asyncio.Queue[OperationEvent | None]]:
+        """A queue that receives every change of `operation_id` published from now on, and None
+        every `poll_seconds` without one, and once `deadline_at` has passed."""
         await self._ensure_started()
-        queue: asyncio.Queue[operation_pb2.OperationEvent | None] = asyncio.Queue()
-        self._watchers.setdefault(operation_id, set()).add(queue)
+        loop = asyncio.get_running_loop()
+        now = loop.time()
+        deadline = now + (deadline_at - utcnow()).total_seconds() if deadline_at is not None else None
+        watcher = _Watcher(asyncio.Queue(), poll_seconds, now + poll_seconds, deadline)
+        self._watchers.setdefault(operation_id, set()).add(watcher)
         try:
-            yield queue
+            yield watcher.queue
         finally:
             watchers = self._watchers.get(operation_id)
             if watchers is not None:
-                watchers.discard(queue)
+                watchers.discard(watcher)
                 if not watchers:
                     del self._watchers[operation_id]
 
@@ -144,11 +184,12 @@ class EventHub:
         return sum(len(queues) for queues in self._watchers.values())
 
     async def close(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await self._task
-            self._task = None
+        for task in (self._task, self._ticker):
+            if task is not None:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError, Exception):
+                    await task
+        self._task = self._ticker = None
 
 
 class Operations:
@@ -313,7 +354,7 @@ class Operations:
         if record.done:
             yield ops.to_event(record)
             return
-        async with self.hub.watch(record.id) as queue:
+        async with self.hub.watch(record.id, poll_seconds=self.poll_seconds, deadline_at=record.deadline_at) as queue:
             current = await self.db.run(lambda s: self.store.get(s, record.id))
             assert current is not None
             current = await self._reap_if_overdue(current)
@@ -321,16 +362,11 @@ class Operations:
             yield ops.to_event(current)
             if current.done:
                 return
-            deadline_at = current.deadline_at
             while True:
-                wait = min(self.poll_seconds, max(0.05, (deadline_at - utcnow()).total_seconds() + 0.05))
-                try:
-                    event = await asyncio.wait_for(queue.get(), timeout=wait)
-                except TimeoutError:
-                    event = None
+                event = await queue.get()
                 if event is None:
-                    # No event for a while, or the hub reconnected: read the row (covers a
-                    # lost publish) and end an operation past its deadline.
+                    # No event for a while, the deadline passed, or the hub reconnected: read
+                    # the row (covers a lost publish) and end an operation past its deadline.
                     polled = await self.db.run(lambda s: self.store.get(s, record.id))
                     if polled is None:
                         return
