@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import TypeVar
 
 import redis
+from redis.asyncio import Redis as AsyncRedis
 
 from services.core import redis_store
 from services.core.db import Database
@@ -52,6 +53,11 @@ class Dependencies:
     # Each service's own settings (`services/<name>/settings.py`), built on first use; tests may
     # put ready-made ones here before the server is built.
     service_settings: dict[type[ServiceSettings], ServiceSettings] = field(default_factory=dict)
+    # The same Redis for coroutines (caches): connections open on first use, on the running loop.
+    async_redis: AsyncRedis = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.async_redis = AsyncRedis.from_url(self.settings.redis_url, health_check_interval=30)
 
     def settings_for(self, kind: type[S]) -> S:
         """The settings of one service, loaded once from the same sources as the core settings."""
@@ -76,6 +82,7 @@ class Dependencies:
 
     async def close(self) -> None:
         await self.peers.close()
+        await self.async_redis.aclose()
         self.database.close()
         self.redis.close()
 
