@@ -11,6 +11,7 @@ from services.auth.handlers import AuthHandlers
 from services.auth.oauth import OAuthClient
 from services.auth.passwords import Passwords
 from services.auth.peers import SignupBonus
+from services.auth.usecases import AuthUseCases, DeferredMailer
 from services.core.idempotency import Idempotency
 from services.core.mail import mailer_from_settings
 from services.core.ratelimit import RateLimiter
@@ -31,10 +32,11 @@ def registration(deps: Dependencies) -> ServiceRegistration:
         signer=TokenSigner.from_settings(settings, deps.keys),
         passwords=Passwords(min_length=settings.password_min_length),
         limiter=RateLimiter(deps.redis),
-        mailer=mailer_from_settings(settings),
+        mailer=DeferredMailer(),
     )
+    use_cases = AuthUseCases(deps.database, mailer_from_settings(settings))
     bonus = SignupBonus(deps.peers, deps.database, settings.signup_bonus_credits)
-    handlers = AuthHandlers(domain, deps.database, Idempotency(deps.redis), deps.page_tokens, oauth_client, bonus)
+    handlers = AuthHandlers(domain, use_cases, deps.database, Idempotency(deps.redis), deps.page_tokens, oauth_client, bonus)
 
     async def close() -> None:
         await bonus.drain()

@@ -11,11 +11,11 @@ import dataclasses
 import datetime as dt
 import hashlib
 import re
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import Select, and_, delete, func, or_, select
+from sqlalchemy import Select, and_, func, or_, select
 
 from services.core import errors
 from services.core.errors import FieldViolation, invalid
@@ -1595,7 +1595,3 @@ def page_of(rows: list[T], size: int, key: Callable[[T], str], ident: Callable[[
         items = rows[:size]
         return Page(items, {"k": key(items[-1]), "id": ident(items[-1])}, total)
     return Page(rows, None, total)
-
-
-def delete_all(repo: TrackingRepository, model: type[object], conditions: Iterable[object]) -> None:
-    repo.s.execute(delete(model).where(*conditions))  # type: ignore[arg-type]
