@@ -20,16 +20,13 @@ from services.core.db import Database
 from services.core.paging import PageTokens
 from services.core.peers import Peers
 from services.core.server import Server, ServiceRegistration, create_server, unimplemented
-from services.core.settings import ServiceSettings, Settings
+from services.core.settings import ALL_SERVICES, ServiceSettings, Settings
 from services.core.tokens import KeySet, TokenVerifier
 
 S = TypeVar("S", bound=ServiceSettings)
 
 # Contract name of each service, and the generated module that declares it.
-CONTRACTS = {
-    name: (f"marquee.{name}.v1.{name.capitalize()}Service", f"marquee.{name}.v1.{name}_pb2")
-    for name in ("auth", "catalog", "tracking", "media", "notes", "chat", "billing", "ads")
-}
+CONTRACTS = {name: (f"marquee.{name}.v1.{name.capitalize()}Service", f"marquee.{name}.v1.{name}_pb2") for name in ALL_SERVICES}
 
 
 def implemented(name: str) -> bool:
@@ -68,7 +65,8 @@ class Dependencies:
         return found
 
     @classmethod
-    def build(cls, settings: Settings) -> Dependencies:
+    def build(cls, settings: Settings, *service_settings: ServiceSettings) -> Dependencies:
+        """Everything from the core settings; ready-made service settings (tests) replace loading them."""
         keys = KeySet.from_settings(settings)
         return cls(
             settings=settings,
@@ -78,6 +76,7 @@ class Dependencies:
             verifier=TokenVerifier.from_settings(settings, keys),
             page_tokens=PageTokens(settings.secret_key.get_secret_value().encode()),
             peers=Peers(settings, keys),
+            service_settings={type(given): given for given in service_settings},
         )
 
     async def close(self) -> None:
@@ -85,6 +84,18 @@ class Dependencies:
         await self.async_redis.aclose()
         self.database.close()
         self.redis.close()
+
+
+def service_settings_classes() -> dict[str, type[ServiceSettings]]:
+    """Each implemented service's settings class (`services/<name>/settings.py`, `<Name>Settings`)."""
+    found = {}
+    for name in ALL_SERVICES:
+        if implemented(name) and importlib.util.find_spec(f"services.{name}.settings") is not None:
+            module = importlib.import_module(f"services.{name}.settings")
+            kind = getattr(module, f"{name.capitalize()}Settings", None)
+            if isinstance(kind, type) and issubclass(kind, ServiceSettings):
+                found[name] = kind
+    return found
 
 
 def registrations(deps: Dependencies) -> list[ServiceRegistration]:

@@ -210,7 +210,7 @@ class AuthHandlers(UnitOfWorkHandlers[AuthRepository], auth_pb2_grpc.AuthService
         settings = self.domain.settings
         return pb.GetAuthConfigResponse(
             providers=[PROVIDER_ENUM[p] for p in self.domain.configured_providers()],
-            registration_open=settings.registration_open,
+            registration_open=self.domain.auth.registration_open,
             password_policy=pb.PasswordPolicy(min_length=self.domain.passwords.min_length, max_length=128, reject_breached=True),
             access_token_ttl=duration_pb2.Duration(seconds=settings.access_token_ttl_seconds),
             refresh_token_ttl=duration_pb2.Duration(seconds=settings.refresh_token_ttl_seconds),

@@ -24,6 +24,7 @@ from services.billing.models import (
     WebhookEvent,
 )
 from services.billing.repository import BillingRepository
+from services.billing.settings import BillingSettings
 from services.core import errors
 from services.core.errors import FieldViolation, invalid
 from services.core.models import new_id, utcnow
@@ -127,8 +128,9 @@ def target_user(name: str, *, field_name: str) -> str:
 
 
 class BillingDomain:
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, billing: BillingSettings | None = None) -> None:
         self.settings = settings
+        self.billing = billing if billing is not None else BillingSettings.load(settings)
         self._seeded = False
 
     # -- catalog ----------------------------------------------------------------
@@ -140,13 +142,13 @@ class BillingDomain:
         if self._seeded:
             return
         if repo.plan("free") is None:
-            repo.seed_plans(default_plans(self.settings.stripe_prices))
-            repo.seed_packs(default_packs(self.settings.stripe_prices))
+            repo.seed_plans(default_plans(self.billing.stripe_prices))
+            repo.seed_packs(default_packs(self.billing.stripe_prices))
         self._fill_configured_price_ids(repo)
         self._seeded = True
 
     def _fill_configured_price_ids(self, repo: BillingRepository) -> None:
-        configured = self.settings.stripe_prices
+        configured = self.billing.stripe_prices
         if not configured:
             return
         for plan in repo.plans():

@@ -16,8 +16,8 @@ from typing import Any
 
 import stripe
 
+from services.billing.settings import BillingSettings
 from services.core.errors import FailedPrecondition, Unauthenticated, Unavailable, invalid
-from services.core.settings import Settings
 
 log = logging.getLogger("marquee.billing.stripe")
 
@@ -40,7 +40,7 @@ def _unauthenticated(message: str, reason: str) -> Unauthenticated:
 
 
 class StripeGateway:
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: BillingSettings) -> None:
         key = settings.stripe_secret_key.get_secret_value()
         self.configured = bool(key)
         self._webhook_secret = settings.stripe_webhook_secret

@@ -10,6 +10,7 @@ from services.catalog.billing_client import BillingClient
 from services.catalog.domain import CatalogDomain
 from services.catalog.handlers import CatalogHandlers
 from services.catalog.provider import TmdbClient
+from services.catalog.settings import CatalogSettings
 from services.catalog.tracking_client import TrackingClient
 from services.catalog.usecases import CatalogUseCases
 from services.core.idempotency import Idempotency
@@ -23,14 +24,15 @@ FULL_NAME = "marquee.catalog.v1.CatalogService"
 
 
 def registration(deps: Dependencies) -> ServiceRegistration:
+    catalog = deps.settings_for(CatalogSettings)
     use_cases = CatalogUseCases(
         CatalogDomain(),
         deps.database,
         BillingClient(deps.peers, deps.async_redis),
-        TrackingClient(deps.peers, deps.async_redis, cache_seconds=deps.settings.trending_cache_seconds),
+        TrackingClient(deps.peers, deps.async_redis, cache_seconds=catalog.trending_cache_seconds),
     )
     provider = TmdbClient(
-        deps.settings, RateLimiter(deps.redis), cache_get=use_cases.cached_response, cache_put=use_cases.cache_response
+        catalog, RateLimiter(deps.redis), cache_get=use_cases.cached_response, cache_put=use_cases.cache_response
     )
     use_cases.provider = provider
     handlers = CatalogHandlers(use_cases, Idempotency(deps.redis), deps.page_tokens)

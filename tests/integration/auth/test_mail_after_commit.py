@@ -11,6 +11,7 @@ import pytest
 from services.auth.domain import AuthDomain, Client, token_hash
 from services.auth.passwords import Passwords
 from services.auth.repository import AuthRepository
+from services.auth.settings import AuthSettings
 from services.auth.usecases import AuthUseCases, DeferredMailer
 from services.core.db import Database
 from services.core.ratelimit import RateLimiter
@@ -45,12 +46,13 @@ def database(settings: Settings) -> Iterator[Database]:
 
 
 @pytest.fixture
-def domain(settings: Settings) -> Iterator[AuthDomain]:
+def domain(settings: Settings, auth_settings: AuthSettings) -> Iterator[AuthDomain]:
     client = connect(settings.redis_url)
     yield AuthDomain(
         settings,
+        auth=auth_settings,
         signer=TokenSigner.from_settings(settings, KeySet.from_settings(settings)),
-        passwords=Passwords(min_length=settings.password_min_length),
+        passwords=Passwords(min_length=auth_settings.password_min_length),
         limiter=RateLimiter(client),
         mailer=DeferredMailer(),
     )

@@ -14,9 +14,9 @@ from marquee.billing.v1 import billing_pb2 as pb
 from marquee.billing.v1 import billing_pb2_grpc
 from pydantic import SecretStr
 
-from services.app import Dependencies, build_server
+from services.app import build_server
 from services.core.settings import Settings
-from tests.integration.billing.conftest import REDIRECT, Callers, billing_settings, deliver
+from tests.integration.billing.conftest import REDIRECT, Callers, billing_deps, deliver
 from tests.integration.billing.helpers import assert_error, fails
 from tests.support.stripe_standin import StripeStandIn, event, subscription_object
 
@@ -611,8 +611,7 @@ async def test_admin_lists_and_revenue(billing: Stub, callers: Callers) -> None:
 
 @pytest.fixture
 async def unconfigured(settings: Settings, stripe_api: StripeStandIn) -> AsyncIterator[Stub]:
-    plain = billing_settings(settings, stripe_api, stripe_secret_key=SecretStr(""))
-    running = build_server(Dependencies.build(plain), address="127.0.0.1:0")
+    running = build_server(billing_deps(settings, stripe_api, stripe_secret_key=SecretStr("")), address="127.0.0.1:0")
     await running.start()
     async with grpc.aio.insecure_channel(f"127.0.0.1:{running.port}") as channel:
         yield billing_pb2_grpc.BillingServiceStub(channel)

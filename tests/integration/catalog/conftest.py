@@ -13,6 +13,7 @@ from marquee.catalog.v1 import catalog_pb2_grpc
 from pydantic import SecretStr
 
 from services.app import Dependencies, build_server
+from services.catalog.settings import CatalogSettings
 from services.core.settings import Settings
 from services.core.tokens import ROLE_ADMIN, ROLE_USER, KeySet, TokenSigner
 from tests.support.harness import RpcError, bearer, rpc_error
@@ -28,16 +29,22 @@ def tmdb() -> Iterator[TmdbStandin]:
 
 
 @pytest.fixture(scope="session")
-def catalog_settings(settings: Settings, tmdb: TmdbStandin) -> Settings:
-    return settings.model_copy(
-        update={"tmdb_api_base": tmdb.base_url, "tmdb_api_key": SecretStr("v3-test-key"),
-                "tmdb_requests_per_window": 1000, "tmdb_window_seconds": 1.0, "trending_cache_seconds": 1}
+def catalog_settings(settings: Settings) -> Settings:
+    return settings
+
+
+@pytest.fixture(scope="session")
+def tmdb_settings(settings: Settings, tmdb: TmdbStandin) -> CatalogSettings:
+    """Catalog's own settings pointed at the TMDb stand-in."""
+    return CatalogSettings.load(
+        settings, tmdb_api_base=tmdb.base_url, tmdb_api_key=SecretStr("v3-test-key"),
+        tmdb_requests_per_window=1000, tmdb_window_seconds=1.0, trending_cache_seconds=1,
     )  # fmt: skip
 
 
 @pytest.fixture(scope="session")
-async def stub(catalog_settings: Settings) -> AsyncIterator[Stub]:
-    deps = Dependencies.build(catalog_settings)
+async def stub(catalog_settings: Settings, tmdb_settings: CatalogSettings) -> AsyncIterator[Stub]:
+    deps = Dependencies.build(catalog_settings, tmdb_settings)
     running = build_server(deps, address="127.0.0.1:0")
     await running.start()
     async with grpc.aio.insecure_channel(f"127.0.0.1:{running.port}") as channel:

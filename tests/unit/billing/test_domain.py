@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from services.billing.domain import BillingDomain, fingerprint, resolve_user
 from services.billing.models import Base
 from services.billing.repository import BillingRepository, EntryFilter
+from services.billing.settings import BillingSettings
 from services.billing.stripe_gateway import StripeGateway
 from services.core import errors
 from services.core.settings import Settings
@@ -27,13 +28,11 @@ SECRET = "whsec_unit"
 
 @pytest.fixture
 def domain(tmp_path: pathlib.Path) -> BillingDomain:
-    settings = Settings(
-        env="test",
-        data_dir=tmp_path,
-        stripe_webhook_secret=SecretStr(SECRET),
-        stripe_prices={"basic_monthly": "price_b", "premium_monthly": "price_p"},
+    settings = Settings(env="test", data_dir=tmp_path)
+    billing = BillingSettings(
+        stripe_webhook_secret=SecretStr(SECRET), stripe_prices={"basic_monthly": "price_b", "premium_monthly": "price_p"}
     )
-    return BillingDomain(settings)
+    return BillingDomain(settings, billing)
 
 
 @pytest.fixture
@@ -49,7 +48,7 @@ NOW = dt.datetime(2026, 11, 1, 12, tzinfo=dt.UTC)
 
 
 def test_signatures(tmp_path: pathlib.Path) -> None:
-    gateway = StripeGateway(Settings(env="test", data_dir=tmp_path, stripe_webhook_secret=SecretStr(SECRET)))
+    gateway = StripeGateway(BillingSettings(stripe_webhook_secret=SecretStr(SECRET)))
     payload = json.dumps(event("invoice.paid", {"id": "in_1"})).encode()
     assert gateway.verify_event(payload, sign(payload, SECRET))["type"] == "invoice.paid"
     with pytest.raises(errors.Unauthenticated) as wrong:
