@@ -79,10 +79,16 @@ class Dependencies:
             service_settings={type(given): given for given in service_settings},
         )
 
+    @property
+    def redis_async(self) -> AsyncRedis:
+        """The `redis.asyncio` client for coroutines (the same server and database as `redis`)."""
+        return redis_store.async_twin(self.redis)
+
     async def close(self) -> None:
         await self.peers.close()
         await self.async_redis.aclose()
         self.database.close()
+        await redis_store.close_async_twin(self.redis)
         self.redis.close()
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import contextvars
 import functools
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -91,12 +92,16 @@ class Database:
     async def run(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         """Run `fn(session, *args, **kwargs)` in a unit of work off the event loop."""
         loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._executor, functools.partial(self._in_transaction, fn, *args, **kwargs))
+        # The RPC's context (caller, request, request id) goes along: run_in_executor does not copy it.
+        context = contextvars.copy_context()
+        work = functools.partial(self._in_transaction, fn, *args, **kwargs)
+        return await loop.run_in_executor(self._executor, context.run, work)
 
     async def offload(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         """Run blocking work that needs no session (password hashing, HTTP) off the loop."""
         loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._executor, functools.partial(fn, *args, **kwargs))
+        context = contextvars.copy_context()
+        return await loop.run_in_executor(self._executor, context.run, functools.partial(fn, *args, **kwargs))
 
     def close(self) -> None:
         self._executor.shutdown(wait=True, cancel_futures=True)

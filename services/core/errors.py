@@ -18,6 +18,20 @@ from google.protobuf.message import Message
 from google.rpc import code_pb2, error_details_pb2, status_pb2
 
 STATUS_DETAILS_KEY = "grpc-status-details-bin"
+# What any one echoed value may take in a status: a message, a metadata value, a
+# violation's field or description. Errors quote input ("titles/<1 MB> not found");
+# unbounded, a 1 MB field came back as a 2 MB trailer that common clients refuse.
+MAX_ECHO_CHARS = 200
+MAX_MESSAGE_CHARS = 400
+MAX_METADATA_ENTRIES = 20
+MAX_VIOLATIONS = 20
+
+
+def bounded(text: str, limit: int = MAX_ECHO_CHARS) -> str:
+    """`text` cut to `limit` characters, saying how much was left out."""
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit]}… ({len(text) - limit} more characters)"
 
 
 @dataclass(frozen=True)
@@ -129,9 +143,9 @@ def to_status(error: DomainError, domain: str) -> status_pb2.Status:
     details = [
         _pack(
             error_details_pb2.ErrorInfo(
-                reason=error.reason,
-                domain=error.domain or domain,
-                metadata=error.metadata,
+                reason=bounded(error.reason),
+                domain=bounded(error.domain or domain),
+                metadata={bounded(key, 64): bounded(value) for key, value in list(error.metadata.items())[:MAX_METADATA_ENTRIES]},
             )
         )
     ]
@@ -140,8 +154,10 @@ def to_status(error: DomainError, domain: str) -> status_pb2.Status:
             _pack(
                 error_details_pb2.BadRequest(
                     field_violations=[
-                        error_details_pb2.BadRequest.FieldViolation(field=v.field, description=v.description, reason=v.reason)
-                        for v in error.violations
+                        error_details_pb2.BadRequest.FieldViolation(
+                            field=bounded(v.field), description=bounded(v.description), reason=bounded(v.reason)
+                        )
+                        for v in error.violations[:MAX_VIOLATIONS]
                     ]
                 )
             )
@@ -154,7 +170,7 @@ def to_status(error: DomainError, domain: str) -> status_pb2.Status:
                 error_details_pb2.RetryInfo(retry_delay=duration_pb2.Duration(seconds=whole, nanos=int((seconds - whole) * 1e9)))
             )
         )
-    return status_pb2.Status(code=error.code.value[0], message=error.message, details=details)
+    return status_pb2.Status(code=error.code.value[0], message=bounded(error.message, MAX_MESSAGE_CHARS), details=details)
 
 
 def internal_status(correlation_id: str, domain: str) -> status_pb2.Status:

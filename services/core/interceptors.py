@@ -14,6 +14,7 @@ import asyncio
 import contextvars
 import itertools
 import logging
+import re
 import time
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -21,7 +22,7 @@ from typing import Any, cast
 
 import grpc
 
-from services.core import errors
+from services.core import errors, validation
 from services.core.contract import Access, MethodContract
 from services.core.tokens import Principal, TokenVerifier
 
@@ -29,6 +30,9 @@ log = logging.getLogger("marquee.rpc")
 # Request ids for calls that bring none: unique per process start, no syscall per call.
 _ID_PREFIX = uuid.uuid4().hex[:12] + "-"
 _ID_COUNTER = itertools.count(1)
+# A caller's own request id is echoed and logged only when it is short and printable.
+_SANE_REQUEST_ID = re.compile(r"[!-~]{1,128}")
+REQUEST_ID_KEY = "x-request-id"
 
 # A servicer context of any request/response type: handlers annotate with this.
 Context = grpc.aio.ServicerContext[Any, Any]
@@ -38,6 +42,7 @@ _principal: contextvars.ContextVar[Principal | None] = contextvars.ContextVar("p
 _token_error: contextvars.ContextVar[errors.Unauthenticated | None] = contextvars.ContextVar("token_error", default=None)
 _request_id: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="")
 _metadata: contextvars.ContextVar[dict[str, str] | None] = contextvars.ContextVar("metadata", default=None)
+_request: contextvars.ContextVar[Any] = contextvars.ContextVar("request", default=None)
 
 
 def current_principal() -> Principal | None:
@@ -59,6 +64,46 @@ def current_request_id() -> str:
 def current_metadata() -> dict[str, str]:
     """Invocation metadata of the current call (lower-case keys, text values)."""
     return _metadata.get() or {}
+
+
+def current_request() -> Any:
+    """The decoded request of the current call (None outside an RPC): page tokens bind to it."""
+    return _request.get()
+
+
+class _Undecodable:
+    """What the tolerant deserializer hands over for bytes that are not the request type."""
+
+    __slots__ = ("type_name",)
+
+    def __init__(self, type_name: str) -> None:
+        self.type_name = type_name
+
+
+def _tolerant(deserializer: Callable[[bytes], Any] | None, type_name: str) -> Callable[[bytes], Any] | None:
+    """A deserializer that never raises: grpc would answer UNKNOWN with the parser's
+    exception text ("Unexpected <class 'DecodeError'>: Error parsing message ...")."""
+    if deserializer is None:
+        return None
+
+    def deserialize(data: bytes) -> Any:
+        try:
+            return deserializer(data)
+        except Exception:  # any parser failure: truncated, bad wire type, bad UTF-8, too deep
+            return _Undecodable(type_name)
+
+    return deserialize
+
+
+def _check_request(request: Any) -> None:
+    """Refuse an undecodable request, then one outside its contract's bounds."""
+    if isinstance(request, _Undecodable):
+        raise errors.InvalidArgument(
+            f"the request body is not a valid {request.type_name}",
+            reason="MALFORMED_REQUEST",
+            metadata={"message_type": request.type_name},
+        )
+    validation.check(request)
 
 
 class PolicyInterceptor(grpc.aio.ServerInterceptor):  # type: ignore[type-arg]  # grpc-stubs types it loosely
@@ -96,16 +141,17 @@ class PolicyInterceptor(grpc.aio.ServerInterceptor):  # type: ignore[type-arg]  
         return wrapped
 
     def _wrap(self, handler: grpc.RpcMethodHandler[Any, Any], contract: MethodContract) -> grpc.RpcMethodHandler[Any, Any]:
+        deserializer = _tolerant(handler.request_deserializer, contract.descriptor.input_type.full_name)
         if handler.unary_unary is not None:
             return grpc.unary_unary_rpc_method_handler(
                 self._unary(handler.unary_unary, contract),
-                request_deserializer=handler.request_deserializer,
+                request_deserializer=deserializer,
                 response_serializer=handler.response_serializer,
             )
         if handler.unary_stream is not None:
             return grpc.unary_stream_rpc_method_handler(
                 self._server_stream(cast(Any, handler.unary_stream), contract),
-                request_deserializer=handler.request_deserializer,
+                request_deserializer=deserializer,
                 response_serializer=handler.response_serializer,
             )
         return handler  # Marquee contracts declare no client streaming.
@@ -149,9 +195,13 @@ class PolicyInterceptor(grpc.aio.ServerInterceptor):  # type: ignore[type-arg]  
 
     def _begin(self, contract: MethodContract, context: Context) -> dict[str, Any]:
         metadata = {k: v for k, v in context.invocation_metadata() or () if isinstance(v, str)}
-        request_id = metadata.get("x-request-id") or f"{_ID_PREFIX}{next(_ID_COUNTER):x}"
+        sent = metadata.get(REQUEST_ID_KEY, "")
+        request_id = sent if _SANE_REQUEST_ID.fullmatch(sent) else f"{_ID_PREFIX}{next(_ID_COUNTER):x}"
         _request_id.set(request_id)
         _metadata.set(metadata)
+        # Returned on every response: in the headers (Envoy passes them on as HTTP headers)
+        # and the trailers, so a client can quote it whichever it reads.
+        context.set_trailing_metadata(((REQUEST_ID_KEY, request_id),))
         return {"metadata": metadata, "request_id": request_id, "start": time.perf_counter()}
 
     def _admit(self) -> None:
@@ -175,7 +225,10 @@ class PolicyInterceptor(grpc.aio.ServerInterceptor):  # type: ignore[type-arg]  
         await context.abort(
             errors.status_code(status),
             status.message,
-            trailing_metadata=((errors.STATUS_DETAILS_KEY, status.SerializeToString()),),
+            trailing_metadata=(
+                (errors.STATUS_DETAILS_KEY, status.SerializeToString()),
+                (REQUEST_ID_KEY, call["request_id"]),
+            ),
         )
 
     def _finish(self, contract: MethodContract, call: dict[str, Any], context: Context) -> None:
@@ -203,7 +256,10 @@ class PolicyInterceptor(grpc.aio.ServerInterceptor):  # type: ignore[type-arg]  
             try:
                 self._admit()
                 admitted = True
+                await context.send_initial_metadata(((REQUEST_ID_KEY, call["request_id"]),))
                 _principal.set(self._authorize(contract, call["metadata"]))
+                _check_request(request)
+                _request.set(request)
                 return await behavior(request, context)
             except (asyncio.CancelledError, grpc.aio.AbortError):
                 call.setdefault("code", "CANCELLED" if context.cancelled() else (context.code() or grpc.StatusCode.UNKNOWN).name)
@@ -226,7 +282,10 @@ class PolicyInterceptor(grpc.aio.ServerInterceptor):  # type: ignore[type-arg]  
             try:
                 self._admit()
                 admitted = True
+                await context.send_initial_metadata(((REQUEST_ID_KEY, call["request_id"]),))
                 _principal.set(self._authorize(contract, call["metadata"]))
+                _check_request(request)
+                _request.set(request)
                 async for message in behavior(request, context):
                     yield message
             except (asyncio.CancelledError, grpc.aio.AbortError):

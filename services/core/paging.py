@@ -3,6 +3,12 @@
 A token carries the sort key of the last row served and a fingerprint of the
 query that produced it, signed with HMAC-SHA256. A token that was altered, or
 is replayed against a different query, is INVALID_ARGUMENT / INVALID_PAGE_TOKEN.
+
+Inside an RPC every token is also bound, with no help from its call site, to the
+caller (the verified user id, or anonymous) and to a digest of every field of
+the request except `page_token` and `page_size` (which may change between
+pages), as the interceptor recorded them: a token from one user is refused for
+another, and a token is refused once any filter or flag (`show_inactive`) changes.
 """
 
 from __future__ import annotations
@@ -13,7 +19,13 @@ import hmac
 import json
 from typing import Any
 
+from google.protobuf.message import Message
+
 from services.core.errors import FieldViolation, InvalidArgument
+from services.core.interceptors import current_principal, current_request
+
+# Fields a client may change from one page to the next (AIP-158).
+PAGING_FIELDS = ("page_token", "page_size")
 
 DEFAULT_PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
@@ -44,12 +56,32 @@ def _unb64(text: str) -> bytes:
     return data
 
 
+def request_digest(request: Message | None) -> bytes:
+    """A digest of `request` without its paging fields (empty outside an RPC)."""
+    if request is None:
+        return b""
+    query = request.__class__()
+    query.CopyFrom(request)
+    for name in PAGING_FIELDS:
+        if name in query.DESCRIPTOR.fields_by_name:
+            query.ClearField(name)
+    return hashlib.sha256(query.DESCRIPTOR.full_name.encode() + b"\x00" + query.SerializeToString(deterministic=True)).digest()
+
+
+def call_binding() -> bytes:
+    """What a token of the current RPC is bound to: the caller and the whole query."""
+    principal = current_principal()
+    caller = principal.user_id.encode() if principal else b""
+    return caller + b"\x00" + request_digest(current_request())
+
+
 class PageTokens:
     def __init__(self, secret: bytes) -> None:
         self._secret = secret
 
     def _mac(self, body: bytes, query: str) -> bytes:
-        return hmac.new(self._secret, body + b"\x00" + query.encode(), hashlib.sha256).digest()[:16]
+        message = body + b"\x00" + query.encode() + b"\x00" + call_binding()
+        return hmac.new(self._secret, message, hashlib.sha256).digest()[:16]
 
     def encode(self, position: dict[str, Any], *, query: str) -> str:
         """A token resuming after `position` for the query fingerprinted by `query`."""
@@ -69,7 +101,7 @@ class PageTokens:
             valid, position = False, None
         if not valid or not isinstance(position, dict):
             raise InvalidArgument(
-                "page_token is invalid, was altered, or belongs to a different query",
+                "page_token is invalid, was altered, or belongs to a different query or caller",
                 reason="INVALID_PAGE_TOKEN",
                 violations=[FieldViolation("page_token", "not a token issued for this query")],
             )

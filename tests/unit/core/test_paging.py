@@ -1,6 +1,10 @@
-"""Page tokens are opaque, tamper-evident and bound to their query."""
+"""Page tokens are opaque, tamper-evident and bound to their query and, inside an RPC, to its caller."""
 
 from __future__ import annotations
+
+import contextvars
+from collections.abc import Callable
+from typing import Any
 
 import pytest
 
@@ -66,3 +70,35 @@ def test_page_size_defaults_and_caps() -> None:
     assert page_size(10_000) == 100
     with pytest.raises(InvalidArgument):
         page_size(-1)
+
+
+# -- binding to the caller and the whole query (what the interceptor records) ----------------
+
+
+def _within(principal_id: str | None, request: object, fn: Callable[[], Any]) -> Any:
+    from services.core import interceptors
+    from services.core.tokens import Principal
+
+    def run() -> Any:
+        interceptors._principal.set(Principal(principal_id) if principal_id else None)
+        interceptors._request.set(request)
+        return fn()
+
+    return contextvars.copy_context().run(run)
+
+
+def test_a_token_is_bound_to_the_caller_and_every_query_field() -> None:
+    from marquee.billing.v1 import billing_pb2
+
+    pages = PageTokens(b"k" * 32)
+    first = billing_pb2.ListCreditPacksRequest(page_size=1)
+    token = _within("u1", first, lambda: pages.encode({"id": 3}, query="packs"))
+    following = billing_pb2.ListCreditPacksRequest(page_size=7, page_token=token)
+    assert _within("u1", following, lambda: pages.decode(token, query="packs")) == {"id": 3}
+    for caller, request in [
+        ("u2", following),
+        (None, following),
+        ("u1", billing_pb2.ListCreditPacksRequest(page_size=1, page_token=token, show_inactive=True)),
+    ]:
+        with pytest.raises(InvalidArgument):
+            _within(caller, request, lambda: pages.decode(token, query="packs"))
