@@ -50,11 +50,6 @@ class Dependencies:
     # Each service's own settings (`services/<name>/settings.py`), built on first use; tests may
     # put ready-made ones here before the server is built.
     service_settings: dict[type[ServiceSettings], ServiceSettings] = field(default_factory=dict)
-    # The same Redis for coroutines (caches): connections open on first use, on the running loop.
-    async_redis: AsyncRedis = field(init=False)
-
-    def __post_init__(self) -> None:
-        self.async_redis = AsyncRedis.from_url(self.settings.redis_url, health_check_interval=30)
 
     def settings_for(self, kind: type[S]) -> S:
         """The settings of one service, loaded once from the same sources as the core settings."""
@@ -86,7 +81,6 @@ class Dependencies:
 
     async def close(self) -> None:
         await self.peers.close()
-        await self.async_redis.aclose()
         self.database.close()
         await redis_store.close_async_twin(self.redis)
         self.redis.close()

@@ -39,7 +39,9 @@ def registration(deps: Dependencies) -> ServiceRegistration:
     )
     use_cases = AuthUseCases(deps.database, mailer_from_settings(settings))
     bonus = SignupBonus(deps.peers, deps.database, auth.signup_bonus_credits)
-    handlers = AuthHandlers(domain, use_cases, deps.database, Idempotency(deps.redis), deps.page_tokens, oauth_client, bonus)
+    handlers = AuthHandlers(
+        domain, use_cases, deps.database, Idempotency(deps.redis_async), deps.page_tokens, oauth_client, bonus
+    )
 
     async def close() -> None:
         await bonus.drain()

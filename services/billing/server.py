@@ -23,5 +23,5 @@ FULL_NAME = "marquee.billing.v1.BillingService"
 def registration(deps: Dependencies) -> ServiceRegistration:
     billing = deps.settings_for(BillingSettings)
     use_cases = BillingUseCases(BillingDomain(deps.settings, billing), deps.database, StripeGateway(billing))
-    handlers = BillingHandlers(use_cases, Idempotency(deps.redis), deps.page_tokens)
+    handlers = BillingHandlers(use_cases, Idempotency(deps.redis_async), deps.page_tokens)
     return ServiceRegistration(FULL_NAME, lambda server: billing_pb2_grpc.add_BillingServiceServicer_to_server(handlers, server))

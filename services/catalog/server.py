@@ -28,14 +28,14 @@ def registration(deps: Dependencies) -> ServiceRegistration:
     use_cases = CatalogUseCases(
         CatalogDomain(),
         deps.database,
-        BillingClient(deps.peers, deps.async_redis),
-        TrackingClient(deps.peers, deps.async_redis, cache_seconds=catalog.trending_cache_seconds),
+        BillingClient(deps.peers, deps.redis_async),
+        TrackingClient(deps.peers, deps.redis_async, cache_seconds=catalog.trending_cache_seconds),
     )
     provider = TmdbClient(
         catalog, RateLimiter(deps.redis), cache_get=use_cases.cached_response, cache_put=use_cases.cache_response
     )
     use_cases.provider = provider
-    handlers = CatalogHandlers(use_cases, Idempotency(deps.redis), deps.page_tokens)
+    handlers = CatalogHandlers(use_cases, Idempotency(deps.redis_async), deps.page_tokens)
     return ServiceRegistration(
         FULL_NAME,
         lambda server: catalog_pb2_grpc.add_CatalogServiceServicer_to_server(handlers, server),
