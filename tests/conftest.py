@@ -73,8 +73,14 @@ async def channel(server: Server) -> AsyncIterator[grpc.aio.Channel]:
 
 
 @pytest.fixture(autouse=True)
-def _fresh_rate_limits(settings: Settings) -> None:
-    """Every test starts with empty rate-limit windows (all tests share 127.0.0.1)."""
+def _fresh_rate_limits(request: pytest.FixtureRequest) -> None:
+    """Every test on the backend starts with empty rate-limit windows (all tests share 127.0.0.1).
+
+    Only tests that use the backend (`settings`, directly or through `server`/`channel`) pay for
+    it: a unit test starts no Redis, no OAuth stand-in and no migrations."""
+    if "settings" not in request.fixturenames:
+        return
+    settings: Settings = request.getfixturevalue("settings")
     client = redis.Redis.from_url(settings.redis_url)
     for key in client.scan_iter("marquee:ratelimit:*"):
         client.delete(key)

@@ -29,7 +29,6 @@ from services.core import errors
 from services.core.errors import FieldViolation, invalid
 from services.core.models import new_id, utcnow
 from services.core.settings import Settings
-from services.core.tokens import Principal
 
 DOMAIN = "marquee.billing"
 BILLING_ACTOR = "services/billing"
@@ -101,30 +100,6 @@ class BalanceView:
     monthly_credits: int = 0
     expiring_credits: int = 0
     next_expire_time: dt.datetime | None = None
-
-
-def resolve_user(name: str, principal: Principal, *, field_name: str, suffix: str = "") -> str:
-    """`users/me{suffix}` or `users/{id}{suffix}` → a user id the caller may act on; others' are NOT_FOUND."""
-    if not name.startswith("users/") or not name.endswith(suffix):
-        raise invalid(field_name, f"must be `users/{{user}}{suffix}`")
-    user_id = name[len("users/") : len(name) - len(suffix)]
-    if not user_id or "/" in user_id or len(user_id) > 64:
-        raise invalid(field_name, f"must be `users/{{user}}{suffix}`")
-    if user_id == "me":
-        if principal.is_service:
-            raise invalid(field_name, "a service credential has no `users/me`; name the user")
-        return principal.user_id
-    if user_id != principal.user_id and not (principal.is_admin or principal.is_service):
-        raise errors.NotFound(f"{name} not found")
-    return user_id
-
-
-def target_user(name: str, *, field_name: str) -> str:
-    """A real user id for service RPCs (`users/{user}`, not `me`)."""
-    user_id = name.removeprefix("users/")
-    if not name.startswith("users/") or not user_id or "/" in user_id or user_id in ("me", "-") or len(user_id) > 64:
-        raise invalid(field_name, "must be `users/{user}` with a real user id")
-    return user_id
 
 
 class BillingDomain:

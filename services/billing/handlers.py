@@ -32,7 +32,7 @@ from services.billing.usecases import (
     RefundOrder,
     SubscriptionView,
 )
-from services.core import errors
+from services.core import convert, errors, names
 from services.core.convert import timestamp as ts
 from services.core.errors import FieldViolation, invalid
 from services.core.idempotency import Idempotency
@@ -43,58 +43,33 @@ from services.core.tokens import Principal
 M = TypeVar("M", bound=Message)
 T = TypeVar("T")
 
-INTERVALS = {pb.BILLING_INTERVAL_MONTH: "month", pb.BILLING_INTERVAL_YEAR: "year"}
-INTERVAL_ENUM = {v: k for k, v in INTERVALS.items()}
-STATUS_ENUM = {
-    "incomplete": pb.SUBSCRIPTION_STATUS_INCOMPLETE,
-    "incomplete_expired": pb.SUBSCRIPTION_STATUS_INCOMPLETE_EXPIRED,
-    "trialing": pb.SUBSCRIPTION_STATUS_TRIALING,
-    "active": pb.SUBSCRIPTION_STATUS_ACTIVE,
-    "past_due": pb.SUBSCRIPTION_STATUS_PAST_DUE,
-    "unpaid": pb.SUBSCRIPTION_STATUS_UNPAID,
-    "canceled": pb.SUBSCRIPTION_STATUS_CANCELED,
-    "paused": pb.SUBSCRIPTION_STATUS_PAUSED,
-}
-STATUS_NAME = {v: k for k, v in STATUS_ENUM.items()}
-PAYMENT_KIND = {
-    "subscription_start": pb.PAYMENT_KIND_SUBSCRIPTION_START,
-    "subscription_renewal": pb.PAYMENT_KIND_SUBSCRIPTION_RENEWAL,
-    "subscription_change": pb.PAYMENT_KIND_SUBSCRIPTION_CHANGE,
-    "credit_pack": pb.PAYMENT_KIND_CREDIT_PACK,
-}
-PAYMENT_KIND_NAME = {v: k for k, v in PAYMENT_KIND.items()}
-PAYMENT_STATUS = {
-    "pending": pb.PAYMENT_STATUS_PENDING,
-    "requires_action": pb.PAYMENT_STATUS_REQUIRES_ACTION,
-    "succeeded": pb.PAYMENT_STATUS_SUCCEEDED,
-    "failed": pb.PAYMENT_STATUS_FAILED,
-    "partially_refunded": pb.PAYMENT_STATUS_PARTIALLY_REFUNDED,
-    "refunded": pb.PAYMENT_STATUS_REFUNDED,
-    "disputed": pb.PAYMENT_STATUS_DISPUTED,
-}
-PAYMENT_STATUS_NAME = {v: k for k, v in PAYMENT_STATUS.items()}
-ENTRY_KIND = {
-    "grant": pb.CREDIT_ENTRY_KIND_GRANT,
-    "purchase": pb.CREDIT_ENTRY_KIND_PURCHASE,
-    "spend": pb.CREDIT_ENTRY_KIND_SPEND,
-    "refund": pb.CREDIT_ENTRY_KIND_REFUND,
-    "expire": pb.CREDIT_ENTRY_KIND_EXPIRE,
-    "adjust": pb.CREDIT_ENTRY_KIND_ADJUST,
-    "purchase_reversal": pb.CREDIT_ENTRY_KIND_PURCHASE_REVERSAL,
-}
-ENTRY_KIND_NAME = {v: k for k, v in ENTRY_KIND.items()}
-OUTCOME = {
-    "processed": pb.WEBHOOK_OUTCOME_PROCESSED,
-    "ignored": pb.WEBHOOK_OUTCOME_IGNORED,
-    "duplicate": pb.WEBHOOK_OUTCOME_DUPLICATE,
-    "failed": pb.WEBHOOK_OUTCOME_FAILED,
-}
-OUTCOME_NAME = {v: k for k, v in OUTCOME.items()}
-CANCEL_SOURCE = {
-    "user": pb.CANCELLATION_SOURCE_USER,
-    "admin": pb.CANCELLATION_SOURCE_ADMIN,
-    "payment_failure": pb.CANCELLATION_SOURCE_PAYMENT_FAILED,
-}
+
+def _numbers(enum: Any) -> dict[str, Any]:
+    """Stored plain value → enum number, from the enum's descriptor (`convert.enum_values`)."""
+    values = convert.enum_values(enum)
+    return {value: values.number(value) for value in values.values}
+
+
+def _values(enum: Any) -> dict[Any, str]:
+    return {number: value for value, number in _numbers(enum).items()}
+
+
+INTERVALS = _values(pb.BillingInterval)
+INTERVAL_ENUM = _numbers(pb.BillingInterval)
+STATUS_ENUM = _numbers(pb.SubscriptionStatus)
+STATUS_NAME = _values(pb.SubscriptionStatus)
+PAYMENT_KIND = _numbers(pb.PaymentKind)
+PAYMENT_KIND_NAME = _values(pb.PaymentKind)
+PAYMENT_STATUS = _numbers(pb.PaymentStatus)
+PAYMENT_STATUS_NAME = _values(pb.PaymentStatus)
+ENTRY_KIND = _numbers(pb.CreditEntryKind)
+ENTRY_KIND_NAME = _values(pb.CreditEntryKind)
+OUTCOME = _numbers(pb.WebhookOutcome)
+OUTCOME_NAME = _values(pb.WebhookOutcome)
+# Stored as "payment_failure" since before the enum said PAYMENT_FAILED.
+CANCEL_SOURCE = convert.EnumValues(
+    pb.CancellationSource.DESCRIPTOR, aliases={"payment_failure": pb.CANCELLATION_SOURCE_PAYMENT_FAILED}
+)
 SUBSCRIPTION_ORDERS = {
     pb.SUBSCRIPTION_ORDER_UNSPECIFIED: "create_time_desc",
     pb.SUBSCRIPTION_ORDER_CREATE_TIME_DESC: "create_time_desc",
@@ -164,14 +139,6 @@ def timing_of(value: int) -> str:
     return "immediately" if value == pb.CHANGE_TIMING_IMMEDIATELY else "period_end"
 
 
-def plan_id_of(name: str, field_name: str, *, single: bool = False) -> str:
-    """`plans/{plan}` → the plan id (any id; the use case finds whether it exists)."""
-    plan_id = name.removeprefix("plans/")
-    if not name.startswith("plans/") or not plan_id or (single and "/" in plan_id):
-        raise invalid(field_name, "must be `plans/{plan}`")
-    return plan_id
-
-
 def known_plan(name: str, field_name: str) -> str:
     """`plans/{plan}` naming one of the plans Billing sells."""
     if not name.startswith("plans/") or name.removeprefix("plans/") not in TIERS:
@@ -196,7 +163,7 @@ def _plan_path(path: str) -> bool:
 
 def plan_change(request: pb.UpdatePlanRequest) -> PlanChange:
     new = request.plan
-    plan_id = plan_id_of(new.name, "plan.name")
+    plan_id = names.parse(request, "plan.name")["plan"]
     paths = mask_paths(request.update_mask, _plan_path)
     if "display_name" in paths and not new.display_name.strip():
         raise invalid("plan.display_name", "must not be empty")
@@ -267,10 +234,6 @@ def checkout_order(wanted: pb.CheckoutSession) -> CheckoutOrder:
     )
 
 
-def subscription_user(name: str, principal: Principal) -> str:
-    return d.resolve_user(name, principal, field_name="name", suffix="/subscription")
-
-
 def enum_names(values: Iterable[int], names: Mapping[Any, str], field_name: str, message: str) -> tuple[str, ...]:
     """Repeated enum values as the strings stored; one unknown value is INVALID_ARGUMENT."""
     given = list(values)
@@ -308,22 +271,11 @@ def subscription_filter(filt: pb.SubscriptionFilter) -> SubscriptionFilter:
 
 
 def payment_filter(request: pb.ListPaymentsRequest, principal: Principal) -> PaymentFilter:
-    if request.parent == "users/-":
-        if not principal.is_admin:
-            raise errors.NotFound("users/- is for admins")
-        user_id = None
-    else:
-        user_id = d.resolve_user(request.parent, principal, field_name="parent")
+    owner = names.owned(request, "parent", principal=principal, allow_all=True)["user"]
+    user_id = None if owner == names.ALL else owner
     kinds = enum_names(request.kinds, PAYMENT_KIND_NAME, "kinds", "unknown kind")
     statuses = enum_names(request.statuses, PAYMENT_STATUS_NAME, "statuses", "unknown status")
     return PaymentFilter(user_id, kinds, statuses, *window(request, "start_time", "end_time"))
-
-
-def payment_name(name: str, principal: Principal) -> tuple[str, str]:
-    parent, sep, payment_id = name.partition("/payments/")
-    if not sep or not payment_id or "/" in payment_id:
-        raise invalid("name", "must be `users/{user}/payments/{payment}`")
-    return d.resolve_user(parent, principal, field_name="name"), payment_id
 
 
 LedgerRequest = pb.SpendCreditsRequest | pb.RefundCreditsRequest | pb.GrantCreditsRequest | pb.AdjustCreditsRequest
@@ -333,33 +285,33 @@ def ledger_call(request: LedgerRequest) -> dict[str, Any]:
     """What every ledger call names: the user, the caller's request id and actor, the request's fingerprint."""
     principal = require_principal()
     return {
-        "user_id": d.target_user(request.user, field_name="user"),
+        "user_id": real_user(request, "user"),
         "request_id": request.request_id,
         "actor": principal.user_id if principal.is_service else f"users/{principal.user_id}",
         "print_": d.fingerprint(request.SerializeToString(deterministic=True)),
     }
 
 
-def entitlement_users(names: Iterable[str]) -> list[str]:
-    given = list(names)
-    if not given or len(given) > 100:
+def entitlement_users(request: pb.BatchGetEntitlementsRequest) -> list[str]:
+    if not request.names or len(request.names) > 100:
         raise invalid("names", "name 1 to 100 users")
-    user_ids = []
-    violations = []
-    for index, name in enumerate(given):
-        user_id = name.removeprefix("users/").removesuffix("/entitlements")
-        if (
-            not name.startswith("users/")
-            or not name.endswith("/entitlements")
-            or not user_id
-            or "/" in user_id
-            or user_id == "me"
-        ):
-            violations.append(FieldViolation(f"names[{index}]", "must be `users/{user}/entitlements`"))
-        user_ids.append(user_id)
+    user_ids = [name["user"] for name in names.parse_repeated(request, "names")]
+    violations = [
+        FieldViolation(f"names[{index}]", "must be `users/{user}/entitlements` with a real user id")
+        for index, user_id in enumerate(user_ids)
+        if user_id in (names.ME, names.ALL)
+    ]
     if violations:
         raise errors.InvalidArgument("malformed names", violations=violations)
     return user_ids
+
+
+def real_user(request: Message, path: str) -> str:
+    """A real user id named by `request.<path>` (`users/{user}`; not `me` or `-`), for service RPCs."""
+    user_id = names.parse(request, path)["user"]
+    if user_id in (names.ME, names.ALL):
+        raise invalid(path, "must be `users/{user}` with a real user id")
+    return user_id
 
 
 def date_of(value: date_pb2.Date, field_name: str) -> dt.date:
@@ -610,7 +562,7 @@ class BillingHandlers(billing_pb2_grpc.BillingServiceServicer):
         if row.cancellation:
             feedback = row.cancellation.get("feedback", 0)
             cancellation = pb.Cancellation(
-                source=CANCEL_SOURCE.get(str(row.cancellation.get("source", "")), pb.CANCELLATION_SOURCE_UNSPECIFIED),
+                source=as_enum(CANCEL_SOURCE.number(str(row.cancellation.get("source", "")))),
                 feedback=as_enum(int(feedback) if str(feedback).isdigit() else 0),
                 comment=str(row.cancellation.get("comment", "")),
                 request_time=ts(dt.datetime.fromisoformat(row.cancellation["request_time"]))
@@ -780,7 +732,7 @@ class BillingHandlers(billing_pb2_grpc.BillingServiceServicer):
         return pb.ListPlansResponse(plans=[self.plan_pb(p, principal) for p in rows], next_page_token=next_token)
 
     async def GetPlan(self, request: pb.GetPlanRequest, context: Context) -> pb.GetPlanResponse:
-        plan = await self.use.plan(plan_id_of(request.name, "name", single=True))
+        plan = await self.use.plan(names.parse(request)["plan"])
         return pb.GetPlanResponse(plan=self.plan_pb(plan, current_principal()))
 
     async def UpdatePlan(self, request: pb.UpdatePlanRequest, context: Context) -> pb.UpdatePlanResponse:
@@ -831,7 +783,7 @@ class BillingHandlers(billing_pb2_grpc.BillingServiceServicer):
         self, request: pb.CreateCheckoutSessionRequest, context: Context
     ) -> pb.CreateCheckoutSessionResponse:
         principal = require_principal()
-        user_id = d.resolve_user(request.parent, principal, field_name="parent")
+        user_id = names.owned(request, "parent", principal=principal)["user"]
         if user_id != principal.user_id:
             raise invalid("parent", "checkouts are made by the buyer: use `users/me`")
 
@@ -848,18 +800,15 @@ class BillingHandlers(billing_pb2_grpc.BillingServiceServicer):
 
     async def GetCheckoutSession(self, request: pb.GetCheckoutSessionRequest, context: Context) -> pb.GetCheckoutSessionResponse:
         principal = require_principal()
-        parent, sep, session_id = request.name.partition("/checkoutSessions/")
-        if not sep or not session_id or "/" in session_id:
-            raise invalid("name", "must be `users/{user}/checkoutSessions/{session}`")
-        user_id = d.resolve_user(parent, principal, field_name="name")
-        row, fulfilled, subscription = await self.use.checkout_session(user_id, session_id, request.name)
+        name = names.owned(request, principal=principal)
+        row, fulfilled, subscription = await self.use.checkout_session(name["user"], name["session"], request.name)
         return pb.GetCheckoutSessionResponse(checkout_session=self.checkout_pb(row, fulfilled, subscription))
 
     async def CreatePortalSession(
         self, request: pb.CreatePortalSessionRequest, context: Context
     ) -> pb.CreatePortalSessionResponse:
         principal = require_principal()
-        user_id = d.resolve_user(request.parent, principal, field_name="parent")
+        user_id = names.owned(request, "parent", principal=principal)["user"]
         if user_id != principal.user_id:
             raise invalid("parent", "the portal is opened by its user: use `users/me`")
         wanted = request.portal_session
@@ -874,12 +823,12 @@ class BillingHandlers(billing_pb2_grpc.BillingServiceServicer):
 
     async def GetSubscription(self, request: pb.GetSubscriptionRequest, context: Context) -> pb.GetSubscriptionResponse:
         principal = require_principal()
-        view = await self.use.subscription(subscription_user(request.name, principal))
+        view = await self.use.subscription(names.owned(request, principal=principal)["user"])
         return pb.GetSubscriptionResponse(subscription=self.view_pb(view, principal))
 
     async def CancelSubscription(self, request: pb.CancelSubscriptionRequest, context: Context) -> pb.CancelSubscriptionResponse:
         principal = require_principal()
-        user_id = subscription_user(request.name, principal)
+        user_id = names.owned(request, principal=principal)["user"]
         if request.refund_unused_time and not principal.is_admin:
             raise errors.PermissionDenied(
                 "only admins may refund unused time", reason="ROLE_REQUIRED", metadata={"required_role": "admin"}
@@ -904,14 +853,14 @@ class BillingHandlers(billing_pb2_grpc.BillingServiceServicer):
 
     async def ResumeSubscription(self, request: pb.ResumeSubscriptionRequest, context: Context) -> pb.ResumeSubscriptionResponse:
         principal = require_principal()
-        view = await self.use.resume_subscription(subscription_user(request.name, principal))
+        view = await self.use.resume_subscription(names.owned(request, principal=principal)["user"])
         return pb.ResumeSubscriptionResponse(subscription=self.view_pb(view, principal))
 
     async def ChangeSubscriptionPlan(
         self, request: pb.ChangeSubscriptionPlanRequest, context: Context
     ) -> pb.ChangeSubscriptionPlanResponse:
         principal = require_principal()
-        user_id = subscription_user(request.name, principal)
+        user_id = names.owned(request, principal=principal)["user"]
         order = PlanChangeOrder(
             target=request.target.plan,
             interval=INTERVALS.get(request.target.interval, ""),
@@ -963,12 +912,14 @@ class BillingHandlers(billing_pb2_grpc.BillingServiceServicer):
 
     async def GetPayment(self, request: pb.GetPaymentRequest, context: Context) -> pb.GetPaymentResponse:
         principal = require_principal()
-        row = await self.use.payment(*payment_name(request.name, principal))
+        name = names.owned(request, principal=principal)
+        row = await self.use.payment(name["user"], name["payment"])
         return pb.GetPaymentResponse(payment=self.payment_pb(row, principal))
 
     async def RefundPayment(self, request: pb.RefundPaymentRequest, context: Context) -> pb.RefundPaymentResponse:
         principal = require_principal()
-        user_id, payment_id = payment_name(request.name, principal)
+        name = names.owned(request, principal=principal)
+        user_id, payment_id = name["user"], name["payment"]
         if len(request.comment) > 1000:
             raise invalid("comment", "at most 1,000 characters")
 
@@ -991,14 +942,14 @@ class BillingHandlers(billing_pb2_grpc.BillingServiceServicer):
 
     async def GetCreditBalance(self, request: pb.GetCreditBalanceRequest, context: Context) -> pb.GetCreditBalanceResponse:
         principal = require_principal()
-        user_id = d.resolve_user(request.name, principal, field_name="name", suffix="/creditBalance")
+        user_id = names.owned(request, principal=principal)["user"]
         return pb.GetCreditBalanceResponse(credit_balance=balance_pb(user_id, await self.use.balance(user_id)))
 
     async def ListCreditLedgerEntries(
         self, request: pb.ListCreditLedgerEntriesRequest, context: Context
     ) -> pb.ListCreditLedgerEntriesResponse:
         principal = require_principal()
-        user_id = d.resolve_user(request.parent, principal, field_name="parent")
+        user_id = names.owned(request, "parent", principal=principal)["user"]
         limit = page_size(request.page_size, default=50, maximum=200)
         kinds = enum_names(request.kinds, ENTRY_KIND_NAME, "kinds", "unknown kind")
         wanted = EntryFilter(user_id, kinds, request.reference, *window(request, "start_time", "end_time"))
@@ -1011,10 +962,8 @@ class BillingHandlers(billing_pb2_grpc.BillingServiceServicer):
         self, request: pb.GetCreditLedgerEntryRequest, context: Context
     ) -> pb.GetCreditLedgerEntryResponse:
         principal = require_principal()
-        parent, sep, entry_id = request.name.partition("/creditLedger/")
-        if not sep or not entry_id or "/" in entry_id:
-            raise invalid("name", "must be `users/{user}/creditLedger/{entry}`")
-        row = await self.use.ledger_entry(d.resolve_user(parent, principal, field_name="name"), entry_id)
+        name = names.owned(request, principal=principal)
+        row = await self.use.ledger_entry(name["user"], name["entry"])
         return pb.GetCreditLedgerEntryResponse(entry=self.entry_pb(row))
 
     async def SpendCredits(self, request: pb.SpendCreditsRequest, context: Context) -> pb.SpendCreditsResponse:
@@ -1035,9 +984,10 @@ class BillingHandlers(billing_pb2_grpc.BillingServiceServicer):
             raise invalid("spend", "name the spend_entry or the spend_request_id")
         entry_id = ""
         if which == "spend_entry":
-            parent, sep, entry_id = request.spend_entry.partition("/creditLedger/")
-            if not sep or parent != request.user or not entry_id:
+            spent = names.parse(request, "spend_entry")
+            if spent["user"] != call["user_id"]:
                 raise invalid("spend_entry", "must be `users/{user}/creditLedger/{entry}` of the same user")
+            entry_id = spent["entry"]
         elif not request.spend_request_id:
             raise invalid("spend_request_id", "must not be empty")
         result = await self.use.refund_spend(
@@ -1073,14 +1023,14 @@ class BillingHandlers(billing_pb2_grpc.BillingServiceServicer):
 
     async def GetEntitlements(self, request: pb.GetEntitlementsRequest, context: Context) -> pb.GetEntitlementsResponse:
         principal = require_principal()
-        user_id = d.resolve_user(request.name, principal, field_name="name", suffix="/entitlements")
+        user_id = names.owned(request, principal=principal)["user"]
         found, now = await self.use.entitlements([user_id])
         return pb.GetEntitlementsResponse(entitlements=self.entitlements_pb(user_id, found[user_id], now))
 
     async def BatchGetEntitlements(
         self, request: pb.BatchGetEntitlementsRequest, context: Context
     ) -> pb.BatchGetEntitlementsResponse:
-        user_ids = entitlement_users(request.names)
+        user_ids = entitlement_users(request)
         found, now = await self.use.entitlements(user_ids)
         return pb.BatchGetEntitlementsResponse(entitlements=[self.entitlements_pb(u, found[u], now) for u in user_ids])
 
@@ -1097,7 +1047,7 @@ class BillingHandlers(billing_pb2_grpc.BillingServiceServicer):
         outcomes = [OUTCOME_NAME[o] for o in request.outcomes if o in OUTCOME_NAME and o != pb.WEBHOOK_OUTCOME_DUPLICATE]
         if len(outcomes) != len(request.outcomes):
             raise invalid("outcomes", "PROCESSED, IGNORED or FAILED")
-        user_id = d.target_user(request.user, field_name="user") if request.user else ""
+        user_id = real_user(request, "user") if request.user else ""
         wanted = EventFilter(tuple(outcomes), request.type, user_id, *window(request, "start_time", "end_time"))
         query = json.dumps([outcomes, request.type, request.user, *window_key(request)])
         after = self._after(self.pages.decode(request.page_token, query=query))
@@ -1109,6 +1059,6 @@ class BillingHandlers(billing_pb2_grpc.BillingServiceServicer):
 
     async def GetRevenueMetrics(self, request: pb.GetRevenueMetricsRequest, context: Context) -> pb.GetRevenueMetricsResponse:
         start, end, granularity = revenue_range(request)
-        plans = [plan_id_of(plan, f"plans[{index}]") for index, plan in enumerate(request.plans)]
+        plans = [known_plan(plan, f"plans[{index}]") for index, plan in enumerate(request.plans)]
         figures = await self.use.revenue(start, end, granularity, plans)
         return pb.GetRevenueMetricsResponse(metrics=revenue_pb(figures))

@@ -17,7 +17,7 @@ from pydantic import SecretStr
 from services.app import build_server
 from services.core.settings import Settings
 from tests.integration.billing.conftest import REDIRECT, Callers, billing_deps, deliver
-from tests.integration.billing.helpers import assert_error, fails
+from tests.integration.billing.helpers import assert_error, fails, fields
 from tests.support.stripe_standin import StripeStandIn, event, subscription_object
 
 Stub = billing_pb2_grpc.BillingServiceStub
@@ -596,6 +596,13 @@ async def test_admin_lists_and_revenue(billing: Stub, callers: Callers) -> None:
         )
     )
     assert (backwards.code, backwards.reason) == (grpc.StatusCode.INVALID_ARGUMENT, "INVALID_ARGUMENT")
+    unknown = await fails(
+        billing.GetRevenueMetrics(
+            pb.GetRevenueMetricsRequest(start_date=date, end_date=date, plans=["plans/basic", "plans/gold"]), metadata=admin.auth
+        )
+    )
+    assert unknown.code == grpc.StatusCode.INVALID_ARGUMENT
+    assert fields(unknown) == ["plans[1]"]
     for call in (
         billing.GetRevenueMetrics(pb.GetRevenueMetricsRequest(start_date=date, end_date=date), metadata=subscriber.auth),
         billing.ListSubscriptions(pb.ListSubscriptionsRequest(), metadata=subscriber.auth),

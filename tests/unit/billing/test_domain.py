@@ -13,14 +13,13 @@ from pydantic import SecretStr
 from sqlalchemy import create_engine
 from sqlalchemy.orm import Session
 
-from services.billing.domain import BillingDomain, fingerprint, resolve_user
+from services.billing.domain import BillingDomain, fingerprint
 from services.billing.models import Base
 from services.billing.repository import BillingRepository, EntryFilter
 from services.billing.settings import BillingSettings
 from services.billing.stripe_gateway import StripeGateway
 from services.core import errors
 from services.core.settings import Settings
-from services.core.tokens import Principal
 from tests.support.stripe_standin import event, sign, subscription_object
 
 SECRET = "whsec_unit"
@@ -62,16 +61,6 @@ def test_signatures(tmp_path: pathlib.Path) -> None:
     assert gateway.verify_event(payload, rotated)["id"].startswith("evt_")
     with pytest.raises(errors.InvalidArgument):
         gateway.verify_event(b"{}", sign(b"{}", SECRET))
-
-
-def test_resolve_user() -> None:
-    user = Principal(user_id="u1")
-    assert resolve_user("users/me/entitlements", user, field_name="name", suffix="/entitlements") == "u1"
-    with pytest.raises(errors.NotFound):
-        resolve_user("users/u2", user, field_name="parent")
-    assert resolve_user("users/u2", Principal(user_id="a", role="admin"), field_name="parent") == "u2"
-    with pytest.raises(errors.InvalidArgument):
-        resolve_user("users/me", Principal(user_id="services/notes", role="service"), field_name="parent")
 
 
 def test_out_of_order_subscription_events(domain: BillingDomain, repo: BillingRepository) -> None:
