@@ -256,11 +256,14 @@ class PolicyInterceptor(grpc.aio.ServerInterceptor):  # type: ignore[type-arg]  
             try:
                 self._admit()
                 admitted = True
-                await context.send_initial_metadata(((REQUEST_ID_KEY, call["request_id"]),))
                 _principal.set(self._authorize(contract, call["metadata"]))
                 _check_request(request)
                 _request.set(request)
-                return await behavior(request, context)
+                response = await behavior(request, context)
+                # Headers only with a response: an error stays a trailers-only reply (the id rides
+                # in its trailers, which HTTP/2 carries as headers), so gateways map its status.
+                await context.send_initial_metadata(((REQUEST_ID_KEY, call["request_id"]),))
+                return response
             except (asyncio.CancelledError, grpc.aio.AbortError):
                 call.setdefault("code", "CANCELLED" if context.cancelled() else (context.code() or grpc.StatusCode.UNKNOWN).name)
                 raise
@@ -282,11 +285,14 @@ class PolicyInterceptor(grpc.aio.ServerInterceptor):  # type: ignore[type-arg]  
             try:
                 self._admit()
                 admitted = True
-                await context.send_initial_metadata(((REQUEST_ID_KEY, call["request_id"]),))
                 _principal.set(self._authorize(contract, call["metadata"]))
                 _check_request(request)
                 _request.set(request)
+                first = True
                 async for message in behavior(request, context):
+                    if first:  # as for unary calls: an error before the first message stays trailers-only
+                        await context.send_initial_metadata(((REQUEST_ID_KEY, call["request_id"]),))
+                        first = False
                     yield message
             except (asyncio.CancelledError, grpc.aio.AbortError):
                 call.setdefault("code", "CANCELLED" if context.cancelled() else (context.code() or grpc.StatusCode.UNKNOWN).name)

@@ -34,6 +34,8 @@ DEFAULT_MAX_STRING_CHARS = 4_096
 DEFAULT_MAX_ITEMS = 1_000
 SAFE_INTEGER = 2**53 - 1
 MAX_VIOLATIONS = 20
+# Violation reasons of the check itself; any other comes from `(marquee.api.v1.limits).reason`.
+_GENERIC_REASONS = frozenset({"OUT_OF_RANGE", "TOO_LONG", "TOO_MANY"})
 # Values whose content is free-form by design: their own checks (size limits, the
 # parser's nesting limit) apply, not the per-field defaults.
 _OPAQUE = frozenset(
@@ -68,6 +70,7 @@ class _Rule:
     maximum: int
     enum_numbers: frozenset[int] = frozenset()
     map_value: descriptor.FieldDescriptor | None = None
+    reason: str = ""  # the documented ErrorInfo reason for an over-long value, if any
 
 
 def _kind(field: descriptor.FieldDescriptor) -> str:
@@ -125,6 +128,7 @@ def _rule(field: descriptor.FieldDescriptor) -> _Rule:
         maximum=maximum,
         enum_numbers=frozenset(v.number for v in field.enum_type.values) if kind == "enum" else frozenset(),
         map_value=field.message_type.fields_by_name["value"] if is_map else None,
+        reason=limits.reason,
     )
 
 
@@ -203,7 +207,10 @@ def _one(rule: _Rule, value: Any, path: str) -> Iterator[FieldViolation]:
         return
     problem = _problem(rule, value)
     if problem:
-        yield FieldViolation(path, problem, "OUT_OF_RANGE")
+        if rule.kind in ("string", "bytes"):
+            yield FieldViolation(path, problem, rule.reason or "TOO_LONG")
+        else:
+            yield FieldViolation(path, problem, "OUT_OF_RANGE")
 
 
 def violations(request: Message) -> list[FieldViolation]:
@@ -222,4 +229,6 @@ def check(request: Message) -> None:
     if found:
         first = found[0]
         more = f" (and {len(found) - 1} more)" if len(found) > 1 else ""
-        raise InvalidArgument(f"{first.field}: {first.description}{more}", violations=found)
+        # The contract's own reason when it documents one (`MESSAGE_TOO_LONG`), else the generic one.
+        reason = next((v.reason for v in found if v.reason not in _GENERIC_REASONS), "INVALID_ARGUMENT")
+        raise InvalidArgument(f"{first.field}: {first.description}{more}", reason=reason, violations=found)

@@ -72,3 +72,13 @@ def test_check_raises_with_every_violation() -> None:
         validation.check(request)
     assert sorted(v.field for v in caught.value.violations) == ["page_token", "since"]
     assert "(and 1 more)" in caught.value.message
+
+
+def test_a_documented_reason_is_the_error_reason() -> None:
+    from marquee.chat.v1 import chat_pb2
+
+    with pytest.raises(errors.InvalidArgument) as caught:
+        validation.check(chat_pb2.SendMessageRequest(content="x" * 8001))
+    assert caught.value.reason == "MESSAGE_TOO_LONG"
+    assert [v.field for v in caught.value.violations] == ["content"]
+    validation.check(chat_pb2.SendMessageRequest(content="x" * 8000))  # over the 4,096 default, within its own

@@ -25,7 +25,7 @@ _sym_db = _symbol_database.Default()
 from google.protobuf import descriptor_pb2 as google_dot_protobuf_dot_descriptor__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1bmarquee/api/v1/limits.proto\x12\x0emarquee.api.v1\x1a google/protobuf/descriptor.proto\"m\n\x0b\x46ieldLimits\x12\x12\n\nmax_length\x18\x01 \x01(\x03\x12\x11\n\tmax_items\x18\x02 \x01(\x03\x12\x11\n\tmin_value\x18\x03 \x01(\x03\x12\x11\n\tmax_value\x18\x04 \x01(\x03\x12\x11\n\thas_range\x18\x05 \x01(\x08:L\n\x06limits\x12\x1d.google.protobuf.FieldOptions\x18\xba\x8e\x03 \x01(\x0b\x32\x1b.marquee.api.v1.FieldLimitsb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1bmarquee/api/v1/limits.proto\x12\x0emarquee.api.v1\x1a google/protobuf/descriptor.proto\"}\n\x0b\x46ieldLimits\x12\x12\n\nmax_length\x18\x01 \x01(\x03\x12\x11\n\tmax_items\x18\x02 \x01(\x03\x12\x11\n\tmin_value\x18\x03 \x01(\x03\x12\x11\n\tmax_value\x18\x04 \x01(\x03\x12\x11\n\thas_range\x18\x05 \x01(\x08\x12\x0e\n\x06reason\x18\x06 \x01(\t:L\n\x06limits\x12\x1d.google.protobuf.FieldOptions\x18\xba\x8e\x03 \x01(\x0b\x32\x1b.marquee.api.v1.FieldLimitsb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -33,5 +33,5 @@ _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'marquee.api.v1.limits_pb2',
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
   _globals['_FIELDLIMITS']._serialized_start=81
-  _globals['_FIELDLIMITS']._serialized_end=190
+  _globals['_FIELDLIMITS']._serialized_end=206
 # @@protoc_insertion_point(module_scope)

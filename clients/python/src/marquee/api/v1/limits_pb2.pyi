@@ -8,15 +8,17 @@ LIMITS_FIELD_NUMBER: _ClassVar[int]
 limits: _descriptor.FieldDescriptor
 
 class FieldLimits(_message.Message):
-    __slots__ = ("max_length", "max_items", "min_value", "max_value", "has_range")
+    __slots__ = ("max_length", "max_items", "min_value", "max_value", "has_range", "reason")
     MAX_LENGTH_FIELD_NUMBER: _ClassVar[int]
     MAX_ITEMS_FIELD_NUMBER: _ClassVar[int]
     MIN_VALUE_FIELD_NUMBER: _ClassVar[int]
     MAX_VALUE_FIELD_NUMBER: _ClassVar[int]
     HAS_RANGE_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
     max_length: int
     max_items: int
     min_value: int
     max_value: int
     has_range: bool
-    def __init__(self, max_length: _Optional[int] = ..., max_items: _Optional[int] = ..., min_value: _Optional[int] = ..., max_value: _Optional[int] = ..., has_range: bool = ...) -> None: ...
+    reason: str
+    def __init__(self, max_length: _Optional[int] = ..., max_items: _Optional[int] = ..., min_value: _Optional[int] = ..., max_value: _Optional[int] = ..., has_range: bool = ..., reason: _Optional[str] = ...) -> None: ...

@@ -262,5 +262,12 @@ class FieldLimits(betterproto2.Message):
     Whether `min_value` and `max_value` apply instead of the defaults.
     """
 
+    reason: "str" = betterproto2.field(6, betterproto2.TYPE_STRING)
+    """
+    The `google.rpc.ErrorInfo` reason for a value over `max_length` where
+    the contract documents one (for example `MESSAGE_TOO_LONG`); empty means
+    `INVALID_ARGUMENT`.
+    """
+
 
 default_message_pool.register_message("marquee.api.v1", "FieldLimits", FieldLimits)

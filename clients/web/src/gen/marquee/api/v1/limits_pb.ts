@@ -20,7 +20,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file marquee/api/v1/limits.proto.
  */
 export const file_marquee_api_v1_limits: GenFile = /*@__PURE__*/
-  fileDesc("ChttYXJxdWVlL2FwaS92MS9saW1pdHMucHJvdG8SDm1hcnF1ZWUuYXBpLnYxIm0KC0ZpZWxkTGltaXRzEhIKCm1heF9sZW5ndGgYASABKAMSEQoJbWF4X2l0ZW1zGAIgASgDEhEKCW1pbl92YWx1ZRgDIAEoAxIRCgltYXhfdmFsdWUYBCABKAMSEQoJaGFzX3JhbmdlGAUgASgIOlQKBmxpbWl0cxIdLmdvb2dsZS5wcm90b2J1Zi5GaWVsZE9wdGlvbnMYuo4DIAEoCzIbLm1hcnF1ZWUuYXBpLnYxLkZpZWxkTGltaXRzUgZsaW1pdHNiBnByb3RvMw", [file_google_protobuf_descriptor]);
+  fileDesc("ChttYXJxdWVlL2FwaS92MS9saW1pdHMucHJvdG8SDm1hcnF1ZWUuYXBpLnYxIn0KC0ZpZWxkTGltaXRzEhIKCm1heF9sZW5ndGgYASABKAMSEQoJbWF4X2l0ZW1zGAIgASgDEhEKCW1pbl92YWx1ZRgDIAEoAxIRCgltYXhfdmFsdWUYBCABKAMSEQoJaGFzX3JhbmdlGAUgASgIEg4KBnJlYXNvbhgGIAEoCTpUCgZsaW1pdHMSHS5nb29nbGUucHJvdG9idWYuRmllbGRPcHRpb25zGLqOAyABKAsyGy5tYXJxdWVlLmFwaS52MS5GaWVsZExpbWl0c1IGbGltaXRzYgZwcm90bzM", [file_google_protobuf_descriptor]);
 
 /**
  * Bounds on one field. Zero means "the default for the field's type".
@@ -63,6 +63,15 @@ export type FieldLimits = Message<"marquee.api.v1.FieldLimits"> & {
    * @generated from field: bool has_range = 5;
    */
   hasRange: boolean;
+
+  /**
+   * The `google.rpc.ErrorInfo` reason for a value over `max_length` where
+   * the contract documents one (for example `MESSAGE_TOO_LONG`); empty means
+   * `INVALID_ARGUMENT`.
+   *
+   * @generated from field: string reason = 6;
+   */
+  reason: string;
 };
 
 /**
