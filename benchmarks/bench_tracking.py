@@ -177,14 +177,14 @@ def main() -> None:
         assert message.watched_episode_count == SEASONS * EPISODES - 1, message.watched_episode_count
 
     def up_next(repo: TrackingRepository) -> None:
-        page = domain.list_up_next(repo, principal, parent="users/me", include_not_started=False, size=20, after=None)
+        page = domain.list_up_next(repo, principal, user_id=principal.user_id, include_not_started=False, size=20, after=None)
         items = [(title_info(v.title), progress_summary(v)) for v, _ in page.items]
         assert len(items) == 20
         assert page.next_position is not None
 
     def show_progress_page(repo: TrackingRepository) -> None:
         page = domain.list_show_progress(
-            repo, principal, parent="users/me", statuses=[], since=None, include_specials=False, full=False, size=20,
+            repo, principal, user_id=principal.user_id, statuses=[], since=None, include_specials=False, full=False, size=20,
             after=None,
         )  # fmt: skip
         assert len(page.items) == 20

@@ -86,14 +86,6 @@ class EnvoyProcess:
             return self.port > 0
         return False
 
-    def rss_bytes(self) -> int:
-        if self._process is None:
-            return 0
-        for line in pathlib.Path(f"/proc/{self._process.pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) * 1024
-        return 0
-
     def stop(self, timeout_seconds: float = 10.0) -> None:
         process, self._process = self._process, None
         stop_process(process, timeout_seconds)

@@ -21,16 +21,13 @@ from services.core.paging import PageTokens
 from services.core.peers import Peers
 from services.core.revocation import Revocations
 from services.core.server import Server, ServiceRegistration, create_server, unimplemented
-from services.core.settings import ServiceSettings, Settings
+from services.core.settings import ALL_SERVICES, ServiceSettings, Settings
 from services.core.tokens import KeySet, TokenVerifier
 
 S = TypeVar("S", bound=ServiceSettings)
 
 # Contract name of each service, and the generated module that declares it.
-CONTRACTS = {
-    name: (f"marquee.{name}.v1.{name.capitalize()}Service", f"marquee.{name}.v1.{name}_pb2")
-    for name in ("auth", "catalog", "tracking", "media", "notes", "chat", "billing", "ads")
-}
+CONTRACTS = {name: (f"marquee.{name}.v1.{name.capitalize()}Service", f"marquee.{name}.v1.{name}_pb2") for name in ALL_SERVICES}
 
 
 def implemented(name: str) -> bool:
@@ -65,7 +62,8 @@ class Dependencies:
         return found
 
     @classmethod
-    def build(cls, settings: Settings) -> Dependencies:
+    def build(cls, settings: Settings, *service_settings: ServiceSettings) -> Dependencies:
+        """Everything from the core settings; ready-made service settings (tests) replace loading them."""
         keys = KeySet.from_settings(settings)
         verifier = TokenVerifier.from_settings(settings, keys)
         # A refused token could still be valid this long: its lifetime plus the clock leeway.
@@ -80,6 +78,7 @@ class Dependencies:
             revocations=verifier.revocations,
             page_tokens=PageTokens(settings.secret_key.get_secret_value().encode()),
             peers=Peers(settings, keys),
+            service_settings={type(given): given for given in service_settings},
         )
 
     @property
@@ -93,6 +92,18 @@ class Dependencies:
         self.database.close()
         await redis_store.close_async_twin(self.redis)
         self.redis.close()
+
+
+def service_settings_classes() -> dict[str, type[ServiceSettings]]:
+    """Each implemented service's settings class (`services/<name>/settings.py`, `<Name>Settings`)."""
+    found = {}
+    for name in ALL_SERVICES:
+        if implemented(name) and importlib.util.find_spec(f"services.{name}.settings") is not None:
+            module = importlib.import_module(f"services.{name}.settings")
+            kind = getattr(module, f"{name.capitalize()}Settings", None)
+            if isinstance(kind, type) and issubclass(kind, ServiceSettings):
+                found[name] = kind
+    return found
 
 
 def registrations(deps: Dependencies) -> list[ServiceRegistration]:

@@ -13,6 +13,8 @@ import subprocess
 import sys
 from collections.abc import Iterator
 
+from pydantic_settings import BaseSettings
+
 from gateway.process import EnvoyProcess
 from services.core import logs, migrate
 from services.core.processes import stop_process
@@ -65,6 +67,25 @@ def start_gateway(settings: Settings, grpc_port: int) -> EnvoyProcess:
     envoy = EnvoyProcess(config, settings.data_dir / "gateway")
     envoy.start()
     return envoy
+
+
+def print_config(settings: Settings) -> None:
+    """Every setting, the core ones then each service's, with its description and current value (secrets masked)."""
+    from services.app import service_settings_classes
+
+    sections: list[tuple[str, BaseSettings]] = [("core", settings)]
+    sections += [(name, kind.load(settings)) for name, kind in service_settings_classes().items()]
+    for title, values in sections:
+        print(f"# {title}")
+        for name, field in type(values).model_fields.items():
+            shown = "***" if "secret" in name or "key" in name else getattr(values, name)
+            print(f"MARQUEE_{name.upper()}={shown}\n    {field.description}")
+
+
+def _demo_catalog_wanted(settings: Settings) -> bool:
+    from services.catalog.settings import CatalogSettings
+
+    return CatalogSettings.load(settings).catalog_demo_data
 
 
 async def serve(settings: Settings, *, with_worker: bool, with_gateway: bool = False, with_demo: bool = False) -> None:
@@ -170,10 +191,7 @@ def main(argv: list[str] | None = None) -> int:
     logs.configure(settings.log_level, json_lines=settings.log_json)
 
     if args.command == "config":
-        for name, field in Settings.model_fields.items():
-            value = getattr(settings, name)
-            shown = "***" if "secret" in name or "key" in name else value
-            print(f"MARQUEE_{name.upper()}={shown}\n    {field.description}")
+        print_config(settings)
         return 0
     if args.command == "gateway-config":
         return render_gateway_config(args, settings)
@@ -201,7 +219,7 @@ def main(argv: list[str] | None = None) -> int:
                 resolved,
                 with_worker=is_up and not args.no_worker,
                 with_gateway=is_up and not args.no_gateway and resolved.gateway_enabled,
-                with_demo=is_up and resolved.catalog_demo_data,
+                with_demo=is_up and _demo_catalog_wanted(resolved),
             )
         )
     return 0

@@ -11,6 +11,7 @@ import pytest
 import redis
 
 from services.app import Dependencies, build_server
+from services.auth.settings import AuthSettings
 from services.core import migrate
 from services.core.server import Server
 from services.core.settings import Settings
@@ -34,14 +35,10 @@ def oauth_provider() -> Iterator[LocalOAuthProvider]:
 
 
 @pytest.fixture(scope="session")
-def settings(backend: Backend, oauth_provider: LocalOAuthProvider, tmp_path_factory: pytest.TempPathFactory) -> Settings:
+def settings(backend: Backend, tmp_path_factory: pytest.TempPathFactory) -> Settings:
     configured = settings_for_tests(
         backend,
         tmp_path_factory.mktemp("data"),
-        bootstrap_admin_email=ADMIN_EMAIL,
-        oauth_google=oauth_provider.settings_for("google").model_dump(),
-        oauth_github=oauth_provider.settings_for("github").model_dump(),
-        oauth_discord=oauth_provider.settings_for("discord").model_dump(),
         service_clients={"catalog": "catalog-test-secret-0123456789"},
     )
     migrate.upgrade(configured)
@@ -49,8 +46,20 @@ def settings(backend: Backend, oauth_provider: LocalOAuthProvider, tmp_path_fact
 
 
 @pytest.fixture(scope="session")
-async def server(settings: Settings) -> AsyncIterator[Server]:
-    deps = Dependencies.build(settings)
+def auth_settings(settings: Settings, oauth_provider: LocalOAuthProvider) -> AuthSettings:
+    """Auth's own settings: the bootstrap admin and the three providers on the local OAuth stand-in."""
+    return AuthSettings.load(
+        settings,
+        bootstrap_admin_email=ADMIN_EMAIL,
+        oauth_google=oauth_provider.settings_for("google").model_dump(),
+        oauth_github=oauth_provider.settings_for("github").model_dump(),
+        oauth_discord=oauth_provider.settings_for("discord").model_dump(),
+    )
+
+
+@pytest.fixture(scope="session")
+async def server(settings: Settings, auth_settings: AuthSettings) -> AsyncIterator[Server]:
+    deps = Dependencies.build(settings, auth_settings)
     running = build_server(deps, address="127.0.0.1:0")
     await running.start()
     yield running
@@ -64,8 +73,14 @@ async def channel(server: Server) -> AsyncIterator[grpc.aio.Channel]:
 
 
 @pytest.fixture(autouse=True)
-def _fresh_rate_limits(settings: Settings) -> None:
-    """Every test starts with empty rate-limit windows (all tests share 127.0.0.1)."""
+def _fresh_rate_limits(request: pytest.FixtureRequest) -> None:
+    """Every test on the backend starts with empty rate-limit windows (all tests share 127.0.0.1).
+
+    Only tests that use the backend (`settings`, directly or through `server`/`channel`) pay for
+    it: a unit test starts no Redis, no OAuth stand-in and no migrations."""
+    if "settings" not in request.fixturenames:
+        return
+    settings: Settings = request.getfixturevalue("settings")
     client = redis.Redis.from_url(settings.redis_url)
     for key in client.scan_iter("marquee:ratelimit:*"):
         client.delete(key)

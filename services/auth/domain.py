@@ -23,6 +23,7 @@ from services.auth import oauth
 from services.auth.models import Identity, OAuthState, OneTimeToken, RefreshToken, Session, User
 from services.auth.passwords import Passwords
 from services.auth.repository import AuthRepository
+from services.auth.settings import AuthSettings
 from services.core import errors
 from services.core.errors import FieldViolation, invalid
 from services.core.mail import Mailer
@@ -122,9 +123,11 @@ class AuthDomain:
         passwords: Passwords,
         limiter: RateLimiter,
         mailer: Mailer,
+        auth: AuthSettings | None = None,
         clock: Callable[[], dt.datetime] = utcnow,
     ) -> None:
         self.settings = settings
+        self.auth = auth if auth is not None else AuthSettings.load(settings)
         self.signer = signer
         self.passwords = passwords
         self.limiter = limiter
@@ -166,7 +169,7 @@ class AuthDomain:
             )
 
     def limit_login(self, email: str, client: Client) -> None:
-        per_minute = self.settings.login_attempts_per_minute
+        per_minute = self.auth.login_attempts_per_minute
         self._limit(f"login:account:{email}", limit=per_minute, window=60, scope="account")
         if client.ip:
             self._limit(f"login:client:{client.ip}", limit=per_minute, window=60, scope="client")
@@ -248,7 +251,7 @@ class AuthDomain:
 
     def _new_user(self, email: str, *, verified: bool) -> User:
         now = self.clock()
-        role = ROLE_ADMIN if email and email == self.settings.bootstrap_admin_email.lower() else ROLE_USER
+        role = ROLE_ADMIN if email and email == self.auth.bootstrap_admin_email.lower() else ROLE_USER
         return User(
             id=new_id(),
             email=email or None,
@@ -272,7 +275,7 @@ class AuthDomain:
         time_zone: str,
         client: Client,
     ) -> SignedIn:
-        if not self.settings.registration_open:
+        if not self.auth.registration_open:
             raise errors.FailedPrecondition("registration is closed on this deployment", reason="REGISTRATION_CLOSED")
         email = normalize_email(email)
         self.limit_mail("register", email, client)
@@ -380,13 +383,13 @@ class AuthDomain:
     # -- social sign-in -------------------------------------------------------
 
     def provider_config(self, provider: str) -> OAuthProvider:
-        config: OAuthProvider | None = getattr(self.settings, f"oauth_{provider}", None)
+        config: OAuthProvider | None = getattr(self.auth, f"oauth_{provider}", None)
         if config is None or not config.configured:
             raise errors.FailedPrecondition(f"{provider} sign-in is not configured here", reason="PROVIDER_NOT_CONFIGURED")
         return config
 
     def configured_providers(self) -> list[str]:
-        return [p for p in oauth.PROVIDERS if getattr(self.settings, f"oauth_{p}").configured]
+        return [p for p in oauth.PROVIDERS if getattr(self.auth, f"oauth_{p}").configured]
 
     def _sign_state(self, state_id: str) -> str:
         mac = hmac.new(self._secret, b"oauth-state:" + state_id.encode(), hashlib.sha256).hexdigest()[:32]
@@ -414,7 +417,7 @@ class AuthDomain:
             session_id, user_id = principal.session_id, principal.user_id
         verifier, challenge = oauth.pkce_pair()
         now = self.clock()
-        expire = now + dt.timedelta(seconds=self.settings.oauth_state_ttl_seconds)
+        expire = now + dt.timedelta(seconds=self.auth.oauth_state_ttl_seconds)
         state = OAuthState(
             id=new_id(),
             provider=provider,

@@ -6,6 +6,7 @@ import contextlib
 import datetime as dt
 import ipaddress
 import json
+from collections.abc import Callable
 from typing import Any, TypeVar
 
 from google.api import httpbody_pb2
@@ -18,6 +19,7 @@ from services.auth.domain import AuthDomain, Client, IssuedTokens, SignedIn, use
 from services.auth.models import Identity, Session, User
 from services.auth.peers import SignupBonus
 from services.auth.repository import AuthRepository
+from services.auth.usecases import AuthUseCases
 from services.core import errors
 from services.core.convert import timestamp
 from services.core.db import Database
@@ -96,6 +98,7 @@ class AuthHandlers(UnitOfWorkHandlers[AuthRepository], auth_pb2_grpc.AuthService
     def __init__(
         self,
         domain: AuthDomain,
+        use_cases: AuthUseCases,
         database: Database,
         idempotency: Idempotency,
         page_tokens: PageTokens,
@@ -104,8 +107,13 @@ class AuthHandlers(UnitOfWorkHandlers[AuthRepository], auth_pb2_grpc.AuthService
     ) -> None:
         super().__init__(database, idempotency, page_tokens, repository=AuthRepository)
         self.domain = domain
+        self.use = use_cases
         self.bonus = bonus
         self.oauth = oauth_client
+
+    async def _run(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        """One unit of work through the use cases: the mail it queues is sent after it commits."""
+        return await self.use.run(fn, *args, **kwargs)
 
     # -- conversions ----------------------------------------------------------
 
@@ -202,7 +210,7 @@ class AuthHandlers(UnitOfWorkHandlers[AuthRepository], auth_pb2_grpc.AuthService
         settings = self.domain.settings
         return pb.GetAuthConfigResponse(
             providers=[PROVIDER_ENUM[p] for p in self.domain.configured_providers()],
-            registration_open=settings.registration_open,
+            registration_open=self.domain.auth.registration_open,
             password_policy=pb.PasswordPolicy(min_length=self.domain.passwords.min_length, max_length=128, reject_breached=True),
             access_token_ttl=duration_pb2.Duration(seconds=settings.access_token_ttl_seconds),
             refresh_token_ttl=duration_pb2.Duration(seconds=settings.refresh_token_ttl_seconds),

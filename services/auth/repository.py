@@ -37,9 +37,6 @@ class AuthRepository:
     def user_by_email(self, email: str) -> User | None:
         return self.s.scalars(select(User).where(User.email == email)).first()
 
-    def user_by_pending_email(self, email: str) -> Sequence[User]:
-        return self.s.scalars(select(User).where(User.pending_email == email)).all()
-
     def add(self, row: object) -> None:
         self.s.add(row)
 

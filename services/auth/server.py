@@ -11,6 +11,8 @@ from services.auth.handlers import AuthHandlers
 from services.auth.oauth import OAuthClient
 from services.auth.passwords import Passwords
 from services.auth.peers import SignupBonus
+from services.auth.settings import AuthSettings
+from services.auth.usecases import AuthUseCases, DeferredMailer
 from services.core.idempotency import Idempotency
 from services.core.mail import mailer_from_settings
 from services.core.ratelimit import RateLimiter
@@ -25,16 +27,21 @@ FULL_NAME = "marquee.auth.v1.AuthService"
 
 def registration(deps: Dependencies) -> ServiceRegistration:
     settings = deps.settings
-    oauth_client = OAuthClient(timeout_seconds=settings.oauth_timeout_seconds)
+    auth = deps.settings_for(AuthSettings)
+    oauth_client = OAuthClient(timeout_seconds=auth.oauth_timeout_seconds)
     domain = AuthDomain(
         settings,
         signer=TokenSigner.from_settings(settings, deps.keys),
-        passwords=Passwords(min_length=settings.password_min_length),
+        passwords=Passwords(min_length=auth.password_min_length),
         limiter=RateLimiter(deps.redis),
-        mailer=mailer_from_settings(settings),
+        mailer=DeferredMailer(),
+        auth=auth,
     )
-    bonus = SignupBonus(deps.peers, deps.database, settings.signup_bonus_credits)
-    handlers = AuthHandlers(domain, deps.database, Idempotency(deps.redis), deps.page_tokens, oauth_client, bonus)
+    use_cases = AuthUseCases(deps.database, mailer_from_settings(settings))
+    bonus = SignupBonus(deps.peers, deps.database, auth.signup_bonus_credits)
+    handlers = AuthHandlers(
+        domain, use_cases, deps.database, Idempotency(deps.redis_async), deps.page_tokens, oauth_client, bonus
+    )
 
     async def close() -> None:
         await bonus.drain()

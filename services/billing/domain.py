@@ -1,20 +1,17 @@
 """Billing's use cases: catalog, credit ledger, entitlements and the state Stripe reports.
 
 Functions take a repository (one unit of work) and plain values and raise
-`services.core.errors`. Stripe calls never happen inside these functions: handlers
-make them first (off the event loop, outside any transaction) and pass the results in.
+`services.core.errors`. Stripe calls never happen inside these functions: the use cases
+(`usecases.py`) make them first, through `stripe_gateway.py`, off the event loop and outside
+any transaction, and pass the results in.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import json
-import time
 from dataclasses import dataclass, field
 from typing import Any
-
-import stripe
 
 from services.billing.catalog import CURRENCY, TIERS, default_packs, default_plans
 from services.billing.models import (
@@ -27,11 +24,11 @@ from services.billing.models import (
     WebhookEvent,
 )
 from services.billing.repository import BillingRepository
+from services.billing.settings import BillingSettings
 from services.core import errors
 from services.core.errors import FieldViolation, invalid
 from services.core.models import new_id, utcnow
 from services.core.settings import Settings
-from services.core.tokens import Principal
 
 DOMAIN = "marquee.billing"
 BILLING_ACTOR = "services/billing"
@@ -105,33 +102,10 @@ class BalanceView:
     next_expire_time: dt.datetime | None = None
 
 
-def resolve_user(name: str, principal: Principal, *, field_name: str, suffix: str = "") -> str:
-    """`users/me{suffix}` or `users/{id}{suffix}` → a user id the caller may act on; others' are NOT_FOUND."""
-    if not name.startswith("users/") or not name.endswith(suffix):
-        raise invalid(field_name, f"must be `users/{{user}}{suffix}`")
-    user_id = name[len("users/") : len(name) - len(suffix)]
-    if not user_id or "/" in user_id or len(user_id) > 64:
-        raise invalid(field_name, f"must be `users/{{user}}{suffix}`")
-    if user_id == "me":
-        if principal.is_service:
-            raise invalid(field_name, "a service credential has no `users/me`; name the user")
-        return principal.user_id
-    if user_id != principal.user_id and not (principal.is_admin or principal.is_service):
-        raise errors.NotFound(f"{name} not found")
-    return user_id
-
-
-def target_user(name: str, *, field_name: str) -> str:
-    """A real user id for service RPCs (`users/{user}`, not `me`)."""
-    user_id = name.removeprefix("users/")
-    if not name.startswith("users/") or not user_id or "/" in user_id or user_id in ("me", "-") or len(user_id) > 64:
-        raise invalid(field_name, "must be `users/{user}` with a real user id")
-    return user_id
-
-
 class BillingDomain:
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, billing: BillingSettings | None = None) -> None:
         self.settings = settings
+        self.billing = billing if billing is not None else BillingSettings.load(settings)
         self._seeded = False
 
     # -- catalog ----------------------------------------------------------------
@@ -143,13 +117,13 @@ class BillingDomain:
         if self._seeded:
             return
         if repo.plan("free") is None:
-            repo.seed_plans(default_plans(self.settings.stripe_prices))
-            repo.seed_packs(default_packs(self.settings.stripe_prices))
+            repo.seed_plans(default_plans(self.billing.stripe_prices))
+            repo.seed_packs(default_packs(self.billing.stripe_prices))
         self._fill_configured_price_ids(repo)
         self._seeded = True
 
     def _fill_configured_price_ids(self, repo: BillingRepository) -> None:
-        configured = self.settings.stripe_prices
+        configured = self.billing.stripe_prices
         if not configured:
             return
         for plan in repo.plans():
@@ -554,42 +528,6 @@ class BillingDomain:
         return row
 
     # -- webhooks ---------------------------------------------------------------------
-
-    def verify_event(self, payload: bytes, signature: str, now: float | None = None) -> dict[str, Any]:
-        """The event in a signed webhook body; UNAUTHENTICATED for anything not signed by our secret."""
-        secret = self.settings.stripe_webhook_secret.get_secret_value()
-        if not secret:
-            raise fail(errors.Unavailable, "webhooks are not configured", "PAYMENT_PROVIDER_UNAVAILABLE")
-        parts = [item.split("=", 1) for item in signature.split(",") if "=" in item]
-        stamps = [value for key, value in parts if key.strip() == "t"]
-        if not signature or not stamps or not any(key.strip() == "v1" for key, _ in parts) or not stamps[0].isdigit():
-            raise fail(errors.Unauthenticated, "stripe-signature is missing or malformed", "SIGNATURE_INVALID")
-        tolerance = self.settings.stripe_webhook_tolerance_seconds
-        try:
-            stripe.Webhook.construct_event(payload, signature, secret, tolerance=tolerance)
-        except stripe.SignatureVerificationError as exc:
-            if "tolerance" in str(exc):
-                raise fail(errors.Unauthenticated, "the signed timestamp is too old (possible replay)", "EVENT_TOO_OLD") from exc
-            raise fail(errors.Unauthenticated, "the signature matches no signing secret", "SIGNATURE_INVALID") from exc
-        except (ValueError, AttributeError, TypeError) as exc:
-            # The signature checked out (it is verified before parsing): the body is just not an event.
-            raise invalid("body", "is not a JSON Stripe event") from exc
-        # construct_event only refuses old timestamps; a far-future one is just as suspicious.
-        if int(stamps[0]) > (now or time.time()) + tolerance:
-            raise fail(errors.Unauthenticated, "the signed timestamp is in the future", "EVENT_TOO_OLD")
-        try:
-            event = json.loads(payload)
-        except ValueError as exc:
-            raise invalid("body", "is not a JSON Stripe event") from exc
-        if (
-            not isinstance(event, dict)
-            or not str(event.get("id", "")).startswith("evt_")
-            or not isinstance(event.get("type"), str)
-            or not isinstance(event.get("data"), dict)
-            or not isinstance(event["data"].get("object"), dict)
-        ):
-            raise invalid("body", "is not a Stripe event (id, type, data.object)")
-        return event
 
     def handle_event(self, repo: BillingRepository, event: dict[str, Any], now: dt.datetime) -> str:
         """Applies one event once; returns processed, ignored or duplicate."""
@@ -1016,3 +954,80 @@ class BillingDomain:
 
 def now_utc() -> dt.datetime:
     return utcnow()
+
+
+def etag_of(version: int) -> str:
+    return f'"{version}"'
+
+
+def previous_price_ids(old: dict[str, Any] | None) -> list[str]:
+    """The Stripe prices a plan price was sold at before: subscribers keep the one they signed up at."""
+    previous = [str(price_id) for price_id in old.get("previous_price_ids", [])] if old else []
+    if old and old.get("price_id"):
+        previous.append(str(old["price_id"]))
+    return previous
+
+
+def checkout_expiry(wanted: dt.datetime | None, now: dt.datetime, shortest: dt.timedelta, longest: dt.timedelta) -> dt.datetime:
+    """When a checkout session expires: what the caller asked for (within Stripe's window), else the longest."""
+    slack = dt.timedelta(seconds=5)
+    expire = wanted if wanted is not None else now + longest
+    if not (now + shortest - slack <= expire <= now + longest + slack):
+        raise invalid("checkout_session.expire_time", "must be 30 minutes to 24 hours from now")
+    return min(expire, now + longest - slack)
+
+
+@dataclass(frozen=True)
+class Proration:
+    """Amounts in cents of a plan change, as Stripe will bill them."""
+
+    amount_due_now: int
+    unused_time_credit: int
+    remaining_time_charge: int
+    next_invoice_amount: int
+    next_invoice_time: dt.datetime | None
+    effective_time: dt.datetime | None
+
+
+PRORATION_BEHAVIORS = ("always_invoice", "create_prorations", "none")
+
+
+def prorate(
+    *,
+    price_amount: int,
+    period_start: dt.datetime | None,
+    period_end: dt.datetime | None,
+    new_amount: int,
+    immediate: bool,
+    behavior: str,
+    now: dt.datetime,
+) -> Proration:
+    """Our own estimate of Stripe's proration: unused time credited, the rest charged at the new price.
+
+    `behavior` is Stripe's `proration_behavior`: `always_invoice` charges the difference now,
+    `create_prorations` carries it to the next invoice, `none` changes the price at no charge.
+    A change at the period's end (or with no period) prorates nothing.
+    """
+    start, end = period_start, period_end
+    if not immediate or start is None or end is None or end <= now or behavior == "none":
+        return Proration(0, 0, 0, new_amount, end, end if not immediate else now)
+    left = (end - now).total_seconds() / max(1.0, (end - start).total_seconds())
+    credit = round(price_amount * left)
+    charge = round(new_amount * left)
+    due = max(0, charge - credit) if behavior != "create_prorations" else 0
+    return Proration(due, credit, charge, new_amount + (charge - credit if due == 0 else 0), end, now)
+
+
+def refund_target(payment: Payment, amount: int) -> tuple[int, dict[str, str]]:
+    """How much to refund (0 means all that is left) and the Stripe object to refund it on."""
+    if payment.status not in ("succeeded", "partially_refunded"):
+        raise fail(errors.FailedPrecondition, f"a {payment.status} payment cannot be refunded", "PAYMENT_NOT_REFUNDABLE")
+    rest = payment.amount - payment.amount_refunded
+    amount = amount or rest
+    if amount > rest:
+        raise fail(errors.FailedPrecondition, f"at most {rest} cents are left to refund", "REFUND_EXCEEDS_PAYMENT")
+    if payment.provider_payment_id.startswith("pi_"):
+        return amount, {"payment_intent": payment.provider_payment_id}
+    if payment.provider_charge_id:
+        return amount, {"charge": payment.provider_charge_id}
+    raise fail(errors.FailedPrecondition, "the payment has no charge to refund", "PAYMENT_NOT_REFUNDABLE")

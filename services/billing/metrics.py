@@ -3,34 +3,23 @@
 A subscription counts as paying at an instant when it had started, had not ended, and
 is (now) ACTIVE or PAST_DUE, or ended later: Billing keeps the current state of each
 subscription plus its start and end, not a full status history, so MRR in the past is
-reconstructed from those. Money stays in integer cents until the protobuf edge.
+reconstructed from those. Money stays in integer cents until the protobuf edge (the handlers).
+Rules on plain values: the use case loads the rows (`load_revenue_inputs`, through the repository)
+and passes them in.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass
 
-from google.type import date_pb2, money_pb2
-from marquee.billing.v1 import billing_pb2 as pb
-
-from services.billing.catalog import CURRENCY
-from services.billing.models import Subscription
+from services.billing.models import Payment, Subscription, SubscriptionChange
 from services.billing.repository import BillingRepository
-from services.core.convert import timestamp
+from services.core.errors import invalid
 
 PAYING = ("active", "past_due")
 MAX_BUCKETS = 400
-
-
-def _money(cents: int) -> money_pb2.Money:
-    units, rest = divmod(abs(cents), 100)
-    sign = -1 if cents < 0 else 1
-    return money_pb2.Money(currency_code=CURRENCY, units=sign * units, nanos=sign * rest * 10_000_000)
-
-
-def _date(value: dt.date) -> date_pb2.Date:
-    return date_pb2.Date(year=value.year, month=value.month, day=value.day)
 
 
 def _monthly(sub: Subscription) -> int:
@@ -73,25 +62,93 @@ def buckets(start: dt.date, end: dt.date, granularity: str) -> list[tuple[dt.dat
     return found
 
 
-@dataclass
-class RevenueFigures:
-    metrics: pb.RevenueMetrics = field(default_factory=pb.RevenueMetrics)
+@dataclass(frozen=True)
+class RevenueBucket:
+    start_date: dt.date
+    end_date: dt.date
+    mrr: int
+    active_subscriptions: int
+    new_subscriptions: int
+    canceled_subscriptions: int
+    subscription_revenue: int
+    credit_revenue: int
+    net_revenue: int
 
-    def to_pb(self) -> pb.RevenueMetrics:
-        return self.metrics
+
+@dataclass(frozen=True)
+class PlanFigures:
+    plan_id: str
+    interval: str
+    active_subscriptions: int
+    trialing_subscriptions: int
+    mrr: int
+
+
+@dataclass(frozen=True)
+class RevenueFigures:
+    """The dashboard's figures; money in cents."""
+
+    mrr: int
+    arr: int
+    mrr_at_start: int
+    active_subscriptions: int
+    trialing_subscriptions: int
+    plans: list[PlanFigures]
+    arpu: int
+    ltv: int | None
+    churn_rate: float
+    new_subscriptions: int
+    canceled_subscriptions: int
+    pending_cancellations: int
+    upgrades: int
+    downgrades: int
+    trial_conversion_rate: float
+    subscription_revenue: int
+    credit_revenue: int
+    refunds: int
+    net_revenue: int
+    credits_sold: int
+    credits_spent: int
+    payment_success_rate: float
+    failed_payments: int
+    series: list[RevenueBucket]
+    compute_time: dt.datetime
+
+
+@dataclass(frozen=True)
+class RevenueInputs:
+    """The rows the figures are computed from, loaded in one unit of work."""
+
+    subscriptions: Sequence[Subscription]
+    changes: Sequence[SubscriptionChange]
+    payments: Sequence[Payment]
+    ledger: dict[str, int]
+
+
+def revenue_range(start: dt.date, end: dt.date, now: dt.datetime) -> tuple[dt.datetime, dt.datetime]:
+    """The instants a date range covers, cut at `now` (the future has no revenue yet)."""
+    range_start = _midnight(start)
+    return range_start, min(_midnight(end + dt.timedelta(days=1)), max(now, range_start))
+
+
+def load_revenue_inputs(repo: BillingRepository, start: dt.date, end: dt.date, now: dt.datetime) -> RevenueInputs:
+    range_start, range_end = revenue_range(start, end, now)
+    return RevenueInputs(
+        repo.all_subscriptions(),
+        repo.plan_changes(range_start, range_end),
+        repo.payments_between(range_start, range_end),
+        repo.ledger_between(range_start, range_end),
+    )
 
 
 def revenue_figures(
-    repo: BillingRepository, start: dt.date, end: dt.date, granularity: str, plans: list[str], now: dt.datetime
+    inputs: RevenueInputs, start: dt.date, end: dt.date, granularity: str, plans: list[str], now: dt.datetime
 ) -> RevenueFigures:
-    from services.core.errors import invalid
-
     series_ranges = buckets(start, end, granularity)
     if len(series_ranges) > MAX_BUCKETS:
         raise invalid("granularity", f"at most {MAX_BUCKETS} buckets; choose a larger bucket")
-    range_start = _midnight(start)
-    range_end = min(_midnight(end + dt.timedelta(days=1)), max(now, range_start))
-    subs = [s for s in repo.all_subscriptions() if not plans or s.plan_id in plans]
+    range_start, range_end = revenue_range(start, end, now)
+    subs = [s for s in inputs.subscriptions if not plans or s.plan_id in plans]
 
     def mrr_at(instant: dt.datetime) -> tuple[int, int]:
         paying = [s for s in subs if _paying_at(s, instant)]
@@ -119,10 +176,8 @@ def revenue_figures(
     new = sum(1 for s in subs if started_in(s, range_start, range_end))
     canceled = sum(1 for s in subs if ended_in(s, range_start, range_end))
     pending = sum(1 for s in subs if s.cancel_at_period_end and s.end_time is None and s.status not in ("canceled",))
-    changes = [
-        c for c in repo.plan_changes(range_start, range_end) if not plans or c.to_plan_id in plans or c.from_plan_id in plans
-    ]
-    payments = repo.payments_between(range_start, range_end)
+    changes = [c for c in inputs.changes if not plans or c.to_plan_id in plans or c.from_plan_id in plans]
+    payments = inputs.payments
 
     def collected(a: dt.datetime, b: dt.datetime, *, credit: bool) -> int:
         return sum(
@@ -142,14 +197,14 @@ def revenue_figures(
     refunds = refunded(range_start, range_end)
     attempted = [p for p in payments if a_le(range_start, p.create_time, range_end) and p.status != "pending"]
     failed = sum(1 for p in attempted if p.status == "failed")
-    ledger = repo.ledger_between(range_start, range_end)
+    ledger = inputs.ledger
     days = max(1, (end - start).days + 1)
     churn = canceled / active_start if active_start else 0.0
     arpu = mrr // active if active else 0
     ltv = None
     if churn > 0:
         monthly_churn = churn * 30 / days
-        ltv = _money(int(arpu / monthly_churn)) if monthly_churn else None
+        ltv = int(arpu / monthly_churn) if monthly_churn else None
     trials_ended = [s for s in subs if s.trial_end is not None and range_start <= s.trial_end < range_end and s.trial_end <= now]
     converted = sum(
         1
@@ -163,36 +218,29 @@ def revenue_figures(
         bucket_mrr, bucket_active = mrr_at(b)
         sub_rev, credit_rev = collected(a, b, credit=False), collected(a, b, credit=True)
         series.append(
-            pb.RevenueBucket(
-                start_date=_date(first),
-                end_date=_date(last),
-                mrr=_money(bucket_mrr),
+            RevenueBucket(
+                start_date=first,
+                end_date=last,
+                mrr=bucket_mrr,
                 active_subscriptions=bucket_active,
                 new_subscriptions=sum(1 for s in subs if started_in(s, a, b)),
                 canceled_subscriptions=sum(1 for s in subs if ended_in(s, a, b)),
-                subscription_revenue=_money(sub_rev),
-                credit_revenue=_money(credit_rev),
-                net_revenue=_money(sub_rev + credit_rev - refunded(a, b)),
+                subscription_revenue=sub_rev,
+                credit_revenue=credit_rev,
+                net_revenue=sub_rev + credit_rev - refunded(a, b),
             )
         )
-    compute = timestamp(now)
-    metrics = pb.RevenueMetrics(
-        mrr=_money(mrr),
-        arr=_money(mrr * 12),
-        mrr_at_start=_money(mrr_start),
+    return RevenueFigures(
+        mrr=mrr,
+        arr=mrr * 12,
+        mrr_at_start=mrr_start,
         active_subscriptions=active,
         trialing_subscriptions=trialing,
         plans=[
-            pb.PlanMetrics(
-                plan=f"plans/{plan}",
-                interval=pb.BILLING_INTERVAL_YEAR if interval == "year" else pb.BILLING_INTERVAL_MONTH,
-                active_subscriptions=f[0],
-                trialing_subscriptions=f[1],
-                mrr=_money(f[2]),
-            )
+            PlanFigures(plan, interval, active_subscriptions=f[0], trialing_subscriptions=f[1], mrr=f[2])
             for (plan, interval), f in sorted(by_plan.items())
         ],
-        arpu=_money(arpu),
+        arpu=arpu,
         ltv=ltv,
         churn_rate=churn,
         new_subscriptions=new,
@@ -201,18 +249,17 @@ def revenue_figures(
         upgrades=sum(1 for c in changes if c.upgrade),
         downgrades=sum(1 for c in changes if not c.upgrade),
         trial_conversion_rate=converted / len(trials_ended) if trials_ended else 0.0,
-        subscription_revenue=_money(subscription_revenue),
-        credit_revenue=_money(credit_revenue),
-        refunds=_money(refunds),
-        net_revenue=_money(subscription_revenue + credit_revenue - refunds),
+        subscription_revenue=subscription_revenue,
+        credit_revenue=credit_revenue,
+        refunds=refunds,
+        net_revenue=subscription_revenue + credit_revenue - refunds,
         credits_sold=ledger.get("purchase", 0) + ledger.get("purchase_reversal", 0),
         credits_spent=-(ledger.get("spend", 0) + ledger.get("refund", 0)),
         payment_success_rate=(len(attempted) - failed) / len(attempted) if attempted else 0.0,
         failed_payments=failed,
         series=series,
-        compute_time=compute,
+        compute_time=now,
     )
-    return RevenueFigures(metrics)
 
 
 def a_le(a: dt.datetime, value: dt.datetime, b: dt.datetime) -> bool:

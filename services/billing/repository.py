@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import and_, func, or_, select, update
@@ -22,6 +23,60 @@ from services.billing.models import (
     SubscriptionChange,
     WebhookEvent,
 )
+
+
+@dataclass(frozen=True)
+class SubscriptionFilter:
+    """ListSubscriptions' filter on plain values; empty means any."""
+
+    plans: tuple[str, ...] = ()
+    statuses: tuple[str, ...] = ()
+    interval: str = ""
+    cancel_at_period_end: bool | None = None
+    create_start: dt.datetime | None = None
+    create_end: dt.datetime | None = None
+
+
+@dataclass(frozen=True)
+class PaymentFilter:
+    """ListPayments' filter; `user_id` None is every user (admins)."""
+
+    user_id: str | None
+    kinds: tuple[str, ...] = ()
+    statuses: tuple[str, ...] = ()
+    start: dt.datetime | None = None
+    end: dt.datetime | None = None
+
+
+@dataclass(frozen=True)
+class EntryFilter:
+    user_id: str
+    kinds: tuple[str, ...] = ()
+    reference: str = ""
+    start: dt.datetime | None = None
+    end: dt.datetime | None = None
+
+
+@dataclass(frozen=True)
+class EventFilter:
+    outcomes: tuple[str, ...] = ()
+    type: str = ""
+    user_id: str = ""
+    start: dt.datetime | None = None
+    end: dt.datetime | None = None
+
+
+def _window(column: Any, start: dt.datetime | None, end: dt.datetime | None) -> list[Any]:
+    conditions = []
+    if start is not None:
+        conditions.append(column >= start)
+    if end is not None:
+        conditions.append(column < end)
+    return conditions
+
+
+def _any_of(column: Any, values: Sequence[str]) -> list[Any]:
+    return [column.in_(values)] if values else []
 
 
 class BillingRepository:
@@ -104,8 +159,16 @@ class BillingRepository:
         return self.s.scalars(query.with_for_update() if for_update else query).first()
 
     def list_subscriptions(
-        self, *, conditions: list[Any], order: str, after: tuple[dt.datetime, str] | None, limit: int
+        self, wanted: SubscriptionFilter, *, order: str, after: tuple[dt.datetime, str] | None, limit: int
     ) -> tuple[Sequence[Subscription], int]:
+        conditions = _any_of(Subscription.plan_id, wanted.plans) + _any_of(Subscription.status, wanted.statuses)
+        if wanted.interval:
+            conditions.append(Subscription.interval == wanted.interval)
+        if wanted.cancel_at_period_end is not None:
+            conditions.append(Subscription.cancel_at_period_end.is_(wanted.cancel_at_period_end))
+        conditions += _window(Subscription.create_time, wanted.create_start, wanted.create_end)
+        if order == "period_end_asc":
+            conditions.append(Subscription.current_period_end.is_not(None))
         base = select(Subscription).where(*conditions)
         total = self.s.scalar(select(func.count()).select_from(base.subquery())) or 0
         column = Subscription.current_period_end if order == "period_end_asc" else Subscription.create_time
@@ -146,7 +209,10 @@ class BillingRepository:
         query = select(Payment).where(Payment.provider_charge_id == charge_id)
         return self.s.scalars(query.with_for_update() if for_update else query).first()
 
-    def list_payments(self, *, conditions: list[Any], after: tuple[dt.datetime, str] | None, limit: int) -> Sequence[Payment]:
+    def list_payments(self, wanted: PaymentFilter, *, after: tuple[dt.datetime, str] | None, limit: int) -> Sequence[Payment]:
+        conditions = [Payment.user_id == wanted.user_id] if wanted.user_id is not None else []
+        conditions += _any_of(Payment.kind, wanted.kinds) + _any_of(Payment.status, wanted.statuses)
+        conditions += _window(Payment.create_time, wanted.start, wanted.end)
         query = select(Payment).where(*conditions)
         if after is not None:
             value, row_id = after
@@ -232,7 +298,11 @@ class BillingRepository:
         )
         return bool(self.s.execute(statement).rowcount)  # type: ignore[attr-defined]
 
-    def list_entries(self, *, conditions: list[Any], after: tuple[dt.datetime, str] | None, limit: int) -> Sequence[LedgerEntry]:
+    def list_entries(self, wanted: EntryFilter, *, after: tuple[dt.datetime, str] | None, limit: int) -> Sequence[LedgerEntry]:
+        conditions = [LedgerEntry.user_id == wanted.user_id, *_any_of(LedgerEntry.kind, wanted.kinds)]
+        if wanted.reference:
+            conditions.append(LedgerEntry.reference == wanted.reference)
+        conditions += _window(LedgerEntry.create_time, wanted.start, wanted.end)
         query = select(LedgerEntry).where(*conditions)
         if after is not None:
             value, row_id = after
@@ -268,7 +338,13 @@ class BillingRepository:
             .execution_options(synchronize_session=False)
         )
 
-    def list_events(self, *, conditions: list[Any], after: tuple[dt.datetime, str] | None, limit: int) -> Sequence[WebhookEvent]:
+    def list_events(self, wanted: EventFilter, *, after: tuple[dt.datetime, str] | None, limit: int) -> Sequence[WebhookEvent]:
+        conditions = _any_of(WebhookEvent.outcome, wanted.outcomes)
+        if wanted.type:
+            conditions.append(WebhookEvent.type == wanted.type)
+        if wanted.user_id:
+            conditions.append(WebhookEvent.user_id == wanted.user_id)
+        conditions += _window(WebhookEvent.receive_time, wanted.start, wanted.end)
         query = select(WebhookEvent).where(*conditions)
         if after is not None:
             value, row_id = after

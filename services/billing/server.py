@@ -8,7 +8,9 @@ from marquee.billing.v1 import billing_pb2_grpc
 
 from services.billing.domain import BillingDomain
 from services.billing.handlers import BillingHandlers
+from services.billing.settings import BillingSettings
 from services.billing.stripe_gateway import StripeGateway
+from services.billing.usecases import BillingUseCases
 from services.core.idempotency import Idempotency
 from services.core.server import ServiceRegistration
 
@@ -19,11 +21,7 @@ FULL_NAME = "marquee.billing.v1.BillingService"
 
 
 def registration(deps: Dependencies) -> ServiceRegistration:
-    handlers = BillingHandlers(
-        BillingDomain(deps.settings),
-        deps.database,
-        Idempotency(deps.redis),
-        deps.page_tokens,
-        StripeGateway(deps.settings),
-    )
+    billing = deps.settings_for(BillingSettings)
+    use_cases = BillingUseCases(BillingDomain(deps.settings, billing), deps.database, StripeGateway(billing))
+    handlers = BillingHandlers(use_cases, Idempotency(deps.redis_async), deps.page_tokens)
     return ServiceRegistration(FULL_NAME, lambda server: billing_pb2_grpc.add_BillingServiceServicer_to_server(handlers, server))

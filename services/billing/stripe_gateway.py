@@ -9,13 +9,15 @@ Stripe failures become domain errors here, so nothing above knows the library.
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
+import time
 from typing import Any
 
 import stripe
 
-from services.core.errors import DomainError, FailedPrecondition, Unavailable
-from services.core.settings import Settings
+from services.billing.settings import BillingSettings
+from services.core.errors import FailedPrecondition, Unauthenticated, Unavailable, invalid
 
 log = logging.getLogger("marquee.billing.stripe")
 
@@ -33,10 +35,16 @@ def unavailable(message: str = "the payment provider is not configured") -> Unav
     return Unavailable(message, reason=PROVIDER_DOWN, domain="marquee.billing")
 
 
+def _unauthenticated(message: str, reason: str) -> Unauthenticated:
+    return Unauthenticated(message, reason=reason, domain="marquee.billing")
+
+
 class StripeGateway:
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: BillingSettings) -> None:
         key = settings.stripe_secret_key.get_secret_value()
         self.configured = bool(key)
+        self._webhook_secret = settings.stripe_webhook_secret
+        self._webhook_tolerance = settings.stripe_webhook_tolerance_seconds
         self._client: stripe.StripeClient | None = None
         if key:
             base = {"api": settings.stripe_api_base} if settings.stripe_api_base else None
@@ -115,6 +123,38 @@ class StripeGateway:
         price = self._call("prices.create", self.client.v1.prices.create, params=params, options={"idempotency_key": key})
         return str(price.id)
 
-
-def provider_error(exc: DomainError) -> bool:
-    return exc.reason == PROVIDER_DOWN
+    def verify_event(self, payload: bytes, signature: str, now: float | None = None) -> dict[str, Any]:
+        """The event in a signed webhook body; UNAUTHENTICATED for anything not signed by our secret."""
+        secret = self._webhook_secret.get_secret_value()
+        if not secret:
+            raise unavailable("webhooks are not configured")
+        parts = [item.split("=", 1) for item in signature.split(",") if "=" in item]
+        stamps = [value for key, value in parts if key.strip() == "t"]
+        if not signature or not stamps or not any(key.strip() == "v1" for key, _ in parts) or not stamps[0].isdigit():
+            raise _unauthenticated("stripe-signature is missing or malformed", "SIGNATURE_INVALID")
+        tolerance = self._webhook_tolerance
+        try:
+            stripe.Webhook.construct_event(payload, signature, secret, tolerance=tolerance)
+        except stripe.SignatureVerificationError as exc:
+            if "tolerance" in str(exc):
+                raise _unauthenticated("the signed timestamp is too old (possible replay)", "EVENT_TOO_OLD") from exc
+            raise _unauthenticated("the signature matches no signing secret", "SIGNATURE_INVALID") from exc
+        except (ValueError, AttributeError, TypeError) as exc:
+            # The signature checked out (it is verified before parsing): the body is just not an event.
+            raise invalid("body", "is not a JSON Stripe event") from exc
+        # construct_event only refuses old timestamps; a far-future one is just as suspicious.
+        if int(stamps[0]) > (now or time.time()) + tolerance:
+            raise _unauthenticated("the signed timestamp is in the future", "EVENT_TOO_OLD")
+        try:
+            event = json.loads(payload)
+        except ValueError as exc:
+            raise invalid("body", "is not a JSON Stripe event") from exc
+        if (
+            not isinstance(event, dict)
+            or not str(event.get("id", "")).startswith("evt_")
+            or not isinstance(event.get("type"), str)
+            or not isinstance(event.get("data"), dict)
+            or not isinstance(event["data"].get("object"), dict)
+        ):
+            raise invalid("body", "is not a Stripe event (id, type, data.object)")
+        return event

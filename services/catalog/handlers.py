@@ -1,44 +1,25 @@
-"""CatalogService servicer: converts protobuf ↔ domain values and delegates. No rules live here."""
+"""CatalogService servicer: parses each request, calls one use case (`usecases.py`) and maps its result."""
 
 from __future__ import annotations
 
 import datetime as dt
 import json
-import time
-from collections.abc import Callable
-from typing import Any, TypeVar
 
-import grpc
-import redis
 from google.type import date_pb2
 from marquee.catalog.v1 import catalog_pb2 as pb
 from marquee.catalog.v1 import catalog_pb2_grpc
-from sqlalchemy.exc import IntegrityError
 
-from services.catalog.domain import (
-    CatalogDomain,
-    EpisodeFields,
-    ProviderSeason,
-    ProviderTitleDetails,
-    TitleFields,
-    TitleView,
-    title_etag,
-)
+from services.catalog import tmdb
+from services.catalog.domain import EpisodeFields, TitleFields, TitleView, title_etag
 from services.catalog.models import STATUS_PUBLISHED, Category, Episode, Season
-from services.catalog.provider import DETAILS_TTL, SEARCH_TTL, TmdbClient
-from services.catalog.repository import CatalogRepository, TitleQuery
+from services.catalog.repository import TitleQuery
+from services.catalog.usecases import CatalogUseCases, CategoryValues, SeasonValues
 from services.core import errors
 from services.core.convert import timestamp
-from services.core.db import Database
 from services.core.errors import FieldViolation, invalid
-from services.core.handlers import UnitOfWorkHandlers
 from services.core.idempotency import Idempotency
 from services.core.interceptors import Context, current_metadata, current_principal, require_principal
 from services.core.paging import PageTokens, page_size
-from services.core.peers import Peers
-from services.core.settings import Settings
-
-T = TypeVar("T")
 
 KIND_NAME = {pb.TITLE_KIND_MOVIE: "movie", pb.TITLE_KIND_SERIES: "series"}
 KIND_ENUM = {v: k for k, v in KIND_NAME.items()}
@@ -66,12 +47,6 @@ TITLE_PATHS = (
 EXTERNAL_PATHS = ("external_ids.tmdb_id", "external_ids.imdb_id", "external_ids.tvdb_id")
 EPISODE_PATHS = ("display_name", "overview", "air_date", "runtime_minutes", "still_path", "asset", "external_ids")
 CATEGORY_PATHS = ("display_name", "slug", "description", "sort_order")
-# How long a user's plan is trusted, and how long a failed lookup is remembered (fail closed meanwhile).
-ENTITLEMENTS_TTL_SECONDS = 60
-ENTITLEMENTS_FAILURE_TTL_SECONDS = 5
-PEER_TIMEOUT_SECONDS = 2.0
-TRENDING_FETCH = 500
-TMDB_IMAGE_KINDS = {"movie": pb.TITLE_KIND_MOVIE, "tv": pb.TITLE_KIND_SERIES}
 
 
 def date_pb(value: dt.date | None) -> date_pb2.Date | None:
@@ -85,13 +60,6 @@ def date_of(message: date_pb2.Date, field: str) -> dt.date | None:
         return dt.date(message.year, message.month, message.day)
     except ValueError:
         raise invalid(field, "must be a full calendar date") from None
-
-
-def parse_date(text: str) -> dt.date | None:
-    try:
-        return dt.date.fromisoformat(text) if text else None
-    except ValueError:
-        return None
 
 
 def title_id_of(name: str, field: str = "name") -> str:
@@ -130,33 +98,26 @@ def mask_paths(mask_paths: list[str], allowed: tuple[str, ...], prefix: str, ext
     return mask_paths
 
 
-class CatalogHandlers(UnitOfWorkHandlers[CatalogRepository], catalog_pb2_grpc.CatalogServiceServicer):
-    def __init__(
-        self,
-        settings: Settings,
-        domain: CatalogDomain,
-        database: Database,
-        idempotency: Idempotency,
-        page_tokens: PageTokens,
-        peers: Peers,
-        cache: redis.Redis,
-        provider: TmdbClient,
-    ) -> None:
-        super().__init__(database, idempotency, page_tokens, repository=CatalogRepository)
-        self.settings = settings
-        self.domain = domain
-        self.peers = peers
-        self.cache = cache
-        self.provider = provider
+def provider_title_pb(hit: tmdb.ProviderResult) -> pb.ProviderTitle:
+    return pb.ProviderTitle(
+        provider_id=hit.provider_id,
+        kind=KIND_ENUM[hit.kind],
+        display_name=hit.display_name,
+        overview=hit.overview,
+        release_date=date_pb(hit.release_date),
+        poster_path=hit.poster_path,
+        rating=hit.rating,
+        imported_title=f"titles/{hit.imported_title_id}" if hit.imported_title_id else "",
+    )
 
-    async def _run(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
-        try:
-            return await super()._run(fn, *args, **kwargs)
-        except IntegrityError as exc:
-            # Two writers raced past the same uniqueness check (a derived slug, a season number).
-            raise errors.AlreadyExists("a concurrent change conflicted with this one; retry") from exc
 
-    # -- callers and plans ------------------------------------------------------------
+class CatalogHandlers(catalog_pb2_grpc.CatalogServiceServicer):
+    """Parses each request, calls one use case (`usecases.py`) and maps its result."""
+
+    def __init__(self, use_cases: CatalogUseCases, idempotency: Idempotency, page_tokens: PageTokens) -> None:
+        self.use = use_cases
+        self.idempotency = idempotency
+        self.pages = page_tokens
 
     @staticmethod
     def _is_admin() -> bool:
@@ -164,43 +125,7 @@ class CatalogHandlers(UnitOfWorkHandlers[CatalogRepository], catalog_pb2_grpc.Ca
         return principal is not None and principal.is_admin
 
     async def _caller_level(self) -> int:
-        """The highest access level the caller may watch. Fails closed to FREE when Billing cannot answer."""
-        principal = current_principal()
-        if principal is None:
-            return pb.ACCESS_LEVEL_FREE
-        if principal.is_admin or principal.is_service:
-            return pb.ACCESS_LEVEL_PREMIUM  # admins see everything unlocked; a service has no plan to apply
-        key = f"marquee:catalog:entitlements:{principal.user_id}"
-        cached = self.cache.get(key)
-        if cached is not None:
-            return int(cached)
-        level: int = pb.ACCESS_LEVEL_FREE
-        ttl = ENTITLEMENTS_FAILURE_TTL_SECONDS
-        authorization = current_metadata().get("authorization", "")
-        try:
-            from marquee.billing.v1 import billing_pb2, billing_pb2_grpc
-
-            stub = billing_pb2_grpc.BillingServiceStub(self.peers.channel("billing"))
-            if authorization:
-                reply = await stub.GetEntitlements(
-                    billing_pb2.GetEntitlementsRequest(name="users/me/entitlements"),
-                    metadata=(("authorization", authorization),),
-                    timeout=PEER_TIMEOUT_SECONDS,
-                )
-                entitlements = reply.entitlements
-            else:
-                batch = await stub.BatchGetEntitlements(
-                    billing_pb2.BatchGetEntitlementsRequest(names=[f"users/{principal.user_id}/entitlements"]),
-                    metadata=await self.peers.metadata(),
-                    timeout=PEER_TIMEOUT_SECONDS,
-                )
-                entitlements = batch.entitlements[0]
-            level = int(entitlements.values.content_access_level or entitlements.tier or pb.ACCESS_LEVEL_FREE)
-            ttl = ENTITLEMENTS_TTL_SECONDS
-        except (grpc.aio.AioRpcError, IndexError, RuntimeError):
-            pass  # Billing unimplemented, unavailable or refusing: fail closed (FREE), never fail the listing.
-        self.cache.set(key, level, ex=ttl)
-        return level
+        return await self.use.caller_level(current_principal(), current_metadata().get("authorization", ""))
 
     # -- conversions ------------------------------------------------------------------
 
@@ -346,9 +271,7 @@ class CatalogHandlers(UnitOfWorkHandlers[CatalogRepository], catalog_pb2_grpc.Ca
         after = self.pages.decode(token, query=fingerprint)
         if after is not None and not {"k", "id"} <= after.keys():
             raise invalid("page_token", "not a token issued for this query", reason="INVALID_PAGE_TOKEN")
-        views, following, total = await self._run(
-            self.domain.list_titles, query, order=order, after=after, limit=size, count=count
-        )
+        views, following, total = await self.use.list_titles(query, order=order, after=after, limit=size, count=count)
         level = await self._caller_level()
         next_token = self.pages.encode(following, query=fingerprint) if following else ""
         return [self.title_pb(v, level) for v in views], next_token, total
@@ -360,9 +283,9 @@ class CatalogHandlers(UnitOfWorkHandlers[CatalogRepository], catalog_pb2_grpc.Ca
             slug = request.name.removeprefix("titles/slug:")
             if not slug:
                 raise invalid("name", "must be titles/{title} or titles/slug:{slug}")
-            view = await self._run(self.domain.get_title, slug=slug, admin=self._is_admin())
+            view = await self.use.get_title(slug=slug, admin=self._is_admin())
         else:
-            view = await self._run(self.domain.get_title, title_id=title_id_of(request.name), admin=self._is_admin())
+            view = await self.use.get_title(title_id=title_id_of(request.name), admin=self._is_admin())
         level = await self._caller_level()
         return pb.GetTitleResponse(title=self.title_pb(view, level), seasons=[self.season_pb(s) for s in view.seasons])
 
@@ -399,7 +322,7 @@ class CatalogHandlers(UnitOfWorkHandlers[CatalogRepository], catalog_pb2_grpc.Ca
         if request.kind not in (pb.TITLE_KIND_UNSPECIFIED, *KIND_NAME):
             raise invalid("kind", "must be MOVIE or SERIES")
         kind = KIND_NAME.get(request.kind, "")
-        activity = await self._trending_activity(kind, window)
+        activity = await self.use.trending(kind, window)
         if activity is None:
             # Tracking cannot answer (not implemented yet, or down): fall back to popularity order over
             # published titles, with zero watcher counts, rather than failing the listing.
@@ -411,55 +334,18 @@ class CatalogHandlers(UnitOfWorkHandlers[CatalogRepository], catalog_pb2_grpc.Ca
             )
         # Tracking's ranking is a bounded snapshot (at most TRENDING_FETCH titles) cached for a while,
         # so the token holds a position in that snapshot.
-        fingerprint = f"trending:{kind}:{window}:{activity['at']}"
+        fingerprint = f"trending:{kind}:{window}:{activity.at}"
         after = self.pages.decode(request.page_token, query=fingerprint)
         start = int(after.get("i", 0)) if after else 0
-        ranked: list[list[Any]] = activity["titles"]
+        ranked = activity.titles
         chunk = ranked[start : start + size]
-        views = await self._run(self._published_views, [title_id for title_id, _ in chunk])
+        views = await self.use.published_titles([title_id for title_id, _ in chunk])
         level = await self._caller_level()
         counts = dict((title_id, count) for title_id, count in chunk)
         out = [pb.TrendingTitle(title=self.title_pb(v, level), watcher_count=counts[v.title.id]) for v in views]
         following = start + size
         token = self.pages.encode({"i": following}, query=fingerprint) if following < len(ranked) else ""
         return pb.ListTrendingTitlesResponse(titles=out, next_page_token=token)
-
-    def _published_views(self, repo: CatalogRepository, ids: list[str]) -> list[TitleView]:
-        found = repo.titles_by_ids(ids)
-        rows = [(found[i], 0.0) for i in ids if i in found and found[i].status == STATUS_PUBLISHED]
-        return self.domain.views(repo, rows)
-
-    async def _trending_activity(self, kind: str, window: int) -> dict[str, Any] | None:
-        key = f"marquee:catalog:trending:{kind}:{window}"
-        cached = self.cache.get(key)
-        if cached is not None:
-            loaded: dict[str, Any] | None = json.loads(cached) or None
-            return loaded
-        result: dict[str, Any] | None = None
-        try:
-            from google.type import interval_pb2
-            from marquee.tracking.v1 import tracking_pb2, tracking_pb2_grpc
-
-            end_ns = time.time_ns()
-            end = end_ns / 1e9
-            interval = interval_pb2.Interval()
-            interval.start_time.FromNanoseconds(end_ns - window * 3600 * 10**9)
-            interval.end_time.FromNanoseconds(end_ns)  # to the nanosecond: this second's plays count
-            request = tracking_pb2.ListTitleActivityRequest(interval=interval, page_size=TRENDING_FETCH)
-            if kind:
-                request.kind = tracking_pb2.ITEM_KIND_MOVIE if kind == "movie" else tracking_pb2.ITEM_KIND_SERIES
-            reply = await tracking_pb2_grpc.TrackingServiceStub(self.peers.channel("tracking")).ListTitleActivity(
-                request, metadata=await self.peers.metadata(), timeout=PEER_TIMEOUT_SECONDS
-            )
-            titles = [
-                [a.title.removeprefix("titles/"), int(a.watcher_count)] for a in reply.titles if a.title.startswith("titles/")
-            ]
-            result = {"at": int(end), "titles": titles}
-        except (grpc.aio.AioRpcError, RuntimeError):
-            result = None
-        # Remember a failure briefly too, so a missing Tracking costs one call per period, not one per request.
-        self.cache.set(key, json.dumps(result or {}), ex=max(1, self.settings.trending_cache_seconds) if result else 5)
-        return result
 
     # -- title administration ---------------------------------------------------------------
 
@@ -468,7 +354,7 @@ class CatalogHandlers(UnitOfWorkHandlers[CatalogRepository], catalog_pb2_grpc.Ca
         fields = self.title_fields(request.title, None)
 
         async def call() -> pb.CreateTitleResponse:
-            view = await self._run(self.domain.create_title, fields)
+            view = await self.use.create_title(fields)
             return pb.CreateTitleResponse(title=self.title_pb(view, pb.ACCESS_LEVEL_PREMIUM))
 
         return await self.idempotency.run(
@@ -484,19 +370,19 @@ class CatalogHandlers(UnitOfWorkHandlers[CatalogRepository], catalog_pb2_grpc.Ca
         title_id = title_id_of(request.title.name, "title.name")
         paths = mask_paths(list(request.update_mask.paths), TITLE_PATHS, "title", EXTERNAL_PATHS)
         fields = self.title_fields(request.title, paths)
-        view = await self._run(self.domain.update_title, title_id, fields, etag=request.title.etag)
+        view = await self.use.update_title(title_id, fields, request.title.etag)
         return pb.UpdateTitleResponse(title=self.title_pb(view, pb.ACCESS_LEVEL_PREMIUM))
 
     async def PublishTitle(self, request: pb.PublishTitleRequest, context: Context) -> pb.PublishTitleResponse:
-        view = await self._run(self.domain.publish, title_id_of(request.name))
+        view = await self.use.publish(title_id_of(request.name))
         return pb.PublishTitleResponse(title=self.title_pb(view, pb.ACCESS_LEVEL_PREMIUM))
 
     async def UnpublishTitle(self, request: pb.UnpublishTitleRequest, context: Context) -> pb.UnpublishTitleResponse:
-        view = await self._run(self.domain.unpublish, title_id_of(request.name))
+        view = await self.use.unpublish(title_id_of(request.name))
         return pb.UnpublishTitleResponse(title=self.title_pb(view, pb.ACCESS_LEVEL_PREMIUM))
 
     async def DeleteTitle(self, request: pb.DeleteTitleRequest, context: Context) -> pb.DeleteTitleResponse:
-        await self._run(self.domain.delete_title, title_id_of(request.name), etag=request.etag)
+        await self.use.delete_title(title_id_of(request.name), request.etag)
         return pb.DeleteTitleResponse()
 
     # -- seasons and episodes -----------------------------------------------------------------
@@ -506,8 +392,8 @@ class CatalogHandlers(UnitOfWorkHandlers[CatalogRepository], catalog_pb2_grpc.Ca
         size = page_size(request.page_size, default=50)
         fingerprint = f"seasons:{title_id}"
         after = self.pages.decode(request.page_token, query=fingerprint)
-        seasons, following = await self._run(
-            self.domain.list_seasons, title_id, admin=self._is_admin(), after=int(after["n"]) if after else None, limit=size
+        seasons, following = await self.use.list_seasons(
+            title_id, admin=self._is_admin(), after=int(after["n"]) if after else None, limit=size
         )
         token = self.pages.encode({"n": following}, query=fingerprint) if following is not None else ""
         return pb.ListSeasonsResponse(seasons=[self.season_pb(s) for s in seasons], next_page_token=token)
@@ -515,14 +401,14 @@ class CatalogHandlers(UnitOfWorkHandlers[CatalogRepository], catalog_pb2_grpc.Ca
     async def CreateSeason(self, request: pb.CreateSeasonRequest, context: Context) -> pb.CreateSeasonResponse:
         title_id = title_id_of(request.parent, "parent")
         s = request.season
-        season = Season(
+        season = SeasonValues(
             season_number=s.season_number,
             display_name=s.display_name.strip(),
             overview=s.overview,
             air_date=date_of(s.air_date, "season.air_date"),
             poster_path=s.poster_path,
         )
-        created = await self._run(self.domain.create_season, title_id, season)
+        created = await self.use.create_season(title_id, season)
         return pb.CreateSeasonResponse(season=self.season_pb(created))
 
     async def ListEpisodes(self, request: pb.ListEpisodesRequest, context: Context) -> pb.ListEpisodesResponse:
@@ -530,8 +416,7 @@ class CatalogHandlers(UnitOfWorkHandlers[CatalogRepository], catalog_pb2_grpc.Ca
         size = page_size(request.page_size, default=50, maximum=200)
         fingerprint = f"episodes:{title_id}:{number}"
         after = self.pages.decode(request.page_token, query=fingerprint)
-        episodes, following = await self._run(
-            self.domain.list_episodes,
+        episodes, following = await self.use.list_episodes(
             title_id,
             number,
             admin=self._is_admin(),
@@ -543,7 +428,7 @@ class CatalogHandlers(UnitOfWorkHandlers[CatalogRepository], catalog_pb2_grpc.Ca
 
     async def GetEpisode(self, request: pb.GetEpisodeRequest, context: Context) -> pb.GetEpisodeResponse:
         title_id, season, number = episode_of(request.name)
-        episode = await self._run(self.domain.get_episode, title_id, season, number, admin=self._is_admin())
+        episode = await self.use.get_episode(title_id, season, number, admin=self._is_admin())
         return pb.GetEpisodeResponse(episode=self.episode_pb(episode))
 
     @staticmethod
@@ -565,19 +450,19 @@ class CatalogHandlers(UnitOfWorkHandlers[CatalogRepository], catalog_pb2_grpc.Ca
     async def CreateEpisode(self, request: pb.CreateEpisodeRequest, context: Context) -> pb.CreateEpisodeResponse:
         title_id, season = season_of(request.parent)
         fields = self.episode_fields(request.episode, list(EPISODE_PATHS))
-        episode = await self._run(self.domain.create_episode, title_id, season, request.episode.episode_number, fields)
+        episode = await self.use.create_episode(title_id, season, request.episode.episode_number, fields)
         return pb.CreateEpisodeResponse(episode=self.episode_pb(episode))
 
     async def UpdateEpisode(self, request: pb.UpdateEpisodeRequest, context: Context) -> pb.UpdateEpisodeResponse:
         title_id, season, number = episode_of(request.episode.name, "episode.name")
         paths = mask_paths(list(request.update_mask.paths), EPISODE_PATHS, "episode")
         fields = self.episode_fields(request.episode, paths)
-        episode = await self._run(self.domain.update_episode, title_id, season, number, fields)
+        episode = await self.use.update_episode(title_id, season, number, fields)
         return pb.UpdateEpisodeResponse(episode=self.episode_pb(episode))
 
     async def DeleteEpisode(self, request: pb.DeleteEpisodeRequest, context: Context) -> pb.DeleteEpisodeResponse:
         title_id, season, number = episode_of(request.name)
-        await self._run(self.domain.delete_episode, title_id, season, number)
+        await self.use.delete_episode(title_id, season, number)
         return pb.DeleteEpisodeResponse()
 
     # -- categories and genres ------------------------------------------------------------------
@@ -586,11 +471,7 @@ class CatalogHandlers(UnitOfWorkHandlers[CatalogRepository], catalog_pb2_grpc.Ca
         size = page_size(request.page_size, default=50)
         after = self.pages.decode(request.page_token, query="categories")
 
-        def load(repo: CatalogRepository) -> tuple[list[Category], dict[str, int]]:
-            rows = list(repo.categories(after=(int(after["o"]), str(after["id"])) if after else None, limit=size + 1))
-            return rows, repo.category_title_counts([c.id for c in rows[:size]])
-
-        rows, counts = await self._run(load)
+        rows, counts = await self.use.categories((int(after["o"]), str(after["id"])) if after else None, size)
         token = ""
         if len(rows) > size:
             last = rows[size - 1]
@@ -601,8 +482,10 @@ class CatalogHandlers(UnitOfWorkHandlers[CatalogRepository], catalog_pb2_grpc.Ca
 
     async def CreateCategory(self, request: pb.CreateCategoryRequest, context: Context) -> pb.CreateCategoryResponse:
         c = request.category
-        category = Category(display_name=c.display_name, slug=c.slug.strip(), description=c.description, sort_order=c.sort_order)
-        created = await self._run(self.domain.create_category, category)
+        values = CategoryValues(
+            display_name=c.display_name, slug=c.slug.strip(), description=c.description, sort_order=c.sort_order
+        )
+        created = await self.use.create_category(values)
         return pb.CreateCategoryResponse(category=self.category_pb(created))
 
     async def UpdateCategory(self, request: pb.UpdateCategoryRequest, context: Context) -> pb.UpdateCategoryResponse:
@@ -612,36 +495,26 @@ class CatalogHandlers(UnitOfWorkHandlers[CatalogRepository], catalog_pb2_grpc.Ca
             raise invalid("category.name", "must be categories/{category}")
         paths = mask_paths(list(request.update_mask.paths), CATEGORY_PATHS, "category")
         values = {p: getattr(request.category, p) for p in paths}
-        updated = await self._run(self.domain.update_category, category_id, values)
+        updated = await self.use.update_category(category_id, values)
         return pb.UpdateCategoryResponse(category=self.category_pb(updated))
 
     async def DeleteCategory(self, request: pb.DeleteCategoryRequest, context: Context) -> pb.DeleteCategoryResponse:
         category_id = request.name.removeprefix("categories/")
         if not request.name.startswith("categories/") or not category_id:
             raise invalid("name", "must be categories/{category}")
-        await self._run(self.domain.delete_category, category_id)
+        await self.use.delete_category(category_id)
         return pb.DeleteCategoryResponse()
 
     async def ListGenres(self, request: pb.ListGenresRequest, context: Context) -> pb.ListGenresResponse:
         size = page_size(request.page_size, default=50, maximum=200)
         after = self.pages.decode(request.page_token, query="genres")
-        rows = await self._run(
-            lambda repo: repo.genre_counts(after=(int(after["n"]), str(after["g"])) if after else None, limit=size + 1)
-        )
+        rows = await self.use.genres((int(after["n"]), str(after["g"])) if after else None, size + 1)
         token = self.pages.encode({"n": rows[size - 1][1], "g": rows[size - 1][0]}, query="genres") if len(rows) > size else ""
         return pb.ListGenresResponse(
             genres=[pb.Genre(display_name=g, title_count=n) for g, n in rows[:size]], next_page_token=token
         )
 
     # -- provider ----------------------------------------------------------------------------------
-
-    async def _cache_get(self, key: str) -> dict[str, Any] | None:
-        now = self.domain.clock()
-        return await self._run(lambda repo: repo.cached(key, now))
-
-    async def _cache_put(self, key: str, body: dict[str, Any], ttl: dt.timedelta) -> None:
-        expire = self.domain.clock() + ttl
-        await self._run(lambda repo: repo.store_cached(key, body, expire))
 
     async def SearchProvider(self, request: pb.SearchProviderRequest, context: Context) -> pb.SearchProviderResponse:
         query = request.query.strip()
@@ -654,45 +527,15 @@ class CatalogHandlers(UnitOfWorkHandlers[CatalogRepository], catalog_pb2_grpc.Ca
         after = self.pages.decode(request.page_token, query=fingerprint)
         provider_page = int(after["p"]) if after else 1
         offset = int(after.get("o", 0)) if after else 0
-        path = {pb.TITLE_KIND_MOVIE: "/search/movie", pb.TITLE_KIND_SERIES: "/search/tv"}.get(request.kind, "/search/multi")
-        body = await self.provider.get(path, {"query": query, "page": str(provider_page)}, ttl=SEARCH_TTL)
-        results = []
-        for item in body.get("results", []) or []:
-            if not isinstance(item, dict):
-                continue
-            media = item.get("media_type") or ("tv" if request.kind == pb.TITLE_KIND_SERIES else "movie")
-            if media not in TMDB_IMAGE_KINDS:
-                continue
-            results.append((media, item))
-        more_here = len(results) > offset + size
-        results = results[offset : offset + size]
-        imported = await self._run(
-            lambda repo: repo.titles_by_tmdb([("series" if m == "tv" else "movie", str(i.get("id", ""))) for m, i in results])
-        )
-        out = []
-        for media, item in results:
-            kind = "series" if media == "tv" else "movie"
-            provider_id = str(item.get("id", ""))
-            out.append(
-                pb.ProviderTitle(
-                    provider_id=provider_id,
-                    kind=TMDB_IMAGE_KINDS[media],
-                    display_name=str(item.get("title") or item.get("name") or ""),
-                    overview=str(item.get("overview") or ""),
-                    release_date=date_pb(parse_date(str(item.get("release_date") or item.get("first_air_date") or ""))),
-                    poster_path=str(item.get("poster_path") or ""),
-                    rating=float(item.get("vote_average") or 0.0),
-                    imported_title=f"titles/{imported[(kind, provider_id)]}" if (kind, provider_id) in imported else "",
-                )
-            )
-        total_pages = int(body.get("total_pages") or 1)
+        found = await self.use.search_provider(query, KIND_NAME.get(request.kind, ""), provider_page, offset, size)
         # A page smaller than the provider's continues within the provider page before moving on.
         token = ""
-        if more_here:
+        if found.more_on_this_page:
             token = self.pages.encode({"p": provider_page, "o": offset + size}, query=fingerprint)
-        elif provider_page < total_pages:
+        elif provider_page < found.total_pages:
             token = self.pages.encode({"p": provider_page + 1, "o": 0}, query=fingerprint)
-        return pb.SearchProviderResponse(results=out, next_page_token=token, total_size=int(body.get("total_results") or 0))
+        results = [provider_title_pb(hit) for hit in found.results]
+        return pb.SearchProviderResponse(results=results, next_page_token=token, total_size=found.total_results)
 
     async def ImportTitle(self, request: pb.ImportTitleRequest, context: Context) -> pb.ImportTitleResponse:
         principal = require_principal()
@@ -704,9 +547,8 @@ class CatalogHandlers(UnitOfWorkHandlers[CatalogRepository], catalog_pb2_grpc.Ca
             raise invalid("access_level", "must be FREE, BASIC or PREMIUM")
 
         async def call() -> pb.ImportTitleResponse:
-            details = await self._provider_details(request.provider_id, KIND_NAME[request.kind])
-            view, created = await self._run(
-                self.domain.import_title, details, access_level=int(request.access_level), publish=request.publish
+            view, created = await self.use.import_title(
+                request.provider_id, KIND_NAME[request.kind], access_level=int(request.access_level), publish=request.publish
             )
             return pb.ImportTitleResponse(title=self.title_pb(view, pb.ACCESS_LEVEL_PREMIUM), created=created)
 
@@ -718,59 +560,3 @@ class CatalogHandlers(UnitOfWorkHandlers[CatalogRepository], catalog_pb2_grpc.Ca
             response_type=pb.ImportTitleResponse,
             call=call,
         )
-
-    async def _provider_details(self, provider_id: str, kind: str) -> ProviderTitleDetails:
-        media = "tv" if kind == "series" else "movie"
-        body = await self.provider.get(f"/{media}/{provider_id}", {"append_to_response": "external_ids"}, ttl=DETAILS_TTL)
-        external = body.get("external_ids") or {}
-        runtime = body.get("runtime") or (body.get("episode_run_time") or [0])[0] if kind == "series" else body.get("runtime")
-        fields = TitleFields(
-            display_name=str(body.get("title") or body.get("name") or "")[:300] or f"TMDb {provider_id}",
-            overview=str(body.get("overview") or "")[:5000],
-            release_date=parse_date(str(body.get("release_date") or body.get("first_air_date") or "")),
-            set_release_date=True,
-            runtime_minutes=int(runtime or 0),
-            genres=[str(g.get("name")) for g in body.get("genres") or [] if isinstance(g, dict) and g.get("name")],
-            poster_path=str(body.get("poster_path") or ""),
-            backdrop_path=str(body.get("backdrop_path") or ""),
-            original_language=str(body.get("original_language") or "")[:16],
-            imdb_id=str(body.get("imdb_id") or external.get("imdb_id") or "") or None,
-            tvdb_id=str(external.get("tvdb_id") or "") or None,
-            rating=float(body.get("vote_average") or 0.0),
-            rating_count=int(body.get("vote_count") or 0),
-            popularity=float(body.get("popularity") or 0.0),
-        )
-        seasons: list[ProviderSeason] = []
-        if kind == "series":
-            for summary in body.get("seasons") or []:
-                number = int(summary.get("season_number", -1))
-                if number < 0:
-                    continue
-                season = await self.provider.get(f"/tv/{provider_id}/season/{number}", {}, ttl=DETAILS_TTL)
-                episodes = [
-                    (
-                        int(e.get("episode_number")),
-                        EpisodeFields(
-                            display_name=str(e.get("name") or f"Episode {e.get('episode_number')}")[:300],
-                            overview=str(e.get("overview") or "")[:5000],
-                            air_date=parse_date(str(e.get("air_date") or "")),
-                            set_air_date=True,
-                            runtime_minutes=int(e.get("runtime") or 0),
-                            still_path=str(e.get("still_path") or ""),
-                            tmdb_id=str(e.get("id") or ""),
-                        ),
-                    )
-                    for e in season.get("episodes") or []
-                    if int(e.get("episode_number") or 0) > 0
-                ]
-                seasons.append(
-                    ProviderSeason(
-                        number,
-                        str(season.get("name") or summary.get("name") or "")[:300],
-                        str(season.get("overview") or ""),
-                        parse_date(str(season.get("air_date") or "")),
-                        str(season.get("poster_path") or ""),
-                        episodes,
-                    )
-                )
-        return ProviderTitleDetails(kind=kind, tmdb_id=provider_id, fields=fields, seasons=seasons)

@@ -16,9 +16,9 @@ from typing import Any
 
 import httpx
 
+from services.catalog.settings import CatalogSettings
 from services.core import errors
 from services.core.ratelimit import RateLimiter
-from services.core.settings import Settings
 
 DETAILS_TTL = dt.timedelta(days=7)
 SEARCH_TTL = dt.timedelta(days=1)
@@ -43,7 +43,7 @@ def _rate_limited(retry_after: float) -> errors.DomainError:
 
 
 class TmdbClient:
-    def __init__(self, settings: Settings, limiter: RateLimiter, cache_get: CacheGet, cache_put: CachePut) -> None:
+    def __init__(self, settings: CatalogSettings, limiter: RateLimiter, cache_get: CacheGet, cache_put: CachePut) -> None:
         self._base = settings.tmdb_api_base.rstrip("/")
         self._key = settings.tmdb_api_key.get_secret_value()
         self._timeout = settings.tmdb_timeout_seconds

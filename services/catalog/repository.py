@@ -414,6 +414,3 @@ class CatalogRepository:
             self.s.add(ProviderCache(key=key, body=body, expire_time=expire_time))
         else:
             row.body, row.expire_time = body, expire_time
-
-    def purge_cache(self, now: dt.datetime) -> None:
-        self.s.execute(delete(ProviderCache).where(ProviderCache.expire_time <= now))

@@ -6,9 +6,13 @@ from typing import TYPE_CHECKING
 
 from marquee.catalog.v1 import catalog_pb2_grpc
 
+from services.catalog.billing_client import BillingClient
 from services.catalog.domain import CatalogDomain
 from services.catalog.handlers import CatalogHandlers
 from services.catalog.provider import TmdbClient
+from services.catalog.settings import CatalogSettings
+from services.catalog.tracking_client import TrackingClient
+from services.catalog.usecases import CatalogUseCases
 from services.core.idempotency import Idempotency
 from services.core.ratelimit import RateLimiter
 from services.core.server import ServiceRegistration
@@ -20,17 +24,18 @@ FULL_NAME = "marquee.catalog.v1.CatalogService"
 
 
 def registration(deps: Dependencies) -> ServiceRegistration:
-    domain = CatalogDomain()
-    handlers: CatalogHandlers
+    catalog = deps.settings_for(CatalogSettings)
+    use_cases = CatalogUseCases(
+        CatalogDomain(),
+        deps.database,
+        BillingClient(deps.peers, deps.redis_async),
+        TrackingClient(deps.peers, deps.redis_async, cache_seconds=catalog.trending_cache_seconds),
+    )
     provider = TmdbClient(
-        deps.settings,
-        RateLimiter(deps.redis),
-        cache_get=lambda key: handlers._cache_get(key),
-        cache_put=lambda key, body, ttl: handlers._cache_put(key, body, ttl),
+        catalog, RateLimiter(deps.redis), cache_get=use_cases.cached_response, cache_put=use_cases.cache_response
     )
-    handlers = CatalogHandlers(
-        deps.settings, domain, deps.database, Idempotency(deps.redis), deps.page_tokens, deps.peers, deps.redis, provider
-    )
+    use_cases.provider = provider
+    handlers = CatalogHandlers(use_cases, Idempotency(deps.redis_async), deps.page_tokens)
     return ServiceRegistration(
         FULL_NAME,
         lambda server: catalog_pb2_grpc.add_CatalogServiceServicer_to_server(handlers, server),

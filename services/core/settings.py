@@ -1,8 +1,10 @@
 """Configuration from environment variables (`MARQUEE_*`) and an optional file.
 
 Settings are built once by the entry point and passed down; nothing reads the
-environment at import time. Every field documents itself: `marquee config`
-prints them all with their current values (secrets masked).
+environment at import time. These are the settings every process shares; each service's
+own (OAuth, Stripe, TMDb, ...) live beside it in `services/<name>/settings.py` as a
+`ServiceSettings`. Every field documents itself: `marquee config` prints them all, the core
+ones and every service's, with their current values (secrets masked).
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ DEV_JWT_SEED_HEX = "6d617271756565206465762d6f6e6c79207369676e696e67206b65792021
 DEV_JWT_KID = "dev-1"
 DEV_SECRET = "marquee-development-secret-do-not-use-in-production"
 
+# The one list of services; `services/app.py` derives each one's contract from it.
 ALL_SERVICES = ("auth", "catalog", "tracking", "media", "notes", "chat", "billing", "ads")
 
 
@@ -158,15 +161,8 @@ class Settings(BaseSettings):
         SecretStr(DEV_SECRET), description="Secret for page tokens, OAuth state and other server-side signatures."
     )
 
-    # Auth
-    login_attempts_per_minute: int = Field(5, ge=1, description="Login attempts allowed per account and per client each minute.")
-    password_min_length: int = Field(10, ge=8, description="Shortest accepted password.")
-    oauth_state_ttl_seconds: int = Field(600, ge=30, description="How long a social sign-in may take from begin to complete.")
-    oauth_timeout_seconds: float = Field(10.0, gt=0, description="HTTP timeout for calls to OAuth providers.")
-    oauth_google: GoogleOAuth = Field(default_factory=GoogleOAuth, description="Google sign-in.")
-    oauth_github: GitHubOAuth = Field(default_factory=GitHubOAuth, description="GitHub sign-in.")
-    oauth_discord: DiscordOAuth = Field(default_factory=DiscordOAuth, description="Discord sign-in.")
-    registration_open: bool = Field(True, description="Whether anyone may register with email and password.")
+    # Shared by the services: return URLs (Auth's social sign-in, Billing's checkout and
+    # portal), service identities between peers, and outgoing mail.
     allowed_redirect_uris: Annotated[list[str], NoDecode] = Field(
         ["http://localhost", "http://127.0.0.1"],
         description="Prefixes a social sign-in redirect_uri must start with (comma separated).",
@@ -186,29 +182,6 @@ class Settings(BaseSettings):
     public_url: str = Field("http://localhost:8080", description="Base URL of the web app, for links in emails.")
     smtp_url: str = Field("", description="smtp://user:pass@host:port or smtps://...; empty writes emails to data_dir/outbox.")
     mail_from: str = Field("Marquee <no-reply@marquee.local>", description="From address of emails.")
-    bootstrap_admin_email: str = Field("", description="An account registering with this email becomes admin (first deploy).")
-
-    # Billing (Stripe)
-    stripe_secret_key: SecretStr = Field(
-        SecretStr(""), description="Stripe secret API key (sk_...). Empty: paid operations answer PAYMENT_PROVIDER_UNAVAILABLE."
-    )
-    stripe_webhook_secret: SecretStr = Field(SecretStr(""), description="Stripe webhook signing secret (whsec_...).")
-    stripe_api_base: str = Field("", description="Stripe API base URL; empty is Stripe itself (tests use a local stand-in).")
-    stripe_webhook_tolerance_seconds: int = Field(300, ge=1, description="How old a webhook signature may be.")
-    stripe_prices: dict[str, str] = Field(
-        default_factory=dict,
-        description='Stripe price ids by plan or pack, as JSON: {"basic_monthly": "price_...", "credits_10": "price_..."}.',
-    )
-    signup_bonus_credits: int = Field(10, ge=0, description="Credits granted once to every new account.")
-
-    # Catalog
-    tmdb_api_base: str = Field("https://api.themoviedb.org/3", description="Base URL of the TMDb-compatible metadata API.")
-    tmdb_api_key: SecretStr = Field(SecretStr(""), description="TMDb API key (v3) or read access token; empty disables import.")
-    tmdb_timeout_seconds: float = Field(10.0, gt=0, description="HTTP timeout for metadata provider calls.")
-    tmdb_requests_per_window: int = Field(40, ge=1, description="Client-side rate limit: requests per window.")
-    tmdb_window_seconds: float = Field(10.0, gt=0, description="Client-side rate limit window.")
-    catalog_demo_data: bool = Field(True, description="`marquee up` loads the synthetic demo catalog when the catalog is empty.")
-    trending_cache_seconds: int = Field(300, ge=0, description="How long trending titles are cached.")
 
     # Gateway
     gateway_enabled: bool = Field(True, description="Start Envoy (JSON/HTTP, server-sent events, gRPC-Web) with `marquee up`.")

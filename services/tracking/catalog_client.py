@@ -123,9 +123,6 @@ class CatalogClient:
     def _stub(self) -> Any:
         return catalog_pb2_grpc.CatalogServiceStub(self._channel())  # type: ignore[no-untyped-call]
 
-    def forget(self, title_id: str) -> None:
-        self._cache.pop(title_id, None)
-
     async def title(self, title_id: str) -> TitleFacts | None:
         """Facts about a published title, None when it does not exist or is not published."""
         now = self._clock()

@@ -11,11 +11,11 @@ import dataclasses
 import datetime as dt
 import hashlib
 import re
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import Select, and_, delete, func, or_, select
+from sqlalchemy import Select, and_, func, or_, select
 
 from services.core import errors
 from services.core.errors import FieldViolation, invalid
@@ -438,14 +438,13 @@ class TrackingDomain:
         repo: TrackingRepository,
         principal: Principal,
         *,
-        parent: str,
+        user_id: str,
         item: Item,
         lookup: Lookup,
         status: str | None,
         favorite: bool,
         notes: str,
     ) -> WatchlistEntry:
-        user_id = user_of(principal, parent)
         if not item.is_title:
             raise invalid("watchlist_entry.title", "must be a title, titles/{title}")
         if len(notes) > MAX_NOTES:
@@ -541,7 +540,7 @@ class TrackingDomain:
         repo: TrackingRepository,
         principal: Principal,
         *,
-        parent: str,
+        user_id: str,
         statuses: Sequence[str],
         favorites_only: bool,
         kind: str | None,
@@ -550,7 +549,6 @@ class TrackingDomain:
         size: int,
         after: Mapping[str, object] | None,
     ) -> Page[WatchlistEntry]:
-        user_id = user_of(principal, parent)
         conditions = [WatchlistEntry.user_id == user_id]
         if statuses:
             conditions.append(WatchlistEntry.status.in_(list(statuses)))
@@ -614,14 +612,13 @@ class TrackingDomain:
         repo: TrackingRepository,
         principal: Principal,
         *,
-        parent: str,
+        user_id: str,
         items: Sequence[Item],
         lookup: Lookup,
         watch_time: dt.datetime | None,
         allow_repeat: bool,
         source: str = "manual",
     ) -> MarkOutcome:
-        user_id = user_of(principal, parent)
         check_items(items)
         now = self.clock()
         if watch_time is not None and watch_time > now + FUTURE_LEEWAY:
@@ -713,9 +710,8 @@ class TrackingDomain:
         return MarkOutcome(results, added, views)
 
     def mark_unwatched(
-        self, repo: TrackingRepository, principal: Principal, *, parent: str, items: Sequence[Item], lookup: Lookup
+        self, repo: TrackingRepository, principal: Principal, *, user_id: str, items: Sequence[Item], lookup: Lookup
     ) -> MarkOutcome:
-        user_id = user_of(principal, parent)
         check_items(items)
         now = self.clock()
         today = now.date()
@@ -935,7 +931,7 @@ class TrackingDomain:
         repo: TrackingRepository,
         principal: Principal,
         *,
-        parent: str,
+        user_id: str,
         statuses: Sequence[str],
         since: dt.datetime | None,
         include_specials: bool,
@@ -944,7 +940,6 @@ class TrackingDomain:
         after: Mapping[str, object] | None,
     ) -> Page[ShowProgressView]:
         """Series started (a progress row) plus series in the watchlist not started yet, most recent activity first."""
-        user_id = user_of(principal, parent)
         # Watchlisted series not started yet have an empty progress row (written with their
         # watchlist entry, migration tracking_0003 for older entries): one keyset covers both.
         conditions = [ShowProgress.user_id == user_id]
@@ -1031,13 +1026,12 @@ class TrackingDomain:
         repo: TrackingRepository,
         principal: Principal,
         *,
-        parent: str,
+        user_id: str,
         include_not_started: bool,
         size: int,
         after: Mapping[str, object] | None,
     ) -> Page[tuple[ShowProgressView, dt.datetime]]:
         """WATCHING series (and PLAN_TO_WATCH ones when asked) with an aired episode left, most recent activity first."""
-        user_id = user_of(principal, parent)
         statuses = ["watching", "plan_to_watch"] if include_not_started else ["watching"]
         today = self.clock().date()
         found: list[tuple[ShowProgressView, dt.datetime]] = []
@@ -1120,7 +1114,7 @@ class TrackingDomain:
         repo: TrackingRepository,
         principal: Principal,
         *,
-        parent: str,
+        user_id: str,
         item: Item,
         lookup: Lookup,
         position: float | None,
@@ -1128,7 +1122,6 @@ class TrackingDomain:
         percent: float,
         device_name: str,
     ) -> ScrobbleResult:
-        user_id = user_of(principal, parent)
         if len(device_name) > MAX_DEVICE_NAME:
             raise invalid("device_name", f"must be at most {MAX_DEVICE_NAME} characters")
         now = self.clock()
@@ -1190,14 +1183,13 @@ class TrackingDomain:
         repo: TrackingRepository,
         principal: Principal,
         *,
-        parent: str,
+        user_id: str,
         item: Item,
         lookup: Lookup,
         position: float | None,
         duration: float | None,
         percent: float,
     ) -> ScrobbleResult:
-        user_id = user_of(principal, parent)
         now = self.clock()
         facts, episode = self._playable(repo, lookup, item, now)
         key = (
@@ -1216,14 +1208,13 @@ class TrackingDomain:
         repo: TrackingRepository,
         principal: Principal,
         *,
-        parent: str,
+        user_id: str,
         item: Item,
         lookup: Lookup,
         position: float | None,
         duration: float | None,
         percent: float,
     ) -> ScrobbleResult:
-        user_id = user_of(principal, parent)
         now = self.clock()
         facts, episode = self._playable(repo, lookup, item, now)
         key = (
@@ -1249,7 +1240,7 @@ class TrackingDomain:
         repo.delete(playback)
         self.touch(repo, user_id, "playbacks", deleted=True)
         outcome = self.mark_watched(
-            repo, principal, parent=parent, items=[item], lookup=lookup, watch_time=now, allow_repeat=True, source="scrobble"
+            repo, principal, user_id=user_id, items=[item], lookup=lookup, watch_time=now, allow_repeat=True, source="scrobble"
         )
         history = repo.rows(
             select(HistoryEntry)
@@ -1264,14 +1255,13 @@ class TrackingDomain:
         repo: TrackingRepository,
         principal: Principal,
         *,
-        parent: str,
+        user_id: str,
         kind: str | None,
         item: Item | None,
         since: dt.datetime | None,
         size: int,
         after: Mapping[str, object] | None,
     ) -> Page[Playback]:
-        user_id = user_of(principal, parent)
         now = self.clock()
         conditions = [Playback.user_id == user_id, Playback.update_time >= now - PLAYBACK_RETENTION]
         if kind:
@@ -1297,7 +1287,7 @@ class TrackingDomain:
         repo: TrackingRepository,
         principal: Principal,
         *,
-        parent: str,
+        user_id: str,
         item: Item | None,
         kind: str | None,
         start: dt.datetime | None,
@@ -1306,7 +1296,6 @@ class TrackingDomain:
         size: int,
         after: Mapping[str, object] | None,
     ) -> Page[HistoryEntry]:
-        user_id = user_of(principal, parent)
         conditions = [HistoryEntry.user_id == user_id, *item_conditions(HistoryEntry, item)]
         if kind:
             conditions.append(HistoryEntry.kind == kind)
@@ -1321,9 +1310,8 @@ class TrackingDomain:
         return page_of(rows, size, lambda h: h.watch_time.isoformat(), lambda h: h.id, 0)
 
     def batch_delete_history(
-        self, repo: TrackingRepository, principal: Principal, *, parent: str, names: Sequence[str]
+        self, repo: TrackingRepository, principal: Principal, *, user_id: str, names: Sequence[str]
     ) -> tuple[int, list[str]]:
-        user_id = user_of(principal, parent)
         if not names:
             raise invalid("names", "name at least one play")
         if len(names) > 500:
@@ -1356,9 +1344,8 @@ class TrackingDomain:
     # -- ratings -----------------------------------------------------------------------
 
     def set_rating(
-        self, repo: TrackingRepository, principal: Principal, *, parent: str, item: Item, lookup: Lookup, score: int
+        self, repo: TrackingRepository, principal: Principal, *, user_id: str, item: Item, lookup: Lookup, score: int
     ) -> tuple[Rating, bool]:
-        user_id = user_of(principal, parent)
         if item.is_season:
             raise invalid("item", "rate a movie, a series or an episode, not a season")
         if not 1 <= score <= 10:
@@ -1411,7 +1398,7 @@ class TrackingDomain:
         repo: TrackingRepository,
         principal: Principal,
         *,
-        parent: str,
+        user_id: str,
         kind: str | None,
         item: Item | None,
         min_score: int,
@@ -1420,7 +1407,6 @@ class TrackingDomain:
         size: int,
         after: Mapping[str, object] | None,
     ) -> Page[Rating]:
-        user_id = user_of(principal, parent)
         if min_score and not 1 <= min_score <= 10:
             raise invalid("min_score", "must be from 1 to 10")
         conditions = [Rating.user_id == user_id, *item_conditions(Rating, item)]
@@ -1457,10 +1443,9 @@ class TrackingDomain:
     # -- recommendations, purge ------------------------------------------------------------
 
     def recommendation_inputs(
-        self, repo: TrackingRepository, principal: Principal, parent: str
+        self, repo: TrackingRepository, principal: Principal, user_id: str
     ) -> tuple[str, dict[str, float], set[str], set[str], set[str], dict[str, str]]:
         """Genre weights from highly rated, completed and watched titles; titles to leave out; names of the sources."""
-        user_id = user_of(principal, parent)
         weights: dict[str, float] = {}
         names: dict[str, str] = {}
         watched = {t for (t,) in repo.rows(select(HistoryEntry.title_id).where(HistoryEntry.user_id == user_id).distinct())}
@@ -1595,7 +1580,3 @@ def page_of(rows: list[T], size: int, key: Callable[[T], str], ident: Callable[[
         items = rows[:size]
         return Page(items, {"k": key(items[-1]), "id": ident(items[-1])}, total)
     return Page(rows, None, total)
-
-
-def delete_all(repo: TrackingRepository, model: type[object], conditions: Iterable[object]) -> None:
-    repo.s.execute(delete(model).where(*conditions))  # type: ignore[arg-type]

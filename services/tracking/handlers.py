@@ -13,7 +13,7 @@ from google.type import date_pb2, interval_pb2
 from marquee.tracking.v1 import tracking_pb2 as pb
 from marquee.tracking.v1 import tracking_pb2_grpc
 
-from services.core import errors
+from services.core import errors, names
 from services.core.convert import timestamp
 from services.core.db import Database
 from services.core.errors import invalid
@@ -388,7 +388,7 @@ class TrackingHandlers(UnitOfWorkHandlers[TrackingRepository], tracking_pb2_grpc
         self, request: pb.CreateWatchlistEntryRequest, context: Context
     ) -> pb.CreateWatchlistEntryResponse:
         principal = require_principal()
-        self._owner(principal, request.parent)
+        user_id = names.owned(request, "parent", principal=principal)["user"]
         given = request.watchlist_entry
         item = parse_item(given.title, "watchlist_entry.title")
         status = None
@@ -402,7 +402,7 @@ class TrackingHandlers(UnitOfWorkHandlers[TrackingRepository], tracking_pb2_grpc
                 entry = self.domain.create_watchlist_entry(
                     repo,
                     principal,
-                    parent=request.parent,
+                    user_id=user_id,
                     item=item,
                     lookup=lookup,
                     status=status,
@@ -460,7 +460,7 @@ class TrackingHandlers(UnitOfWorkHandlers[TrackingRepository], tracking_pb2_grpc
         self, request: pb.ListWatchlistEntriesRequest, context: Context
     ) -> pb.ListWatchlistEntriesResponse:
         principal = require_principal()
-        user_id = self._owner(principal, request.parent)
+        user_id = names.owned(request, "parent", principal=principal)["user"]
         size = page_size(request.page_size, default=50, maximum=200)
         statuses = statuses_of(request.statuses)
         kind = kind_filter(request.kind, (pb.ITEM_KIND_MOVIE, pb.ITEM_KIND_SERIES))
@@ -472,7 +472,7 @@ class TrackingHandlers(UnitOfWorkHandlers[TrackingRepository], tracking_pb2_grpc
             page = self.domain.list_watchlist(
                 repo,
                 principal,
-                parent=request.parent,
+                user_id=user_id,
                 statuses=statuses,
                 favorites_only=request.favorites_only,
                 kind=kind,
@@ -508,7 +508,7 @@ class TrackingHandlers(UnitOfWorkHandlers[TrackingRepository], tracking_pb2_grpc
 
     async def MarkWatched(self, request: pb.MarkWatchedRequest, context: Context) -> pb.MarkWatchedResponse:
         principal = require_principal()
-        self._owner(principal, request.parent)
+        user_id = names.owned(request, "parent", principal=principal)["user"]
         items = self._items(request.items)
         watch_time = time_of(request, "watch_time")
 
@@ -517,7 +517,7 @@ class TrackingHandlers(UnitOfWorkHandlers[TrackingRepository], tracking_pb2_grpc
             outcome = await self._run(
                 self.domain.mark_watched,
                 principal,
-                parent=request.parent,
+                user_id=user_id,
                 items=items,
                 lookup=lookup,
                 watch_time=watch_time,
@@ -530,12 +530,12 @@ class TrackingHandlers(UnitOfWorkHandlers[TrackingRepository], tracking_pb2_grpc
 
     async def MarkUnwatched(self, request: pb.MarkUnwatchedRequest, context: Context) -> pb.MarkUnwatchedResponse:
         principal = require_principal()
-        self._owner(principal, request.parent)
+        user_id = names.owned(request, "parent", principal=principal)["user"]
         items = self._items(request.items)
 
         async def call() -> pb.MarkUnwatchedResponse:
             lookup = await self._lookup(i.title_id for i in items)
-            outcome = await self._run(self.domain.mark_unwatched, principal, parent=request.parent, items=items, lookup=lookup)
+            outcome = await self._run(self.domain.mark_unwatched, principal, user_id=user_id, items=items, lookup=lookup)
             results, progress = self._mark_response(outcome)
             return pb.MarkUnwatchedResponse(results=results, removed_count=outcome.count, progress=progress)
 
@@ -558,14 +558,14 @@ class TrackingHandlers(UnitOfWorkHandlers[TrackingRepository], tracking_pb2_grpc
 
     async def ListShowProgress(self, request: pb.ListShowProgressRequest, context: Context) -> pb.ListShowProgressResponse:
         principal = require_principal()
-        user_id = self._owner(principal, request.parent)
+        user_id = names.owned(request, "parent", principal=principal)["user"]
         size = page_size(request.page_size, default=20, maximum=100)
         statuses = statuses_of(request.statuses)
         after = self._position(user_id, request)
         page = await self._run(
             self.domain.list_show_progress,
             principal,
-            parent=request.parent,
+            user_id=user_id,
             statuses=statuses,
             since=time_of(request, "since"),
             include_specials=request.include_specials,
@@ -592,13 +592,13 @@ class TrackingHandlers(UnitOfWorkHandlers[TrackingRepository], tracking_pb2_grpc
 
     async def ListUpNext(self, request: pb.ListUpNextRequest, context: Context) -> pb.ListUpNextResponse:
         principal = require_principal()
-        user_id = self._owner(principal, request.parent)
+        user_id = names.owned(request, "parent", principal=principal)["user"]
         size = page_size(request.page_size, default=20, maximum=100)
         after = self._position(user_id, request)
         page = await self._run(
             self.domain.list_up_next,
             principal,
-            parent=request.parent,
+            user_id=user_id,
             include_not_started=request.include_not_started,
             size=size,
             after=after,
@@ -622,7 +622,7 @@ class TrackingHandlers(UnitOfWorkHandlers[TrackingRepository], tracking_pb2_grpc
 
     async def _scrobble(self, method: str, request: Any, response_type: type[M], build: Callable[..., M], **extra: Any) -> M:
         principal = require_principal()
-        self._owner(principal, request.parent)
+        user_id = names.owned(request, "parent", principal=principal)["user"]
         item = parse_item(request.item)
         position, duration = duration_of(request, "position"), duration_of(request, "duration")
         scrobbles: dict[str, Callable[..., Any]] = {
@@ -639,7 +639,7 @@ class TrackingHandlers(UnitOfWorkHandlers[TrackingRepository], tracking_pb2_grpc
                 result = fn(
                     repo,
                     principal,
-                    parent=request.parent,
+                    user_id=user_id,
                     item=item,
                     lookup=lookup,
                     position=position,
@@ -692,7 +692,7 @@ class TrackingHandlers(UnitOfWorkHandlers[TrackingRepository], tracking_pb2_grpc
 
     async def ListPlaybacks(self, request: pb.ListPlaybacksRequest, context: Context) -> pb.ListPlaybacksResponse:
         principal = require_principal()
-        user_id = self._owner(principal, request.parent)
+        user_id = names.owned(request, "parent", principal=principal)["user"]
         size = page_size(request.page_size, default=20, maximum=100)
         kind = kind_filter(request.kind, (pb.ITEM_KIND_MOVIE, pb.ITEM_KIND_EPISODE))
         item = parse_item(request.item) if request.item else None
@@ -702,7 +702,7 @@ class TrackingHandlers(UnitOfWorkHandlers[TrackingRepository], tracking_pb2_grpc
             page = self.domain.list_playbacks(
                 repo,
                 principal,
-                parent=request.parent,
+                user_id=user_id,
                 kind=kind,
                 item=item,
                 since=time_of(request, "since"),
@@ -726,7 +726,7 @@ class TrackingHandlers(UnitOfWorkHandlers[TrackingRepository], tracking_pb2_grpc
 
     async def ListHistoryEntries(self, request: pb.ListHistoryEntriesRequest, context: Context) -> pb.ListHistoryEntriesResponse:
         principal = require_principal()
-        user_id = self._owner(principal, request.parent)
+        user_id = names.owned(request, "parent", principal=principal)["user"]
         size = page_size(request.page_size, default=50, maximum=500)
         kind = kind_filter(request.kind, (pb.ITEM_KIND_MOVIE, pb.ITEM_KIND_EPISODE))
         item = parse_item(request.item) if request.item else None
@@ -741,7 +741,7 @@ class TrackingHandlers(UnitOfWorkHandlers[TrackingRepository], tracking_pb2_grpc
             page = self.domain.list_history(
                 repo,
                 principal,
-                parent=request.parent,
+                user_id=user_id,
                 item=item,
                 kind=kind,
                 start=start,
@@ -762,22 +762,21 @@ class TrackingHandlers(UnitOfWorkHandlers[TrackingRepository], tracking_pb2_grpc
         self, request: pb.BatchDeleteHistoryEntriesRequest, context: Context
     ) -> pb.BatchDeleteHistoryEntriesResponse:
         principal = require_principal()
-        count, missing = await self._run(
-            self.domain.batch_delete_history, principal, parent=request.parent, names=list(request.names)
-        )
+        user_id = names.owned(request, "parent", principal=principal)["user"]
+        count, missing = await self._run(self.domain.batch_delete_history, principal, user_id=user_id, names=list(request.names))
         return pb.BatchDeleteHistoryEntriesResponse(deleted_count=count, not_found_names=missing)
 
     # -- ratings ------------------------------------------------------------------------
 
     async def SetRating(self, request: pb.SetRatingRequest, context: Context) -> pb.SetRatingResponse:
         principal = require_principal()
-        self._owner(principal, request.parent)
+        user_id = names.owned(request, "parent", principal=principal)["user"]
         item = parse_item(request.item)
         lookup = await self._lookup([item.title_id]) if 1 <= request.score <= 10 and not item.is_season else Lookup()
 
         def work(repo: TrackingRepository) -> pb.SetRatingResponse:
             rating, created = self.domain.set_rating(
-                repo, principal, parent=request.parent, item=item, lookup=lookup, score=request.score
+                repo, principal, user_id=user_id, item=item, lookup=lookup, score=request.score
             )
             return pb.SetRatingResponse(rating=rating_pb(rating, Snapshots(repo, [rating])), created=created)
 
@@ -789,7 +788,7 @@ class TrackingHandlers(UnitOfWorkHandlers[TrackingRepository], tracking_pb2_grpc
 
     async def ListRatings(self, request: pb.ListRatingsRequest, context: Context) -> pb.ListRatingsResponse:
         principal = require_principal()
-        user_id = self._owner(principal, request.parent)
+        user_id = names.owned(request, "parent", principal=principal)["user"]
         size = page_size(request.page_size, default=50, maximum=200)
         kind = kind_filter(request.kind, (pb.ITEM_KIND_MOVIE, pb.ITEM_KIND_SERIES, pb.ITEM_KIND_EPISODE))
         item = parse_item(request.item) if request.item else None
@@ -801,7 +800,7 @@ class TrackingHandlers(UnitOfWorkHandlers[TrackingRepository], tracking_pb2_grpc
             page = self.domain.list_ratings(
                 repo,
                 principal,
-                parent=request.parent,
+                user_id=user_id,
                 kind=kind,
                 item=item,
                 min_score=request.min_score,
@@ -839,12 +838,12 @@ class TrackingHandlers(UnitOfWorkHandlers[TrackingRepository], tracking_pb2_grpc
         self, request: pb.ListRecommendationsRequest, context: Context
     ) -> pb.ListRecommendationsResponse:
         principal = require_principal()
-        user_id = self._owner(principal, request.parent)
+        user_id = names.owned(request, "parent", principal=principal)["user"]
         size = page_size(request.page_size, default=20, maximum=50)
         kind = kind_filter(request.kind, (pb.ITEM_KIND_MOVIE, pb.ITEM_KIND_SERIES))
         after = self._position(user_id, request)
         offset = int(str(after.get("i", 0))) if after else 0
-        found = await stats.recommend(self, principal, request, kind)
+        found = await stats.recommend(self, principal, request, kind, user_id)
         chosen = found[offset : offset + size]
         more = offset + size < len(found)
         return pb.ListRecommendationsResponse(

@@ -20,7 +20,7 @@ FULL_NAME = "marquee.tracking.v1.TrackingService"
 
 def registration(deps: Dependencies) -> ServiceRegistration:
     catalog = CatalogClient(lambda: deps.peers.channel("catalog"), deps.peers.metadata)
-    handlers = TrackingHandlers(TrackingDomain(), deps.database, Idempotency(deps.redis), deps.page_tokens, catalog)
+    handlers = TrackingHandlers(TrackingDomain(), deps.database, Idempotency(deps.redis_async), deps.page_tokens, catalog)
     return ServiceRegistration(
         FULL_NAME,
         lambda server: tracking_pb2_grpc.add_TrackingServiceServicer_to_server(handlers, server),

@@ -438,10 +438,10 @@ def rank(
 
 
 async def recommend(
-    handler: Any, principal: Principal, request: pb.ListRecommendationsRequest, kind: str | None
+    handler: Any, principal: Principal, request: pb.ListRecommendationsRequest, kind: str | None, user_id: str
 ) -> list[pb.Recommendation]:
     user_id, weights, seen, watchlisted, dismissed, names = await handler._run(
-        handler.domain.recommendation_inputs, principal, request.parent
+        handler.domain.recommendation_inputs, principal, user_id
     )
     exclude = seen | dismissed | (set() if request.include_watchlisted else watchlisted)
     found: list[pb.Recommendation] = []

@@ -12,13 +12,12 @@ import pathlib
 import re
 import time
 import uuid
-from collections.abc import Awaitable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 import grpc
 import jwt
-import pytest
 from cryptography.hazmat.primitives.asymmetric import ec
 from marquee.auth.v1 import auth_pb2, auth_pb2_grpc
 
@@ -26,6 +25,7 @@ from services.core.settings import Settings
 from services.core.tokens import KeySet
 from tests.conftest import ADMIN_EMAIL
 from tests.support.harness import RpcError, bearer, rpc_error
+from tests.support.rpc import expect_error, fails  # noqa: F401  (re-exported to the area's tests)
 
 PASSWORD = "Tulip-Harbour-2291"
 NEW_PASSWORD = "Granite-Meadow-7710"
@@ -42,18 +42,8 @@ def stub_for(channel: grpc.aio.Channel) -> auth_pb2_grpc.AuthServiceStub:
     return auth_pb2_grpc.AuthServiceStub(channel)
 
 
-async def fails(call: Awaitable[Any]) -> RpcError:
-    """Await a call that must fail and return its status and google.rpc details."""
-    with pytest.raises(grpc.aio.AioRpcError) as caught:
-        await call
-    return rpc_error(caught.value)
-
-
 def assert_error(error: RpcError, code: grpc.StatusCode, reason: str, *, domain: str | None = AUTH_DOMAIN) -> None:
-    assert (error.code, error.reason) == (code, reason), error.message
-    if domain is not None:
-        assert error.info is not None
-        assert error.info.domain == domain
+    expect_error(error, code, reason, domain=domain)
 
 
 def violation_fields(error: RpcError) -> list[str]:

@@ -8,7 +8,7 @@ import contextlib
 import grpc
 from marquee.billing.v1 import billing_pb2, billing_pb2_grpc
 
-from services.core.settings import Settings
+from services.auth.settings import AuthSettings
 from tests.integration.auth.helpers import login, register, stub_for
 from tests.support.harness import bearer
 
@@ -31,16 +31,19 @@ async def eventually_balance(channel: grpc.aio.Channel, token: str, expected: in
     return seen
 
 
-async def test_registration_grants_the_signup_bonus_once(channel: grpc.aio.Channel, settings: Settings) -> None:
+async def test_registration_grants_the_signup_bonus_once(channel: grpc.aio.Channel, auth_settings: AuthSettings) -> None:
     auth = stub_for(channel)
     account = await register(auth)
-    assert await eventually_balance(channel, account.access, settings.signup_bonus_credits) == settings.signup_bonus_credits
+    assert (
+        await eventually_balance(channel, account.access, auth_settings.signup_bonus_credits)
+        == auth_settings.signup_bonus_credits
+    )
     again = await login(auth, account)  # a later sign-in must not grant a second time
     await asyncio.sleep(0.3)
-    assert await balance(channel, again.access) == settings.signup_bonus_credits
+    assert await balance(channel, again.access) == auth_settings.signup_bonus_credits
     entries = await billing_pb2_grpc.BillingServiceStub(channel).ListCreditLedgerEntries(
         billing_pb2.ListCreditLedgerEntriesRequest(parent="users/me"), metadata=bearer(again.access)
     )
     grants = [e for e in entries.entries if e.kind == billing_pb2.CREDIT_ENTRY_KIND_GRANT]
     assert len(grants) == 1
-    assert grants[0].delta == settings.signup_bonus_credits
+    assert grants[0].delta == auth_settings.signup_bonus_credits

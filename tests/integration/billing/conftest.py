@@ -16,8 +16,9 @@ from marquee.billing.v1 import billing_pb2_grpc
 from pydantic import SecretStr
 
 from services.app import Dependencies, build_server
+from services.billing.settings import BillingSettings
 from services.core.server import Server
-from services.core.settings import Settings
+from services.core.settings import ServiceSettings, Settings
 from services.core.tokens import TokenSigner
 from tests.support.harness import bearer
 from tests.support.stripe_standin import StripeStandIn, sign
@@ -41,21 +42,29 @@ def stripe_api() -> Iterator[StripeStandIn]:
         yield standin
 
 
-def billing_settings(settings: Settings, stripe_api: StripeStandIn, **overrides: Any) -> Settings:
+def billing_settings(settings: Settings, stripe_api: StripeStandIn, **overrides: Any) -> BillingSettings:
+    """Billing's own settings pointed at the Stripe stand-in."""
     values: dict[str, Any] = {
-        "services": ["billing"],
         "stripe_secret_key": SecretStr("sk_test_standin"),
         "stripe_api_base": stripe_api.url,
         "stripe_webhook_secret": SecretStr(WEBHOOK_SECRET),
         "stripe_prices": PRICES,
     }
     values.update(overrides)
-    return settings.model_copy(update=values)
+    return BillingSettings.load(settings, **values)
+
+
+def billing_deps(
+    settings: Settings, stripe_api: StripeStandIn, *more: ServiceSettings, services: tuple[str, ...] = ("billing",), **stripe: Any
+) -> Dependencies:
+    """Dependencies of a server of `services` with Billing on the stand-in (and any other service settings)."""
+    core = settings.model_copy(update={"services": list(services)})
+    return Dependencies.build(core, billing_settings(settings, stripe_api, **stripe), *more)
 
 
 @pytest.fixture(scope="session")
 async def billing_server(settings: Settings, stripe_api: StripeStandIn) -> AsyncIterator[Server]:
-    running = build_server(Dependencies.build(billing_settings(settings, stripe_api)), address="127.0.0.1:0")
+    running = build_server(billing_deps(settings, stripe_api), address="127.0.0.1:0")
     await running.start()
     yield running
     await running.stop(1.0)

@@ -17,10 +17,11 @@ from marquee.billing.v1 import billing_pb2, billing_pb2_grpc
 from marquee.catalog.v1 import catalog_pb2, catalog_pb2_grpc
 from marquee.tracking.v1 import tracking_pb2, tracking_pb2_grpc
 
-from services.app import Dependencies, build_server
+from services.app import build_server
+from services.catalog.settings import CatalogSettings
 from services.core.server import Server
 from services.core.settings import Settings
-from tests.integration.billing.conftest import REDIRECT, Caller, Callers, billing_settings, deliver
+from tests.integration.billing.conftest import REDIRECT, Caller, Callers, billing_deps, deliver
 from tests.support.stripe_standin import StripeStandIn, event, subscription_object
 
 Auth = tuple[tuple[str, str], ...]
@@ -29,8 +30,9 @@ PRICE = {"basic": ("price_basic_m", 299), "premium": ("price_premium_m", 499)}
 
 @pytest.fixture(scope="module")
 async def platform(settings: Settings, stripe_api: StripeStandIn) -> AsyncIterator[Server]:
-    configured = billing_settings(settings, stripe_api, services=["catalog", "tracking", "billing"], trending_cache_seconds=60)
-    running = build_server(Dependencies.build(configured), address="127.0.0.1:0")
+    catalog = CatalogSettings.load(settings, trending_cache_seconds=60)
+    deps = billing_deps(settings, stripe_api, catalog, services=("catalog", "tracking", "billing"))
+    running = build_server(deps, address="127.0.0.1:0")
     await running.start()
     yield running
     await running.stop(1.0)

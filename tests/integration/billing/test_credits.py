@@ -10,6 +10,7 @@ from google.protobuf import timestamp_pb2
 from marquee.billing.v1 import billing_pb2 as pb
 from marquee.billing.v1 import billing_pb2_grpc
 
+from services.auth.settings import AuthSettings
 from services.core.settings import Settings
 from tests.integration.billing.conftest import Caller, Callers
 from tests.integration.billing.helpers import assert_error, fails, fields
@@ -44,7 +45,7 @@ def spend_request(user: Caller, request_id: str, amount: int = 1, reason: str = 
 
 async def test_signup_grant_is_made_once(billing: Stub, callers: Callers, settings: Settings) -> None:
     # Auth sends the deployment's bonus (settings.signup_bonus_credits, 10) with request_id `signup:{user}`.
-    bonus = settings.signup_bonus_credits
+    bonus = AuthSettings.load(settings).signup_bonus_credits
     assert bonus == 10
     user, auth_service = callers.user(), callers.service("auth")
     first = await grant(billing, auth_service, user, bonus)

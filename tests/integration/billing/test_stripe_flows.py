@@ -14,10 +14,10 @@ from marquee.billing.v1 import billing_pb2 as pb
 from marquee.billing.v1 import billing_pb2_grpc
 from pydantic import SecretStr
 
-from services.app import Dependencies, build_server
+from services.app import build_server
 from services.core.settings import Settings
-from tests.integration.billing.conftest import REDIRECT, Callers, billing_settings, deliver
-from tests.integration.billing.helpers import assert_error, fails
+from tests.integration.billing.conftest import REDIRECT, Callers, billing_deps, deliver
+from tests.integration.billing.helpers import assert_error, fails, fields
 from tests.support.stripe_standin import StripeStandIn, event, subscription_object
 
 Stub = billing_pb2_grpc.BillingServiceStub
@@ -596,6 +596,13 @@ async def test_admin_lists_and_revenue(billing: Stub, callers: Callers) -> None:
         )
     )
     assert (backwards.code, backwards.reason) == (grpc.StatusCode.INVALID_ARGUMENT, "INVALID_ARGUMENT")
+    unknown = await fails(
+        billing.GetRevenueMetrics(
+            pb.GetRevenueMetricsRequest(start_date=date, end_date=date, plans=["plans/basic", "plans/gold"]), metadata=admin.auth
+        )
+    )
+    assert unknown.code == grpc.StatusCode.INVALID_ARGUMENT
+    assert fields(unknown) == ["plans[1]"]
     for call in (
         billing.GetRevenueMetrics(pb.GetRevenueMetricsRequest(start_date=date, end_date=date), metadata=subscriber.auth),
         billing.ListSubscriptions(pb.ListSubscriptionsRequest(), metadata=subscriber.auth),
@@ -611,8 +618,7 @@ async def test_admin_lists_and_revenue(billing: Stub, callers: Callers) -> None:
 
 @pytest.fixture
 async def unconfigured(settings: Settings, stripe_api: StripeStandIn) -> AsyncIterator[Stub]:
-    plain = billing_settings(settings, stripe_api, stripe_secret_key=SecretStr(""))
-    running = build_server(Dependencies.build(plain), address="127.0.0.1:0")
+    running = build_server(billing_deps(settings, stripe_api, stripe_secret_key=SecretStr("")), address="127.0.0.1:0")
     await running.start()
     async with grpc.aio.insecure_channel(f"127.0.0.1:{running.port}") as channel:
         yield billing_pb2_grpc.BillingServiceStub(channel)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Iterator
+from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 import grpc
@@ -13,9 +13,11 @@ from marquee.catalog.v1 import catalog_pb2_grpc
 from pydantic import SecretStr
 
 from services.app import Dependencies, build_server
+from services.catalog.settings import CatalogSettings
 from services.core.settings import Settings
 from services.core.tokens import ROLE_ADMIN, ROLE_USER, KeySet, TokenSigner
-from tests.support.harness import RpcError, bearer, rpc_error
+from tests.support.harness import bearer
+from tests.support.rpc import expect_error, fails  # noqa: F401  (re-exported to the area's tests)
 from tests.support.tmdb_standin import TmdbStandin
 
 Stub = catalog_pb2_grpc.CatalogServiceStub
@@ -28,16 +30,22 @@ def tmdb() -> Iterator[TmdbStandin]:
 
 
 @pytest.fixture(scope="session")
-def catalog_settings(settings: Settings, tmdb: TmdbStandin) -> Settings:
-    return settings.model_copy(
-        update={"tmdb_api_base": tmdb.base_url, "tmdb_api_key": SecretStr("v3-test-key"),
-                "tmdb_requests_per_window": 1000, "tmdb_window_seconds": 1.0, "trending_cache_seconds": 1}
+def catalog_settings(settings: Settings) -> Settings:
+    return settings
+
+
+@pytest.fixture(scope="session")
+def tmdb_settings(settings: Settings, tmdb: TmdbStandin) -> CatalogSettings:
+    """Catalog's own settings pointed at the TMDb stand-in."""
+    return CatalogSettings.load(
+        settings, tmdb_api_base=tmdb.base_url, tmdb_api_key=SecretStr("v3-test-key"),
+        tmdb_requests_per_window=1000, tmdb_window_seconds=1.0, trending_cache_seconds=1,
     )  # fmt: skip
 
 
 @pytest.fixture(scope="session")
-async def stub(catalog_settings: Settings) -> AsyncIterator[Stub]:
-    deps = Dependencies.build(catalog_settings)
+async def stub(catalog_settings: Settings, tmdb_settings: CatalogSettings) -> AsyncIterator[Stub]:
+    deps = Dependencies.build(catalog_settings, tmdb_settings)
     running = build_server(deps, address="127.0.0.1:0")
     await running.start()
     async with grpc.aio.insecure_channel(f"127.0.0.1:{running.port}") as channel:
@@ -65,14 +73,7 @@ def user(signer: TokenSigner) -> tuple[tuple[str, str], ...]:
     return _token(signer, ROLE_USER)
 
 
-async def fails(call: Awaitable[Any]) -> RpcError:
-    with pytest.raises(grpc.aio.AioRpcError) as caught:
-        await call
-    return rpc_error(caught.value)
-
-
-def expect(error: RpcError, code: grpc.StatusCode, reason: str) -> None:
-    assert (error.code, error.reason) == (code, reason), error.message
+expect = expect_error  # Catalog's tests check code and reason
 
 
 async def make_title(stub: Stub, admin: Any, *, kind: int = pb.TITLE_KIND_MOVIE, publish: bool = True,

@@ -12,16 +12,19 @@ from marquee.catalog.v1 import catalog_pb2_grpc
 from pydantic import SecretStr
 
 from services.app import Dependencies, build_server
+from services.catalog.settings import CatalogSettings
 from services.core.settings import Settings
 from tests.integration.catalog.conftest import expect, fails
 from tests.support.tmdb_standin import TmdbStandin
 
 
-async def test_client_side_rate_limit_and_bearer_key(catalog_settings: Settings, admin: Any, tmdb: TmdbStandin) -> None:
-    limited = catalog_settings.model_copy(
+async def test_client_side_rate_limit_and_bearer_key(
+    catalog_settings: Settings, tmdb_settings: CatalogSettings, admin: Any, tmdb: TmdbStandin
+) -> None:
+    limited = tmdb_settings.model_copy(
         update={"tmdb_requests_per_window": 2, "tmdb_window_seconds": 60.0, "tmdb_api_key": SecretStr("header.payload.sig")}
     )
-    deps = Dependencies.build(limited)
+    deps = Dependencies.build(catalog_settings, limited)
     running = build_server(deps, address="127.0.0.1:0")
     await running.start()
     try:

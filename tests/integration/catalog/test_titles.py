@@ -12,6 +12,7 @@ from marquee.catalog.v1 import catalog_pb2 as pb
 from marquee.catalog.v1 import catalog_pb2_grpc
 
 from services.app import Dependencies, build_server
+from services.catalog.settings import CatalogSettings
 from services.core.settings import Settings
 from tests.integration.catalog.conftest import Stub, expect, fails, make_title
 
@@ -320,13 +321,13 @@ async def test_create_title_is_idempotent(stub: Stub, admin) -> None:
 
 
 async def test_trending_falls_back_to_popularity_when_tracking_cannot_answer(
-    catalog_settings: Settings, stub: Stub, admin
+    catalog_settings: Settings, tmdb_settings: CatalogSettings, stub: Stub, admin
 ) -> None:
     await make_title(stub, admin)  # at least one published title to list
     # Tracking's address is a closed port; window 719 h keeps this test off the trending cache
     # that every Catalog process shares.
     unreachable = catalog_settings.model_copy(update={"peer_addresses": {"tracking": "127.0.0.1:9"}})
-    server = build_server(Dependencies.build(unreachable), address="127.0.0.1:0")
+    server = build_server(Dependencies.build(unreachable, tmdb_settings), address="127.0.0.1:0")
     await server.start()
     try:
         async with grpc.aio.insecure_channel(f"127.0.0.1:{server.port}") as channel:

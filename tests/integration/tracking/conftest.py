@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import uuid
-from collections.abc import Awaitable
 from dataclasses import dataclass
-from typing import Any
 
 import grpc
 import pytest
@@ -17,7 +16,8 @@ from marquee.tracking.v1 import tracking_pb2_grpc
 
 from services.core.settings import Settings
 from services.core.tokens import ROLE_ADMIN, ROLE_SERVICE, ROLE_USER, KeySet, TokenSigner
-from tests.support.harness import RpcError, bearer, rpc_error
+from tests.support.harness import bearer
+from tests.support.rpc import expect_error, fails  # noqa: F401  (re-exported to the area's tests)
 
 DOMAIN = "marquee.tracking"
 Metadata = tuple[tuple[str, str], ...]
@@ -74,16 +74,7 @@ def catalog(channel: grpc.aio.Channel) -> catalog_pb2_grpc.CatalogServiceStub:
     return catalog_pb2_grpc.CatalogServiceStub(channel)
 
 
-async def fails(call: Awaitable[Any]) -> RpcError:
-    with pytest.raises(grpc.aio.AioRpcError) as caught:
-        await call
-    return rpc_error(caught.value)
-
-
-def expect(error: RpcError, code: grpc.StatusCode, reason: str) -> None:
-    assert (error.code, error.reason) == (code, reason), error.message
-    assert error.info is not None
-    assert error.info.domain == DOMAIN, error.info
+expect = functools.partial(expect_error, domain=DOMAIN)
 
 
 @dataclass

@@ -7,6 +7,7 @@ import pathlib
 import pytest
 from pydantic import ValidationError
 
+from services.auth.settings import AuthSettings
 from services.core.settings import Settings
 
 
@@ -36,8 +37,9 @@ def test_environment_switches_to_real_servers(monkeypatch: pytest.MonkeyPatch) -
     assert not settings.is_sqlite
     assert settings.redis_url == "redis://cache:6379/0"
     assert settings.services == ["auth", "catalog"]
-    assert settings.oauth_google.client_id == "google-client"
-    assert settings.oauth_google.token_url == "https://oauth2.googleapis.com/token"  # preset endpoint kept
+    auth = AuthSettings.load(settings)  # a service's own settings, from the same environment
+    assert auth.oauth_google.client_id == "google-client"
+    assert auth.oauth_google.token_url == "https://oauth2.googleapis.com/token"  # preset endpoint kept
 
 
 def test_config_file_is_read_and_the_environment_wins(tmp_path: pathlib.Path, monkeypatch: pytest.MonkeyPatch) -> None:

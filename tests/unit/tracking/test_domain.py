@@ -22,13 +22,13 @@ def series(title_id: str, *, aired: int, unaired: int = 0, on: dt.date | None = 
 
 def mark(domain: TrackingDomain, repo: TrackingRepository, facts: TitleFacts, *items: str) -> None:
     domain.mark_watched(
-        repo, ME, parent="users/me", items=[parse_item(i) for i in items], lookup=Lookup({facts.title_id: facts}),
+        repo, ME, user_id=ME.user_id, items=[parse_item(i) for i in items], lookup=Lookup({facts.title_id: facts}),
         watch_time=None, allow_repeat=False,
     )  # fmt: skip
 
 
 def up_next(domain: TrackingDomain, repo: TrackingRepository) -> list[tuple[str, int]]:
-    page = domain.list_up_next(repo, ME, parent="users/me", include_not_started=False, size=20, after=None)
+    page = domain.list_up_next(repo, ME, user_id=ME.user_id, include_not_started=False, size=20, after=None)
     return [(v.title.title_id, v.progress.next_episode.episode_number) for v, _ in page.items if v.progress.next_episode]
 
 
@@ -71,7 +71,7 @@ def test_rewatch_and_unmark_keep_the_stored_progress_in_step(repo: TrackingRepos
     assert (view.progress.watched, row.watched_count, row.next_episode, row.rewatch_count) == (0, 0, 1, 1)
     mark(domain, repo, facts, "titles/s3/seasons/1/episodes/1", "titles/s3/seasons/1/episodes/2")
     domain.mark_unwatched(
-        repo, ME, parent="users/me", items=[parse_item("titles/s3/seasons/1/episodes/2")], lookup=Lookup({"s3": facts})
+        repo, ME, user_id=ME.user_id, items=[parse_item("titles/s3/seasons/1/episodes/2")], lookup=Lookup({"s3": facts})
     )
     assert (row.watched_count, row.next_episode) == (1, 2)
     assert repo.play_count("u1", "s3") == 4
@@ -84,7 +84,7 @@ def test_adding_writes_never_fall_back_to_the_snapshot(repo: TrackingRepository)
     down = Lookup(unavailable=frozenset({"s4"}))
     with pytest.raises(errors.Unavailable):
         domain.mark_watched(
-            repo, ME, parent="users/me", items=[parse_item("titles/s4/seasons/1/episodes/2")], lookup=down, watch_time=None,
+            repo, ME, user_id=ME.user_id, items=[parse_item("titles/s4/seasons/1/episodes/2")], lookup=down, watch_time=None,
             allow_repeat=False,
         )  # fmt: skip
     view = domain.get_show_progress(repo, ME, name="users/me/progress/s4", lookup=down, include_specials=False, full=False)
@@ -95,7 +95,7 @@ def test_adding_writes_never_fall_back_to_the_snapshot(repo: TrackingRepository)
     assert view.progress.watched == 1
     with pytest.raises(errors.NotFound):
         domain.mark_watched(
-            repo, ME, parent="users/me", items=[parse_item("titles/s4")], lookup=gone, watch_time=None, allow_repeat=False
+            repo, ME, user_id=ME.user_id, items=[parse_item("titles/s4")], lookup=gone, watch_time=None, allow_repeat=False
         )
 
 
@@ -124,19 +124,19 @@ def test_a_playback_expires_after_24_hours_without_a_call(repo: TrackingReposito
     facts = series("s6", aired=2)
     item, lookup = parse_item("titles/s6/seasons/1/episodes/1"), Lookup({"s6": facts})
     started = domain.start_scrobble(
-        repo, ME, parent="users/me", item=item, lookup=lookup, position=None, duration=None, percent=20.0, device_name=""
+        repo, ME, user_id=ME.user_id, item=item, lookup=lookup, position=None, duration=None, percent=20.0, device_name=""
     )
     assert started.playback is not None
     assert started.playback.duration_seconds == 30 * 60
     clock.now = NOW + dt.timedelta(hours=25)
     with pytest.raises(errors.FailedPrecondition) as caught:
-        domain.pause_scrobble(repo, ME, parent="users/me", item=item, lookup=lookup, position=None, duration=None, percent=30.0)
+        domain.pause_scrobble(repo, ME, user_id=ME.user_id, item=item, lookup=lookup, position=None, duration=None, percent=30.0)
     assert caught.value.reason == "PLAYBACK_NOT_STARTED"
     domain.start_scrobble(
-        repo, ME, parent="users/me", item=item, lookup=lookup, position=None, duration=None, percent=5.0, device_name=""
+        repo, ME, user_id=ME.user_id, item=item, lookup=lookup, position=None, duration=None, percent=5.0, device_name=""
     )
     stopped = domain.stop_scrobble(
-        repo, ME, parent="users/me", item=item, lookup=lookup, position=None, duration=None, percent=90.0
+        repo, ME, user_id=ME.user_id, item=item, lookup=lookup, position=None, duration=None, percent=90.0
     )
     assert stopped.outcome == "watched"
     assert stopped.progress is not None
@@ -155,7 +155,7 @@ def test_inconsistent_progress_is_invalid_progress(
     movie = TitleFacts("m1", "movie", "Movie", runtime_minutes=0)
     with pytest.raises(errors.InvalidArgument) as caught:
         domain.start_scrobble(
-            repo, ME, parent="users/me", item=parse_item("titles/m1"), lookup=Lookup({"m1": movie}), position=position,
+            repo, ME, user_id=ME.user_id, item=parse_item("titles/m1"), lookup=Lookup({"m1": movie}), position=position,
             duration=duration, percent=percent, device_name="",
         )  # fmt: skip
     assert caught.value.reason == "INVALID_PROGRESS"

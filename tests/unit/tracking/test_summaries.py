@@ -55,7 +55,7 @@ def test_summaries_agree_with_the_full_computation_as_episodes_air(repo: Trackin
     domain = TrackingDomain(clock)
     for title_id, title in CATALOG.items():
         domain.mark_watched(
-            repo, ME, parent="users/me", items=[parse_item(f"titles/{title_id}/seasons/1/episodes/1")],
+            repo, ME, user_id=ME.user_id, items=[parse_item(f"titles/{title_id}/seasons/1/episodes/1")],
             lookup=Lookup({title_id: title}), watch_time=None, allow_repeat=False,
         )  # fmt: skip
     clock.now = NOW + dt.timedelta(days=offset)
@@ -73,23 +73,23 @@ def test_up_next_shows_the_playback_of_the_next_episode_only(repo: TrackingRepos
     title = CATALOG["done"]
     lookup = Lookup({"done": title})
     domain.mark_watched(
-        repo, ME, parent="users/me", items=[parse_item("titles/done/seasons/1/episodes/1")], lookup=lookup, watch_time=None,
+        repo, ME, user_id=ME.user_id, items=[parse_item("titles/done/seasons/1/episodes/1")], lookup=lookup, watch_time=None,
         allow_repeat=False,
     )  # fmt: skip
 
     def next_playback_item() -> str | None:
-        page = domain.list_up_next(repo, ME, parent="users/me", include_not_started=False, size=20, after=None)
+        page = domain.list_up_next(repo, ME, user_id=ME.user_id, include_not_started=False, size=20, after=None)
         [(view, _)] = page.items
         return view.next_playback.item if view.next_playback else None
 
     assert next_playback_item() is None
     domain.start_scrobble(
-        repo, ME, parent="users/me", item=parse_item("titles/done/seasons/1/episodes/3"), lookup=lookup, position=None,
+        repo, ME, user_id=ME.user_id, item=parse_item("titles/done/seasons/1/episodes/3"), lookup=lookup, position=None,
         duration=None, percent=20.0, device_name="",
     )  # fmt: skip
     assert next_playback_item() is None
     domain.start_scrobble(
-        repo, ME, parent="users/me", item=parse_item("titles/done/seasons/1/episodes/2"), lookup=lookup, position=None,
+        repo, ME, user_id=ME.user_id, item=parse_item("titles/done/seasons/1/episodes/2"), lookup=lookup, position=None,
         duration=None, percent=30.0, device_name="",
     )  # fmt: skip
     assert next_playback_item() == "titles/done/seasons/1/episodes/2"
@@ -135,7 +135,7 @@ def test_adding_a_series_writes_its_progress_row_and_listing_progress_writes_not
     domain = TrackingDomain(Clock())
     for title_id in ("done", "airing"):
         domain.create_watchlist_entry(
-            repo, ME, parent="users/me", item=parse_item(f"titles/{title_id}"), lookup=Lookup({title_id: CATALOG[title_id]}),
+            repo, ME, user_id=ME.user_id, item=parse_item(f"titles/{title_id}"), lookup=Lookup({title_id: CATALOG[title_id]}),
             status="plan_to_watch", favorite=False, notes="",
         )  # fmt: skip
     repo.s.flush()
@@ -143,7 +143,7 @@ def test_adding_a_series_writes_its_progress_row_and_listing_progress_writes_not
     assert repo.progress("u1", "airing") is not None
     repo.s.commit()
     page = domain.list_show_progress(
-        repo, ME, parent="users/me", statuses=[], since=None, include_specials=False, full=False, size=10, after=None
+        repo, ME, user_id=ME.user_id, statuses=[], since=None, include_specials=False, full=False, size=10, after=None
     )
     assert {view.title.title_id for view in page.items} == {"done", "airing"}
     assert not repo.s.new
@@ -195,7 +195,7 @@ def test_a_page_of_progress_views_equals_one_view_per_series(repo: TrackingRepos
 
     def mark(*items: str, repeat: bool = False) -> None:
         domain.mark_watched(
-            repo, ME, parent="users/me", items=[parse_item(i) for i in items], lookup=lookup, watch_time=None,
+            repo, ME, user_id=ME.user_id, items=[parse_item(i) for i in items], lookup=lookup, watch_time=None,
             allow_repeat=repeat,
         )  # fmt: skip
         clock.now += dt.timedelta(minutes=5)
@@ -206,7 +206,7 @@ def test_a_page_of_progress_views_equals_one_view_per_series(repo: TrackingRepos
     mark("titles/done/seasons/1/episodes/1", repeat=True)  # watched twice in the second cycle
     mark("titles/airing/seasons/1/episodes/1", "titles/specials/seasons/0/episodes/2", "titles/undated/seasons/2/episodes/1")
     domain.start_scrobble(
-        repo, ME, parent="users/me", item=parse_item("titles/airing/seasons/1/episodes/2"), lookup=lookup, position=None,
+        repo, ME, user_id=ME.user_id, item=parse_item("titles/airing/seasons/1/episodes/2"), lookup=lookup, position=None,
         duration=None, percent=40.0, device_name="",
     )  # fmt: skip
     rows = sorted(repo.s.scalars(select(ShowProgress).where(ShowProgress.user_id == "u1")), key=lambda r: r.title_id)
