@@ -141,11 +141,15 @@ class AuthRepository:
         return bool(result.rowcount)  # type: ignore[attr-defined]
 
     def revoke_sessions(self, user_id: str, now: dt.datetime, reason: str, *, keep: str = "") -> int:
-        query = update(Session).where(Session.user_id == user_id, Session.revoke_time.is_(None))
+        """Revoke a user's live sessions (a handful: one per device) as ORM changes, so the unit of
+        work sees each one and tells every process after it commits (`AuthUseCases`)."""
+        query = select(Session).where(Session.user_id == user_id, Session.revoke_time.is_(None))
         if keep:
             query = query.where(Session.id != keep)
-        result = self.s.execute(query.values(revoke_time=now, revoke_reason=reason))
-        return int(result.rowcount)  # type: ignore[attr-defined]
+        sessions = list(self.s.scalars(query))
+        for session in sessions:
+            session.revoke_time, session.revoke_reason = now, reason
+        return len(sessions)
 
     # one-time tokens and oauth state
     def one_time_token(self, token_hash: str) -> OneTimeToken | None:

@@ -37,7 +37,7 @@ def registration(deps: Dependencies) -> ServiceRegistration:
         mailer=DeferredMailer(),
         auth=auth,
     )
-    use_cases = AuthUseCases(deps.database, mailer_from_settings(settings))
+    use_cases = AuthUseCases(deps.database, mailer_from_settings(settings), deps.revocations)
     bonus = SignupBonus(deps.peers, deps.database, auth.signup_bonus_credits)
     handlers = AuthHandlers(
         domain, use_cases, deps.database, Idempotency(deps.redis_async), deps.page_tokens, oauth_client, bonus
