@@ -413,15 +413,18 @@ def overview_prompt(sections: Sequence[NoteSection], source_title: str, options:
         lines.append(f"The video is titled: {source_title}")
     if options.subject:
         lines.append(f"Subject: {options.subject}.")
-    lines += ["Merge them: a title for the note, a summary of the whole video and its school subject.", f"JSON schema: {OVERVIEW_SCHEMA}"]
+    lines += [
+        "Merge them: a title for the note, a summary of the whole video and its school subject.",
+        f"JSON schema: {OVERVIEW_SCHEMA}",
+    ]
     return [{"role": "system", "content": SYSTEM_PROMPT}, {"role": "user", "content": "\n".join(lines)}]
 
 
-def quiz_prompt(note: NoteContent, count: int, types: Sequence[str], difficulty: str, sections: Sequence[int]) -> list[dict[str, str]]:
+def quiz_prompt(
+    note: NoteContent, count: int, types: Sequence[str], difficulty: str, sections: Sequence[int]
+) -> list[dict[str, str]]:
     chosen = [(i, s) for i, s in enumerate(note.sections) if not sections or i in sections]
-    material = "\n".join(
-        f"Section {i}: {s.title}\n" + "\n".join(f"- {p.text}" for p in s.key_points) for i, s in chosen
-    )
+    material = "\n".join(f"Section {i}: {s.title}\n" + "\n".join(f"- {p.text}" for p in s.key_points) for i, s in chosen)
     lines = [
         f"Write a quiz of {count} questions on these study notes.",
         f"Question types: {', '.join(types or QUESTION_TYPES)}. Difficulty: {difficulty}.",
@@ -457,7 +460,10 @@ def grade_prompt(question: QuizQuestion, answer: str) -> list[dict[str, str]]:
             f"JSON schema: {GRADE_SCHEMA}",
         ]
     )
-    return [{"role": "system", "content": "You grade short answers fairly. Answer with JSON only."}, {"role": "user", "content": content}]
+    return [
+        {"role": "system", "content": "You grade short answers fairly. Answer with JSON only."},
+        {"role": "user", "content": content},
+    ]
 
 
 # --- the note ----------------------------------------------------------------------------
@@ -568,7 +574,9 @@ def merge_terms(groups: Iterable[list[KeyTerm]]) -> list[KeyTerm]:
     return list(seen.values())
 
 
-def merge_note(sections: list[NoteSection], terms: list[KeyTerm], overview: OverviewOut, options: WritingOptions, title: str) -> NoteContent:
+def merge_note(
+    sections: list[NoteSection], terms: list[KeyTerm], overview: OverviewOut, options: WritingOptions, title: str
+) -> NoteContent:
     return NoteContent(
         title=(title or overview.title)[:MAX_TITLE],
         summary=overview.summary[:MAX_SUMMARY],
@@ -689,7 +697,9 @@ def find_links(
         if other.note_id == note.note_id:
             continue
         theirs = [concept_key(c) for c in (*other.concepts, other.title) if concept_key(c)]
-        shared = tuple(dict.fromkeys(c for c, key in zip(note.concepts, mine, strict=False) if any(_same(key, t) for t in theirs)))
+        shared = tuple(
+            dict.fromkeys(c for c, key in zip(note.concepts, mine, strict=False) if any(_same(key, t) for t in theirs))
+        )
         overlap = len(shared) / max(1, min(len(mine), len(theirs)))
         score = min(1.0, overlap)
         relation = "related"
@@ -829,7 +839,9 @@ def score_open(question: QuizQuestion, answer: SubmittedAnswer | None, grade: Gr
     # The rubric has three levels; a model's in-between score is snapped to the nearest.
     level = min((0.0, 0.5, 1.0), key=lambda v: abs(v - grade.score))
     correctness = {1.0: "correct", 0.5: "partially_correct", 0.0: "incorrect"}[level]
-    return Result(question.id, correctness, level * question.points, question.points, grade.feedback or correctness.replace("_", " "))
+    return Result(
+        question.id, correctness, level * question.points, question.points, grade.feedback or correctness.replace("_", " ")
+    )
 
 
 def score_percent(results: Sequence[Result]) -> tuple[float, int, float]:

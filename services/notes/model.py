@@ -1,24 +1,28 @@
-"""What note generation needs of a language model: one completion at a time, its token usage,
-and a token count for chunking.
+"""What note generation needs of a language model, over the shared LLM seam (`services/core/llm`):
+one whole completion at a time with its token usage, and the model's own token count.
 
-`OpenAICompatibleModel` speaks the chat-completions wire protocol (OpenAI, vLLM, Ollama,
-llama.cpp's server) with timeouts, retries with backoff on 429 / 5xx and a concurrency limit.
-It stands in for the shared LLM seam (`services/core/llm/`, being built on the `chat` branch);
-once that lands, an adapter over it replaces this class and nothing else changes.
+The seam streams; a note pass needs the whole JSON answer, so the deltas are joined here.
+Cancelling the awaiting task closes the stream, which stops the model call.
 """
 
 from __future__ import annotations
 
-import asyncio
-import random
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-import httpx
-
 from services.core.errors import FailedPrecondition, Unavailable
-from services.notes.domain import approximate_tokens
+from services.core.llm import (
+    ChatMessage,
+    Finished,
+    FinishReason,
+    GenerationParams,
+    LlmProvider,
+    LlmRejected,
+    LlmUnavailable,
+    Role,
+    TextDelta,
+)
 from services.notes.transcripts import DOMAIN
 
 
@@ -31,11 +35,12 @@ class Completion:
 
 
 class TextModel(Protocol):
-    name: str
+    @property
+    def name(self) -> str: ...
 
     async def complete(self, messages: Sequence[dict[str, str]], *, max_tokens: int) -> Completion: ...
 
-    def count_tokens(self, text: str) -> int: ...
+    async def count_tokens(self, text: str) -> int: ...
 
 
 def llm_unavailable(message: str) -> Unavailable:
@@ -46,65 +51,44 @@ def content_rejected(message: str) -> FailedPrecondition:
     return FailedPrecondition(message, reason="CONTENT_REJECTED", domain=DOMAIN)
 
 
-class OpenAICompatibleModel:
-    def __init__(
-        self,
-        base_url: str,
-        model: str,
-        *,
-        api_key: str = "",
-        timeout: float = 120.0,
-        max_retries: int = 2,
-        concurrency: int = 4,
-        backoff_seconds: float = 0.5,
-        transport: httpx.AsyncBaseTransport | None = None,
-    ) -> None:
-        self._base = base_url.rstrip("/")
-        self.name = model
-        self._key = api_key
-        self._timeout = timeout
-        self._retries = max_retries
-        self._backoff = backoff_seconds
-        self._limit = asyncio.Semaphore(concurrency)
-        self._transport = transport
+class SeamModel:
+    """A `TextModel` over an `LlmProvider` (local GGUF, OpenAI-compatible or Anthropic)."""
 
-    def count_tokens(self, text: str) -> int:
-        return approximate_tokens(text)
+    def __init__(self, provider: LlmProvider, *, temperature: float = 0.2) -> None:
+        self._provider = provider
+        self._temperature = temperature
+
+    @property
+    def name(self) -> str:
+        return self._provider.default_model
+
+    async def count_tokens(self, text: str) -> int:
+        try:
+            return await self._provider.count_tokens(text)
+        except LlmUnavailable as exc:
+            raise llm_unavailable(f"the model's tokenizer could not be reached: {str(exc)[:120]}") from None
 
     async def complete(self, messages: Sequence[dict[str, str]], *, max_tokens: int) -> Completion:
-        headers = {"authorization": f"Bearer {self._key}"} if self._key else {}
-        body = {"model": self.name, "messages": list(messages), "max_tokens": max_tokens, "temperature": 0.2, "stream": False}
-        async with self._limit, httpx.AsyncClient(timeout=self._timeout, transport=self._transport, headers=headers) as client:
-            for attempt in range(self._retries + 1):
-                try:
-                    reply = await client.post(f"{self._base}/chat/completions", json=body)
-                except httpx.HTTPError:
-                    reply = None
-                if reply is not None and reply.status_code == 200:
-                    return self._completion(reply)
-                if reply is not None and reply.status_code not in (408, 429) and reply.status_code < 500:
-                    if "content" in reply.text.lower() and ("filter" in reply.text.lower() or "policy" in reply.text.lower()):
-                        raise content_rejected("the model declined the content")
-                    raise llm_unavailable(f"the model refused the request ({reply.status_code})")
-                if attempt < self._retries:
-                    retry_after = reply.headers.get("retry-after", "") if reply is not None else ""
-                    delay = float(retry_after) if retry_after.replace(".", "", 1).isdigit() else self._backoff * 2**attempt
-                    await asyncio.sleep(min(delay, 10.0) * (0.8 + 0.4 * random.random()))
-        raise llm_unavailable("the language model did not answer after retries")
-
-    def _completion(self, reply: httpx.Response) -> Completion:
+        chat = [ChatMessage(Role(m["role"]), m["content"]) for m in messages]
+        params = GenerationParams(model="", temperature=self._temperature, max_tokens=max_tokens)
+        parts: list[str] = []
+        finished: Finished | None = None
         try:
-            data = reply.json()
-            choice = data["choices"][0]
-            text = choice["message"]["content"] or ""
-        except (ValueError, KeyError, IndexError, TypeError):
-            raise llm_unavailable("the model sent an unreadable answer") from None
-        if choice.get("finish_reason") == "content_filter":
+            async for event in self._provider.stream_chat(chat, params):
+                if isinstance(event, TextDelta):
+                    parts.append(event.text)
+                elif isinstance(event, Finished):
+                    finished = event
+        except LlmRejected as exc:
+            raise llm_unavailable(f"the model refused the request: {str(exc)[:120]}") from None
+        except LlmUnavailable as exc:
+            raise llm_unavailable(f"the language model did not answer: {str(exc)[:120]}") from None
+        if finished is not None and finished.reason == FinishReason.FILTERED:
             raise content_rejected("the model declined the content")
-        usage = data.get("usage") or {}
+        usage = finished.usage if finished else None
         return Completion(
-            text=text,
-            input_tokens=int(usage.get("prompt_tokens", 0)),
-            output_tokens=int(usage.get("completion_tokens", 0)),
-            model=str(data.get("model") or self.name),
+            text="".join(parts),
+            input_tokens=usage.prompt_tokens if usage else 0,
+            output_tokens=usage.completion_tokens if usage else 0,
+            model=finished.model if finished and finished.model else self.name,
         )

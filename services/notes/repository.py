@@ -202,7 +202,9 @@ class NotesRepository:
     def quizzes(self, user_id: str, note_id: str) -> list[Quiz]:
         return list(
             self.session.scalars(
-                select(Quiz).where(Quiz.user_id == user_id, Quiz.note_id == note_id).order_by(Quiz.create_time.desc(), Quiz.id.desc())
+                select(Quiz)
+                .where(Quiz.user_id == user_id, Quiz.note_id == note_id)
+                .order_by(Quiz.create_time.desc(), Quiz.id.desc())
             )
         )
 
@@ -227,7 +229,9 @@ class NotesRepository:
     def attempt_by_request(self, user_id: str, request_id: str) -> Attempt | None:
         return self.session.scalars(select(Attempt).where(Attempt.user_id == user_id, Attempt.request_id == request_id)).first()
 
-    def attempts(self, user_id: str, note_id: str, quiz_id: str, limit: int, after: tuple[dt.datetime, str] | None) -> list[Attempt]:
+    def attempts(
+        self, user_id: str, note_id: str, quiz_id: str, limit: int, after: tuple[dt.datetime, str] | None
+    ) -> list[Attempt]:
         query = select(Attempt).where(Attempt.user_id == user_id)
         if note_id != "-":
             query = query.where(Attempt.note_id == note_id)
@@ -283,9 +287,7 @@ class NotesRepository:
         return list(self.session.scalars(query.order_by(Job.create_time.desc(), Job.id.desc()).limit(limit)))
 
     def queue_position(self, job: Job) -> int:
-        return int(
-            self.session.scalar(select(func.count()).where(Job.state == "queued", Job.create_time < job.create_time)) or 0
-        )
+        return int(self.session.scalar(select(func.count()).where(Job.state == "queued", Job.create_time < job.create_time)) or 0)
 
     def request_cancel_for_note(self, user_id: str, note_id: str) -> list[str]:
         ids = list(

@@ -17,6 +17,7 @@ import datetime as dt
 import hashlib
 import json
 import logging
+import math
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
@@ -153,7 +154,9 @@ class NotesUseCases:
         language = options.get("language_code", "")
         if "transcript" in source:
             upload = source["transcript"]
-            transcript = parse_transcript(upload.get("text", ""), upload.get("format", ""), language_code=upload.get("language_code", ""))
+            transcript = parse_transcript(
+                upload.get("text", ""), upload.get("format", ""), language_code=upload.get("language_code", "")
+            )
             video_id = ""
             if upload.get("video_uri"):
                 with contextlib.suppress(InvalidArgument):
@@ -192,7 +195,12 @@ class NotesUseCases:
             found = await self.deps.media.asset(user_id, asset)
             seconds = found.duration.seconds + found.duration.nanos / 1e9
             check_duration(seconds, "source.asset")
-            facts = {"kind": "media_asset", "asset": asset, "title": found.title or found.display_name, "duration_seconds": seconds}
+            facts = {
+                "kind": "media_asset",
+                "asset": asset,
+                "title": found.title or found.display_name,
+                "duration_seconds": seconds,
+            }
             return ResolvedSource(facts, asset)
         raise InvalidArgument(
             "source: set one of video_uri, asset or transcript",
@@ -204,7 +212,9 @@ class NotesUseCases:
         source = job.request["source"]
         if "transcript" in source:
             upload = source["transcript"]
-            return parse_transcript(upload.get("text", ""), upload.get("format", ""), language_code=upload.get("language_code", ""))
+            return parse_transcript(
+                upload.get("text", ""), upload.get("format", ""), language_code=upload.get("language_code", "")
+            )
         if "video_uri" in source:
             video_id = video_id_of(source["video_uri"])
             facts = await self.deps.youtube.video(video_id, language=job.request["options"].get("language_code", ""))
@@ -328,20 +338,16 @@ class NotesUseCases:
                 raise d.not_found(d.operation_name(user_id, job_id))
             if job.state in ("succeeded", "failed"):
                 raise FailedPrecondition("the operation already finished", reason="JOB_ALREADY_DONE", domain=DOMAIN)
-            if job.state == "cancelled":
-                return job
-            job.cancel_requested = True
-            if job.state == "queued":
-                self._finish(repo, job, "cancelled", message="cancelled before it started")
-            else:
+            if job.state != "cancelled":
+                job.cancel_requested = True
                 _touch(job, message="cancelling")
             return job
 
         job = await self._run(cancel)
-        if job.state == "cancelled":
-            await self._settle_refund(job)
-            job = await self.get_job(user_id, job_id)
-        return job
+        if job.state == "queued":
+            # Not started: settle it here; a worker that picks it up later finds it done.
+            await self._end(job_id, "cancelled", message="cancelled before it started")
+        return await self.get_job(user_id, job_id)
 
     async def watch(self, user_id: str, job_id: str) -> AsyncIterator[Job]:
         """The job now, then on every change, until it is done (or after an idle hour)."""
@@ -426,7 +432,12 @@ class NotesUseCases:
         transcript = await self._transcript_for(job)
         model = self.deps.model()
         await self._progress(job_id, "chunk", 15, "splitting the transcript", model=model.name)
-        chunks = d.chunk_transcript(transcript, self.settings.notes_chunk_tokens, model.count_tokens)
+        # The model's own tokenizer, asked once on a sample: its characters-per-token ratio sizes the chunks.
+        sample = transcript.text[:20_000]
+        ratio = len(sample) / max(1, await model.count_tokens(sample))
+        chunks = d.chunk_transcript(
+            transcript, self.settings.notes_chunk_tokens, lambda text: max(1, math.ceil(len(text) / ratio))
+        )
         await self._progress(job_id, "summarize", 20, f"summarizing 0 of {len(chunks)}", chunk_count=len(chunks))
         writing = d.WritingOptions(
             detail_level=options.get("detail_level", "standard"),
@@ -456,7 +467,9 @@ class NotesUseCases:
         await asyncio.gather(*(summarize(c) for c in chunks))
         sections = [d.NoteSection(**_section_kwargs(partials[str(c.index)]["section"])) for c in chunks]
         terms = d.merge_terms([d.KeyTerm(**t) for t in partials[str(c.index)]["terms"]] for c in chunks)
-        overview = await self.structured(model, d.overview_prompt(sections, job.source.get("title", ""), writing), d.OverviewOut, usage)
+        overview = await self.structured(
+            model, d.overview_prompt(sections, job.source.get("title", ""), writing), d.OverviewOut, usage
+        )
         title = options.get("title") or job.source.get("title", "") or ""
         content = d.merge_note(sections, terms, overview, writing, title)
 
@@ -495,7 +508,9 @@ class NotesUseCases:
                 conversation = d.repair_prompt(messages, completion.text, problem)
         raise llm_unavailable(f"the model's answer did not fit the expected structure ({problem[:120]})")
 
-    async def _write_quiz(self, model: TextModel, content: d.NoteContent, options: dict[str, Any], usage: Usage) -> list[d.QuizQuestion]:
+    async def _write_quiz(
+        self, model: TextModel, content: d.NoteContent, options: dict[str, Any], usage: Usage
+    ) -> list[d.QuizQuestion]:
         count = int(options.get("question_count") or 10)
         types = list(options.get("question_types") or [])
         out = await self.structured(
@@ -539,7 +554,10 @@ class NotesUseCases:
             style=options.get("style", "study_guide"),
             detail_level=options.get("detail_level", "standard"),
             summary=content.summary,
-            content={"sections": [dataclass_json(s) for s in content.sections], "key_terms": [dataclass_json(t) for t in content.key_terms]},
+            content={
+                "sections": [dataclass_json(s) for s in content.sections],
+                "key_terms": [dataclass_json(t) for t in content.key_terms],
+            },
             source={**job.source, "language_code": transcript.language_code or job.source.get("language_code", "")},
             source_kind=job.source.get("kind", ""),
             source_key=job.source_key,
@@ -586,7 +604,9 @@ class NotesUseCases:
         job.partials = {}
         job.input_tokens, job.output_tokens, job.model = usage.input_tokens, usage.output_tokens, usage.model
 
-    def _finish(self, repo: NotesRepository, job: Job, state: str, *, message: str, error: tuple[int, str, str] | None = None) -> None:
+    def _finish(
+        self, repo: NotesRepository, job: Job, state: str, *, message: str, error: tuple[int, str, str] | None = None
+    ) -> None:
         now = self.clock()
         steps = dict(job.steps)
         for name, value in steps.items():
@@ -608,26 +628,38 @@ class NotesUseCases:
         _touch(job, message=message)
 
     async def _end(self, job_id: str, state: str, *, message: str = "", error: tuple[int, str, str] | None = None) -> None:
-        def end(repo: NotesRepository) -> Job:
+        """Finish a job that failed or was cancelled: the credit is given back first, so a job seen
+        done is already settled (a refund that cannot reach Billing is retried on the next run)."""
+        current = await self._run(lambda r: r.job_by_id(job_id))
+        released = await self._refund(current) if current is not None else False
+
+        def end(repo: NotesRepository) -> None:
             job = repo.job_by_id(job_id, for_update=True)
             assert job is not None
             if job.state not in ("succeeded", "failed", "cancelled"):
                 self._finish(repo, job, state, message=message or (error[2] if error else state), error=error)
-            return job
+            if released:
+                job.credit_status = "released"
 
-        job = await self._run(end)
-        await self._settle_refund(job)
+        await self._run(end)
+
+    async def _refund(self, job: Job) -> bool:
+        if job.kind != "generate_notes" or job.credit_status != "reserved":
+            return False
+        try:
+            await self.deps.billing.refund(
+                job.user_id, spend_request_id=spend_id(job.id), request_id=f"notes-refund-{job.id}",
+                reason="Notes generation cancelled" if job.cancel_requested else "Notes generation failed",
+            )  # fmt: skip
+        except DomainError:
+            log.warning("refund of notes job %s deferred: Billing unavailable", job.id)
+            return False
+        return True
 
     async def _settle_refund(self, job: Job) -> None:
-        """Give the credit back once: Billing's refund is idempotent by its request id, and the
-        job remembers it was released so later calls do nothing."""
-        if job.kind != "generate_notes" or job.credit_status != "reserved" or job.state not in ("failed", "cancelled"):
-            return
-        await self.deps.billing.refund(
-            job.user_id, spend_request_id=spend_id(job.id), request_id=f"notes-refund-{job.id}",
-            reason="Notes generation cancelled" if job.state == "cancelled" else "Notes generation failed",
-        )  # fmt: skip
-        await self._run(lambda r: _set(r.job_by_id(job.id), credit_status="released"))
+        """A finished job whose refund was deferred: give the credit back now, once."""
+        if job.state in ("failed", "cancelled") and await self._refund(job):
+            await self._run(lambda r: _set(r.job_by_id(job.id), credit_status="released"))
 
     # --- notes ---------------------------------------------------------------------------
 
@@ -657,7 +689,9 @@ class NotesUseCases:
             token = ""
             if more:
                 last = rows[-1]
-                value = {"newest": last.create_time, "oldest": last.create_time, "recently_updated": last.update_time}.get(order, last.title)
+                value = {"newest": last.create_time, "oldest": last.create_time, "recently_updated": last.update_time}.get(
+                    order, last.title
+                )
                 token = encode([value.isoformat() if isinstance(value, dt.datetime) else value, last.id])
             return NotePage(rows, token, total)
 
@@ -675,7 +709,9 @@ class NotesUseCases:
                 raise d.not_found(d.note_name(user_id, note_id))
             if note.etag != etag:
                 raise _etag_mismatch()
-            content = d.NoteContent.from_json({**note.content, "title": note.title, "summary": note.summary, "subject": note.subject})
+            content = d.NoteContent.from_json(
+                {**note.content, "title": note.title, "summary": note.summary, "subject": note.subject}
+            )
             for path in paths:
                 if path == "title":
                     note.title = d.check_length(values["title"], d.MAX_TITLE, "note.title")
@@ -695,7 +731,10 @@ class NotesUseCases:
                 elif path == "markdown":
                     note.markdown = d.check_length(values["markdown"], d.MAX_MARKDOWN, "note.markdown")
                     note.markdown_edited = True
-            note.content = {"sections": [dataclass_json(s) for s in content.sections], "key_terms": [dataclass_json(t) for t in content.key_terms]}
+            note.content = {
+                "sections": [dataclass_json(s) for s in content.sections],
+                "key_terms": [dataclass_json(t) for t in content.key_terms],
+            }
             if not note.markdown_edited:
                 _render_into(note, content, _link_views(repo, note))
             else:
@@ -826,7 +865,10 @@ class NotesUseCases:
             note = repo.note(user_id, note_id)
             if note is None:
                 raise d.not_found(d.note_name(user_id, note_id))
-            if repo.quizzes_since(user_id, note_id, self.clock() - dt.timedelta(days=1)) >= self.settings.notes_quizzes_per_note_per_day:
+            if (
+                repo.quizzes_since(user_id, note_id, self.clock() - dt.timedelta(days=1))
+                >= self.settings.notes_quizzes_per_note_per_day
+            ):
                 raise ResourceExhausted(
                     f"at most {self.settings.notes_quizzes_per_note_per_day} quizzes per note per day",
                     reason="RATE_LIMITED", domain=DOMAIN, retry_after_seconds=3600,
@@ -914,7 +956,13 @@ class NotesUseCases:
         return list(await self._run(quizzes))
 
     async def submit_attempt(
-        self, user_id: str, note_id: str, quiz_id: str, answers: list[d.SubmittedAnswer], start: dt.datetime | None, request_id: str
+        self,
+        user_id: str,
+        note_id: str,
+        quiz_id: str,
+        answers: list[d.SubmittedAnswer],
+        start: dt.datetime | None,
+        request_id: str,
     ) -> Attempt:
         fingerprint = request_hash([a.__dict__ for a in answers], start)
         if request_id:
@@ -978,7 +1026,9 @@ class NotesUseCases:
             raise d.not_found(f"{d.quiz_name(user_id, note_id, quiz_id)}/attempts/{attempt_id}")
         return row
 
-    async def list_attempts(self, user_id: str, note_id: str, quiz_id: str, size: int, after: tuple[dt.datetime, str] | None) -> list[Attempt]:
+    async def list_attempts(
+        self, user_id: str, note_id: str, quiz_id: str, size: int, after: tuple[dt.datetime, str] | None
+    ) -> list[Attempt]:
         def attempts(repo: NotesRepository) -> list[Attempt]:
             if note_id != "-" and repo.note(user_id, note_id) is None:
                 raise d.not_found(d.note_name(user_id, note_id))
@@ -1122,7 +1172,11 @@ def _find_links(repo: NotesRepository, job: Job, content: d.NoteContent) -> list
     others = repo.link_candidates(job.user_id, job.note_id)
     candidates = [
         d.LinkCandidate(
-            o.id, o.title, o.subject, tuple(t["term"] for t in (o.content or {}).get("key_terms", [])), o.source.get("video_id", "")
+            o.id,
+            o.title,
+            o.subject,
+            tuple(t["term"] for t in (o.content or {}).get("key_terms", [])),
+            o.source.get("video_id", ""),
         )
         for o in others
     ]
@@ -1166,3 +1220,27 @@ __all__ = [
     "NotesUseCases",
     "Segment",
 ]
+
+
+@dataclass(frozen=True)
+class JobView:
+    """A job with what its Operation shows: the created note or quiz once it succeeded, the queue position."""
+
+    job: Job
+    note: NoteFull | None
+    quiz: Quiz | None
+    queue_position: int
+
+
+async def job_view(cases: NotesUseCases, job: Job) -> JobView:
+    def view(repo: NotesRepository) -> JobView:
+        note = quiz = None
+        if job.state == "succeeded":
+            found = repo.note(job.user_id, job.note_id)
+            note = _full(repo, found) if found is not None and job.kind == "generate_notes" else None
+            quiz = repo.quiz(job.user_id, job.note_id, job.quiz_id) if job.kind == "generate_quiz" else None
+        position = repo.queue_position(job) if job.state == "queued" else 0
+        return JobView(job, note, quiz, position)
+
+    result: JobView = await cases._run(view)
+    return result

@@ -95,7 +95,9 @@ class YouTubeClient:
         if reply.status_code == 429 or reply.status_code >= 500:
             raise _host_down(f"YouTube answered {reply.status_code}")
         if reply.status_code != 200:
-            raise FailedPrecondition(f"YouTube refused the video ({reply.status_code})", reason="VIDEO_UNAVAILABLE", domain=DOMAIN)
+            raise FailedPrecondition(
+                f"YouTube refused the video ({reply.status_code})", reason="VIDEO_UNAVAILABLE", domain=DOMAIN
+            )
         try:
             data = reply.json()
         except ValueError:
@@ -116,7 +118,9 @@ class YouTubeClient:
         if details.get("isLive") or details.get("isUpcoming"):
             raise FailedPrecondition("the video is a live stream that has not ended", reason="VIDEO_UNAVAILABLE", domain=DOMAIN)
         captions = data.get("captions") or {}
-        tracks = captions.get("playerCaptionsTracklistRenderer", {}).get("captionTracks", []) if isinstance(captions, dict) else []
+        tracks = (
+            captions.get("playerCaptionsTracklistRenderer", {}).get("captionTracks", []) if isinstance(captions, dict) else []
+        )
         if not tracks:
             raise FailedPrecondition("the video has no captions", reason="TRANSCRIPT_UNAVAILABLE", domain=DOMAIN)
 
