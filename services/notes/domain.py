@@ -646,7 +646,9 @@ def front_matter(values: dict[str, Any]) -> str:
 
 
 def word_count(markdown: str) -> int:
-    return count_words(re.sub(r"[#*\[\]()`>-]", " ", markdown))
+    """Words a reader sees: Markdown marks, link targets and lone punctuation do not count."""
+    text = re.sub(r"\]\([^)]*\)", "]", markdown)
+    return sum(1 for token in text.split() if re.search(r"\w", token))
 
 
 # --- cross-links -------------------------------------------------------------------------
