@@ -355,7 +355,7 @@ class NotesUseCases:
         yield job
         seen = job.sequence
         idle_since = asyncio.get_running_loop().time()
-        while not job.state in ("succeeded", "failed", "cancelled"):
+        while job.state not in ("succeeded", "failed", "cancelled"):
             await asyncio.sleep(WATCH_POLL_SECONDS)
             job = await self.get_job(user_id, job_id)
             if job.sequence != seen:

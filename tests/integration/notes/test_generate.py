@@ -12,7 +12,15 @@ from marquee.notes.v1 import notes_pb2 as pb
 from marquee.notes.v1 import notes_pb2_grpc
 
 from tests.integration.notes.conftest import (
-    Caller, balance, expect, fails, grant, metadata_of, note_of, transcript_source, wait_done,
+    Caller,
+    balance,
+    expect,
+    fails,
+    grant,
+    metadata_of,
+    note_of,
+    transcript_source,
+    wait_done,
 )  # fmt: skip
 from tests.integration.notes.eval_set import NEURONS, PHOTOSYNTHESIS, SUPPLY_DEMAND, long_lecture
 

@@ -1,0 +1,26 @@
+"""A Celery worker process for the worker-loss test: settings from the environment, the Notes task
+registered, unacknowledged jobs of a dead worker redelivered after a few seconds."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+from services.core.settings import load_settings
+from services.notes import tasks
+from services.worker import create_celery
+
+
+def main() -> None:
+    settings = load_settings()
+    app = create_celery(settings)
+    # A job whose worker died is handed to another worker once it has been unacknowledged this long.
+    app.conf.broker_transport_options = {"visibility_timeout": float(os.environ.get("NOTES_VISIBILITY_TIMEOUT", "6")),
+                                         "unacked_restore_interval": 1}  # fmt: skip
+    tasks.register(app, settings)
+    app.worker_main(["worker", "--pool=threads", "--concurrency=2", "-Q", sys.argv[1], "--without-gossip", "--without-mingle",
+                     "--loglevel=WARNING"])  # fmt: skip
+
+
+if __name__ == "__main__":
+    main()
