@@ -131,6 +131,7 @@ def upgrade() -> None:
         sa.Column("source_key", sa.String(length=200), nullable=False),
         sa.Column("source_seconds", sa.Float(), nullable=False),
         sa.Column("search_text", sa.Text(), nullable=False),
+        sa.Column("embedding", sa.JSON(), nullable=False),
         sa.Column("model", sa.String(length=200), nullable=False),
         sa.Column("input_tokens", sa.Integer(), nullable=False),
         sa.Column("output_tokens", sa.Integer(), nullable=False),

@@ -717,6 +717,19 @@ def find_links(
     return found[:limit]
 
 
+def link_text(note: NoteContent) -> str:
+    """What a note's embedding is made of: its title, summary and key terms."""
+    return "\n".join([note.title, note.summary, ", ".join(t.term for t in note.key_terms)])
+
+
+def cosine(a: Sequence[float], b: Sequence[float]) -> float:
+    if len(a) != len(b) or not a:
+        return 0.0
+    dot = sum(x * y for x, y in zip(a, b, strict=True))
+    norm = (sum(x * x for x in a) * sum(y * y for y in b)) ** 0.5
+    return dot / norm if norm else 0.0
+
+
 INVERSE_RELATION = {"prerequisite": "follow_up", "follow_up": "prerequisite"}
 
 

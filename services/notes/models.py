@@ -43,6 +43,9 @@ class Note(Base):
     source_seconds: Mapped[float] = mapped_column(Float, default=0.0)
     # Lower-cased title, summary, key terms and body for the text query.
     search_text: Mapped[str] = mapped_column(Text, default="")
+    # Unit-length embedding of title, summary and key terms (the embedding seam), for cross-links; empty when
+    # the embedder was unavailable.
+    embedding: Mapped[list[float]] = mapped_column(JSON, default=list)
     model: Mapped[str] = mapped_column(String(200), default="")
     input_tokens: Mapped[int] = mapped_column(Integer, default=0)
     output_tokens: Mapped[int] = mapped_column(Integer, default=0)

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from marquee.notes.v1 import notes_pb2_grpc
 
+from services.core.embeddings import Embedder, EmbeddingSettings, build_embedder
 from services.core.llm import LlmProvider, LlmSettings, build_provider
 from services.core.server import ServiceRegistration
 from services.notes.billing_client import BillingClient
@@ -27,6 +28,12 @@ def build_usecases(deps: Dependencies, *, enqueue: Any = None) -> NotesUseCases:
     """The use cases over this process's peers; `enqueue(job_id)` sends a job to the Celery queue."""
     settings = deps.settings_for(NotesSettings)
     provider: list[LlmProvider] = []
+    embedders: list[Embedder] = []
+
+    def embedder() -> Embedder:
+        if not embedders:
+            embedders.append(build_embedder(deps.settings_for(EmbeddingSettings)))
+        return embedders[0]
 
     def model() -> TextModel:
         if not provider:
@@ -49,6 +56,8 @@ def build_usecases(deps: Dependencies, *, enqueue: Any = None) -> NotesUseCases:
     async def close() -> None:
         for found in provider:
             await found.aclose()
+        for made in embedders:
+            await made.aclose()
 
     cases = NotesUseCases(
         deps.database,
@@ -59,6 +68,7 @@ def build_usecases(deps: Dependencies, *, enqueue: Any = None) -> NotesUseCases:
             media=MediaClient(lambda: deps.peers.channel("media"), deps.peers.metadata),
             model=model,
             enqueue=enqueue,
+            embedder=embedder,
             extra={"close": close},
         ),
     )

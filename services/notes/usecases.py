@@ -121,6 +121,8 @@ class Deps:
     media: MediaClient
     model: Callable[[], TextModel]
     enqueue: Callable[[str], Awaitable[None]]
+    # The embedding seam (`services.core.embeddings.Embedder`), or None to link by concepts alone.
+    embedder: Callable[[], Any] | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -474,9 +476,11 @@ class NotesUseCases:
         content = d.merge_note(sections, terms, overview, writing, title)
 
         found_links: list[d.FoundLink] = []
+        embedding: list[float] = []
         if options.get("link_notes") is not False:
             await self._progress(job_id, "link", 75, "linking to your other notes")
-            found_links = await self._run(lambda r: _find_links(r, job, content))
+            embedding = await self._embed(content)
+            found_links = await self._run(lambda r: _find_links(r, job, content, embedding))
         quiz_questions: list[d.QuizQuestion] = []
         quiz_error: tuple[str, str] | None = None
         if options.get("include_quiz") is not False:
@@ -487,7 +491,22 @@ class NotesUseCases:
             except DomainError as exc:
                 quiz_error = (exc.reason, exc.message)
         await self._progress(job_id, "finalize", 97, "saving the note")
-        await self._run(lambda r: self._finalize(r, job_id, transcript, content, found_links, quiz_questions, quiz_error, usage))
+        if options.get("link_notes") is False:
+            embedding = await self._embed(content)
+        await self._run(
+            lambda r: self._finalize(r, job_id, transcript, content, found_links, quiz_questions, quiz_error, usage, embedding)
+        )
+
+    async def _embed(self, content: d.NoteContent) -> list[float]:
+        """The note's embedding for cross-links; without an embedder (or when it fails) links use concepts alone."""
+        if self.deps.embedder is None:
+            return []
+        try:
+            rows = await self.deps.embedder().embed_documents([d.link_text(content)])
+        except Exception:  # the embedder is an optional refinement: any failure falls back to concepts
+            log.warning("embedding for cross-links unavailable", exc_info=True)
+            return []
+        return [float(v) for v in rows[0]]
 
     async def structured(self, model: TextModel, messages: list[dict[str, str]], schema: type[T], usage: Usage) -> T:
         """Ask for JSON that fits `schema`; repair locally, else re-ask with the problem, a few times.
@@ -534,6 +553,7 @@ class NotesUseCases:
         questions: list[d.QuizQuestion],
         quiz_error: tuple[str, str] | None,
         usage: Usage,
+        embedding: list[float],
     ) -> None:
         job = repo.job_by_id(job_id, for_update=True)
         assert job is not None
@@ -567,6 +587,7 @@ class NotesUseCases:
             output_tokens=usage.output_tokens,
             credits_spent=job.credits,
             operation_id=job.id,
+            embedding=embedding,
             create_time=now,
             update_time=now,
         )
@@ -1168,8 +1189,9 @@ def _save_link(
     return mine
 
 
-def _find_links(repo: NotesRepository, job: Job, content: d.NoteContent) -> list[d.FoundLink]:
+def _find_links(repo: NotesRepository, job: Job, content: d.NoteContent, embedding: list[float]) -> list[d.FoundLink]:
     others = repo.link_candidates(job.user_id, job.note_id)
+    similarity = {o.id: d.cosine(embedding, o.embedding) for o in others if embedding and o.embedding}
     candidates = [
         d.LinkCandidate(
             o.id,
@@ -1182,7 +1204,7 @@ def _find_links(repo: NotesRepository, job: Job, content: d.NoteContent) -> list
     ]
     me = d.LinkCandidate(job.note_id, content.title, content.subject, tuple(t.term for t in content.key_terms),
                          job.source.get("video_id", ""))  # fmt: skip
-    return d.find_links(me, candidates)
+    return d.find_links(me, candidates, similarity=similarity)
 
 
 STYLES = ("study_guide", "outline", "cornell", "summary")

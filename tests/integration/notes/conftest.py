@@ -18,6 +18,7 @@ from marquee.notes.v1 import notes_pb2 as pb
 from marquee.notes.v1 import notes_pb2_grpc
 
 from services.app import Dependencies, build_server
+from services.core.embeddings import EmbeddingSettings
 from services.core.llm import LlmSettings
 from services.core.server import Server
 from services.core.settings import Settings
@@ -59,6 +60,7 @@ def llm() -> Iterator[LlmStandin]:
 def service_settings(settings: Settings, youtube: YouTubeStandin, llm: LlmStandin) -> dict[type, Any]:
     return {
         NotesSettings: NotesSettings.load(settings, notes_youtube_base_url=youtube.base_url, notes_chunk_tokens=400),
+        EmbeddingSettings: EmbeddingSettings.load(settings, embedding_provider="openai", embedding_base_url=llm.openai_url),
         LlmSettings: LlmSettings.load(
             settings, llm_provider="openai", llm_base_url=llm.openai_url, llm_model="standin-notes",
             llm_tokenize_url=llm.openai_url.removesuffix("/v1") + "/tokenize", llm_retry_base_seconds=0.01, llm_max_retries=2,

@@ -102,8 +102,9 @@ async def test_list_filters_subjects_and_stats(notes, alice: Caller, library) ->
     assert stats.total_source_duration.seconds == 3 * 144
 
 
-async def test_links_are_symmetric_manual_and_dismissable(notes, alice: Caller, library) -> None:
+async def test_links_are_symmetric_manual_and_dismissable(notes, alice: Caller, library, llm) -> None:
     bio, econ, neuro = library["bio"], library["econ"], library["neuro"]
+    assert any(path == "/v1/embeddings" for path, _, _ in llm.requests)  # links weigh embedding similarity too
     auto = await notes.ListNoteLinks(pb.ListNoteLinksRequest(parent=neuro.name), metadata=alice.auth)
     assert [link.target for link in auto.links] == [bio.name]
     assert auto.links[0].relation == pb.LINK_RELATION_SAME_SUBJECT and auto.links[0].origin == pb.LINK_ORIGIN_AUTOMATIC
