@@ -9,6 +9,7 @@ UNAVAILABLE / CREDITS_UNAVAILABLE: Notes fails closed.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from typing import Any
 
 import grpc
 from marquee.billing.v1 import billing_pb2, billing_pb2_grpc
@@ -20,20 +21,22 @@ CALL_TIMEOUT_SECONDS = 10.0
 
 
 def _unavailable() -> Unavailable:
-    return Unavailable("credits could not be read or reserved; try again", reason="CREDITS_UNAVAILABLE", domain=DOMAIN,
-                       retry_after_seconds=5)  # fmt: skip
+    return Unavailable(
+        "credits could not be read or reserved; try again", reason="CREDITS_UNAVAILABLE", domain=DOMAIN, retry_after_seconds=5
+    )
 
 
 def _reason(exc: grpc.aio.AioRpcError) -> str:
     from google.rpc import error_details_pb2, status_pb2
 
-    for key, value in exc.trailing_metadata() or ():
+    trailing: Any = exc.trailing_metadata() or ()
+    for key, value in trailing:
         if key == "grpc-status-details-bin" and isinstance(value, bytes):
             for detail in status_pb2.Status.FromString(value).details:
                 if detail.Is(error_details_pb2.ErrorInfo.DESCRIPTOR):
                     info = error_details_pb2.ErrorInfo()
                     detail.Unpack(info)
-                    return info.reason
+                    return str(info.reason)
     return ""
 
 
@@ -44,15 +47,16 @@ class BillingClient:
         self._channel = channel
         self._metadata = metadata
 
-    def _stub(self) -> billing_pb2_grpc.BillingServiceStub:
-        return billing_pb2_grpc.BillingServiceStub(self._channel())
+    def _stub(self) -> Any:
+        return billing_pb2_grpc.BillingServiceStub(self._channel())  # type: ignore[no-untyped-call]
 
     async def balance(self, user_id: str) -> int:
         try:
             reply = await self._stub().GetCreditBalance(
                 billing_pb2.GetCreditBalanceRequest(name=f"users/{user_id}/creditBalance"),
-                metadata=await self._metadata(), timeout=CALL_TIMEOUT_SECONDS,
-            )  # fmt: skip
+                metadata=await self._metadata(),
+                timeout=CALL_TIMEOUT_SECONDS,
+            )
         except grpc.aio.AioRpcError:
             raise _unavailable() from None
         return int(reply.credit_balance.balance)
@@ -64,14 +68,17 @@ class BillingClient:
                 billing_pb2.SpendCreditsRequest(
                     user=f"users/{user_id}", amount=amount, reason=reason, reference=reference, request_id=request_id
                 ),
-                metadata=await self._metadata(), timeout=CALL_TIMEOUT_SECONDS,
-            )  # fmt: skip
+                metadata=await self._metadata(),
+                timeout=CALL_TIMEOUT_SECONDS,
+            )
         except grpc.aio.AioRpcError as exc:
             if exc.code() == grpc.StatusCode.FAILED_PRECONDITION and _reason(exc) == "INSUFFICIENT_CREDITS":
                 raise FailedPrecondition(
                     f"this needs {amount} credit(s) and the balance is lower",
-                    reason="INSUFFICIENT_CREDITS", domain=DOMAIN, metadata={"required": str(amount)},
-                ) from None  # fmt: skip
+                    reason="INSUFFICIENT_CREDITS",
+                    domain=DOMAIN,
+                    metadata={"required": str(amount)},
+                ) from None
             raise _unavailable() from None
         return int(reply.balance)
 
@@ -82,8 +89,9 @@ class BillingClient:
                 billing_pb2.RefundCreditsRequest(
                     user=f"users/{user_id}", spend_request_id=spend_request_id, reason=reason, request_id=request_id
                 ),
-                metadata=await self._metadata(), timeout=CALL_TIMEOUT_SECONDS,
-            )  # fmt: skip
+                metadata=await self._metadata(),
+                timeout=CALL_TIMEOUT_SECONDS,
+            )
         except grpc.aio.AioRpcError as exc:
             if exc.code() == grpc.StatusCode.NOT_FOUND:
                 return  # nothing was spent under that id: nothing to give back

@@ -841,9 +841,12 @@ def score_closed(question: QuizQuestion, answer: SubmittedAnswer | None) -> Resu
         if fraction > 0:
             missed = ", ".join(sorted(right - chosen)) or "none"
             return Result(
-                question.id, "partially_correct", round(question.points * fraction, 2), question.points,
+                question.id,
+                "partially_correct",
+                round(question.points * fraction, 2),
+                question.points,
                 f"Partly right; missed: {missed}; wrong picks: {', '.join(sorted(chosen - right)) or 'none'}.",
-            )  # fmt: skip
+            )
     return Result(question.id, "incorrect", 0.0, question.points, f"The right answer is {', '.join(sorted(right))}.")
 
 

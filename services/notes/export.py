@@ -159,7 +159,7 @@ def pdf(doc: Document) -> bytes:
         with warnings.catch_warnings():
             # WeasyPrint warns at import when HarfBuzz-Subset is missing (it then embeds whole fonts).
             warnings.simplefilter("ignore", DeprecationWarning)
-            import weasyprint
+            import weasyprint  # type: ignore[import-untyped]
     except (ImportError, OSError):
         raise Unavailable("the PDF renderer is not available", reason="DEPENDENCY_UNAVAILABLE", domain=DOMAIN) from None
     body = markdown(doc, front_matter=False, link_style="none" if not doc.links else "wiki")

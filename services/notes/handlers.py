@@ -27,11 +27,12 @@ def _enum_name(enum: Any, value: int, prefix: str) -> str:
     return str(enum.Name(value)).removeprefix(prefix).lower() if value else ""
 
 
-def _enum_value(enum: Any, name: str, prefix: str) -> int:
+def _enum_value(enum: Any, name: str, prefix: str) -> Any:
+    """The enum number for a stored lower-case name (Any: each proto enum is its own type in the stubs)."""
     if not name:
         return 0
     try:
-        return int(enum.Value(prefix + name.upper()))
+        return enum.Value(prefix + name.upper())
     except ValueError:
         return 0
 
@@ -40,7 +41,7 @@ def _duration(seconds: float | None) -> duration_pb2.Duration | None:
     if seconds is None:
         return None
     whole = int(seconds)
-    return duration_pb2.Duration(seconds=whole, nanos=int(round((seconds - whole) * 1e9)))
+    return duration_pb2.Duration(seconds=whole, nanos=round((seconds - whole) * 1e9))
 
 
 def _seconds(value: duration_pb2.Duration) -> float:
@@ -100,8 +101,9 @@ def source_input(source: pb.SourceInput) -> dict[str, Any]:
                 "video_uri": t.video_uri,
             }
         }
-    raise InvalidArgument("source: set one of video_uri, asset or transcript", domain=DOMAIN,
-                          violations=[FieldViolation("source", "required")])  # fmt: skip
+    raise InvalidArgument(
+        "source: set one of video_uri, asset or transcript", domain=DOMAIN, violations=[FieldViolation("source", "required")]
+    )
 
 
 def quiz_options(options: pb.QuizOptions) -> dict[str, Any]:
@@ -233,8 +235,11 @@ def sections_of(note: pb.Note) -> list[d.NoteSection]:
     found = []
     for i, s in enumerate(note.sections):
         if not s.title.strip():
-            raise InvalidArgument(f"note.sections[{i}].title: required", domain=DOMAIN,
-                                  violations=[FieldViolation(f"note.sections[{i}].title", "required")])  # fmt: skip
+            raise InvalidArgument(
+                f"note.sections[{i}].title: required",
+                domain=DOMAIN,
+                violations=[FieldViolation(f"note.sections[{i}].title", "required")],
+            )
         d.check_length(s.title, 200, f"note.sections[{i}].title")
         found.append(
             d.NoteSection(
@@ -251,8 +256,11 @@ def sections_of(note: pb.Note) -> list[d.NoteSection]:
 def key_terms_of(note: pb.Note) -> list[d.KeyTerm]:
     for i, t in enumerate(note.key_terms):
         if not t.term.strip() or not t.definition.strip():
-            raise InvalidArgument(f"note.key_terms[{i}]: term and definition are required", domain=DOMAIN,
-                                  violations=[FieldViolation(f"note.key_terms[{i}]", "term and definition are required")])  # fmt: skip
+            raise InvalidArgument(
+                f"note.key_terms[{i}]: term and definition are required",
+                domain=DOMAIN,
+                violations=[FieldViolation(f"note.key_terms[{i}]", "term and definition are required")],
+            )
     return [d.KeyTerm(t.term, t.definition, _seconds(t.offset) if t.HasField("offset") else None) for t in note.key_terms]
 
 
@@ -290,21 +298,33 @@ def operation_pb(view: JobView) -> lro.Operation:
         )
         metadata = _pack(
             pb.GenerateNotesMetadata(
-                note=d.note_name(job.user_id, job.note_id), source=source_pb(job.source or {}),
-                options=options_pb(job.request.get("options", {})), steps=_steps(job), chunk_count=job.chunk_count,
-                chunks_done=len(job.partials or {}) if job.state == "running" else (job.chunk_count if job.state == "succeeded" else 0),
-                queue_position=view.queue_position, credits=job.credits,
+                note=d.note_name(job.user_id, job.note_id),
+                source=source_pb(job.source or {}),
+                options=options_pb(job.request.get("options", {})),
+                steps=_steps(job),
+                chunk_count=job.chunk_count,
+                chunks_done=len(job.partials or {})
+                if job.state == "running"
+                else (job.chunk_count if job.state == "succeeded" else 0),
+                queue_position=view.queue_position,
+                credits=job.credits,
                 credit_status=CREDIT_ENUM.get(job.credit_status, pb.CREDIT_STATUS_UNSPECIFIED),
-                model=job.model, usage=usage, quiz_error=quiz_error,
+                model=job.model,
+                usage=usage,
+                quiz_error=quiz_error,
             )
-        )  # fmt: skip
+        )
     else:
         metadata = _pack(
             pb.GenerateQuizMetadata(
-                note=d.note_name(job.user_id, job.note_id), quiz=job.target,
-                options=quiz_options_pb(job.request.get("options", {})), steps=_steps(job), model=job.model, usage=usage,
+                note=d.note_name(job.user_id, job.note_id),
+                quiz=job.target,
+                options=quiz_options_pb(job.request.get("options", {})),
+                steps=_steps(job),
+                model=job.model,
+                usage=usage,
             )
-        )  # fmt: skip
+        )
     done = job.state in ("succeeded", "failed", "cancelled")
     operation = lro.Operation(
         name=d.operation_name(job.user_id, job.id),
@@ -451,10 +471,14 @@ class NotesHandlers(notes_pb2_grpc.NotesServiceServicer):
         (user,) = Names.parse(request.parent, "users/{}", "parent")
         found = await self.cases.estimate(user, source_input(request.source), note_options(request.options))
         return pb.EstimateNoteCostResponse(
-            credits=found.credits, available_credits=found.available, sufficient_credits=found.available >= found.credits,
-            source=source_pb(found.source), estimated_processing_duration=_duration(found.processing_seconds),
-            existing_notes=found.existing_notes, max_source_duration=_duration(3 * 3600),
-        )  # fmt: skip
+            credits=found.credits,
+            available_credits=found.available,
+            sufficient_credits=found.available >= found.credits,
+            source=source_pb(found.source),
+            estimated_processing_duration=_duration(found.processing_seconds),
+            existing_notes=found.existing_notes,
+            max_source_duration=_duration(3 * 3600),
+        )
 
     async def GenerateNotes(self, request: pb.GenerateNotesRequest, context: Context) -> pb.GenerateNotesResponse:
         (user,) = Names.parse(request.parent, "users/{}", "parent")
@@ -513,11 +537,15 @@ class NotesHandlers(notes_pb2_grpc.NotesServiceServicer):
         if f.source:
             source_key = f.source if f.source.startswith("assets/") else f"youtube:{_video_key(f.source)}"
         query = NoteQuery(
-            user_id=user, words=words, subject=f.subject, tags=tuple(t.lower() for t in f.tags),
-            source_kind=_enum_name(pb.SourceKind, f.source_kind, "SOURCE_KIND_"), source_key=source_key,
+            user_id=user,
+            words=words,
+            subject=f.subject,
+            tags=tuple(t.lower() for t in f.tags),
+            source_kind=_enum_name(pb.SourceKind, f.source_kind, "SOURCE_KIND_"),
+            source_key=source_key,
             start=f.create_time_start.ToDatetime(tzinfo=dt.UTC) if f.HasField("create_time_start") else None,
             end=f.create_time_end.ToDatetime(tzinfo=dt.UTC) if f.HasField("create_time_end") else None,
-        )  # fmt: skip
+        )
         fingerprint = f"notes:{query}:{order}:{request.view}"
         after = self._after(request.page_token, fingerprint)
         if after and order != "relevance" and order != "title":
@@ -564,10 +592,14 @@ class NotesHandlers(notes_pb2_grpc.NotesServiceServicer):
         if not fmt:
             raise _bad("format", "set MARKDOWN or PDF")
         data, content_type, filename = await self.cases.export(
-            user, note_id, fmt, front_matter=request.include_front_matter,
+            user,
+            note_id,
+            fmt,
+            front_matter=request.include_front_matter,
             link_style=_enum_name(pb.LinkStyle, request.link_style, "LINK_STYLE_") or "wiki",
-            include_quiz=request.include_quiz, include_transcript=request.include_transcript,
-        )  # fmt: skip
+            include_quiz=request.include_quiz,
+            include_transcript=request.include_transcript,
+        )
         return pb.ExportNoteResponse(body=httpbody_pb2.HttpBody(content_type=content_type, data=data), filename=filename)
 
     async def GetTranscript(self, request: pb.GetTranscriptRequest, context: Context) -> pb.GetTranscriptResponse:
@@ -575,12 +607,17 @@ class NotesHandlers(notes_pb2_grpc.NotesServiceServicer):
         row = await self.cases.transcript(user, note_id)
         return pb.GetTranscriptResponse(
             transcript=pb.Transcript(
-                name=f"{d.note_name(user, note_id)}/transcript", language_code=row.language_code,
-                origin=_enum_value(pb.TranscriptOrigin, row.origin, "TRANSCRIPT_ORIGIN_"), timed=row.timed,
+                name=f"{d.note_name(user, note_id)}/transcript",
+                language_code=row.language_code,
+                origin=_enum_value(pb.TranscriptOrigin, row.origin, "TRANSCRIPT_ORIGIN_"),
+                timed=row.timed,
                 word_count=row.word_count,
-                segments=[pb.TranscriptSegment(text=s[0], start_offset=_duration(s[1]), end_offset=_duration(s[2])) for s in row.segments],
+                segments=[
+                    pb.TranscriptSegment(text=s[0], start_offset=_duration(s[1]), end_offset=_duration(s[2]))
+                    for s in row.segments
+                ],
             )
-        )  # fmt: skip
+        )
 
     async def ListSubjects(self, request: pb.ListSubjectsRequest, context: Context) -> pb.ListSubjectsResponse:
         (user,) = Names.parse(request.parent, "users/{}", "parent")
@@ -600,12 +637,19 @@ class NotesHandlers(notes_pb2_grpc.NotesServiceServicer):
         s = await self.cases.study_stats(user)
         return pb.GetStudyStatsResponse(
             stats=pb.StudyStats(
-                name=f"users/{user}/studyStats", note_count=s["notes"], notes_last_30_days=s["notes_recent"],
-                subject_count=s["subjects"], total_source_duration=_duration(s["seconds"]), credits_spent=s["credits"],
-                credits_spent_last_30_days=s["credits_recent"], quiz_attempt_count=s["attempts"],
-                average_score_percent=round(s["average"], 2), active_operation_count=s["active"], last_note_time=timestamp(s["last"]),
+                name=f"users/{user}/studyStats",
+                note_count=s["notes"],
+                notes_last_30_days=s["notes_recent"],
+                subject_count=s["subjects"],
+                total_source_duration=_duration(s["seconds"]),
+                credits_spent=s["credits"],
+                credits_spent_last_30_days=s["credits_recent"],
+                quiz_attempt_count=s["attempts"],
+                average_score_percent=round(s["average"], 2),
+                active_operation_count=s["active"],
+                last_note_time=timestamp(s["last"]),
             )
-        )  # fmt: skip
+        )
 
     # --- links ---------------------------------------------------------------------------
 

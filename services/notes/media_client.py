@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from typing import Any
 
 import grpc
 import httpx
@@ -32,8 +33,9 @@ class AssetText:
 
 
 def _media_down() -> Unavailable:
-    return Unavailable("Media could not be reached; try again", reason="DEPENDENCY_UNAVAILABLE", domain=DOMAIN,
-                       retry_after_seconds=5)  # fmt: skip
+    return Unavailable(
+        "Media could not be reached; try again", reason="DEPENDENCY_UNAVAILABLE", domain=DOMAIN, retry_after_seconds=5
+    )
 
 
 class MediaClient:
@@ -50,14 +52,15 @@ class MediaClient:
 
     async def asset(self, user_id: str, asset: str) -> media_pb2.Asset:
         try:
-            reply = await media_pb2_grpc.MediaServiceStub(self._channel()).GetAsset(
+            stub: Any = media_pb2_grpc.MediaServiceStub(self._channel())  # type: ignore[no-untyped-call]
+            reply = await stub.GetAsset(
                 media_pb2.GetAssetRequest(name=asset), metadata=await self._metadata(), timeout=CALL_TIMEOUT_SECONDS
             )
         except grpc.aio.AioRpcError as exc:
             if exc.code() == grpc.StatusCode.NOT_FOUND:
                 raise NotFound(f"{asset} not found", domain=DOMAIN) from None
             raise _media_down() from None
-        found = reply.asset
+        found: media_pb2.Asset = reply.asset
         if found.owner not in (f"users/{user_id}", user_id):
             raise NotFound(f"{asset} not found", domain=DOMAIN)
         return found

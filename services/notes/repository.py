@@ -59,7 +59,7 @@ class NotesRepository:
         rows = self.session.scalars(select(Note).where(Note.user_id == user_id, Note.id.in_(list(ids))))
         return {n.id: n for n in rows}
 
-    def _filtered(self, q: NoteQuery) -> Select[tuple[Note]]:
+    def _filtered(self, q: NoteQuery) -> Select[Note]:
         query = select(Note).where(Note.user_id == q.user_id)
         for word in q.words:
             query = query.where(Note.search_text.like(f"%{_escape(word)}%", escape="\\"))
@@ -119,7 +119,7 @@ class NotesRepository:
             (Link, Link.note_id),
             (Link, Link.target_id),
         ):
-            self.session.execute(delete(table).where(table.user_id == user_id, column == note_id))  # type: ignore[attr-defined]
+            self.session.execute(delete(table).where(table.user_id == user_id, column == note_id))
         self.session.execute(delete(Note).where(Note.user_id == user_id, Note.id == note_id))
 
     def transcript(self, user_id: str, note_id: str) -> TranscriptRow | None:

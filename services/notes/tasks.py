@@ -20,8 +20,13 @@ def register(app: Celery, settings: Settings, *, service_settings: dict[type, An
     gRPC channels and the model client are made per run, inside the run's event loop."""
     built: dict[str, object] = {"service_settings": dict(service_settings or {})}
 
-    @app.task(name=TASK_NAME, time_limit=TIME_LIMIT_SECONDS, soft_time_limit=TIME_LIMIT_SECONDS - 60, acks_late=True,
-              reject_on_worker_lost=True)  # fmt: skip
+    @app.task(  # type: ignore[untyped-decorator]
+        name=TASK_NAME,
+        time_limit=TIME_LIMIT_SECONDS,
+        soft_time_limit=TIME_LIMIT_SECONDS - 60,
+        acks_late=True,
+        reject_on_worker_lost=True,
+    )
     def run_job(job_id: str) -> None:
         asyncio.run(_run(job_id, settings, built))
 
@@ -34,14 +39,21 @@ async def _run(job_id: str, settings: Settings, built: dict[str, object]) -> Non
     base = built.get("deps")
     if base is None:
         base = built["deps"] = Dependencies.build(settings)
-        base.service_settings.update(built["service_settings"])  # type: ignore[arg-type]
+        overrides: Any = built["service_settings"]
+        base.service_settings.update(overrides)
     assert isinstance(base, Dependencies)
     # A fresh Peers per run: its channels belong to this run's event loop.
     peers = Peers(settings, base.keys)
     deps = Dependencies(
-        settings=settings, database=base.database, redis=base.redis, keys=base.keys, verifier=base.verifier,
-        page_tokens=base.page_tokens, peers=peers, service_settings=base.service_settings,
-    )  # fmt: skip
+        settings=settings,
+        database=base.database,
+        redis=base.redis,
+        keys=base.keys,
+        verifier=base.verifier,
+        page_tokens=base.page_tokens,
+        peers=peers,
+        service_settings=base.service_settings,
+    )
 
     async def no_enqueue(_job_id: str) -> None:
         return None

@@ -8,6 +8,7 @@ asset's text track as text from `media_client.py`.
 from __future__ import annotations
 
 import html
+import itertools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -151,10 +152,7 @@ def parse_transcript(text: str, fmt: str = "", *, language_code: str = "") -> Tr
             max_length=str(MAX_TRANSCRIPT_CHARS),
         )
     fmt = fmt or detect_format(text)
-    if fmt == PLAIN_TEXT:
-        segments = _parse_plain(text)
-    else:
-        segments = _parse_cues(text, vtt=fmt == WEBVTT)
+    segments = _parse_plain(text) if fmt == PLAIN_TEXT else _parse_cues(text, vtt=fmt == WEBVTT)
     transcript = Transcript(tuple(segments), language_code=language_code, origin="uploaded")
     check_length(transcript)
     return transcript
@@ -200,7 +198,7 @@ def chapters_from_description(description: str) -> tuple[Chapter, ...]:
         parts = [int(p) for p in match.group(1).split(":")]
         seconds = sum(p * 60**i for i, p in enumerate(reversed(parts)))
         found.append(Chapter(match.group(2), float(seconds)))
-    if len(found) < 3 or found[0].start != 0 or any(b.start <= a.start for a, b in zip(found, found[1:], strict=False)):
+    if len(found) < 3 or found[0].start != 0 or any(b.start <= a.start for a, b in itertools.pairwise(found)):
         return ()
     return tuple(found)
 

@@ -304,15 +304,18 @@ class NotesUseCases:
         if price > 0:
             try:
                 await self.deps.billing.spend(
-                    user_id, price, request_id=spend_id(job.id), reference=d.operation_name(user_id, job.id),
+                    user_id,
+                    price,
+                    request_id=spend_id(job.id),
+                    reference=d.operation_name(user_id, job.id),
                     reason="Notes generation",
-                )  # fmt: skip
+                )
             except DomainError:
                 await self._run(lambda r: r.session.delete(r.job_by_id(job.id)))
                 raise
         job = await self._run(lambda r: _set(r.job_by_id(job.id), credit_status="reserved" if price else "charged"))
         await self.deps.enqueue(job.id)
-        return job
+        return job  # type: ignore[no-any-return]
 
     # --- operations ----------------------------------------------------------------------
 
@@ -320,7 +323,7 @@ class NotesUseCases:
         job = await self._run(lambda r: r.job(user_id, job_id))
         if job is None:
             raise d.not_found(d.operation_name(user_id, job_id))
-        return job
+        return job  # type: ignore[no-any-return]
 
     async def queue_position(self, job: Job) -> int:
         if job.state != "queued":
@@ -462,9 +465,14 @@ class NotesUseCases:
                 done[0] += 1
                 percent = 20 + int(55 * done[0] / len(chunks))
                 await self._progress(
-                    job_id, "summarize", percent, f"summarizing {done[0]} of {len(chunks)}",
-                    partials=dict(partials), input_tokens=usage.input_tokens, output_tokens=usage.output_tokens,
-                )  # fmt: skip
+                    job_id,
+                    "summarize",
+                    percent,
+                    f"summarizing {done[0]} of {len(chunks)}",
+                    partials=dict(partials),
+                    input_tokens=usage.input_tokens,
+                    output_tokens=usage.output_tokens,
+                )
 
         await asyncio.gather(*(summarize(c) for c in chunks))
         sections = [d.NoteSection(**_section_kwargs(partials[str(c.index)]["section"])) for c in chunks]
@@ -612,11 +620,17 @@ class NotesUseCases:
         if questions:
             repo.add(
                 Quiz(
-                    user_id=job.user_id, note_id=note.id, state="ready", title=f"{note.title[:300]}: quiz 1",
-                    options=options.get("quiz_options") or {}, questions=[q.to_json() for q in questions],
-                    model=usage.model, operation_id=job.id, create_time=now,
+                    user_id=job.user_id,
+                    note_id=note.id,
+                    state="ready",
+                    title=f"{note.title[:300]}: quiz 1",
+                    options=options.get("quiz_options") or {},
+                    questions=[q.to_json() for q in questions],
+                    model=usage.model,
+                    operation_id=job.id,
+                    create_time=now,
                 )
-            )  # fmt: skip
+            )
         if quiz_error:
             job.quiz_error_reason, job.quiz_error_message = quiz_error[0], quiz_error[1][:500]
             job.steps = {**job.steps, "quiz": {**job.steps.get("quiz", {}), "state": "failed"}}
@@ -669,9 +683,11 @@ class NotesUseCases:
             return False
         try:
             await self.deps.billing.refund(
-                job.user_id, spend_request_id=spend_id(job.id), request_id=f"notes-refund-{job.id}",
+                job.user_id,
+                spend_request_id=spend_id(job.id),
+                request_id=f"notes-refund-{job.id}",
                 reason="Notes generation cancelled" if job.cancel_requested else "Notes generation failed",
-            )  # fmt: skip
+            )
         except DomainError:
             log.warning("refund of notes job %s deferred: Billing unavailable", job.id)
             return False
@@ -721,8 +737,11 @@ class NotesUseCases:
 
     async def update_note(self, user_id: str, note_id: str, etag: str, paths: Sequence[str], values: dict[str, Any]) -> NoteFull:
         if not etag:
-            raise InvalidArgument("note.etag: required (send back the etag you read)", domain=DOMAIN,
-                                  violations=[FieldViolation("note.etag", "required")])  # fmt: skip
+            raise InvalidArgument(
+                "note.etag: required (send back the etag you read)",
+                domain=DOMAIN,
+                violations=[FieldViolation("note.etag", "required")],
+            )
 
         def update(repo: NotesRepository) -> NoteFull:
             note = repo.note(user_id, note_id, for_update=True)
@@ -787,7 +806,7 @@ class NotesUseCases:
         row = await self._run(lambda r: r.transcript(user_id, note_id))
         if row is None:
             raise d.not_found(f"users/{user_id}/notes/{note_id}/transcript")
-        return row
+        return row  # type: ignore[no-any-return]
 
     async def subjects(self, user_id: str) -> list[tuple[str, int, dt.datetime]]:
         return list(await self._run(lambda r: r.subjects(user_id)))
@@ -801,8 +820,17 @@ class NotesUseCases:
         result: dict[str, Any] = await self._run(stats)
         return result
 
-    async def export(self, user_id: str, note_id: str, fmt: str, *, front_matter: bool, link_style: str,
-                     include_quiz: bool, include_transcript: bool) -> tuple[bytes, str, str]:  # fmt: skip
+    async def export(
+        self,
+        user_id: str,
+        note_id: str,
+        fmt: str,
+        *,
+        front_matter: bool,
+        link_style: str,
+        include_quiz: bool,
+        include_transcript: bool,
+    ) -> tuple[bytes, str, str]:
         def gather(repo: NotesRepository) -> tuple[Note, list[d.LinkView], Quiz | None, TranscriptRow | None]:
             note = repo.note(user_id, note_id)
             if note is None:
@@ -833,8 +861,11 @@ class NotesUseCases:
 
     async def create_link(self, user_id: str, note_id: str, target_id: str, relation: str, comment: str) -> tuple[Link, Note]:
         if target_id == note_id:
-            raise InvalidArgument("link.target: a note cannot link to itself", domain=DOMAIN,
-                                  violations=[FieldViolation("link.target", "a note cannot link to itself")])  # fmt: skip
+            raise InvalidArgument(
+                "link.target: a note cannot link to itself",
+                domain=DOMAIN,
+                violations=[FieldViolation("link.target", "a note cannot link to itself")],
+            )
         d.check_length(comment, d.MAX_COMMENT, "link.comment")
 
         def create(repo: NotesRepository) -> tuple[Link, Note]:
@@ -892,19 +923,36 @@ class NotesUseCases:
             ):
                 raise ResourceExhausted(
                     f"at most {self.settings.notes_quizzes_per_note_per_day} quizzes per note per day",
-                    reason="RATE_LIMITED", domain=DOMAIN, retry_after_seconds=3600,
-                )  # fmt: skip
+                    reason="RATE_LIMITED",
+                    domain=DOMAIN,
+                    retry_after_seconds=3600,
+                )
             if repo.active_jobs(user_id) >= self.settings.notes_max_active_jobs:
                 raise _too_many_jobs(self.settings.notes_max_active_jobs)
             count = len(repo.quizzes(user_id, note_id))
             job = Job(
-                id=new_id(), user_id=user_id, kind="generate_quiz", state="queued", request_id=request_id or None,
-                request_hash=fingerprint, note_id=note_id, request={"options": options},
-                steps={"quiz": {"state": "pending"}, "finalize": {"state": "pending"}}, message="queued",
-                create_time=self.clock(), update_time=self.clock(),
-            )  # fmt: skip
-            quiz = Quiz(user_id=user_id, note_id=note_id, state="generating", title=f"{note.title[:300]}: quiz {count + 1}",
-                        options=options, operation_id=job.id, create_time=self.clock())  # fmt: skip
+                id=new_id(),
+                user_id=user_id,
+                kind="generate_quiz",
+                state="queued",
+                request_id=request_id or None,
+                request_hash=fingerprint,
+                note_id=note_id,
+                request={"options": options},
+                steps={"quiz": {"state": "pending"}, "finalize": {"state": "pending"}},
+                message="queued",
+                create_time=self.clock(),
+                update_time=self.clock(),
+            )
+            quiz = Quiz(
+                user_id=user_id,
+                note_id=note_id,
+                state="generating",
+                title=f"{note.title[:300]}: quiz {count + 1}",
+                options=options,
+                operation_id=job.id,
+                create_time=self.clock(),
+            )
             repo.add(quiz)
             job.quiz_id = quiz.id
             job.target = d.quiz_name(user_id, note_id, quiz.id)
@@ -957,8 +1005,12 @@ class NotesUseCases:
                     raise d.not_found(d.quiz_name(user_id, note_id, quiz_id))
                 ready = next((q for q in quizzes if q.state == "ready"), None)
                 if ready is None:
-                    raise FailedPrecondition("the note's quiz is still being written", reason="QUIZ_NOT_READY", domain=DOMAIN,
-                                             metadata={"operation": d.operation_name(user_id, quizzes[0].operation_id)})  # fmt: skip
+                    raise FailedPrecondition(
+                        "the note's quiz is still being written",
+                        reason="QUIZ_NOT_READY",
+                        domain=DOMAIN,
+                        metadata={"operation": d.operation_name(user_id, quizzes[0].operation_id)},
+                    )
                 return ready
             quiz = repo.quiz(user_id, note_id, quiz_id)
             if quiz is None:
@@ -990,14 +1042,21 @@ class NotesUseCases:
             replay = await self._run(lambda r: r.attempt_by_request(user_id, request_id))
             if replay is not None:
                 if replay.quiz_id != quiz_id or replay.answers != [_answer_json(a) for a in answers]:
-                    raise AlreadyExists("request_id was already used for a different attempt", reason="REQUEST_ID_REUSED",
-                                        metadata={"request_id": request_id})  # fmt: skip
-                return replay
+                    raise AlreadyExists(
+                        "request_id was already used for a different attempt",
+                        reason="REQUEST_ID_REUSED",
+                        metadata={"request_id": request_id},
+                    )
+                return replay  # type: ignore[no-any-return]
         del fingerprint
         quiz = await self.get_quiz(user_id, note_id, quiz_id)
         if quiz.state != "ready":
-            raise FailedPrecondition("the quiz is still being written", reason="QUIZ_NOT_READY", domain=DOMAIN,
-                                     metadata={"operation": d.operation_name(user_id, quiz.operation_id)})  # fmt: skip
+            raise FailedPrecondition(
+                "the quiz is still being written",
+                reason="QUIZ_NOT_READY",
+                domain=DOMAIN,
+                metadata={"operation": d.operation_name(user_id, quiz.operation_id)},
+            )
         questions = [d.QuizQuestion(**q) for q in quiz.questions]
         given = d.check_answers(questions, answers)
         results: list[d.Result] = []
@@ -1020,13 +1079,21 @@ class NotesUseCases:
             if note is None or row is None:
                 raise d.not_found(d.quiz_name(user_id, note_id, quiz_id))
             attempt = Attempt(
-                user_id=user_id, note_id=note_id, quiz_id=quiz.id, request_id=request_id or None,
+                user_id=user_id,
+                note_id=note_id,
+                quiz_id=quiz.id,
+                request_id=request_id or None,
                 answers=[_answer_json(a) for a in answers],
                 results=[{**r.__dict__, "question": q.to_json()} for r, q in zip(results, questions, strict=True)],
-                score=score, max_score=possible, score_percent=percent,
-                correct_count=sum(1 for r in results if r.correctness == "correct"), question_count=len(questions),
-                note_title=note.title, start_time=start, submit_time=self.clock(),
-            )  # fmt: skip
+                score=score,
+                max_score=possible,
+                score_percent=percent,
+                correct_count=sum(1 for r in results if r.correctness == "correct"),
+                question_count=len(questions),
+                note_title=note.title,
+                start_time=start,
+                submit_time=self.clock(),
+            )
             repo.add(attempt)
             row.attempt_count += 1
             row.best_score_percent = max(row.best_score_percent, percent)
@@ -1038,14 +1105,14 @@ class NotesUseCases:
             replay = await self._run(lambda r: r.attempt_by_request(user_id, request_id))
             if replay is None:
                 raise
-            return replay
+            return replay  # type: ignore[no-any-return]
         return result
 
     async def get_attempt(self, user_id: str, note_id: str, quiz_id: str, attempt_id: str) -> Attempt:
         row = await self._run(lambda r: r.attempt(user_id, note_id, quiz_id, attempt_id))
         if row is None:
             raise d.not_found(f"{d.quiz_name(user_id, note_id, quiz_id)}/attempts/{attempt_id}")
-        return row
+        return row  # type: ignore[no-any-return]
 
     async def list_attempts(
         self, user_id: str, note_id: str, quiz_id: str, size: int, after: tuple[dt.datetime, str] | None
@@ -1101,14 +1168,19 @@ def _touch(job: Job, *, message: str) -> None:
 
 def _same_request(job: Job, fingerprint: str, request_id: str) -> Job:
     if job.request_hash != fingerprint:
-        raise AlreadyExists("request_id was already used for a different request", reason="REQUEST_ID_REUSED",
-                            metadata={"request_id": request_id})  # fmt: skip
+        raise AlreadyExists(
+            "request_id was already used for a different request", reason="REQUEST_ID_REUSED", metadata={"request_id": request_id}
+        )
     return job
 
 
 def _duplicate(metadata: dict[str, str]) -> AlreadyExists:
-    return AlreadyExists("you already have a note (or a generation in progress) for this source; set allow_duplicate",
-                         reason="DUPLICATE_SOURCE", domain=DOMAIN, metadata=metadata)  # fmt: skip
+    return AlreadyExists(
+        "you already have a note (or a generation in progress) for this source; set allow_duplicate",
+        reason="DUPLICATE_SOURCE",
+        domain=DOMAIN,
+        metadata=metadata,
+    )
 
 
 def _etag_mismatch() -> DomainError:
@@ -1164,9 +1236,16 @@ def _full(repo: NotesRepository, note: Note) -> NoteFull:
 
 
 def _save_link(
-    repo: NotesRepository, user_id: str, note_id: str, target_id: str, relation: str, origin: str, score: float,
-    shared: list[str] | None, comment: str,
-) -> Link:  # fmt: skip
+    repo: NotesRepository,
+    user_id: str,
+    note_id: str,
+    target_id: str,
+    relation: str,
+    origin: str,
+    score: float,
+    shared: list[str] | None,
+    comment: str,
+) -> Link:
     """Both sides of a link; a manual link overrides an automatic one, and never the reverse."""
     mine: Link | None = None
     for a, b, rel in ((note_id, target_id, relation), (target_id, note_id, d.inverse(relation))):
@@ -1202,8 +1281,9 @@ def _find_links(repo: NotesRepository, job: Job, content: d.NoteContent, embeddi
         )
         for o in others
     ]
-    me = d.LinkCandidate(job.note_id, content.title, content.subject, tuple(t.term for t in content.key_terms),
-                         job.source.get("video_id", ""))  # fmt: skip
+    me = d.LinkCandidate(
+        job.note_id, content.title, content.subject, tuple(t.term for t in content.key_terms), job.source.get("video_id", "")
+    )
     return d.find_links(me, candidates, similarity=similarity)
 
 
@@ -1218,8 +1298,12 @@ def check_options(options: dict[str, Any]) -> None:
     d.normalize_tags(options.get("tags") or [], "options.tags")
     language = options.get("language_code", "")
     if language and not all(part.isalnum() and len(part) <= 8 for part in language.split("-")):
-        raise InvalidArgument("options.language_code: not a BCP-47 tag", reason="LANGUAGE_UNSUPPORTED", domain=DOMAIN,
-                              violations=[FieldViolation("options.language_code", "not a BCP-47 tag")])  # fmt: skip
+        raise InvalidArgument(
+            "options.language_code: not a BCP-47 tag",
+            reason="LANGUAGE_UNSUPPORTED",
+            domain=DOMAIN,
+            violations=[FieldViolation("options.language_code", "not a BCP-47 tag")],
+        )
     if options.get("quiz_options"):
         check_quiz_options(options["quiz_options"], "options.quiz_options")
 
@@ -1227,11 +1311,17 @@ def check_options(options: dict[str, Any]) -> None:
 def check_quiz_options(options: dict[str, Any], where: str = "options") -> None:
     count = int(options.get("question_count") or 10)
     if not 3 <= count <= 30:
-        raise InvalidArgument(f"{where}.question_count: must be 3 to 30", domain=DOMAIN,
-                              violations=[FieldViolation(f"{where}.question_count", "must be 3 to 30")])  # fmt: skip
+        raise InvalidArgument(
+            f"{where}.question_count: must be 3 to 30",
+            domain=DOMAIN,
+            violations=[FieldViolation(f"{where}.question_count", "must be 3 to 30")],
+        )
     if any(i < 0 for i in options.get("section_indexes") or []):
-        raise InvalidArgument(f"{where}.section_indexes: must not be negative", domain=DOMAIN,
-                              violations=[FieldViolation(f"{where}.section_indexes", "must not be negative")])  # fmt: skip
+        raise InvalidArgument(
+            f"{where}.section_indexes: must not be negative",
+            domain=DOMAIN,
+            violations=[FieldViolation(f"{where}.section_indexes", "must not be negative")],
+        )
 
 
 __all__ = [

@@ -86,15 +86,21 @@ class YouTubeStandin:
         if video.mode == "private":
             return {"playabilityStatus": {"status": "LOGIN_REQUIRED", "reason": "This video is private"}}
         details = {
-            "videoId": video_id, "title": video.title, "author": video.channel, "channelId": "UC" + video_id,
-            "lengthSeconds": str(video.length_seconds), "shortDescription": video.description,
+            "videoId": video_id,
+            "title": video.title,
+            "author": video.channel,
+            "channelId": "UC" + video_id,
+            "lengthSeconds": str(video.length_seconds),
+            "shortDescription": video.description,
             "thumbnail": {"thumbnails": [{"url": f"https://i.ytimg.com/vi/{video_id}/hqdefault.jpg"}]},
             "isLive": video.mode == "live",
-        }  # fmt: skip
+        }
         reply: dict[str, Any] = {"playabilityStatus": {"status": "OK"}, "videoDetails": details}
         if video.mode != "no_captions":
-            track = {"baseUrl": f"{self.base_url}/api/timedtext?v={video_id}&lang={video.language}&fmt=srv3",
-                     "languageCode": video.language}  # fmt: skip
+            track = {
+                "baseUrl": f"{self.base_url}/api/timedtext?v={video_id}&lang={video.language}&fmt=srv3",
+                "languageCode": video.language,
+            }
             if video.auto:
                 track["kind"] = "asr"
             reply["captions"] = {"playerCaptionsTracklistRenderer": {"captionTracks": [track]}}

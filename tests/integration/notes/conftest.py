@@ -62,10 +62,15 @@ def service_settings(settings: Settings, youtube: YouTubeStandin, llm: LlmStandi
         NotesSettings: NotesSettings.load(settings, notes_youtube_base_url=youtube.base_url, notes_chunk_tokens=400),
         EmbeddingSettings: EmbeddingSettings.load(settings, embedding_provider="openai", embedding_base_url=llm.openai_url),
         LlmSettings: LlmSettings.load(
-            settings, llm_provider="openai", llm_base_url=llm.openai_url, llm_model="standin-notes",
-            llm_tokenize_url=llm.openai_url.removesuffix("/v1") + "/tokenize", llm_retry_base_seconds=0.01, llm_max_retries=2,
+            settings,
+            llm_provider="openai",
+            llm_base_url=llm.openai_url,
+            llm_model="standin-notes",
+            llm_tokenize_url=llm.openai_url.removesuffix("/v1") + "/tokenize",
+            llm_retry_base_seconds=0.01,
+            llm_max_retries=2,
         ),
-    }  # fmt: skip
+    }
 
 
 @pytest.fixture(scope="session")
@@ -81,8 +86,9 @@ async def notes_server(settings: Settings, youtube: YouTubeStandin, llm: LlmStan
 @pytest.fixture(scope="session")
 def worker(settings: Settings, notes_server: Server, youtube: YouTubeStandin, llm: LlmStandin) -> Iterator[None]:
     """A real Celery worker on the test Redis, its Notes peers pointed at the test server."""
-    worker_settings = settings.model_copy(update={"peer_addresses": {"billing": f"127.0.0.1:{notes_server.port}",
-                                                                      "media": f"127.0.0.1:{notes_server.port}"}})  # fmt: skip
+    worker_settings = settings.model_copy(
+        update={"peer_addresses": {"billing": f"127.0.0.1:{notes_server.port}", "media": f"127.0.0.1:{notes_server.port}"}}
+    )
     app = create_celery(worker_settings)
     tasks.register(app, worker_settings, service_settings=service_settings(settings, youtube, llm))
     with start_worker(app, pool="threads", concurrency=3, perform_ping_check=False, shutdown_timeout=10.0, loglevel="WARNING"):
@@ -158,7 +164,7 @@ def expect(error: RpcError, code: grpc.StatusCode, reason: str) -> None:
     assert len(error.message) < 400
 
 
-async def wait_done(notes: notes_pb2_grpc.NotesServiceStub, caller: Caller, name: str, timeout: float = 60.0) -> lro.Operation:
+async def wait_done(notes: notes_pb2_grpc.NotesServiceStub, caller: Caller, name: str, limit: float = 60.0) -> lro.Operation:
     async def poll() -> lro.Operation:
         while True:
             reply = await notes.GetOperation(pb.GetOperationRequest(name=name), metadata=caller.auth)
@@ -166,7 +172,7 @@ async def wait_done(notes: notes_pb2_grpc.NotesServiceStub, caller: Caller, name
                 return reply.operation
             await asyncio.sleep(0.1)
 
-    return await asyncio.wait_for(poll(), timeout)
+    return await asyncio.wait_for(poll(), limit)
 
 
 def transcript_source(

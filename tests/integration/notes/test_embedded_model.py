@@ -62,28 +62,35 @@ def local_worker(settings: Settings, local_server: Server) -> Iterator[None]:
 
 
 @pytest.mark.timeout(600)
-async def test_a_short_transcript_with_the_embedded_model(local_server: Server, local_worker: None, billing, service,
-                                                          alice: Caller) -> None:  # fmt: skip
+async def test_a_short_transcript_with_the_embedded_model(
+    local_server: Server, local_worker: None, billing, service, alice: Caller
+) -> None:
     async with grpc.aio.insecure_channel(f"127.0.0.1:{local_server.port}") as channel:
         notes = notes_pb2_grpc.NotesServiceStub(channel)
         await grant(billing, service, alice, 1)
         before = await balance(billing, service, alice)
         reply = await notes.GenerateNotes(
-            pb.GenerateNotesRequest(parent="users/me", source=transcript_source(PHOTOSYNTHESIS.srt()),
-                                    options=pb.NoteOptions(include_quiz=False, link_notes=False)),
+            pb.GenerateNotesRequest(
+                parent="users/me",
+                source=transcript_source(PHOTOSYNTHESIS.srt()),
+                options=pb.NoteOptions(include_quiz=False, link_notes=False),
+            ),
             metadata=alice.auth,
-        )  # fmt: skip
-        done = await wait_done(notes, alice, reply.operation.name, timeout=580)
+        )
+        done = await wait_done(notes, alice, reply.operation.name, limit=580)
         meta = metadata_of(done)
         assert meta.model == "SmolLM2-135M-Instruct" or meta.model
         if done.state == lro.OPERATION_STATE_SUCCEEDED:
             note = note_of(done)
-            assert note.sections and all(s.title and s.key_points for s in note.sections)
-            assert note.usage.input_tokens > 0 and note.usage.output_tokens > 0
+            assert note.sections
+            assert all(s.title and s.key_points for s in note.sections)
+            assert note.usage.input_tokens > 0
+            assert note.usage.output_tokens > 0
             assert await balance(billing, service, alice) == before - 1
         else:
             assert done.state == lro.OPERATION_STATE_FAILED, done
             info = error_details_pb2.ErrorInfo()
-            assert done.error.details[0].Unpack(info) and info.reason == "LLM_UNAVAILABLE", done.error
+            assert done.error.details[0].Unpack(info), done.error
+            assert info.reason == "LLM_UNAVAILABLE", done.error
             assert meta.credit_status == pb.CREDIT_STATUS_RELEASED
             assert await balance(billing, service, alice) == before

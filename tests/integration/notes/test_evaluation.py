@@ -20,10 +20,13 @@ async def test_key_term_recall_with_the_standin_provider(notes, billing, service
     recalls = {}
     for case in CASES:
         reply = await notes.GenerateNotes(
-            pb.GenerateNotesRequest(parent="users/me", source=transcript_source(case.srt(), title=case.title),
-                                    options=pb.NoteOptions(include_quiz=False, link_notes=False)),
+            pb.GenerateNotesRequest(
+                parent="users/me",
+                source=transcript_source(case.srt(), title=case.title),
+                options=pb.NoteOptions(include_quiz=False, link_notes=False),
+            ),
             metadata=alice.auth,
-        )  # fmt: skip
+        )
         done = await wait_done(notes, alice, reply.operation.name)
         assert done.state == lro.OPERATION_STATE_SUCCEEDED, done.error
         note = note_of(done)

@@ -21,7 +21,7 @@ from tests.integration.notes.conftest import (
     note_of,
     transcript_source,
     wait_done,
-)  # fmt: skip
+)
 from tests.integration.notes.eval_set import NEURONS, PHOTOSYNTHESIS, SUPPLY_DEMAND, long_lecture
 
 pytestmark = pytest.mark.usefixtures("worker")
@@ -31,10 +31,13 @@ async def test_srt_upload_makes_a_timestamped_note_and_charges_one_credit(notes,
     await grant(billing, service, alice, 3)
     before = await balance(billing, service, alice)
     reply = await notes.GenerateNotes(
-        pb.GenerateNotesRequest(parent="users/me", source=transcript_source(PHOTOSYNTHESIS.srt(), title=PHOTOSYNTHESIS.title),
-                                request_id=str(uuid.uuid4())),
+        pb.GenerateNotesRequest(
+            parent="users/me",
+            source=transcript_source(PHOTOSYNTHESIS.srt(), title=PHOTOSYNTHESIS.title),
+            request_id=str(uuid.uuid4()),
+        ),
         metadata=alice.auth,
-    )  # fmt: skip
+    )
     assert reply.operation.kind == "generate_notes"
     assert reply.operation.state in (lro.OPERATION_STATE_QUEUED, lro.OPERATION_STATE_RUNNING)
     done = await wait_done(notes, alice, reply.operation.name)
@@ -44,7 +47,8 @@ async def test_srt_upload_makes_a_timestamped_note_and_charges_one_credit(notes,
     assert [s.state for s in meta.steps][:4] == [pb.STEP_STATE_SUCCEEDED] * 4
     note = note_of(done)
     assert note.title == PHOTOSYNTHESIS.title
-    assert note.sections and all(s.HasField("start_offset") for s in note.sections)
+    assert note.sections
+    assert all(s.HasField("start_offset") for s in note.sections)
     for section in note.sections:
         for point in section.key_points:
             assert section.start_offset.seconds <= point.offset.seconds <= section.end_offset.seconds
@@ -53,16 +57,19 @@ async def test_srt_upload_makes_a_timestamped_note_and_charges_one_credit(notes,
     assert note.credits_spent == 1
     assert await balance(billing, service, alice) == before - 1
     got = await notes.GetNote(pb.GetNoteRequest(name=note.name), metadata=alice.auth)
-    assert got.note.latest_quiz and got.note.quiz_count == 1
+    assert got.note.latest_quiz
+    assert got.note.quiz_count == 1
     transcript = await notes.GetTranscript(pb.GetTranscriptRequest(name=f"{note.name}/transcript"), metadata=alice.auth)
-    assert transcript.transcript.timed and transcript.transcript.segments[1].start_offset.seconds == 12
+    assert transcript.transcript.timed
+    assert transcript.transcript.segments[1].start_offset.seconds == 12
 
 
 async def test_vtt_upload_and_retry_with_the_same_request_id_is_charged_once(notes, billing, service, alice: Caller) -> None:
     await grant(billing, service, alice, 2)
     before = await balance(billing, service, alice)
-    request = pb.GenerateNotesRequest(parent="users/me", source=transcript_source(NEURONS.vtt(), pb.TRANSCRIPT_FORMAT_WEBVTT),
-                                      request_id=str(uuid.uuid4()))  # fmt: skip
+    request = pb.GenerateNotesRequest(
+        parent="users/me", source=transcript_source(NEURONS.vtt(), pb.TRANSCRIPT_FORMAT_WEBVTT), request_id=str(uuid.uuid4())
+    )
     first = await notes.GenerateNotes(request, metadata=alice.auth)
     again = await notes.GenerateNotes(request, metadata=alice.auth)
     assert again.operation.name == first.operation.name
@@ -77,7 +84,8 @@ async def test_vtt_upload_and_retry_with_the_same_request_id_is_charged_once(not
     dup = pb.GenerateNotesRequest(parent="users/me", source=transcript_source(NEURONS.vtt(), pb.TRANSCRIPT_FORMAT_WEBVTT))
     error = await fails(notes.GenerateNotes(dup, metadata=alice.auth))
     expect(error, grpc.StatusCode.ALREADY_EXISTS, "DUPLICATE_SOURCE")
-    assert error.info is not None and error.info.metadata["note"] == note_of(done).name
+    assert error.info is not None
+    assert error.info.metadata["note"] == note_of(done).name
 
 
 async def test_youtube_video_through_the_standin_keeps_title_channel_and_chapters(
@@ -87,14 +95,18 @@ async def test_youtube_video_through_the_standin_keeps_title_channel_and_chapter
 
     lines = SUPPLY_DEMAND.lines
     youtube.videos["abcdefghijk"] = Video(
-        title="Markets 101", channel="Econ Channel", length_seconds=len(lines) * 12,
+        title="Markets 101",
+        channel="Econ Channel",
+        length_seconds=len(lines) * 12,
         segments=[(i * 12.0, i * 12.0 + 12, line) for i, line in enumerate(lines)],
-        description="0:00 Curves\n1:12 Shortages and surpluses\n1:48 Price controls", auto=True,
-    )  # fmt: skip
+        description="0:00 Curves\n1:12 Shortages and surpluses\n1:48 Price controls",
+        auto=True,
+    )
     await grant(billing, service, alice, 1)
     source = pb.SourceInput(video_uri="https://youtu.be/abcdefghijk")
     estimate = await notes.EstimateNoteCost(pb.EstimateNoteCostRequest(parent="users/me", source=source), metadata=alice.auth)
-    assert estimate.credits == 1 and estimate.sufficient_credits
+    assert estimate.credits == 1
+    assert estimate.sufficient_credits
     assert (estimate.source.title, estimate.source.channel, estimate.source.duration.seconds) == (
         "Markets 101",
         "Econ Channel",
@@ -104,10 +116,12 @@ async def test_youtube_video_through_the_standin_keeps_title_channel_and_chapter
     done = await wait_done(notes, alice, reply.operation.name)
     assert done.state == lro.OPERATION_STATE_SUCCEEDED, done.error
     note = note_of(done)
-    assert note.source.video_id == "abcdefghijk" and note.source.transcript_origin == pb.TRANSCRIPT_ORIGIN_AUTO_CAPTIONS
+    assert note.source.video_id == "abcdefghijk"
+    assert note.source.transcript_origin == pb.TRANSCRIPT_ORIGIN_AUTO_CAPTIONS
     # Chapter-aware chunking: no section straddles a chapter start.
     starts = [s.start_offset.seconds for s in note.sections]
-    assert 72 in starts and 108 in starts
+    assert 72 in starts
+    assert 108 in starts
     assert note.sections[0].key_points[0].watch_uri.startswith("https://www.youtube.com/watch?v=abcdefghijk&t=")
 
 
@@ -127,8 +141,11 @@ async def test_youtube_refusals_map_to_the_contract(notes, alice, youtube) -> No
         "https://vimeo.com/12345": (grpc.StatusCode.INVALID_ARGUMENT, "UNSUPPORTED_SOURCE"),
     }
     for uri, (code, reason) in cases.items():
-        error = await fails(notes.EstimateNoteCost(pb.EstimateNoteCostRequest(parent="users/me", source=pb.SourceInput(video_uri=uri)),
-                                                   metadata=alice.auth))  # fmt: skip
+        error = await fails(
+            notes.EstimateNoteCost(
+                pb.EstimateNoteCostRequest(parent="users/me", source=pb.SourceInput(video_uri=uri)), metadata=alice.auth
+            )
+        )
         expect(error, code, reason)
 
 
@@ -143,16 +160,20 @@ async def test_bad_uploads_are_refused_before_any_credit(notes, billing, service
         "caf\ufffd broken encoding " * 30: "INVALID_ARGUMENT",
     }
     for text, reason in cases.items():
-        error = await fails(notes.GenerateNotes(pb.GenerateNotesRequest(parent="users/me", source=transcript_source(text)),
-                                                metadata=alice.auth))  # fmt: skip
+        error = await fails(
+            notes.GenerateNotes(pb.GenerateNotesRequest(parent="users/me", source=transcript_source(text)), metadata=alice.auth)
+        )
         expect(error, grpc.StatusCode.INVALID_ARGUMENT, reason)
         assert error.bad_request is not None
     assert await balance(billing, service, alice) == before
 
 
 async def test_insufficient_credits_queue_nothing(notes, bob: Caller) -> None:
-    error = await fails(notes.GenerateNotes(pb.GenerateNotesRequest(parent="users/me", source=transcript_source(PHOTOSYNTHESIS.srt())),
-                                            metadata=bob.auth))  # fmt: skip
+    error = await fails(
+        notes.GenerateNotes(
+            pb.GenerateNotesRequest(parent="users/me", source=transcript_source(PHOTOSYNTHESIS.srt())), metadata=bob.auth
+        )
+    )
     expect(error, grpc.StatusCode.FAILED_PRECONDITION, "INSUFFICIENT_CREDITS")
     listed = await notes.ListOperations(pb.ListOperationsRequest(parent="users/me"), metadata=bob.auth)
     assert list(listed.operations) == []
@@ -162,8 +183,12 @@ async def test_long_transcript_is_chunked_and_merged(notes, billing, service, al
     await grant(billing, service, alice, 1)
     lecture = long_lecture(40)
     llm.token_delay = 0.004  # slow enough for the watcher to see each chunk finish
-    reply = await notes.GenerateNotes(pb.GenerateNotesRequest(parent="users/me", source=transcript_source(lecture.srt()),
-                                                              options=pb.NoteOptions(include_quiz=False)), metadata=alice.auth)  # fmt: skip
+    reply = await notes.GenerateNotes(
+        pb.GenerateNotesRequest(
+            parent="users/me", source=transcript_source(lecture.srt()), options=pb.NoteOptions(include_quiz=False)
+        ),
+        metadata=alice.auth,
+    )
     events = []
     async for event in notes.WatchOperation(pb.WatchOperationRequest(name=reply.operation.name), metadata=alice.auth):
         events.append(event.event)
@@ -177,7 +202,8 @@ async def test_long_transcript_is_chunked_and_merged(notes, billing, service, al
     messages = [e.operation.progress.message for e in events]
     assert any(m.startswith("summarizing ") and " of " in m for m in messages)
     assert {"summarize", "finalize"} <= {e.operation.progress.step for e in events}
-    assert meta.steps[0].state == pb.STEP_STATE_SUCCEEDED and meta.steps[0].HasField("end_time")
+    assert meta.steps[0].state == pb.STEP_STATE_SUCCEEDED
+    assert meta.steps[0].HasField("end_time")
     assert meta.steps[4].state == pb.STEP_STATE_SKIPPED
 
 
@@ -218,8 +244,9 @@ async def test_model_down_fails_with_llm_unavailable_and_refunds(notes, billing,
     before = await balance(billing, service, alice)
     llm.fail_next(503, times=50)
     try:
-        reply = await notes.GenerateNotes(pb.GenerateNotesRequest(parent="users/me", source=transcript_source(SUPPLY_DEMAND.vtt())),
-                                          metadata=alice.auth)  # fmt: skip
+        reply = await notes.GenerateNotes(
+            pb.GenerateNotesRequest(parent="users/me", source=transcript_source(SUPPLY_DEMAND.vtt())), metadata=alice.auth
+        )
         done = await wait_done(notes, alice, reply.operation.name)
     finally:
         llm.failures.clear()
@@ -233,8 +260,9 @@ async def test_cancel_stops_the_model_and_refunds(notes, billing, service, alice
     before = await balance(billing, service, alice)
     llm.token_delay = 0.05
     try:
-        reply = await notes.GenerateNotes(pb.GenerateNotesRequest(parent="users/me", source=transcript_source(long_lecture(30).srt())),
-                                          metadata=alice.auth)  # fmt: skip
+        reply = await notes.GenerateNotes(
+            pb.GenerateNotesRequest(parent="users/me", source=transcript_source(long_lecture(30).srt())), metadata=alice.auth
+        )
         async for event in notes.WatchOperation(pb.WatchOperationRequest(name=reply.operation.name), metadata=alice.auth):
             if event.event.operation.progress.step == "summarize":
                 break
@@ -254,8 +282,9 @@ async def test_cancel_stops_the_model_and_refunds(notes, billing, service, alice
 
 async def test_other_users_jobs_are_not_found(notes, billing, service, alice: Caller, bob: Caller) -> None:
     await grant(billing, service, alice, 1)
-    reply = await notes.GenerateNotes(pb.GenerateNotesRequest(parent="users/me", source=transcript_source(SUPPLY_DEMAND.srt())),
-                                      metadata=alice.auth)  # fmt: skip
+    reply = await notes.GenerateNotes(
+        pb.GenerateNotesRequest(parent="users/me", source=transcript_source(SUPPLY_DEMAND.srt())), metadata=alice.auth
+    )
     name = reply.operation.name
     for call in (
         notes.GetOperation(pb.GetOperationRequest(name=name), metadata=bob.auth),

@@ -19,10 +19,11 @@ pytestmark = pytest.mark.usefixtures("worker")
 
 async def make_note(notes, caller: Caller, case: Case, **options: object) -> pb.Note:
     reply = await notes.GenerateNotes(
-        pb.GenerateNotesRequest(parent="users/me", source=transcript_source(case.srt(), title=case.title),
-                                options=pb.NoteOptions(**options)),  # type: ignore[arg-type]
+        pb.GenerateNotesRequest(
+            parent="users/me", source=transcript_source(case.srt(), title=case.title), options=pb.NoteOptions(**options)
+        ),  # type: ignore[arg-type]
         metadata=caller.auth,
-    )  # fmt: skip
+    )
     done = await wait_done(notes, caller, reply.operation.name)
     assert done.state == lro.OPERATION_STATE_SUCCEEDED, done.error
     return note_of(done)
@@ -47,7 +48,8 @@ async def test_update_needs_the_current_etag(notes, alice: Caller, library) -> N
         ),
         metadata=alice.auth,
     )
-    assert updated.note.title == "Light and sugar" and list(updated.note.tags) == ["revise"]
+    assert updated.note.title == "Light and sugar"
+    assert list(updated.note.tags) == ["revise"]
     assert updated.note.etag != note.etag
     assert updated.note.markdown.startswith("# Light and sugar")
     stale = pb.UpdateNoteRequest(note=pb.Note(name=note.name, etag=note.etag, title="Lost update"), update_mask=mask)
@@ -59,11 +61,14 @@ async def test_update_needs_the_current_etag(notes, alice: Caller, library) -> N
     )
     expect(await fails(notes.UpdateNote(bad_path, metadata=alice.auth)), grpc.StatusCode.INVALID_ARGUMENT, "INVALID_ARGUMENT")
     edited = await notes.UpdateNote(
-        pb.UpdateNoteRequest(note=pb.Note(name=note.name, etag=updated.note.etag, markdown="# Mine\n\nMy own words [[Other]]."),
-                             update_mask=field_mask_pb2.FieldMask(paths=["markdown"])),
+        pb.UpdateNoteRequest(
+            note=pb.Note(name=note.name, etag=updated.note.etag, markdown="# Mine\n\nMy own words [[Other]]."),
+            update_mask=field_mask_pb2.FieldMask(paths=["markdown"]),
+        ),
         metadata=alice.auth,
-    )  # fmt: skip
-    assert edited.note.markdown_edited and edited.note.word_count == 5
+    )
+    assert edited.note.markdown_edited
+    assert edited.note.word_count == 5
     stale_delete = pb.DeleteNoteRequest(name=note.name, etag=updated.note.etag)
     expect(await fails(notes.DeleteNote(stale_delete, metadata=alice.auth)), grpc.StatusCode.ABORTED, "ETAG_MISMATCH")
 
@@ -71,7 +76,9 @@ async def test_update_needs_the_current_etag(notes, alice: Caller, library) -> N
 async def test_list_filters_subjects_and_stats(notes, alice: Caller, library) -> None:
     listed = await notes.ListNotes(pb.ListNotesRequest(parent="users/me"), metadata=alice.auth)
     assert [n.name for n in listed.notes] == [library[k].name for k in ("neuro", "econ", "bio")]
-    assert listed.total_size == 3 and not listed.notes[0].sections and not listed.notes[0].markdown
+    assert listed.total_size == 3
+    assert not listed.notes[0].sections
+    assert not listed.notes[0].markdown
     bio = await notes.ListNotes(
         pb.ListNotesRequest(parent="users/me", filter=pb.NoteFilter(subject="biology")), metadata=alice.auth
     )
@@ -87,8 +94,10 @@ async def test_list_filters_subjects_and_stats(notes, alice: Caller, library) ->
     page1 = await notes.ListNotes(
         pb.ListNotesRequest(parent="users/me", page_size=2, order_by=pb.NOTE_ORDER_OLDEST), metadata=alice.auth
     )
-    page2 = await notes.ListNotes(pb.ListNotesRequest(parent="users/me", page_size=2, order_by=pb.NOTE_ORDER_OLDEST,
-                                                      page_token=page1.next_page_token), metadata=alice.auth)  # fmt: skip
+    page2 = await notes.ListNotes(
+        pb.ListNotesRequest(parent="users/me", page_size=2, order_by=pb.NOTE_ORDER_OLDEST, page_token=page1.next_page_token),
+        metadata=alice.auth,
+    )
     assert [n.name for n in [*page1.notes, *page2.notes]] == [library[k].name for k in ("bio", "econ", "neuro")]
     assert not page2.next_page_token
     tampered = pb.ListNotesRequest(parent="users/me", page_size=2, page_token=page1.next_page_token[:-2] + "xx")
@@ -107,17 +116,22 @@ async def test_links_are_symmetric_manual_and_dismissable(notes, alice: Caller, 
     assert any(path == "/v1/embeddings" for path, _, _ in llm.requests)  # links weigh embedding similarity too
     auto = await notes.ListNoteLinks(pb.ListNoteLinksRequest(parent=neuro.name), metadata=alice.auth)
     assert [link.target for link in auto.links] == [bio.name]
-    assert auto.links[0].relation == pb.LINK_RELATION_SAME_SUBJECT and auto.links[0].origin == pb.LINK_ORIGIN_AUTOMATIC
+    assert auto.links[0].relation == pb.LINK_RELATION_SAME_SUBJECT
+    assert auto.links[0].origin == pb.LINK_ORIGIN_AUTOMATIC
     made = await notes.CreateNoteLink(
-        pb.CreateNoteLinkRequest(parent=econ.name, link=pb.NoteLink(target=bio.name, relation=pb.LINK_RELATION_PREREQUISITE,
-                                                                     comment="markets need energy")),
+        pb.CreateNoteLinkRequest(
+            parent=econ.name,
+            link=pb.NoteLink(target=bio.name, relation=pb.LINK_RELATION_PREREQUISITE, comment="markets need energy"),
+        ),
         metadata=alice.auth,
-    )  # fmt: skip
-    assert made.link.name == f"{econ.name}/links/{bio.name.rsplit('/', 1)[1]}" and made.link.score == 1.0
+    )
+    assert made.link.name == f"{econ.name}/links/{bio.name.rsplit('/', 1)[1]}"
+    assert made.link.score == 1.0
     back = await notes.ListNoteLinks(pb.ListNoteLinksRequest(parent=bio.name, origin=pb.LINK_ORIGIN_MANUAL), metadata=alice.auth)
     assert [(link.target, link.relation) for link in back.links] == [(econ.name, pb.LINK_RELATION_FOLLOW_UP)]
     bio_now = (await notes.GetNote(pb.GetNoteRequest(name=bio.name), metadata=alice.auth)).note
-    assert f"[[{econ.title}]]" in bio_now.markdown and bio_now.link_count == 2
+    assert f"[[{econ.title}]]" in bio_now.markdown
+    assert bio_now.link_count == 2
     self_link = pb.CreateNoteLinkRequest(parent=bio.name, link=pb.NoteLink(target=bio.name))
     expect(
         await fails(notes.CreateNoteLink(self_link, metadata=alice.auth)), grpc.StatusCode.INVALID_ARGUMENT, "INVALID_ARGUMENT"
@@ -134,21 +148,34 @@ async def test_links_are_symmetric_manual_and_dismissable(notes, alice: Caller, 
 async def test_exports_markdown_with_front_matter_and_a_unicode_pdf(notes, alice: Caller, library) -> None:
     note = library["bio"]
     await notes.UpdateNote(
-        pb.UpdateNoteRequest(note=pb.Note(name=note.name, etag=note.etag, title="Photosynthèse — “light” ✓"),
-                             update_mask=field_mask_pb2.FieldMask(paths=["title"])),
+        pb.UpdateNoteRequest(
+            note=pb.Note(name=note.name, etag=note.etag, title="Photosynthèse — “light” ✓"),
+            update_mask=field_mask_pb2.FieldMask(paths=["title"]),
+        ),
         metadata=alice.auth,
-    )  # fmt: skip
+    )
     md = await notes.ExportNote(
-        pb.ExportNoteRequest(name=note.name, format=pb.EXPORT_FORMAT_MARKDOWN, include_front_matter=True, include_quiz=True,
-                             include_transcript=True),
+        pb.ExportNoteRequest(
+            name=note.name,
+            format=pb.EXPORT_FORMAT_MARKDOWN,
+            include_front_matter=True,
+            include_quiz=True,
+            include_transcript=True,
+        ),
         metadata=alice.auth,
-    )  # fmt: skip
+    )
     text = md.body.data.decode()
-    assert md.body.content_type == "text/markdown; charset=utf-8" and md.filename == "photosynthese-light.md"
+    assert md.body.content_type == "text/markdown; charset=utf-8"
+    assert md.filename == "photosynthese-light.md"
     assert text.startswith('---\ntitle: "Photosynthèse — “light” ✓"\nsubject: "Biology"\ntags:\n')
-    assert "## Quiz" in text and "### Answer key" in text and "## Transcript" in text and "[0:12] " in text
+    assert "## Quiz" in text
+    assert "### Answer key" in text
+    assert "## Transcript" in text
+    assert "[0:12] " in text
     pdf = await notes.ExportNote(pb.ExportNoteRequest(name=note.name, format=pb.EXPORT_FORMAT_PDF), metadata=alice.auth)
-    assert pdf.body.content_type == "application/pdf" and pdf.body.data.startswith(b"%PDF-") and len(pdf.body.data) > 2000
+    assert pdf.body.content_type == "application/pdf"
+    assert pdf.body.data.startswith(b"%PDF-")
+    assert len(pdf.body.data) > 2000
     unset = pb.ExportNoteRequest(name=note.name)
     expect(await fails(notes.ExportNote(unset, metadata=alice.auth)), grpc.StatusCode.INVALID_ARGUMENT, "INVALID_ARGUMENT")
 
@@ -156,7 +183,8 @@ async def test_exports_markdown_with_front_matter_and_a_unicode_pdf(notes, alice
 async def test_quiz_answers_withheld_scored_exactly_and_by_rubric(notes, alice: Caller, library) -> None:
     note = library["bio"]
     quiz = (await notes.GetQuiz(pb.GetQuizRequest(name=f"{note.name}/quizzes/latest"), metadata=alice.auth)).quiz
-    assert quiz.state == pb.QUIZ_STATE_READY and len(quiz.questions) == 10
+    assert quiz.state == pb.QUIZ_STATE_READY
+    assert len(quiz.questions) == 10
     assert not any(q.correct_option_ids or q.reference_answer for q in quiz.questions)
     keyed = (await notes.GetQuiz(pb.GetQuizRequest(name=quiz.name, view=pb.QUIZ_VIEW_WITH_ANSWERS), metadata=alice.auth)).quiz
     answers = []
@@ -168,17 +196,23 @@ async def test_quiz_answers_withheld_scored_exactly_and_by_rubric(notes, alice: 
         elif q.id != "q1":
             answers.append(pb.Answer(question_id=q.id, selected_option_ids=list(q.correct_option_ids)))
     request_id = str(uuid.uuid4())
-    submitted = await notes.SubmitQuizAttempt(pb.SubmitQuizAttemptRequest(name=quiz.name, answers=answers, request_id=request_id),
-                                              metadata=alice.auth)  # fmt: skip
+    submitted = await notes.SubmitQuizAttempt(
+        pb.SubmitQuizAttemptRequest(name=quiz.name, answers=answers, request_id=request_id), metadata=alice.auth
+    )
     attempt = submitted.attempt
     by_id = {r.question_id: r for r in attempt.results}
-    assert by_id["q1"].correctness == pb.CORRECTNESS_UNANSWERED and by_id["q1"].points_awarded == 0
+    assert by_id["q1"].correctness == pb.CORRECTNESS_UNANSWERED
+    assert by_id["q1"].points_awarded == 0
     assert by_id["q2"].correctness == pb.CORRECTNESS_CORRECT
-    assert by_id["q3"].correctness == pb.CORRECTNESS_PARTIALLY_CORRECT and by_id["q3"].points_awarded == 1.0
-    assert by_id["q4"].correctness == pb.CORRECTNESS_CORRECT and by_id["q4"].points_awarded == 2.0
-    assert attempt.max_score == keyed.max_score and attempt.score == keyed.max_score - 1 - 1 * 2
-    replay = await notes.SubmitQuizAttempt(pb.SubmitQuizAttemptRequest(name=quiz.name, answers=answers, request_id=request_id),
-                                           metadata=alice.auth)  # fmt: skip
+    assert by_id["q3"].correctness == pb.CORRECTNESS_PARTIALLY_CORRECT
+    assert by_id["q3"].points_awarded == 1.0
+    assert by_id["q4"].correctness == pb.CORRECTNESS_CORRECT
+    assert by_id["q4"].points_awarded == 2.0
+    assert attempt.max_score == keyed.max_score
+    assert attempt.score == keyed.max_score - 1 - 1 * 2
+    replay = await notes.SubmitQuizAttempt(
+        pb.SubmitQuizAttemptRequest(name=quiz.name, answers=answers, request_id=request_id), metadata=alice.auth
+    )
     assert replay.attempt.name == attempt.name
     bad = pb.SubmitQuizAttemptRequest(name=quiz.name, answers=[pb.Answer(question_id="q2", selected_option_ids=["a", "b"])])
     expect(await fails(notes.SubmitQuizAttempt(bad, metadata=alice.auth)), grpc.StatusCode.INVALID_ARGUMENT, "INVALID_ARGUMENT")
@@ -193,13 +227,17 @@ async def test_quiz_answers_withheld_scored_exactly_and_by_rubric(notes, alice: 
     got = await notes.GetQuizAttempt(pb.GetQuizAttemptRequest(name=attempt.name), metadata=alice.auth)
     assert got.attempt.score == attempt.score
     listed = await notes.ListQuizzes(pb.ListQuizzesRequest(parent=note.name), metadata=alice.auth)
-    assert listed.quizzes[0].attempt_count == 1 and listed.quizzes[0].best_score_percent == attempt.score_percent
+    assert listed.quizzes[0].attempt_count == 1
+    assert listed.quizzes[0].best_score_percent == attempt.score_percent
 
 
 async def test_generate_quiz_runs_as_an_operation(notes, alice: Caller, library) -> None:
     note = library["neuro"]
-    expect(await fails(notes.GetQuiz(pb.GetQuizRequest(name=f"{note.name}/quizzes/latest"), metadata=alice.auth)),
-           grpc.StatusCode.NOT_FOUND, "NOT_FOUND")  # fmt: skip
+    expect(
+        await fails(notes.GetQuiz(pb.GetQuizRequest(name=f"{note.name}/quizzes/latest"), metadata=alice.auth)),
+        grpc.StatusCode.NOT_FOUND,
+        "NOT_FOUND",
+    )
     reply = await notes.GenerateQuiz(
         pb.GenerateQuizRequest(
             parent=note.name, options=pb.QuizOptions(question_count=4, question_types=[pb.QUESTION_TYPE_TRUE_FALSE])
@@ -210,7 +248,8 @@ async def test_generate_quiz_runs_as_an_operation(notes, alice: Caller, library)
     done = await wait_done(notes, alice, reply.operation.name)
     assert done.state == lro.OPERATION_STATE_SUCCEEDED, done.error
     quiz = (await notes.GetQuiz(pb.GetQuizRequest(name=reply.operation.target), metadata=alice.auth)).quiz
-    assert quiz.state == pb.QUIZ_STATE_READY and {q.type for q in quiz.questions} == {pb.QUESTION_TYPE_TRUE_FALSE}
+    assert quiz.state == pb.QUIZ_STATE_READY
+    assert {q.type for q in quiz.questions} == {pb.QUESTION_TYPE_TRUE_FALSE}
     bad = pb.GenerateQuizRequest(parent=note.name, options=pb.QuizOptions(question_count=50))
     expect(await fails(notes.GenerateQuiz(bad, metadata=alice.auth)), grpc.StatusCode.INVALID_ARGUMENT, "INVALID_ARGUMENT")
 

@@ -77,9 +77,15 @@ def workers() -> Iterator[list[subprocess.Popen[bytes]]]:
 
 
 async def test_sigkill_mid_job_resumes_and_charges_once(
-    settings: Settings, lossy_server: Server, llm: LlmStandin, youtube: YouTubeStandin, billing, service, alice: Caller,
+    settings: Settings,
+    lossy_server: Server,
+    llm: LlmStandin,
+    youtube: YouTubeStandin,
+    billing,
+    service,
+    alice: Caller,
     workers: list[subprocess.Popen[bytes]],
-) -> None:  # fmt: skip
+) -> None:
     async with grpc.aio.insecure_channel(f"127.0.0.1:{lossy_server.port}") as channel:
         notes = notes_pb2_grpc.NotesServiceStub(channel)
         await grant(billing, service, alice, 1)
@@ -88,10 +94,13 @@ async def test_sigkill_mid_job_resumes_and_charges_once(
         try:
             workers.append(spawn(settings, lossy_server, llm, youtube))
             reply = await notes.GenerateNotes(
-                pb.GenerateNotesRequest(parent="users/me", source=transcript_source(long_lecture(20).srt()),
-                                        options=pb.NoteOptions(include_quiz=False)),
+                pb.GenerateNotesRequest(
+                    parent="users/me",
+                    source=transcript_source(long_lecture(20).srt()),
+                    options=pb.NoteOptions(include_quiz=False),
+                ),
                 metadata=alice.auth,
-            )  # fmt: skip
+            )
             name = reply.operation.name
 
             async def summarizing() -> pb.GenerateNotesMetadata:
@@ -111,7 +120,7 @@ async def test_sigkill_mid_job_resumes_and_charges_once(
         finally:
             llm.token_delay = 0.0
         workers.append(spawn(settings, lossy_server, llm, youtube))
-        done = await wait_done(notes, alice, name, timeout=60)
+        done = await wait_done(notes, alice, name, limit=60)
         assert done.state == lro.OPERATION_STATE_SUCCEEDED, done.error
         final = metadata_of(done)
         assert final.credit_status == pb.CREDIT_STATUS_CHARGED

@@ -15,11 +15,23 @@ def main() -> None:
     settings = load_settings()
     app = create_celery(settings)
     # A job whose worker died is handed to another worker once it has been unacknowledged this long.
-    app.conf.broker_transport_options = {"visibility_timeout": float(os.environ.get("NOTES_VISIBILITY_TIMEOUT", "6")),
-                                         "unacked_restore_interval": 1}  # fmt: skip
+    app.conf.broker_transport_options = {
+        "visibility_timeout": float(os.environ.get("NOTES_VISIBILITY_TIMEOUT", "6")),
+        "unacked_restore_interval": 1,
+    }
     tasks.register(app, settings)
-    app.worker_main(["worker", "--pool=threads", "--concurrency=2", "-Q", sys.argv[1], "--without-gossip", "--without-mingle",
-                     "--loglevel=WARNING"])  # fmt: skip
+    app.worker_main(
+        [
+            "worker",
+            "--pool=threads",
+            "--concurrency=2",
+            "-Q",
+            sys.argv[1],
+            "--without-gossip",
+            "--without-mingle",
+            "--loglevel=WARNING",
+        ]
+    )
 
 
 if __name__ == "__main__":

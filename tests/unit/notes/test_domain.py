@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 
 from services.notes import domain as d
@@ -21,8 +23,9 @@ def test_chunks_fit_the_budget_and_keep_their_time_range() -> None:
     chunks = d.chunk_transcript(Transcript(segments), 100, count)
     assert len(chunks) >= 6
     assert all(c.tokens <= 100 for c in chunks)
-    assert chunks[0].start == 0.0 and chunks[-1].end == 300.0
-    assert all(a.end is not None and b.start is not None and a.end <= b.start for a, b in zip(chunks, chunks[1:], strict=False))
+    assert chunks[0].start == 0.0
+    assert chunks[-1].end == 300.0
+    assert all(a.end is not None and b.start is not None and a.end <= b.start for a, b in itertools.pairwise(chunks))
     assert chunks[0].text.startswith("[0:00] w0")
 
 
@@ -36,7 +39,9 @@ def test_chapter_boundaries_start_new_chunks() -> None:
 def test_a_wall_of_plain_text_is_split_by_sentences() -> None:
     text = " ".join(f"Sentence number {i} has some words." for i in range(100))
     chunks = d.chunk_transcript(Transcript((Segment(text),)), 60, count)
-    assert len(chunks) > 5 and all(c.tokens <= 60 for c in chunks) and all(c.start is None for c in chunks)
+    assert len(chunks) > 5
+    assert all(c.tokens <= 60 for c in chunks)
+    assert all(c.start is None for c in chunks)
     assert " ".join(c.text for c in chunks).split() == text.split()
 
 
@@ -59,7 +64,7 @@ def test_key_points_stay_inside_their_chunk() -> None:
             "title": "T",
             "summary": "Sum.",
             "key_points": [{"text": "inside", "time": "1:30"}, {"text": "outside", "time": "9:00"}, {"text": "no time"}],
-        }  # fmt: skip
+        }
     )
     section, _ = d.section_from(chunk, out)
     assert [p.offset for p in section.key_points] == [90.0, 60.0, 60.0]
@@ -110,8 +115,13 @@ def test_open_answers_follow_the_rubric_levels() -> None:
 
 def test_answers_are_validated() -> None:
     questions = [d.QuizQuestion("q1", "multiple_choice", "P", ["a", "b"], ["a"], "", "", 0, "easy", 1, None)]
-    for bad in ([d.SubmittedAnswer("q9")], [d.SubmittedAnswer("q1", ("a", "b"))], [d.SubmittedAnswer("q1", ("z",))],
-                [d.SubmittedAnswer("q1"), d.SubmittedAnswer("q1")], [d.SubmittedAnswer("q1", text="x" * 2001)]):  # fmt: skip
+    for bad in (
+        [d.SubmittedAnswer("q9")],
+        [d.SubmittedAnswer("q1", ("a", "b"))],
+        [d.SubmittedAnswer("q1", ("z",))],
+        [d.SubmittedAnswer("q1"), d.SubmittedAnswer("q1")],
+        [d.SubmittedAnswer("q1", text="x" * 2001)],
+    ):
         with pytest.raises(d.InvalidArgument):
             d.check_answers(questions, bad)
 
@@ -126,17 +136,25 @@ def test_links_by_shared_concepts_same_video_and_subject() -> None:
     ]
     found = {f.target: f for f in d.find_links(me, others)}
     assert set(found) == {"n2", "n3", "n4"}
-    assert found["n2"].shared == ("chloroplasts", "ATP") and found["n2"].relation == "related"
-    assert found["n3"].relation == "same_source" and found["n4"].relation == "same_subject"
+    assert found["n2"].shared == ("chloroplasts", "ATP")
+    assert found["n2"].relation == "related"
+    assert found["n3"].relation == "same_source"
+    assert found["n4"].relation == "same_subject"
     assert d.find_links(me, others[3:], similarity={"n5": 0.9})[0].target == "n5"
 
 
 def test_markdown_has_wiki_links_and_timestamps() -> None:
-    note = d.NoteContent("Title", "Summary.", "Bio", [d.NoteSection("Part", "Says.", 65.0, 90.0, [d.KeyPoint("A point", 70.0)])],
-                         [d.KeyTerm("ATP", "energy currency")])  # fmt: skip
+    note = d.NoteContent(
+        "Title",
+        "Summary.",
+        "Bio",
+        [d.NoteSection("Part", "Says.", 65.0, 90.0, [d.KeyPoint("A point", 70.0)])],
+        [d.KeyTerm("ATP", "energy currency")],
+    )
     text = d.render_markdown(note, video_id="abcdefghijk", links=[d.LinkView("Cell energy")])
     assert "## Part ([1:05](https://www.youtube.com/watch?v=abcdefghijk&t=65s))" in text
-    assert "- **ATP**: energy currency" in text and "- [[Cell energy]]" in text
+    assert "- **ATP**: energy currency" in text
+    assert "- [[Cell energy]]" in text
     assert "[Cell energy](cell-energy.md)" in d.render_markdown(note, links=[d.LinkView("Cell energy")], link_style="markdown")
     assert d.front_matter({"title": "a: b", "tags": ["x"]}) == '---\ntitle: "a: b"\ntags:\n  - "x"\n---\n\n'
 

@@ -18,13 +18,16 @@ def test_srt_keeps_cue_times_and_strips_tags() -> None:
         ("Hello & welcome", 1.5, 4.0),
         ("word0 word1 wor", 62.0, 65.25),
     ]
-    assert parsed.timed and parsed.duration == 65.25 and t.detect_format(text) == t.SRT
+    assert parsed.timed
+    assert parsed.duration == 65.25
+    assert t.detect_format(text) == t.SRT
 
 
 def test_webvtt_with_header_notes_and_hours() -> None:
     text = f"WEBVTT\n\nNOTE made by hand\n\ncue-1\n01:00:00.000 --> 01:00:02.500 align:start\n{WORDS}\n"
     parsed = t.parse_transcript(text)
-    assert parsed.segments[0].start == 3600.0 and parsed.segments[0].end == 3602.5
+    assert parsed.segments[0].start == 3600.0
+    assert parsed.segments[0].end == 3602.5
     assert t.detect_format(text) == t.WEBVTT
 
 
@@ -43,7 +46,9 @@ def test_auto_caption_rolling_repeats_are_dropped() -> None:
 
 def test_plain_text_has_no_offsets() -> None:
     parsed = t.parse_transcript(f"{WORDS}\n\nSecond paragraph here.")
-    assert not parsed.timed and len(parsed.segments) == 2 and parsed.segments[0].start is None
+    assert not parsed.timed
+    assert len(parsed.segments) == 2
+    assert parsed.segments[0].start is None
 
 
 @pytest.mark.parametrize(
@@ -61,7 +66,8 @@ def test_plain_text_has_no_offsets() -> None:
 def test_refusals_carry_the_contract_reason(text: str, reason: str) -> None:
     with pytest.raises(InvalidArgument) as caught:
         t.parse_transcript(text)
-    assert caught.value.reason == reason and caught.value.violations
+    assert caught.value.reason == reason
+    assert caught.value.violations
     assert len(caught.value.message) < 200
 
 
@@ -76,14 +82,17 @@ def test_three_hours_is_the_limit() -> None:
     t.check_duration(3 * 3600)
     with pytest.raises(InvalidArgument) as caught:
         t.check_duration(3 * 3600 + 1)
-    assert caught.value.reason == "VIDEO_TOO_LONG" and caught.value.metadata["max_duration_seconds"] == "10800"
+    assert caught.value.reason == "VIDEO_TOO_LONG"
+    assert caught.value.metadata["max_duration_seconds"] == "10800"
 
 
 def test_chapters_follow_youtubes_rule() -> None:
     described = "Intro text\n0:00 Welcome\n2:30 - Light reactions\n1:02:03 Calvin cycle\nthanks"
     assert [(c.title, c.start) for c in t.chapters_from_description(described)] == [
-        ("Welcome", 0.0), ("Light reactions", 150.0), ("Calvin cycle", 3723.0),
-    ]  # fmt: skip
+        ("Welcome", 0.0),
+        ("Light reactions", 150.0),
+        ("Calvin cycle", 3723.0),
+    ]
     assert t.chapters_from_description("1:00 late start\n2:00 b\n3:00 c") == ()
     assert t.chapters_from_description("0:00 a\n2:00 b") == ()
 
