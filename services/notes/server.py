@@ -51,7 +51,9 @@ def build_usecases(deps: Dependencies, *, enqueue: Any = None) -> NotesUseCases:
         celery.conf.update(task_serializer="json", accept_content=["json"], broker_connection_retry_on_startup=True)
 
         async def enqueue(job_id: str) -> None:
-            await deps.database.offload(lambda: celery.send_task(TASK_NAME, args=[job_id], queue=settings.notes_queue))
+            await deps.database.offload(
+                lambda: celery.send_task(TASK_NAME, kwargs={"job_id": job_id}, queue=settings.notes_queue)
+            )
 
     async def close() -> None:
         for found in provider:

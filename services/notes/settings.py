@@ -16,7 +16,9 @@ class NotesSettings(ServiceSettings):
         "https://www.youtube.com", description="YouTube's web root: the player API and caption tracks are asked there."
     )
     notes_youtube_timeout_seconds: float = Field(10.0, gt=0, description="HTTP timeout for YouTube.")
-    notes_queue: str = Field("celery", description="Celery queue the generation jobs are sent to (workers: `-Q`).")
+    notes_queue: str = Field(
+        "notes", description="Celery queue the generation jobs are sent to (`marquee worker --queues notes`)."
+    )
     notes_chunk_tokens: int = Field(1500, ge=64, description="Transcript tokens per model pass (fits a small context window).")
     notes_output_tokens: int = Field(700, ge=64, description="Most tokens the model may write per pass.")
     notes_structured_retries: int = Field(

@@ -6,18 +6,31 @@ import asyncio
 from typing import TYPE_CHECKING, Any
 
 from services.core.settings import Settings
+from services.core.tasks import WorkerRuntime, task
 
 if TYPE_CHECKING:
     from celery import Celery
 
 TASK_NAME = "marquee.notes.run_job"
+QUEUE = "notes"
 # A 3-hour lecture is about 25 chunks; a slow model takes well under this.
 TIME_LIMIT_SECONDS = 3600
 
 
+# This worker process's dependencies, built on its first job (after any fork) and reused.
+_BUILT: dict[str, object] = {"service_settings": {}}
+
+
+@task(name=TASK_NAME, queue=QUEUE, time_limit=TIME_LIMIT_SECONDS)
+def run_job(runtime: WorkerRuntime, *, job_id: str) -> None:
+    """What `marquee worker --queues notes` runs for every Notes job."""
+    asyncio.run(_run(job_id, runtime.settings, _BUILT))
+
+
 def register(app: Celery, settings: Settings, *, service_settings: dict[type, Any] | None = None) -> None:
-    """Add the task to a worker's app. The worker's own process builds its dependencies once;
-    gRPC channels and the model client are made per run, inside the run's event loop."""
+    """The same task bound to an app by hand, with ready-made service settings (tests point them at
+    stand-ins). The worker builds its dependencies once; gRPC channels and the model client are
+    made per run, inside the run's event loop."""
     built: dict[str, object] = {"service_settings": dict(service_settings or {})}
 
     @app.task(  # type: ignore[untyped-decorator]
@@ -26,8 +39,10 @@ def register(app: Celery, settings: Settings, *, service_settings: dict[type, An
         soft_time_limit=TIME_LIMIT_SECONDS - 60,
         acks_late=True,
         reject_on_worker_lost=True,
+        queue=QUEUE,
+        shared=False,
     )
-    def run_job(job_id: str) -> None:
+    def run_job_with(job_id: str) -> None:
         asyncio.run(_run(job_id, settings, built))
 
 

@@ -89,7 +89,8 @@ def worker(settings: Settings, notes_server: Server, youtube: YouTubeStandin, ll
     worker_settings = settings.model_copy(
         update={"peer_addresses": {"billing": f"127.0.0.1:{notes_server.port}", "media": f"127.0.0.1:{notes_server.port}"}}
     )
-    app = create_celery(worker_settings)
+    app = create_celery(worker_settings, task_modules=[])
+    app.conf.task_default_queue = tasks.QUEUE
     tasks.register(app, worker_settings, service_settings=service_settings(settings, youtube, llm))
     with start_worker(app, pool="threads", concurrency=3, perform_ping_check=False, shutdown_timeout=10.0, loglevel="WARNING"):
         yield

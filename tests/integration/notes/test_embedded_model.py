@@ -54,7 +54,7 @@ async def local_server(settings: Settings) -> AsyncIterator[Server]:
 @pytest.fixture
 def local_worker(settings: Settings, local_server: Server) -> Iterator[None]:
     worker_settings = settings.model_copy(update={"peer_addresses": {"billing": f"127.0.0.1:{local_server.port}"}})
-    app = create_celery(worker_settings)
+    app = create_celery(worker_settings, task_modules=[])
     app.conf.task_default_queue = QUEUE
     tasks.register(app, worker_settings, service_settings=local_settings(settings))
     with start_worker(app, pool="threads", concurrency=1, perform_ping_check=False, shutdown_timeout=30.0, loglevel="WARNING"):
