@@ -1,0 +1,744 @@
+"""NotesService servicer: parses each request (names, masks, enums), calls one use case, maps the result."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import AsyncIterator
+from typing import Any
+
+from google.api import httpbody_pb2
+from google.protobuf import any_pb2, duration_pb2, timestamp_pb2
+from google.rpc import code_pb2, error_details_pb2, status_pb2
+from marquee.longrunning.v1 import operation_pb2 as lro
+from marquee.notes.v1 import notes_pb2 as pb
+from marquee.notes.v1 import notes_pb2_grpc
+
+from services.core.convert import timestamp
+from services.core.errors import FieldViolation, InvalidArgument, NotFound
+from services.core.interceptors import Context, require_principal
+from services.core.paging import PageTokens, page_size
+from services.notes import domain as d
+from services.notes.repository import NoteQuery
+from services.notes.transcripts import DOMAIN
+from services.notes.usecases import JobView, NoteFull, NotesUseCases, job_view
+
+
+def _enum_name(enum: Any, value: int, prefix: str) -> str:
+    return str(enum.Name(value)).removeprefix(prefix).lower() if value else ""
+
+
+def _enum_value(enum: Any, name: str, prefix: str) -> Any:
+    """The enum number for a stored lower-case name (Any: each proto enum is its own type in the stubs)."""
+    if not name:
+        return 0
+    try:
+        return enum.Value(prefix + name.upper())
+    except ValueError:
+        return 0
+
+
+def _duration(seconds: float | None) -> duration_pb2.Duration | None:
+    if seconds is None:
+        return None
+    whole = int(seconds)
+    return duration_pb2.Duration(seconds=whole, nanos=round((seconds - whole) * 1e9))
+
+
+def _seconds(value: duration_pb2.Duration) -> float:
+    return value.seconds + value.nanos / 1e9
+
+
+def _iso(value: str | None) -> timestamp_pb2.Timestamp | None:
+    return timestamp(dt.datetime.fromisoformat(value)) if value else None
+
+
+def _pack(message: Any) -> any_pb2.Any:
+    packed = any_pb2.Any()
+    packed.Pack(message)
+    return packed
+
+
+def _status(code: int, reason: str, message: str) -> status_pb2.Status:
+    info = error_details_pb2.ErrorInfo(reason=reason, domain=DOMAIN)
+    return status_pb2.Status(code=code, message=message, details=[_pack(info)])
+
+
+class Names:
+    """The caller's user for a `users/{user}/...` name: `me` is the caller; another user's is NOT_FOUND."""
+
+    @staticmethod
+    def user(value: str) -> str:
+        principal = require_principal()
+        if value == "me":
+            return principal.user_id
+        if value != principal.user_id and not principal.is_admin:
+            raise NotFound("not found", domain=DOMAIN)
+        return value
+
+    @classmethod
+    def parse(cls, name: str, pattern: str, field: str = "name") -> tuple[str, ...]:
+        ids = d.parse_name(name, pattern, field)
+        return (cls.user(ids[0]), *ids[1:])
+
+
+# --- inputs ------------------------------------------------------------------------------
+
+
+def source_input(source: pb.SourceInput) -> dict[str, Any]:
+    which = source.WhichOneof("source")
+    if which == "video_uri":
+        return {"video_uri": source.video_uri}
+    if which == "asset":
+        return {"asset": source.asset}
+    if which == "transcript":
+        t = source.transcript
+        return {
+            "transcript": {
+                "text": t.text,
+                "format": _enum_name(pb.TranscriptFormat, t.format, "TRANSCRIPT_FORMAT_"),
+                "title": t.title,
+                "language_code": t.language_code,
+                "video_uri": t.video_uri,
+            }
+        }
+    raise InvalidArgument(
+        "source: set one of video_uri, asset or transcript", domain=DOMAIN, violations=[FieldViolation("source", "required")]
+    )
+
+
+def quiz_options(options: pb.QuizOptions) -> dict[str, Any]:
+    return {
+        "question_count": options.question_count,
+        "question_types": [_enum_name(pb.QuestionType, t, "QUESTION_TYPE_") for t in options.question_types if t],
+        "difficulty": _enum_name(pb.Difficulty, options.difficulty, "DIFFICULTY_") or "mixed",
+        "section_indexes": list(options.section_indexes),
+    }
+
+
+def note_options(options: pb.NoteOptions) -> dict[str, Any]:
+    found: dict[str, Any] = {
+        "subject": options.subject,
+        "language_code": options.language_code,
+        "detail_level": _enum_name(pb.DetailLevel, options.detail_level, "DETAIL_LEVEL_") or "standard",
+        "style": _enum_name(pb.NoteStyle, options.style, "NOTE_STYLE_") or "study_guide",
+        "instructions": options.instructions,
+        "title": options.title,
+        "tags": list(options.tags),
+    }
+    if options.HasField("include_quiz"):
+        found["include_quiz"] = options.include_quiz
+    if options.HasField("link_notes"):
+        found["link_notes"] = options.link_notes
+    if options.HasField("quiz_options"):
+        found["quiz_options"] = quiz_options(options.quiz_options)
+    return found
+
+
+def options_pb(options: dict[str, Any]) -> pb.NoteOptions:
+    message = pb.NoteOptions(
+        subject=options.get("subject", ""),
+        language_code=options.get("language_code", ""),
+        detail_level=_enum_value(pb.DetailLevel, options.get("detail_level", ""), "DETAIL_LEVEL_"),
+        style=_enum_value(pb.NoteStyle, options.get("style", ""), "NOTE_STYLE_"),
+        instructions=options.get("instructions", ""),
+        title=options.get("title", ""),
+        tags=options.get("tags", []),
+    )
+    if "include_quiz" in options:
+        message.include_quiz = options["include_quiz"]
+    if "link_notes" in options:
+        message.link_notes = options["link_notes"]
+    if options.get("quiz_options"):
+        message.quiz_options.CopyFrom(quiz_options_pb(options["quiz_options"]))
+    return message
+
+
+def quiz_options_pb(options: dict[str, Any]) -> pb.QuizOptions:
+    return pb.QuizOptions(
+        question_count=options.get("question_count", 0),
+        question_types=[_enum_value(pb.QuestionType, t, "QUESTION_TYPE_") for t in options.get("question_types", [])],
+        difficulty=_enum_value(pb.Difficulty, options.get("difficulty", ""), "DIFFICULTY_"),
+        section_indexes=options.get("section_indexes", []),
+    )
+
+
+# --- outputs -----------------------------------------------------------------------------
+
+
+def source_pb(facts: dict[str, Any]) -> pb.NoteSource:
+    return pb.NoteSource(
+        kind=_enum_value(pb.SourceKind, facts.get("kind", ""), "SOURCE_KIND_"),
+        video_uri=facts.get("video_uri", ""),
+        video_id=facts.get("video_id", ""),
+        asset=facts.get("asset", ""),
+        title=facts.get("title", ""),
+        channel=facts.get("channel", ""),
+        channel_uri=facts.get("channel_uri", ""),
+        duration=_duration(facts.get("duration_seconds")),
+        thumbnail_uri=facts.get("thumbnail_uri", ""),
+        language_code=facts.get("language_code", ""),
+        transcript_origin=_enum_value(pb.TranscriptOrigin, facts.get("transcript_origin", ""), "TRANSCRIPT_ORIGIN_"),
+    )
+
+
+def note_pb(full: NoteFull, view: int = pb.NOTE_VIEW_FULL) -> pb.Note:
+    note = full.note
+    video_id = (note.source or {}).get("video_id", "")
+    message = pb.Note(
+        name=d.note_name(note.user_id, note.id),
+        title=note.title,
+        source=source_pb(note.source or {}),
+        subject=note.subject,
+        tags=note.tags or [],
+        language_code=note.language_code,
+        style=_enum_value(pb.NoteStyle, note.style, "NOTE_STYLE_"),
+        detail_level=_enum_value(pb.DetailLevel, note.detail_level, "DETAIL_LEVEL_"),
+        summary=note.summary,
+        markdown_edited=note.markdown_edited,
+        word_count=note.word_count,
+        latest_quiz=full.latest_quiz,
+        quiz_count=full.quiz_count,
+        link_count=full.link_count,
+        model=note.model,
+        usage=pb.TokenUsage(input_tokens=note.input_tokens, output_tokens=note.output_tokens),
+        credits_spent=note.credits_spent,
+        operation=d.operation_name(note.user_id, note.operation_id) if note.operation_id else "",
+        etag=note.etag,
+        create_time=timestamp(note.create_time),
+        update_time=timestamp(note.update_time),
+    )
+    if view != pb.NOTE_VIEW_BASIC:
+        content = note.content or {}
+        message.markdown = note.markdown
+        for s in content.get("sections", []):
+            message.sections.append(
+                pb.Section(
+                    title=s["title"],
+                    start_offset=_duration(s.get("start")),
+                    end_offset=_duration(s.get("end")),
+                    summary=s.get("summary", ""),
+                    key_points=[
+                        pb.KeyPoint(
+                            text=p["text"], offset=_duration(p.get("offset")), watch_uri=d.watch_uri(video_id, p.get("offset"))
+                        )
+                        for p in s.get("key_points", [])
+                    ],
+                    watch_uri=d.watch_uri(video_id, s.get("start")),
+                )
+            )
+        for t in content.get("key_terms", []):
+            message.key_terms.append(pb.KeyTerm(term=t["term"], definition=t["definition"], offset=_duration(t.get("offset"))))
+    return message
+
+
+def sections_of(note: pb.Note) -> list[d.NoteSection]:
+    found = []
+    for i, s in enumerate(note.sections):
+        if not s.title.strip():
+            raise InvalidArgument(
+                f"note.sections[{i}].title: required",
+                domain=DOMAIN,
+                violations=[FieldViolation(f"note.sections[{i}].title", "required")],
+            )
+        d.check_length(s.title, 200, f"note.sections[{i}].title")
+        found.append(
+            d.NoteSection(
+                title=s.title,
+                summary=s.summary,
+                start=_seconds(s.start_offset) if s.HasField("start_offset") else None,
+                end=_seconds(s.end_offset) if s.HasField("end_offset") else None,
+                key_points=[d.KeyPoint(p.text, _seconds(p.offset) if p.HasField("offset") else None) for p in s.key_points],
+            )
+        )
+    return found
+
+
+def key_terms_of(note: pb.Note) -> list[d.KeyTerm]:
+    for i, t in enumerate(note.key_terms):
+        if not t.term.strip() or not t.definition.strip():
+            raise InvalidArgument(
+                f"note.key_terms[{i}]: term and definition are required",
+                domain=DOMAIN,
+                violations=[FieldViolation(f"note.key_terms[{i}]", "term and definition are required")],
+            )
+    return [d.KeyTerm(t.term, t.definition, _seconds(t.offset) if t.HasField("offset") else None) for t in note.key_terms]
+
+
+STEP_ENUM = {s: _enum_value(pb.GenerationStep, s, "GENERATION_STEP_") for s in d.STEPS}
+STATE_ENUM = {
+    "queued": lro.OPERATION_STATE_QUEUED,
+    "running": lro.OPERATION_STATE_RUNNING,
+    "succeeded": lro.OPERATION_STATE_SUCCEEDED,
+    "failed": lro.OPERATION_STATE_FAILED,
+    "cancelled": lro.OPERATION_STATE_CANCELLED,
+}
+STATE_NAME = {v: k for k, v in STATE_ENUM.items()}
+CREDIT_ENUM = {"reserved": pb.CREDIT_STATUS_RESERVED, "charged": pb.CREDIT_STATUS_CHARGED, "released": pb.CREDIT_STATUS_RELEASED}
+
+
+def _steps(job: Any) -> list[pb.StepStatus]:
+    order = d.STEPS if job.kind == "generate_notes" else ("quiz", "finalize")
+    return [
+        pb.StepStatus(
+            step=STEP_ENUM[name],
+            state=_enum_value(pb.StepState, (job.steps or {}).get(name, {}).get("state", "pending"), "STEP_STATE_"),
+            start_time=_iso((job.steps or {}).get(name, {}).get("start")),
+            end_time=_iso((job.steps or {}).get(name, {}).get("end")),
+        )
+        for name in order
+    ]
+
+
+def operation_pb(view: JobView) -> lro.Operation:
+    job = view.job
+    usage = pb.TokenUsage(input_tokens=job.input_tokens, output_tokens=job.output_tokens)
+    if job.kind == "generate_notes":
+        quiz_error = (
+            _status(code_pb2.UNAVAILABLE, job.quiz_error_reason, job.quiz_error_message) if job.quiz_error_reason else None
+        )
+        metadata = _pack(
+            pb.GenerateNotesMetadata(
+                note=d.note_name(job.user_id, job.note_id),
+                source=source_pb(job.source or {}),
+                options=options_pb(job.request.get("options", {})),
+                steps=_steps(job),
+                chunk_count=job.chunk_count,
+                chunks_done=len(job.partials or {})
+                if job.state == "running"
+                else (job.chunk_count if job.state == "succeeded" else 0),
+                queue_position=view.queue_position,
+                credits=job.credits,
+                credit_status=CREDIT_ENUM.get(job.credit_status, pb.CREDIT_STATUS_UNSPECIFIED),
+                model=job.model,
+                usage=usage,
+                quiz_error=quiz_error,
+            )
+        )
+    else:
+        metadata = _pack(
+            pb.GenerateQuizMetadata(
+                note=d.note_name(job.user_id, job.note_id),
+                quiz=job.target,
+                options=quiz_options_pb(job.request.get("options", {})),
+                steps=_steps(job),
+                model=job.model,
+                usage=usage,
+            )
+        )
+    done = job.state in ("succeeded", "failed", "cancelled")
+    operation = lro.Operation(
+        name=d.operation_name(job.user_id, job.id),
+        kind=job.kind,
+        state=STATE_ENUM[job.state],
+        progress=lro.OperationProgress(step=job.step, percent=job.percent, message=job.message),
+        target=job.target,
+        request_id=job.request_id or "",
+        create_time=timestamp(job.create_time),
+        update_time=timestamp(job.update_time),
+        end_time=timestamp(job.end_time),
+        done=done,
+        metadata=metadata,
+    )
+    if job.state == "failed":
+        operation.error.CopyFrom(_status(job.error_code or code_pb2.INTERNAL, job.error_reason or "INTERNAL", job.error_message))
+    elif job.state == "cancelled":
+        operation.error.CopyFrom(_status(code_pb2.CANCELLED, "CANCELLED", "the operation was cancelled"))
+    elif job.state == "succeeded" and view.note is not None:
+        operation.response.CopyFrom(_pack(note_pb(view.note)))
+    elif job.state == "succeeded" and view.quiz is not None:
+        operation.response.CopyFrom(_pack(quiz_pb(view.quiz, with_answers=False)))
+    return operation
+
+
+def quiz_pb(quiz: Any, *, with_answers: bool) -> pb.Quiz:
+    questions = [d.QuizQuestion(**q) for q in quiz.questions]
+    return pb.Quiz(
+        name=d.quiz_name(quiz.user_id, quiz.note_id, quiz.id),
+        state=pb.QUIZ_STATE_READY if quiz.state == "ready" else pb.QUIZ_STATE_GENERATING,
+        title=quiz.title,
+        options=quiz_options_pb(quiz.options or {}),
+        questions=[question_pb(q, with_answers) for q in questions],
+        max_score=sum(q.points for q in questions),
+        attempt_count=quiz.attempt_count,
+        best_score_percent=quiz.best_score_percent,
+        model=quiz.model,
+        operation=d.operation_name(quiz.user_id, quiz.operation_id) if quiz.operation_id else "",
+        create_time=timestamp(quiz.create_time),
+    )
+
+
+def question_pb(q: d.QuizQuestion, with_answers: bool) -> pb.Question:
+    ids = d.option_ids(q.type, len(q.options))
+    message = pb.Question(
+        id=q.id,
+        type=_enum_value(pb.QuestionType, q.type, "QUESTION_TYPE_"),
+        prompt=q.prompt,
+        options=[pb.QuestionOption(id=i, text=t) for i, t in zip(ids, q.options, strict=False)],
+        difficulty=_enum_value(pb.Difficulty, q.difficulty, "DIFFICULTY_"),
+        points=q.points,
+        section_index=q.section_index,
+        offset=_duration(q.offset),
+    )
+    if with_answers:
+        message.correct_option_ids.extend(q.correct)
+        message.reference_answer = q.reference_answer
+        message.explanation = q.explanation
+    return message
+
+
+def attempt_pb(attempt: Any, video_id: str = "") -> pb.QuizAttempt:
+    results = []
+    for r in attempt.results:
+        q = r["question"]
+        results.append(
+            pb.QuestionResult(
+                question_id=r["question_id"],
+                correctness=_enum_value(pb.Correctness, r["correctness"], "CORRECTNESS_"),
+                points_awarded=r["points"],
+                points_possible=r["possible"],
+                correct_option_ids=q.get("correct", []),
+                reference_answer=q.get("reference_answer", ""),
+                explanation=q.get("explanation", ""),
+                feedback=r.get("feedback", ""),
+                review_offset=_duration(q.get("offset")),
+                review_uri=d.watch_uri(video_id, q.get("offset")),
+            )
+        )
+    return pb.QuizAttempt(
+        name=f"{d.quiz_name(attempt.user_id, attempt.note_id, attempt.quiz_id)}/attempts/{attempt.id}",
+        answers=[
+            pb.Answer(question_id=a["question_id"], selected_option_ids=a["selected"], text=a["text"]) for a in attempt.answers
+        ],
+        results=results,
+        score=attempt.score,
+        max_score=attempt.max_score,
+        score_percent=attempt.score_percent,
+        correct_count=attempt.correct_count,
+        question_count=attempt.question_count,
+        note_title=attempt.note_title,
+        start_time=timestamp(attempt.start_time),
+        submit_time=timestamp(attempt.submit_time),
+    )
+
+
+def link_pb(user_id: str, link: Any, target: Any) -> pb.NoteLink:
+    return pb.NoteLink(
+        name=f"{d.note_name(user_id, link.note_id)}/links/{link.target_id}",
+        target=d.note_name(user_id, link.target_id),
+        relation=_enum_value(pb.LinkRelation, link.relation, "LINK_RELATION_"),
+        comment=link.comment,
+        origin=pb.LINK_ORIGIN_MANUAL if link.origin == "manual" else pb.LINK_ORIGIN_AUTOMATIC,
+        score=link.score,
+        shared_concepts=link.shared_concepts or [],
+        target_title=target.title,
+        target_subject=target.subject,
+        create_time=timestamp(link.create_time),
+    )
+
+
+EDITABLE = ("title", "subject", "tags", "summary", "sections", "key_terms", "markdown")
+ORDERS = {
+    pb.NOTE_ORDER_NEWEST: "newest",
+    pb.NOTE_ORDER_OLDEST: "oldest",
+    pb.NOTE_ORDER_RECENTLY_UPDATED: "recently_updated",
+    pb.NOTE_ORDER_TITLE: "title",
+    pb.NOTE_ORDER_RELEVANCE: "relevance",
+}
+
+
+def _bad(field: str, description: str) -> InvalidArgument:
+    return InvalidArgument(f"{field}: {description}", domain=DOMAIN, violations=[FieldViolation(field, description)])
+
+
+class NotesHandlers(notes_pb2_grpc.NotesServiceServicer):
+    def __init__(self, cases: NotesUseCases, pages: PageTokens) -> None:
+        self.cases = cases
+        self.pages = pages
+
+    def _after(self, token: str, query: str) -> Any:
+        position = self.pages.decode(token, query=query)
+        return None if position is None else position.get("after")
+
+    def _token(self, after: Any, query: str) -> str:
+        return self.pages.encode({"after": after}, query=query)
+
+    async def _operation(self, job: Any) -> lro.Operation:
+        return operation_pb(await job_view(self.cases, job))
+
+    # --- generation ----------------------------------------------------------------------
+
+    async def EstimateNoteCost(self, request: pb.EstimateNoteCostRequest, context: Context) -> pb.EstimateNoteCostResponse:
+        (user,) = Names.parse(request.parent, "users/{}", "parent")
+        found = await self.cases.estimate(user, source_input(request.source), note_options(request.options))
+        return pb.EstimateNoteCostResponse(
+            credits=found.credits,
+            available_credits=found.available,
+            sufficient_credits=found.available >= found.credits,
+            source=source_pb(found.source),
+            estimated_processing_duration=_duration(found.processing_seconds),
+            existing_notes=found.existing_notes,
+            max_source_duration=_duration(3 * 3600),
+        )
+
+    async def GenerateNotes(self, request: pb.GenerateNotesRequest, context: Context) -> pb.GenerateNotesResponse:
+        (user,) = Names.parse(request.parent, "users/{}", "parent")
+        job = await self.cases.generate_notes(
+            user, source_input(request.source), note_options(request.options), request.allow_duplicate, request.request_id
+        )
+        return pb.GenerateNotesResponse(operation=await self._operation(job))
+
+    async def GetOperation(self, request: pb.GetOperationRequest, context: Context) -> pb.GetOperationResponse:
+        user, job_id = Names.parse(request.name, "users/{}/operations/{}")
+        return pb.GetOperationResponse(operation=await self._operation(await self.cases.get_job(user, job_id)))
+
+    async def ListOperations(self, request: pb.ListOperationsRequest, context: Context) -> pb.ListOperationsResponse:
+        (user,) = Names.parse(request.parent, "users/{}", "parent")
+        states = [STATE_NAME[s] for s in request.states if s in STATE_NAME]
+        kinds = list(request.kinds)
+        if any(k not in ("generate_notes", "generate_quiz") for k in kinds):
+            raise _bad("kinds", "must be generate_notes or generate_quiz")
+        size = page_size(request.page_size)
+        query = f"ops:{user}:{sorted(states)}:{sorted(kinds)}:{request.target}"
+        after = self._after(request.page_token, query)
+        jobs = await self.cases.list_jobs(
+            user, states, kinds, request.target, size + 1, (dt.datetime.fromisoformat(after[0]), after[1]) if after else None
+        )
+        token = self._token([jobs[size - 1].create_time.isoformat(), jobs[size - 1].id], query) if len(jobs) > size else ""
+        return pb.ListOperationsResponse(operations=[await self._operation(j) for j in jobs[:size]], next_page_token=token)
+
+    async def CancelOperation(self, request: pb.CancelOperationRequest, context: Context) -> pb.CancelOperationResponse:
+        user, job_id = Names.parse(request.name, "users/{}/operations/{}")
+        return pb.CancelOperationResponse(operation=await self._operation(await self.cases.cancel_job(user, job_id)))
+
+    async def WatchOperation(
+        self, request: pb.WatchOperationRequest, context: Context
+    ) -> AsyncIterator[pb.WatchOperationResponse]:
+        user, job_id = Names.parse(request.name, "users/{}/operations/{}")
+        async for job in self.cases.watch(user, job_id):
+            event = lro.OperationEvent(
+                sequence=job.sequence, event_time=timestamp(job.update_time), operation=await self._operation(job)
+            )
+            yield pb.WatchOperationResponse(event=event)
+
+    # --- notes ---------------------------------------------------------------------------
+
+    async def GetNote(self, request: pb.GetNoteRequest, context: Context) -> pb.GetNoteResponse:
+        user, note_id = Names.parse(request.name, "users/{}/notes/{}")
+        return pb.GetNoteResponse(note=note_pb(await self.cases.get_note(user, note_id), request.view or pb.NOTE_VIEW_FULL))
+
+    async def ListNotes(self, request: pb.ListNotesRequest, context: Context) -> pb.ListNotesResponse:
+        (user,) = Names.parse(request.parent, "users/{}", "parent")
+        f = request.filter
+        words = tuple(w for w in f.query.lower().split() if w)[:10]
+        order = ORDERS.get(request.order_by, "relevance" if words else "newest")
+        if order == "relevance" and not words:
+            raise _bad("order_by", "RELEVANCE needs filter.query")
+        source_key = ""
+        if f.source:
+            source_key = f.source if f.source.startswith("assets/") else f"youtube:{_video_key(f.source)}"
+        query = NoteQuery(
+            user_id=user,
+            words=words,
+            subject=f.subject,
+            tags=tuple(t.lower() for t in f.tags),
+            source_kind=_enum_name(pb.SourceKind, f.source_kind, "SOURCE_KIND_"),
+            source_key=source_key,
+            start=f.create_time_start.ToDatetime(tzinfo=dt.UTC) if f.HasField("create_time_start") else None,
+            end=f.create_time_end.ToDatetime(tzinfo=dt.UTC) if f.HasField("create_time_end") else None,
+        )
+        fingerprint = f"notes:{query}:{order}:{request.view}"
+        after = self._after(request.page_token, fingerprint)
+        if after and order != "relevance" and order != "title":
+            after = [dt.datetime.fromisoformat(after[0]), after[1]]
+        page = await self.cases.list_notes(
+            query, order, page_size(request.page_size), after, lambda a: self._token(a, fingerprint)
+        )
+        view = request.view or pb.NOTE_VIEW_BASIC
+        notes = [note_pb(NoteFull(n, "", 0, 0), view) for n in page.notes]
+        return pb.ListNotesResponse(notes=notes, next_page_token=page.next_token, total_size=page.total)
+
+    async def UpdateNote(self, request: pb.UpdateNoteRequest, context: Context) -> pb.UpdateNoteResponse:
+        user, note_id = Names.parse(request.note.name, "users/{}/notes/{}", "note.name")
+        paths = list(request.update_mask.paths)
+        if not paths:
+            raise _bad("update_mask", "name at least one field")
+        if paths == ["*"]:
+            paths = list(EDITABLE)
+        for path in paths:
+            if path not in EDITABLE:
+                raise _bad("update_mask", f"{path!r} cannot be updated (any of {', '.join(EDITABLE)})")
+        n = request.note
+        values: dict[str, Any] = {
+            "title": n.title,
+            "subject": n.subject,
+            "tags": list(n.tags),
+            "summary": n.summary,
+            "markdown": n.markdown,
+        }
+        if "sections" in paths:
+            values["sections"] = sections_of(n)
+        if "key_terms" in paths:
+            values["key_terms"] = key_terms_of(n)
+        return pb.UpdateNoteResponse(note=note_pb(await self.cases.update_note(user, note_id, n.etag, paths, values)))
+
+    async def DeleteNote(self, request: pb.DeleteNoteRequest, context: Context) -> pb.DeleteNoteResponse:
+        user, note_id = Names.parse(request.name, "users/{}/notes/{}")
+        await self.cases.delete_note(user, note_id, request.etag)
+        return pb.DeleteNoteResponse()
+
+    async def ExportNote(self, request: pb.ExportNoteRequest, context: Context) -> pb.ExportNoteResponse:
+        user, note_id = Names.parse(request.name, "users/{}/notes/{}")
+        fmt = _enum_name(pb.ExportFormat, request.format, "EXPORT_FORMAT_")
+        if not fmt:
+            raise _bad("format", "set MARKDOWN or PDF")
+        data, content_type, filename = await self.cases.export(
+            user,
+            note_id,
+            fmt,
+            front_matter=request.include_front_matter,
+            link_style=_enum_name(pb.LinkStyle, request.link_style, "LINK_STYLE_") or "wiki",
+            include_quiz=request.include_quiz,
+            include_transcript=request.include_transcript,
+        )
+        return pb.ExportNoteResponse(body=httpbody_pb2.HttpBody(content_type=content_type, data=data), filename=filename)
+
+    async def GetTranscript(self, request: pb.GetTranscriptRequest, context: Context) -> pb.GetTranscriptResponse:
+        user, note_id = Names.parse(request.name, "users/{}/notes/{}/transcript")
+        row = await self.cases.transcript(user, note_id)
+        return pb.GetTranscriptResponse(
+            transcript=pb.Transcript(
+                name=f"{d.note_name(user, note_id)}/transcript",
+                language_code=row.language_code,
+                origin=_enum_value(pb.TranscriptOrigin, row.origin, "TRANSCRIPT_ORIGIN_"),
+                timed=row.timed,
+                word_count=row.word_count,
+                segments=[
+                    pb.TranscriptSegment(text=s[0], start_offset=_duration(s[1]), end_offset=_duration(s[2]))
+                    for s in row.segments
+                ],
+            )
+        )
+
+    async def ListSubjects(self, request: pb.ListSubjectsRequest, context: Context) -> pb.ListSubjectsResponse:
+        (user,) = Names.parse(request.parent, "users/{}", "parent")
+        size = page_size(request.page_size, default=50, maximum=200)
+        query = f"subjects:{user}"
+        offset = int(self._after(request.page_token, query) or 0)
+        rows = await self.cases.subjects(user)
+        chosen = rows[offset : offset + size]
+        token = self._token(offset + size, query) if offset + size < len(rows) else ""
+        return pb.ListSubjectsResponse(
+            subjects=[pb.Subject(display_name=n, note_count=c, last_note_time=timestamp(t)) for n, c, t in chosen],
+            next_page_token=token,
+        )
+
+    async def GetStudyStats(self, request: pb.GetStudyStatsRequest, context: Context) -> pb.GetStudyStatsResponse:
+        (user,) = Names.parse(request.name, "users/{}/studyStats")
+        s = await self.cases.study_stats(user)
+        return pb.GetStudyStatsResponse(
+            stats=pb.StudyStats(
+                name=f"users/{user}/studyStats",
+                note_count=s["notes"],
+                notes_last_30_days=s["notes_recent"],
+                subject_count=s["subjects"],
+                total_source_duration=_duration(s["seconds"]),
+                credits_spent=s["credits"],
+                credits_spent_last_30_days=s["credits_recent"],
+                quiz_attempt_count=s["attempts"],
+                average_score_percent=round(s["average"], 2),
+                active_operation_count=s["active"],
+                last_note_time=timestamp(s["last"]),
+            )
+        )
+
+    # --- links ---------------------------------------------------------------------------
+
+    async def ListNoteLinks(self, request: pb.ListNoteLinksRequest, context: Context) -> pb.ListNoteLinksResponse:
+        user, note_id = Names.parse(request.parent, "users/{}/notes/{}", "parent")
+        origin = {pb.LINK_ORIGIN_AUTOMATIC: "automatic", pb.LINK_ORIGIN_MANUAL: "manual"}.get(request.origin, "")
+        relations = {_enum_name(pb.LinkRelation, r, "LINK_RELATION_") for r in request.relations if r}
+        size = page_size(request.page_size)
+        query = f"links:{user}:{note_id}:{origin}:{sorted(relations)}:{request.min_score}"
+        offset = int(self._after(request.page_token, query) or 0)
+        rows = [
+            (link, target)
+            for link, target in await self.cases.links(user, note_id)
+            if (not origin or link.origin == origin)
+            and (not relations or link.relation in relations)
+            and link.score >= request.min_score
+        ]
+        token = self._token(offset + size, query) if offset + size < len(rows) else ""
+        return pb.ListNoteLinksResponse(
+            links=[link_pb(user, lk, t) for lk, t in rows[offset : offset + size]], next_page_token=token
+        )
+
+    async def CreateNoteLink(self, request: pb.CreateNoteLinkRequest, context: Context) -> pb.CreateNoteLinkResponse:
+        user, note_id = Names.parse(request.parent, "users/{}/notes/{}", "parent")
+        if not request.link.target:
+            raise _bad("link.target", "required")
+        target_user, target_id = d.parse_name(request.link.target, "users/{}/notes/{}", "link.target")
+        if Names.user(target_user) != user:
+            raise d.not_found(request.link.target)
+        relation = _enum_name(pb.LinkRelation, request.link.relation, "LINK_RELATION_") or "related"
+        link, target = await self.cases.create_link(user, note_id, target_id, relation, request.link.comment)
+        return pb.CreateNoteLinkResponse(link=link_pb(user, link, target))
+
+    async def DeleteNoteLink(self, request: pb.DeleteNoteLinkRequest, context: Context) -> pb.DeleteNoteLinkResponse:
+        user, note_id, target_id = Names.parse(request.name, "users/{}/notes/{}/links/{}")
+        await self.cases.delete_link(user, note_id, target_id)
+        return pb.DeleteNoteLinkResponse()
+
+    # --- quizzes -------------------------------------------------------------------------
+
+    async def GenerateQuiz(self, request: pb.GenerateQuizRequest, context: Context) -> pb.GenerateQuizResponse:
+        user, note_id = Names.parse(request.parent, "users/{}/notes/{}", "parent")
+        job = await self.cases.generate_quiz(user, note_id, quiz_options(request.options), request.request_id)
+        return pb.GenerateQuizResponse(operation=await self._operation(job))
+
+    async def GetQuiz(self, request: pb.GetQuizRequest, context: Context) -> pb.GetQuizResponse:
+        user, note_id, quiz_id = Names.parse(request.name, "users/{}/notes/{}/quizzes/{}")
+        quiz = await self.cases.get_quiz(user, note_id, quiz_id)
+        return pb.GetQuizResponse(quiz=quiz_pb(quiz, with_answers=request.view == pb.QUIZ_VIEW_WITH_ANSWERS))
+
+    async def ListQuizzes(self, request: pb.ListQuizzesRequest, context: Context) -> pb.ListQuizzesResponse:
+        user, note_id = Names.parse(request.parent, "users/{}/notes/{}", "parent")
+        size = page_size(request.page_size)
+        query = f"quizzes:{user}:{note_id}"
+        offset = int(self._after(request.page_token, query) or 0)
+        rows = await self.cases.list_quizzes(user, note_id)
+        token = self._token(offset + size, query) if offset + size < len(rows) else ""
+        return pb.ListQuizzesResponse(
+            quizzes=[quiz_pb(q, with_answers=False) for q in rows[offset : offset + size]], next_page_token=token
+        )
+
+    async def SubmitQuizAttempt(self, request: pb.SubmitQuizAttemptRequest, context: Context) -> pb.SubmitQuizAttemptResponse:
+        user, note_id, quiz_id = Names.parse(request.name, "users/{}/notes/{}/quizzes/{}")
+        answers = [d.SubmittedAnswer(a.question_id, tuple(a.selected_option_ids), a.text) for a in request.answers]
+        start = request.start_time.ToDatetime(tzinfo=dt.UTC) if request.HasField("start_time") else None
+        attempt = await self.cases.submit_attempt(user, note_id, quiz_id, answers, start, request.request_id)
+        return pb.SubmitQuizAttemptResponse(attempt=attempt_pb(attempt))
+
+    async def GetQuizAttempt(self, request: pb.GetQuizAttemptRequest, context: Context) -> pb.GetQuizAttemptResponse:
+        user, note_id, quiz_id, attempt_id = Names.parse(request.name, "users/{}/notes/{}/quizzes/{}/attempts/{}")
+        return pb.GetQuizAttemptResponse(attempt=attempt_pb(await self.cases.get_attempt(user, note_id, quiz_id, attempt_id)))
+
+    async def ListQuizAttempts(self, request: pb.ListQuizAttemptsRequest, context: Context) -> pb.ListQuizAttemptsResponse:
+        user, note_id, quiz_id = Names.parse(request.parent, "users/{}/notes/{}/quizzes/{}", "parent")
+        if note_id == "-" and quiz_id != "-":
+            raise _bad("parent", "a quiz id needs its note (users/{user}/notes/{note}/quizzes/{quiz})")
+        size = page_size(request.page_size)
+        query = f"attempts:{user}:{note_id}:{quiz_id}"
+        after = self._after(request.page_token, query)
+        rows = await self.cases.list_attempts(
+            user, note_id, quiz_id, size + 1, (dt.datetime.fromisoformat(after[0]), after[1]) if after else None
+        )
+        token = self._token([rows[size - 1].submit_time.isoformat(), rows[size - 1].id], query) if len(rows) > size else ""
+        return pb.ListQuizAttemptsResponse(attempts=[attempt_pb(a) for a in rows[:size]], next_page_token=token)
+
+
+def _video_key(value: str) -> str:
+    from services.notes.youtube import video_id_of
+
+    if len(value) == 11 and "/" not in value and "." not in value:
+        return value
+    return video_id_of(value)
