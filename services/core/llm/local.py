@@ -8,6 +8,8 @@ queue; stopping sets an event the thread checks between tokens, which closes lla
 from __future__ import annotations
 
 import asyncio
+import atexit
+import contextlib
 import importlib.util
 import pathlib
 import threading
@@ -49,6 +51,19 @@ def bundled_model_path() -> pathlib.Path:
 
 def model_path(settings: LlmSettings) -> pathlib.Path:
     return settings.llm_local_model_path or bundled_model_path()
+
+
+def _free_models() -> None:
+    """Free every loaded model while llama.cpp is still whole: left to the collector at interpreter
+    exit, its destructor runs after the module's globals are gone and raises."""
+    with _LOADING:
+        for model in _LOADED.values():
+            with contextlib.suppress(Exception):
+                model.close()
+        _LOADED.clear()
+
+
+atexit.register(_free_models)
 
 
 def load_model(path: pathlib.Path, context_tokens: int, threads: int, vocab_only: bool = False) -> Any:

@@ -575,9 +575,11 @@ async def test_delete_user_after_a_fresh_sign_in_erases_the_account(channel: grp
     error = await fails(stub.RefreshToken(auth_pb2.RefreshTokenRequest(refresh_token=fresh.refresh)))
     assert error.code == grpc.StatusCode.UNAUTHENTICATED
     assert error.reason in ("REFRESH_TOKEN_INVALID", "SESSION_REVOKED")
-    # The still-unexpired access token finds nothing.
+    # The still-unexpired access token is refused at once (the revocation set), not at its expiry.
     error = await fails(stub.GetUser(auth_pb2.GetUserRequest(name=ME), metadata=fresh.auth))
-    assert_error(error, grpc.StatusCode.NOT_FOUND, "NOT_FOUND")
+    assert_error(error, grpc.StatusCode.UNAUTHENTICATED, "SESSION_REVOKED")
+    assert error.info is not None
+    assert error.info.metadata["revoke_reason"] == "account_deleted"
     boss = await admin(stub, outbox)
     error = await fails(stub.GetUser(auth_pb2.GetUserRequest(name=account.name), metadata=boss.auth))
     assert_error(error, grpc.StatusCode.NOT_FOUND, "NOT_FOUND")

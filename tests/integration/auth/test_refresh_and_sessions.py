@@ -54,7 +54,11 @@ async def test_reusing_a_spent_refresh_token_revokes_the_whole_family(channel: g
     assert after.info is not None
     assert after.info.metadata["revoke_reason"] == "refresh_token_reused"
 
-    sessions = await stub.ListSessions(auth_pb2.ListSessionsRequest(parent="users/me"), metadata=rotated.auth)
+    # Its access tokens are refused at once, and it is no longer listed.
+    refused = await fails(stub.ListSessions(auth_pb2.ListSessionsRequest(parent="users/me"), metadata=rotated.auth))
+    assert_error(refused, grpc.StatusCode.UNAUTHENTICATED, "SESSION_REVOKED")
+    again = await login(stub, account)
+    sessions = await stub.ListSessions(auth_pb2.ListSessionsRequest(parent="users/me"), metadata=again.auth)
     assert account.tokens.session not in [s.name for s in sessions.sessions]
 
 

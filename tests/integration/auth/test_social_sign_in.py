@@ -19,6 +19,7 @@ from tests.integration.auth.helpers import (
     admin,
     assert_error,
     fails,
+    login,
     register,
     stub_for,
     unique_email,
@@ -482,8 +483,9 @@ async def test_link_after_the_session_ended_is_session_revoked(
     error = await fails(stub.CompleteSocialSignIn(auth_pb2.CompleteSocialSignInRequest(provider=GOOGLE, code=code, state=state)))
 
     assert_error(error, grpc.StatusCode.UNAUTHENTICATED, "SESSION_REVOKED")
-    # The access token still verifies offline; nothing was linked.
-    identities = await stub.ListIdentities(auth_pb2.ListIdentitiesRequest(parent="users/me"), metadata=account.auth)
+    # Nothing was linked (the signed-out session's access token is refused too: sign in again to look).
+    again = await login(stub, account)
+    identities = await stub.ListIdentities(auth_pb2.ListIdentitiesRequest(parent="users/me"), metadata=again.auth)
     assert list(identities.identities) == []
 
 

@@ -36,9 +36,13 @@ class AuthServiceStub(object):
     (`marquee`), `sub` (the `{user}` id of `users/{user}`), `sid` (the
     `{session}` id), `role` (`user`, `admin` or `service`), `email_verified`,
     `auth_time` (when the user last proved who they are), `iat`, `exp` and
-    `jti`. Services verify it offline with the keys from `GetJwks`, so a
-    revoked session, a disabled account or a role change takes effect for
-    access tokens only when they expire (at most 15 minutes later).
+    `jti`. Services verify it offline with the keys from `GetJwks`; a
+    signed-out or revoked session, a refresh family revoked for reuse, a
+    password change, a demotion, a disabled or deleted account refuse the
+    access tokens issued before on every Marquee process within about a
+    second (UNAUTHENTICATED / `SESSION_REVOKED` with `revoke_reason`).
+    Verifiers outside Marquee that check tokens offline see it only when the
+    token expires (at most 15 minutes later).
     * The refresh token is opaque and single-use. `RefreshToken` spends it and
     returns a new pair; a spent token presented again means it leaked, so the
     whole session (the token family) is revoked (`REFRESH_TOKEN_REUSED`). A
@@ -232,9 +236,13 @@ class AuthServiceServicer(object):
     (`marquee`), `sub` (the `{user}` id of `users/{user}`), `sid` (the
     `{session}` id), `role` (`user`, `admin` or `service`), `email_verified`,
     `auth_time` (when the user last proved who they are), `iat`, `exp` and
-    `jti`. Services verify it offline with the keys from `GetJwks`, so a
-    revoked session, a disabled account or a role change takes effect for
-    access tokens only when they expire (at most 15 minutes later).
+    `jti`. Services verify it offline with the keys from `GetJwks`; a
+    signed-out or revoked session, a refresh family revoked for reuse, a
+    password change, a demotion, a disabled or deleted account refuse the
+    access tokens issued before on every Marquee process within about a
+    second (UNAUTHENTICATED / `SESSION_REVOKED` with `revoke_reason`).
+    Verifiers outside Marquee that check tokens offline see it only when the
+    token expires (at most 15 minutes later).
     * The refresh token is opaque and single-use. `RefreshToken` spends it and
     returns a new pair; a spent token presented again means it leaked, so the
     whole session (the token family) is revoked (`REFRESH_TOKEN_REUSED`). A
@@ -555,8 +563,8 @@ class AuthServiceServicer(object):
 
     def RevokeSession(self, request, context):
         """Signs one device out: revokes the session and its refresh tokens. Its
-        access token keeps working until it expires
-        (at most 15 minutes). Revoking the caller's own session is the same as
+        access token is refused within about a second (see the service comment).
+        Revoking the caller's own session is the same as
         `Logout`. Idempotent. Admins may revoke anyone's sessions.
 
         Errors: NOT_FOUND.
@@ -839,9 +847,13 @@ class AuthService(object):
     (`marquee`), `sub` (the `{user}` id of `users/{user}`), `sid` (the
     `{session}` id), `role` (`user`, `admin` or `service`), `email_verified`,
     `auth_time` (when the user last proved who they are), `iat`, `exp` and
-    `jti`. Services verify it offline with the keys from `GetJwks`, so a
-    revoked session, a disabled account or a role change takes effect for
-    access tokens only when they expire (at most 15 minutes later).
+    `jti`. Services verify it offline with the keys from `GetJwks`; a
+    signed-out or revoked session, a refresh family revoked for reuse, a
+    password change, a demotion, a disabled or deleted account refuse the
+    access tokens issued before on every Marquee process within about a
+    second (UNAUTHENTICATED / `SESSION_REVOKED` with `revoke_reason`).
+    Verifiers outside Marquee that check tokens offline see it only when the
+    token expires (at most 15 minutes later).
     * The refresh token is opaque and single-use. `RefreshToken` spends it and
     returns a new pair; a spent token presented again means it leaked, so the
     whole session (the token family) is revoked (`REFRESH_TOKEN_REUSED`). A

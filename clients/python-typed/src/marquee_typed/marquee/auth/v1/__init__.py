@@ -2704,9 +2704,13 @@ class AuthServiceStub:
       (`marquee`), `sub` (the `{user}` id of `users/{user}`), `sid` (the
       `{session}` id), `role` (`user`, `admin` or `service`), `email_verified`,
       `auth_time` (when the user last proved who they are), `iat`, `exp` and
-      `jti`. Services verify it offline with the keys from `GetJwks`, so a
-      revoked session, a disabled account or a role change takes effect for
-      access tokens only when they expire (at most 15 minutes later).
+      `jti`. Services verify it offline with the keys from `GetJwks`; a
+      signed-out or revoked session, a refresh family revoked for reuse, a
+      password change, a demotion, a disabled or deleted account refuse the
+      access tokens issued before on every Marquee process within about a
+      second (UNAUTHENTICATED / `SESSION_REVOKED` with `revoke_reason`).
+      Verifiers outside Marquee that check tokens offline see it only when the
+      token expires (at most 15 minutes later).
     * The refresh token is opaque and single-use. `RefreshToken` spends it and
       returns a new pair; a spent token presented again means it leaked, so the
       whole session (the token family) is revoked (`REFRESH_TOKEN_REUSED`). A
@@ -3113,8 +3117,8 @@ class AuthServiceStub:
     def revoke_session(self, message: "RevokeSessionRequest") -> "RevokeSessionResponse":
         """
         Signs one device out: revokes the session and its refresh tokens. Its
-        access token keeps working until it expires
-        (at most 15 minutes). Revoking the caller's own session is the same as
+        access token is refused within about a second (see the service comment).
+        Revoking the caller's own session is the same as
         `Logout`. Idempotent. Admins may revoke anyone's sessions.
 
         Errors: NOT_FOUND.
@@ -3282,9 +3286,13 @@ class AuthServiceAsyncStub(betterproto2_grpclib.ServiceStub):
       (`marquee`), `sub` (the `{user}` id of `users/{user}`), `sid` (the
       `{session}` id), `role` (`user`, `admin` or `service`), `email_verified`,
       `auth_time` (when the user last proved who they are), `iat`, `exp` and
-      `jti`. Services verify it offline with the keys from `GetJwks`, so a
-      revoked session, a disabled account or a role change takes effect for
-      access tokens only when they expire (at most 15 minutes later).
+      `jti`. Services verify it offline with the keys from `GetJwks`; a
+      signed-out or revoked session, a refresh family revoked for reuse, a
+      password change, a demotion, a disabled or deleted account refuse the
+      access tokens issued before on every Marquee process within about a
+      second (UNAUTHENTICATED / `SESSION_REVOKED` with `revoke_reason`).
+      Verifiers outside Marquee that check tokens offline see it only when the
+      token expires (at most 15 minutes later).
     * The refresh token is opaque and single-use. `RefreshToken` spends it and
       returns a new pair; a spent token presented again means it leaked, so the
       whole session (the token family) is revoked (`REFRESH_TOKEN_REUSED`). A
@@ -3885,8 +3893,8 @@ class AuthServiceAsyncStub(betterproto2_grpclib.ServiceStub):
     ) -> "RevokeSessionResponse":
         """
         Signs one device out: revokes the session and its refresh tokens. Its
-        access token keeps working until it expires
-        (at most 15 minutes). Revoking the caller's own session is the same as
+        access token is refused within about a second (see the service comment).
+        Revoking the caller's own session is the same as
         `Logout`. Idempotent. Admins may revoke anyone's sessions.
 
         Errors: NOT_FOUND.
