@@ -74,6 +74,9 @@ class GatewayConfig:
     trusted_proxy_hops: int = 0  # load balancers in front of Envoy whose x-forwarded-for entries are trusted
     services: tuple[str, ...] = field(default=())
     health_check_interval_seconds: float = 2.0  # how often Envoy asks each upstream's grpc.health.v1
+    # Sent upstream as x-marquee-gateway (replacing any the client sent), so the services trust the
+    # x-forwarded-for this Envoy appends and no other (services/core/clients.py).
+    gateway_token: str = ""
 
 
 def marquee_services(descriptor_path: pathlib.Path = DESCRIPTORS) -> list[str]:
@@ -277,6 +280,12 @@ def render(config: GatewayConfig) -> dict[str, Any]:
                     "name": "marquee",
                     "domains": ["*"],
                     "typed_per_filter_config": {"envoy.filters.http.cors": _cors_policy(config.cors_allowed_origins)},
+                    "request_headers_to_add": [
+                        {
+                            "header": {"key": "x-marquee-gateway", "value": config.gateway_token or "none"},
+                            "append_action": "OVERWRITE_IF_EXISTS_OR_ADD",
+                        }
+                    ],
                     "routes": [
                         *_unbuffered_grpc_routes(),
                         {

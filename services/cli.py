@@ -17,6 +17,7 @@ from pydantic_settings import BaseSettings
 
 from gateway.process import EnvoyProcess
 from services.core import logs, migrate
+from services.core.clients import gateway_token
 from services.core.processes import stop_process
 from services.core.redis_store import EmbeddedRedis
 from services.core.settings import ALL_SERVICES, Settings, load_settings
@@ -63,6 +64,7 @@ def start_gateway(settings: Settings, grpc_port: int) -> EnvoyProcess:
         cors_allowed_origins=tuple(settings.cors_allowed_origins),
         max_body_bytes=settings.gateway_max_body_bytes,
         access_log_path=str((settings.data_dir / "gateway" / "access.log").resolve()),
+        gateway_token=gateway_token(settings),
     )
     envoy = EnvoyProcess(config, settings.data_dir / "gateway")
     envoy.start()
@@ -145,6 +147,7 @@ def render_gateway_config(args: argparse.Namespace, settings: Settings) -> int:
         descriptor_path=pathlib.Path(args.descriptors) if args.descriptors else DESCRIPTORS,
         cors_allowed_origins=tuple(settings.cors_allowed_origins),
         max_body_bytes=settings.gateway_max_body_bytes,
+        gateway_token=gateway_token(settings),
     )
     print(f"marquee: wrote {write(config, pathlib.Path(args.out))}")
     return 0

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
-import ipaddress
 import json
 from collections.abc import Callable
 from typing import Any, TypeVar
@@ -26,7 +24,7 @@ from services.core.db import Database
 from services.core.errors import invalid
 from services.core.handlers import UnitOfWorkHandlers
 from services.core.idempotency import Idempotency
-from services.core.interceptors import Context, current_metadata, current_principal, require_principal
+from services.core.interceptors import Context, current_client_ip, current_metadata, current_principal, require_principal
 from services.core.paging import PageTokens, page_size
 from services.core.tokens import ROLE_ADMIN, ROLE_SERVICE, ROLE_USER
 
@@ -68,22 +66,12 @@ USER_ORDERS: dict[pb.UserOrder, str] = {
     pb.USER_ORDER_LAST_SIGN_IN_TIME_DESC: "last_login_desc",
 }
 UPDATABLE_USER_PATHS = ("display_name", "avatar_uri", "skill_level", "locale", "time_zone", "preferences", "app_preferences")
-LOOPBACK_PROXIES = ("127.0.0.1", "::1")
 
 
 def client_of(context: Context, info: pb.ClientInfo | None = None) -> Client:
-    """The caller's address (the peer, or the forwarded client when the peer is our local Envoy) and device."""
+    """The caller's address (the peer, or the client our gateway forwarded: `core/clients.py`) and device."""
     metadata = current_metadata()
-    peer = context.peer() or ""
-    ip = ""
-    if peer.startswith(("ipv4:", "ipv6:")):
-        ip = peer.split(":", 1)[1].rsplit(":", 1)[0].strip("[]")
-        ip = ip.replace("%5B", "").replace("%5D", "")
-    forwarded = metadata.get("x-forwarded-for", "")
-    if forwarded and ip in LOOPBACK_PROXIES:
-        candidate = forwarded.split(",")[-1].strip()
-        with contextlib.suppress(ValueError):
-            ip = str(ipaddress.ip_address(candidate))
+    ip = current_client_ip()
     return Client(
         ip=ip,
         user_agent=metadata.get("user-agent", "")[:512],

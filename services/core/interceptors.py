@@ -23,6 +23,7 @@ from typing import Any, cast
 import grpc
 
 from services.core import errors, validation
+from services.core.clients import GATEWAY_HEADER, ClientAddresses
 from services.core.contract import Access, MethodContract
 from services.core.tokens import Principal, TokenVerifier
 
@@ -42,6 +43,7 @@ _principal: contextvars.ContextVar[Principal | None] = contextvars.ContextVar("p
 _token_error: contextvars.ContextVar[errors.Unauthenticated | None] = contextvars.ContextVar("token_error", default=None)
 _request_id: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="")
 _metadata: contextvars.ContextVar[dict[str, str] | None] = contextvars.ContextVar("metadata", default=None)
+_client_ip: contextvars.ContextVar[str] = contextvars.ContextVar("client_ip", default="")
 _request: contextvars.ContextVar[Any] = contextvars.ContextVar("request", default=None)
 
 
@@ -59,6 +61,12 @@ def require_principal() -> Principal:
 
 def current_request_id() -> str:
     return _request_id.get()
+
+
+def current_client_ip() -> str:
+    """The caller's address: the peer, or the client our gateway or a trusted proxy forwarded
+    (`services/core/clients.py`); `` for a Unix-socket peer."""
+    return _client_ip.get()
 
 
 def current_metadata() -> dict[str, str]:
@@ -113,9 +121,11 @@ class PolicyInterceptor(grpc.aio.ServerInterceptor):  # type: ignore[type-arg]  
         verifier: TokenVerifier,
         *,
         max_concurrent_rpcs: int,
+        addresses: ClientAddresses | None = None,
     ) -> None:
         self._contracts = contracts
         self._verifier = verifier
+        self._addresses = addresses or ClientAddresses("")
         self._max = max_concurrent_rpcs
         self._in_flight = 0
         self._wrapped: dict[str, tuple[grpc.RpcMethodHandler[Any, Any], grpc.RpcMethodHandler[Any, Any]]] = {}
@@ -195,6 +205,8 @@ class PolicyInterceptor(grpc.aio.ServerInterceptor):  # type: ignore[type-arg]  
 
     def _begin(self, contract: MethodContract, context: Context) -> dict[str, Any]:
         metadata = {k: v for k, v in context.invocation_metadata() or () if isinstance(v, str)}
+        _client_ip.set(self._addresses.resolve(context.peer() or "", metadata))
+        metadata.pop(GATEWAY_HEADER, None)  # proof of the path taken, never seen by a handler or a log
         sent = metadata.get(REQUEST_ID_KEY, "")
         request_id = sent if _SANE_REQUEST_ID.fullmatch(sent) else f"{_ID_PREFIX}{next(_ID_COUNTER):x}"
         _request_id.set(request_id)

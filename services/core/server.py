@@ -18,6 +18,7 @@ from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 
 from services.core import errors
+from services.core.clients import ClientAddresses
 from services.core.contract import MethodContract, methods_of, service_descriptor
 from services.core.interceptors import Context, PolicyInterceptor
 from services.core.settings import Settings
@@ -123,7 +124,9 @@ def create_server(
     contracts: dict[str, MethodContract] = {}
     for registration in registrations:
         contracts.update(methods_of(registration.full_name))
-    interceptor = PolicyInterceptor(contracts, verifier, max_concurrent_rpcs=settings.max_concurrent_rpcs)
+    interceptor = PolicyInterceptor(
+        contracts, verifier, max_concurrent_rpcs=settings.max_concurrent_rpcs, addresses=ClientAddresses.from_settings(settings)
+    )
     server = grpc.aio.server(
         interceptors=[interceptor],
         options=[

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextvars
 import enum
+import ipaddress
 import pathlib
 from typing import Annotated, Any, Self
 
@@ -192,12 +193,32 @@ class Settings(BaseSettings):
     cors_allowed_origins: Annotated[list[str], NoDecode] = Field(
         ["*"], description="Origins browsers may call from; `*` only outside production."
     )
+    gateway_token: SecretStr = Field(
+        SecretStr(""),
+        description="What our Envoy sends in x-marquee-gateway so services trust its x-forwarded-for; "
+        "empty derives it from MARQUEE_SECRET_KEY.",
+    )
+    trusted_proxies: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="CIDRs of other proxies whose x-forwarded-for is trusted (comma separated); "
+        "any other caller is the address it connects from.",
+    )
 
-    @field_validator("services", "cors_allowed_origins", "allowed_redirect_uris", mode="before")
+    @field_validator("services", "cors_allowed_origins", "trusted_proxies", "allowed_redirect_uris", mode="before")
     @classmethod
     def _split_commas(cls, value: Any) -> Any:
         if isinstance(value, str):
             value = [part.strip() for part in value.split(",") if part.strip()]
+        return value
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _cidrs(cls, value: list[str]) -> list[str]:
+        for cidr in value:
+            try:
+                ipaddress.ip_network(cidr, strict=False)
+            except ValueError as exc:
+                raise ValueError(f"{cidr!r} is not an address or CIDR (for example 10.0.0.0/8)") from exc
         return value
 
     @field_validator("services")

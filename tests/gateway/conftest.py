@@ -8,15 +8,20 @@ import httpx
 import pytest
 
 from gateway.process import EnvoyProcess
+from services.core.clients import gateway_token
 from services.core.server import Server
+from services.core.settings import Settings
 from tests.gateway.echo import EchoServer, start_echo_server
 from tests.gateway.helpers import APP_ORIGIN, running_gateway
 
 
 @pytest.fixture(scope="session")
-async def gateway(server: Server, tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[EnvoyProcess]:
-    """Envoy in front of the real Marquee server; only http://app.test may call it from a browser."""
-    async with running_gateway(server.port, tmp_path_factory.mktemp("envoy"), cors_allowed_origins=(APP_ORIGIN,)) as envoy:
+async def gateway(server: Server, settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[EnvoyProcess]:
+    """Envoy in front of the real Marquee server, as `marquee up` runs it (the services trust its
+    x-forwarded-for); only http://app.test may call it from a browser."""
+    async with running_gateway(
+        server.port, tmp_path_factory.mktemp("envoy"), cors_allowed_origins=(APP_ORIGIN,), gateway_token=gateway_token(settings)
+    ) as envoy:
         yield envoy
 
 
