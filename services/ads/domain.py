@@ -601,24 +601,24 @@ def matches(targeting: Targeting, request: AdRequest) -> bool:
 
 def pacing_allows(
     budget: int | None, spent: int, window_start: dt.datetime, window_end: dt.datetime | None, now: dt.datetime,
-    *, mode: str, unit_cost: int,
+    *, mode: str,
 ) -> bool:  # fmt: skip
     """Whether spend is behind the pace the budget's window allows now.
 
-    Even: spend may reach `budget * elapsed / window` plus one event; frontloaded runs 1.5x ahead
-    of that; asap does not pace. A window without an end (a lifetime budget on an open flight) is not paced.
+    Even: an ad serves while its spend is at most `budget * elapsed / window`, so spend never runs
+    more than one event ahead of the pace; frontloaded runs 1.5x ahead of that; asap does not pace.
+    A window without an end (a lifetime budget on an open flight) is not paced.
     """
     if budget is None or mode == "asap" or window_end is None or window_end <= window_start:
         return True
     fraction = min(1.0, max(0.0, (now - window_start) / (window_end - window_start)))
     if mode == "frontloaded":
         fraction = min(1.0, fraction * 1.5)
-    return spent < budget * fraction + max(unit_cost, 1)
+    return spent <= budget * fraction
 
 
 def paced(candidate: ServeableAd, spend: Spend, now: dt.datetime, mode: str) -> bool:
     spec, flight = candidate.ad.spec, candidate.campaign.spec
-    cost = charge_per_impression(spec) or charge_per_click(spec)
     tz = zoneinfo.ZoneInfo(spec.schedule.time_zone or "UTC")
     local_midnight = dt.datetime.combine(now.astimezone(tz).date(), dt.time(), tzinfo=tz)
     utc_midnight = dt.datetime.combine(now.astimezone(dt.UTC).date(), dt.time(), tzinfo=dt.UTC)
@@ -630,7 +630,7 @@ def paced(candidate: ServeableAd, spend: Spend, now: dt.datetime, mode: str) -> 
          spec.schedule.end_time or flight.end_time),
         (flight.budget.total_micros, spend.campaign_total, flight.start_time or candidate.campaign.create_time or now, flight.end_time),
     )  # fmt: skip
-    return all(pacing_allows(b, s, ws, we, now, mode=mode, unit_cost=cost) for b, s, ws, we in checks)
+    return all(pacing_allows(b, s, ws, we, now, mode=mode) for b, s, ws, we in checks)
 
 
 def choose(candidates: Sequence[ServeableAd], rng: random.Random) -> ServeableAd | None:
