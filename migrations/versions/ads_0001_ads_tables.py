@@ -2,7 +2,7 @@
 
 Revision ID: ads_0001
 Revises:
-Create Date: 2026-12-02 20:56:19.876073
+Create Date: 2026-12-02 21:03:15.211948
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 import services.core.models
+
 
 revision = "ads_0001"
 down_revision = None
@@ -121,9 +122,9 @@ def upgrade() -> None:
     op.create_table(
         "ads_rollups",
         sa.Column("ad_id", sa.String(length=32), nullable=False),
-        sa.Column("hour", services.core.models.UtcDateTime(timezone=True), nullable=False),
         sa.Column("dimension", sa.String(length=12), nullable=False),
         sa.Column("key", sa.String(length=200), nullable=False),
+        sa.Column("hour", services.core.models.UtcDateTime(timezone=True), nullable=False),
         sa.Column("campaign_id", sa.String(length=32), nullable=False),
         sa.Column("impressions", sa.BigInteger(), nullable=False),
         sa.Column("viewable", sa.BigInteger(), nullable=False),
@@ -136,7 +137,7 @@ def upgrade() -> None:
         sa.Column("revenue_micros", sa.BigInteger(), nullable=False),
         sa.Column("invalid_impressions", sa.BigInteger(), nullable=False),
         sa.Column("invalid_clicks", sa.BigInteger(), nullable=False),
-        sa.PrimaryKeyConstraint("ad_id", "hour", "dimension", "key", name=op.f("pk_ads_rollups")),
+        sa.PrimaryKeyConstraint("ad_id", "dimension", "key", "hour", name=op.f("pk_ads_rollups")),
     )
     with op.batch_alter_table("ads_rollups", schema=None) as batch_op:
         batch_op.create_index("ix_ads_rollups_campaign_hour", ["campaign_id", "dimension", "hour"], unique=False)

@@ -49,6 +49,25 @@ def _hour_key(hour: dt.datetime) -> str:
     return hour.astimezone(dt.UTC).strftime("%Y%m%d%H")
 
 
+def _day_key(moment: dt.datetime) -> str:
+    return moment.astimezone(dt.UTC).strftime("%Y%m%d")
+
+
+def _unique_keys(scope: str, hours: Sequence[dt.datetime]) -> list[str]:
+    """The HyperLogLogs covering `hours`: one per whole UTC day, one per hour of partial days
+    (a report in another time zone), so a 30-day UTC report merges 30 keys, not 720."""
+    by_day: dict[str, list[dt.datetime]] = {}
+    for hour in hours:
+        by_day.setdefault(_day_key(hour), []).append(hour)
+    keys = []
+    for day, day_hours in by_day.items():
+        if len({_hour_key(h) for h in day_hours}) == 24:
+            keys.append(f"{PREFIX}uv:{scope}:{day}")
+        else:
+            keys.extend(f"{PREFIX}uv:{scope}:{_hour_key(h)}" for h in day_hours)
+    return keys
+
+
 @dataclass(frozen=True)
 class CandidateState:
     capped: bool
@@ -181,7 +200,7 @@ class ServingCounters:
         pipe = self._redis.pipeline(transaction=False)
         for hours in groups:
             if hours:
-                pipe.pfcount(*[f"{PREFIX}uv:{scope}:{_hour_key(h)}" for h in hours])
+                pipe.pfcount(*_unique_keys(scope, hours))
         replies = iter(await pipe.execute())
         return [int(next(replies)) if hours else 0 for hours in groups]
 
@@ -191,12 +210,12 @@ class ServingCounters:
             return [0] * len(scopes)
         pipe = self._redis.pipeline(transaction=False)
         for scope in scopes:
-            pipe.pfcount(*[f"{PREFIX}uv:{scope}:{_hour_key(h)}" for h in hours])
+            pipe.pfcount(*_unique_keys(scope, hours))
         return [int(v) for v in await pipe.execute()]
 
     async def union(self, scopes: Sequence[str], hours: Sequence[dt.datetime]) -> int:
         """Distinct viewers across several scopes (HyperLogLogs merge without double counting)."""
-        keys = [f"{PREFIX}uv:{scope}:{_hour_key(h)}" for scope in scopes for h in hours]
+        keys = [key for scope in scopes for key in _unique_keys(scope, hours)]
         return int(await self._redis.pfcount(*keys)) if keys else 0
 
     async def requests(self, hours: Sequence[dt.datetime]) -> dict[str, int]:

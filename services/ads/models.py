@@ -127,10 +127,11 @@ class RollupRow(Base):
         Index("ix_ads_rollups_dimension_hour", "dimension", "hour"),
     )
 
+    # Key order: one ad's totals (dimension '') over a range of hours is one contiguous index range.
     ad_id: Mapped[str] = mapped_column(String(32), primary_key=True)
-    hour: Mapped[dt.datetime] = mapped_column(UtcDateTime, primary_key=True)
     dimension: Mapped[str] = mapped_column(String(12), primary_key=True)
     key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    hour: Mapped[dt.datetime] = mapped_column(UtcDateTime, primary_key=True)
     campaign_id: Mapped[str] = mapped_column(String(32))
     impressions: Mapped[int] = mapped_column(BigInteger, default=0)
     viewable: Mapped[int] = mapped_column(BigInteger, default=0)

@@ -332,7 +332,7 @@ class AdsRepository:
                 ad_id=delta.ad_id, hour=delta.hour, dimension=dimension, key=key, campaign_id=delta.campaign_id, **values
             )
             statement = statement.on_conflict_do_update(
-                index_elements=[RollupRow.ad_id, RollupRow.hour, RollupRow.dimension, RollupRow.key],
+                index_elements=[RollupRow.ad_id, RollupRow.dimension, RollupRow.key, RollupRow.hour],
                 set_={name: getattr(RollupRow, name) + getattr(statement.excluded, name) for name in changed},
             )
             self.session.execute(statement)
