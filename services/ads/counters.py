@@ -147,15 +147,10 @@ class ServingCounters:
         pipe = self._redis.pipeline(transaction=False)
         self._spend(pipe, ad, cost_micros, now)
         if viewer:
-            hour = _hour_key(now)
-            for key in (
-                f"uv:ad:{ad.id}:{hour}",
-                f"uv:cmp:{ad.spec.campaign_id}:{hour}",
-                f"uv:all:{hour}",
-                f"uv:pl:{placement}:{hour}",
-            ):
-                pipe.pfadd(PREFIX + key, viewer)
-                pipe.expire(PREFIX + key, UNIQUE_TTL_SECONDS)
+            for period in (_hour_key(now), _day_key(now)):
+                for scope in (f"ad:{ad.id}", f"cmp:{ad.spec.campaign_id}", "all", f"pl:{placement}"):
+                    pipe.pfadd(f"{PREFIX}uv:{scope}:{period}", viewer)
+                    pipe.expire(f"{PREFIX}uv:{scope}:{period}", UNIQUE_TTL_SECONDS)
         await pipe.execute()
 
     async def charged(self, ad: domain.Ad, cost_micros: int, now: dt.datetime) -> None:

@@ -150,6 +150,8 @@ def banner(campaign: str, **fields: Any) -> pb.Ad:
         "creative": pb.Creative(image_url="https://cdn.example.com/a.png", width=300, height=250, alt_text="An ad"),
         "click_url": "https://advertiser.example.com/landing",
         "pricing": pb.Pricing(model=pb.PRICING_MODEL_CPM, rate=usd(2.0)),
+        # Next to a title of its own unless the test says otherwise, so no test's ads fill another's requests.
+        "targeting": pb.Targeting(titles=[unique_title()]),
     }
     values.update(fields)
     return pb.Ad(**values)
@@ -166,6 +168,7 @@ def preroll(campaign: str, **fields: Any) -> pb.Ad:
         ),
         "click_url": "https://advertiser.example.com/video",
         "pricing": pb.Pricing(model=pb.PRICING_MODEL_CPM, rate=usd(10.0)),
+        "targeting": pb.Targeting(titles=[unique_title()]),
     }  # fmt: skip
     values.update(fields)
     return pb.Ad(**values)
