@@ -46,25 +46,28 @@ return 1
 
 
 def _hour_key(hour: dt.datetime) -> str:
-    return hour.astimezone(dt.UTC).strftime("%Y%m%d%H")
+    hour = hour.astimezone(dt.UTC)
+    return f"{hour.year:04d}{hour.month:02d}{hour.day:02d}{hour.hour:02d}"
 
 
 def _day_key(moment: dt.datetime) -> str:
-    return moment.astimezone(dt.UTC).strftime("%Y%m%d")
+    moment = moment.astimezone(dt.UTC)
+    return f"{moment.year:04d}{moment.month:02d}{moment.day:02d}"
 
 
 def _unique_keys(scope: str, hours: Sequence[dt.datetime]) -> list[str]:
-    """The HyperLogLogs covering `hours`: one per whole UTC day, one per hour of partial days
-    (a report in another time zone), so a 30-day UTC report merges 30 keys, not 720."""
-    by_day: dict[str, list[dt.datetime]] = {}
+    """The HyperLogLogs covering `hours` (UTC, whole hours, ascending): one per whole UTC day, one per
+    hour of partial days (a report in another time zone), so a 30-day UTC report merges 30 keys, not 720."""
+    by_day: dict[str, list[str]] = {}
     for hour in hours:
-        by_day.setdefault(_day_key(hour), []).append(hour)
+        key = _hour_key(hour)
+        by_day.setdefault(key[:8], []).append(key)
     keys = []
     for day, day_hours in by_day.items():
-        if len({_hour_key(h) for h in day_hours}) == 24:
+        if len(day_hours) == 24:
             keys.append(f"{PREFIX}uv:{scope}:{day}")
         else:
-            keys.extend(f"{PREFIX}uv:{scope}:{_hour_key(h)}" for h in day_hours)
+            keys.extend(f"{PREFIX}uv:{scope}:{h}" for h in day_hours)
     return keys
 
 

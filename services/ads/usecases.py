@@ -716,7 +716,7 @@ class AdsUseCases:
 
         def read(repo: AdsRepository) -> tuple[Any, Any]:
             ad = _ad_or_404(repo, ad_id)
-            hourly = repo.hourly(range_.utc_start, range_.utc_end, ad_ids=[ad_id])
+            hourly = repo.hourly(range_.utc_start, range_.utc_end, ad_ids=[ad_id], daily=range_.whole_utc_days)
             if breakdown == domain.DIM_PLACEMENT:
                 totals = domain.Counts()
                 for _hour, counts in hourly:
@@ -736,9 +736,11 @@ class AdsUseCases:
 
         def read(repo: AdsRepository) -> tuple[Any, Any]:
             _campaign_or_404(repo, campaign_id)
-            hourly = repo.hourly(range_.utc_start, range_.utc_end, campaign_id=campaign_id)
+            hourly = repo.hourly(range_.utc_start, range_.utc_end, campaign_id=campaign_id, daily=range_.whole_utc_days)
             if breakdown == domain.DIM_PLACEMENT:
-                return hourly, _by_placement(repo, repo.by_ad(range_.utc_start, range_.utc_end, campaign_id=campaign_id))
+                return hourly, _by_placement(
+                    repo, repo.by_ad(range_.utc_start, range_.utc_end, campaign_id=campaign_id, daily=range_.whole_utc_days)
+                )
             if breakdown in domain.ROLLUP_DIMENSIONS:
                 dimension = domain.ROLLUP_DIMENSIONS[breakdown]
                 return hourly, repo.by_key(dimension, range_.utc_start, range_.utc_end, campaign_id=campaign_id)
@@ -758,7 +760,7 @@ class AdsUseCases:
 
         def read(repo: AdsRepository) -> tuple[list[domain.Ad], dict[str, domain.Counts]]:
             ads = repo.all_ads(**{k: v for k, v in filters.items() if k != "serving_statuses"})
-            return ads, repo.by_ad(range_.utc_start, range_.utc_end, ad_ids=[a.id for a in ads])
+            return ads, repo.by_ad(range_.utc_start, range_.utc_end, ad_ids=[a.id for a in ads], daily=range_.whole_utc_days)
 
         ads, counts = await self._run(read)
         if filters.get("serving_statuses"):
@@ -779,7 +781,7 @@ class AdsUseCases:
             campaigns = repo.all_campaigns(
                 states=states or (domain.ACTIVE, domain.PAUSED, domain.ARCHIVED), advertiser=advertiser, search=search
             )
-            return campaigns, repo.by_campaign(range_.utc_start, range_.utc_end)
+            return campaigns, repo.by_campaign(range_.utc_start, range_.utc_end, daily=range_.whole_utc_days)
 
         campaigns, counts = await self._run(read)
         rows = [(c, counts.get(c.id, domain.Counts())) for c in campaigns]
@@ -807,8 +809,8 @@ class AdsUseCases:
         range_ = domain.date_range(start, end, time_zone, self.clock())
 
         def read(repo: AdsRepository) -> tuple[Any, Any]:
-            hourly = repo.hourly(range_.utc_start, range_.utc_end)
-            return hourly, _by_placement_ids(repo, repo.by_ad(range_.utc_start, range_.utc_end))
+            hourly = repo.hourly(range_.utc_start, range_.utc_end, daily=range_.whole_utc_days)
+            return hourly, _by_placement_ids(repo, repo.by_ad(range_.utc_start, range_.utc_end, daily=range_.whole_utc_days))
 
         hourly, per_placement = await self._run(read)
         report = await self._report("all", range_, hourly, [])
