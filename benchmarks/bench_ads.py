@@ -53,19 +53,19 @@ from sqlalchemy import create_engine, insert, text, update
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
 
-from google.type import money_pb2  # noqa: E402
-from marquee.ads.v1 import ads_pb2 as pb  # noqa: E402
-from marquee.ads.v1 import ads_pb2_grpc  # noqa: E402
+from google.type import money_pb2
+from marquee.ads.v1 import ads_pb2 as pb
+from marquee.ads.v1 import ads_pb2_grpc
 
-from benchmarks.support import log  # noqa: E402
-from services.ads import domain  # noqa: E402
-from services.ads.counters import PREFIX  # noqa: E402
-from services.ads.models import AdRow, ImpressionRow, RollupRow  # noqa: E402
-from services.app import Dependencies, build_server  # noqa: E402
-from services.core import migrate  # noqa: E402
-from services.core.redis_store import EmbeddedRedis  # noqa: E402
-from services.core.settings import Settings  # noqa: E402
-from services.core.tokens import ROLE_ADMIN, KeySet, TokenSigner  # noqa: E402
+from benchmarks.support import log
+from services.ads import domain
+from services.ads.counters import PREFIX
+from services.ads.models import AdRow, ImpressionRow, RollupRow
+from services.app import Dependencies, build_server
+from services.core import migrate
+from services.core.redis_store import EmbeddedRedis
+from services.core.settings import Settings
+from services.core.tokens import ROLE_ADMIN, KeySet, TokenSigner
 
 COUNTRIES = ("UG", "KE", "TZ", "RW", "NG")
 DEVICES = (1, 2, 3, 4, 5)
@@ -105,11 +105,15 @@ async def create_ads(stub: ads_pb2_grpc.AdsServiceStub, auth: tuple[tuple[str, s
         placement = pb.PLACEMENT_RECTANGLE if index % 5 else pb.PLACEMENT_LEADERBOARD
         size = (300, 250) if placement == pb.PLACEMENT_RECTANGLE else (728, 90)
         ad = pb.Ad(
-            display_name=f"Bench ad {index}", campaign=campaign.name, placement=placement,
+            display_name=f"Bench ad {index}",
+            campaign=campaign.name,
+            placement=placement,
             creative=pb.Creative(image_url="https://cdn.example.com/b.png", width=size[0], height=size[1]),
-            click_url="https://example.com/", pricing=pb.Pricing(model=pb.PRICING_MODEL_CPM, rate=usd(2)),
-            targeting=pb.Targeting(countries=list(COUNTRIES[: 2 + index % 4])), weight=50 + index * 10,
-        )  # fmt: skip
+            click_url="https://example.com/",
+            pricing=pb.Pricing(model=pb.PRICING_MODEL_CPM, rate=usd(2)),
+            targeting=pb.Targeting(countries=list(COUNTRIES[: 2 + index % 4])),
+            weight=50 + index * 10,
+        )
         made.append((await stub.CreateAd(pb.CreateAdRequest(ad=ad), metadata=auth)).ad)
     return made
 
@@ -135,14 +139,35 @@ def seed_database(database_url: str, ads: list[pb.Ad], impressions: int, viewers
             viewer = rng.choice(viewers)
             country, device, title = rng.choice(COUNTRIES), rng.choice(DEVICES), rng.choice(TITLES)
             clicked = rng.random() < 0.01
-            batch.append({
-                "id": uuid.uuid4().hex, "token_id": uuid.uuid4().hex, "request_id": "", "ad_id": ad_id,
-                "campaign_id": campaign_id, "placement": placements[ad_id], "user_id": "", "device_id": viewer,
-                "title": title, "country": country, "region": "", "device_type": device, "select_time": moment,
-                "record_time": moment, "is_video": False, "duration_ms": 0, "skip_offset_ms": 0, "video_outcome": 0,
-                "finish_request_id": "", "click_count": int(clicked), "first_click_time": moment if clicked else None,
-                "click_request_id": "", "click_counted": clicked, "cost_micros": COST_MICROS, "invalid_reason": "",
-            })  # fmt: skip
+            batch.append(
+                {
+                    "id": uuid.uuid4().hex,
+                    "token_id": uuid.uuid4().hex,
+                    "request_id": "",
+                    "ad_id": ad_id,
+                    "campaign_id": campaign_id,
+                    "placement": placements[ad_id],
+                    "user_id": "",
+                    "device_id": viewer,
+                    "title": title,
+                    "country": country,
+                    "region": "",
+                    "device_type": device,
+                    "select_time": moment,
+                    "record_time": moment,
+                    "is_video": False,
+                    "duration_ms": 0,
+                    "skip_offset_ms": 0,
+                    "video_outcome": 0,
+                    "finish_request_id": "",
+                    "click_count": int(clicked),
+                    "first_click_time": moment if clicked else None,
+                    "click_request_id": "",
+                    "click_counted": clicked,
+                    "cost_micros": COST_MICROS,
+                    "invalid_reason": "",
+                }
+            )
             for dimension, key in domain.dimension_keys(country, device, title).items():
                 counts = rollups[(ad_id, dimension, key, domain.bucket(dimension, moment))]
                 counts[0] += 1
@@ -160,11 +185,26 @@ def seed_database(database_url: str, ads: list[pb.Ad], impressions: int, viewers
         if batch:
             connection.execute(insert(ImpressionRow.__table__), batch)
         rows = [
-            {"ad_id": a, "dimension": d, "key": k, "hour": h, "campaign_id": campaign_id, "impressions": c[0], "viewable": 0,
-             "clicks": c[1], "video_impressions": 0, "completions": 0, "skips": 0, "outcomes": 0, "viewed_ms": 0,
-             "revenue_micros": c[2], "invalid_impressions": 0, "invalid_clicks": 0}
+            {
+                "ad_id": a,
+                "dimension": d,
+                "key": k,
+                "hour": h,
+                "campaign_id": campaign_id,
+                "impressions": c[0],
+                "viewable": 0,
+                "clicks": c[1],
+                "video_impressions": 0,
+                "completions": 0,
+                "skips": 0,
+                "outcomes": 0,
+                "viewed_ms": 0,
+                "revenue_micros": c[2],
+                "invalid_impressions": 0,
+                "invalid_clicks": 0,
+            }
             for (a, d, k, h), c in rollups.items()
-        ]  # fmt: skip
+        ]
         for offset in range(0, len(rows), 20_000):
             connection.execute(insert(RollupRow.__table__), rows[offset : offset + 20_000])
         for ad_id, count in per_ad.items():

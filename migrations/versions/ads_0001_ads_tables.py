@@ -12,7 +12,6 @@ from alembic import op
 
 import services.core.models
 
-
 revision = "ads_0001"
 down_revision = None
 branch_labels = ("ads",)

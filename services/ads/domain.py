@@ -35,14 +35,28 @@ PLACEMENTS = (1, 2, 3, 4)
 BANNER_SIZES = {PLACEMENT_LEADERBOARD: (728, 90), PLACEMENT_RECTANGLE: (300, 250), PLACEMENT_MOBILE_BANNER: (320, 50)}
 PLACEMENT_NAMES = {1: "PLACEMENT_PRE_ROLL", 2: "PLACEMENT_LEADERBOARD", 3: "PLACEMENT_RECTANGLE", 4: "PLACEMENT_MOBILE_BANNER"}
 DEVICE_NAMES = {
-    0: "DEVICE_TYPE_UNSPECIFIED", 1: "DEVICE_TYPE_DESKTOP_WEB", 2: "DEVICE_TYPE_MOBILE_WEB",
-    3: "DEVICE_TYPE_ANDROID", 4: "DEVICE_TYPE_IOS", 5: "DEVICE_TYPE_TV",
-}  # fmt: skip
+    0: "DEVICE_TYPE_UNSPECIFIED",
+    1: "DEVICE_TYPE_DESKTOP_WEB",
+    2: "DEVICE_TYPE_MOBILE_WEB",
+    3: "DEVICE_TYPE_ANDROID",
+    4: "DEVICE_TYPE_IOS",
+    5: "DEVICE_TYPE_TV",
+}
 
 ACTIVE, PAUSED, ARCHIVED = 1, 2, 3  # AdState and CampaignState share the numbers
 
-(SERVING, S_PAUSED, S_CAMPAIGN_PAUSED, S_SCHEDULED, S_ENDED, S_OUTSIDE_DAY_PARTS, S_BUDGET_EXHAUSTED,
- S_DAILY_BUDGET_EXHAUSTED, S_CREATIVE_NOT_READY, S_ARCHIVED) = range(1, 11)  # fmt: skip
+(
+    SERVING,
+    S_PAUSED,
+    S_CAMPAIGN_PAUSED,
+    S_SCHEDULED,
+    S_ENDED,
+    S_OUTSIDE_DAY_PARTS,
+    S_BUDGET_EXHAUSTED,
+    S_DAILY_BUDGET_EXHAUSTED,
+    S_CREATIVE_NOT_READY,
+    S_ARCHIVED,
+) = range(1, 11)
 
 CPM, CPC = 1, 2
 VIEWER_ANONYMOUS, VIEWER_SIGNED_IN = 1, 2
@@ -386,12 +400,30 @@ def validate_ad(spec: AdSpec, now: dt.datetime, *, end_changed: bool = True) -> 
 
 
 CAMPAIGN_PATHS = {"display_name", "advertiser", "description", "start_time", "end_time", "budget", "budget.total", "budget.daily"}
-AD_PATHS = {
-    "display_name", "creative", "click_url", "targeting", "schedule", "pricing", "budget", "budget.total",
-    "budget.daily", "priority", "weight", "frequency_caps",
-} | {f"creative.{f.name}" for f in dataclasses.fields(Creative)} | {f"targeting.{f.name}" for f in dataclasses.fields(Targeting)} | {
-    "schedule.start_time", "schedule.end_time", "schedule.time_zone", "schedule.day_parts",
-}  # fmt: skip
+AD_PATHS = (
+    {
+        "display_name",
+        "creative",
+        "click_url",
+        "targeting",
+        "schedule",
+        "pricing",
+        "budget",
+        "budget.total",
+        "budget.daily",
+        "priority",
+        "weight",
+        "frequency_caps",
+    }
+    | {f"creative.{f.name}" for f in dataclasses.fields(Creative)}
+    | {f"targeting.{f.name}" for f in dataclasses.fields(Targeting)}
+    | {
+        "schedule.start_time",
+        "schedule.end_time",
+        "schedule.time_zone",
+        "schedule.day_parts",
+    }
+)
 _AD_FIELD = {"pricing": ("pricing_model", "rate_micros"), "frequency_caps": ("caps",)}
 _BUDGET_FIELD = {"total": "total_micros", "daily": "daily_micros"}
 _CREATIVE_FIELD = {"duration": "duration_ms", "skip_offset": "skip_offset_ms"}
@@ -600,9 +632,14 @@ def matches(targeting: Targeting, request: AdRequest) -> bool:
 
 
 def pacing_allows(
-    budget: int | None, spent: int, window_start: dt.datetime, window_end: dt.datetime | None, now: dt.datetime,
-    *, mode: str,
-) -> bool:  # fmt: skip
+    budget: int | None,
+    spent: int,
+    window_start: dt.datetime,
+    window_end: dt.datetime | None,
+    now: dt.datetime,
+    *,
+    mode: str,
+) -> bool:
     """Whether spend is behind the pace the budget's window allows now.
 
     Even: an ad serves while its spend is at most `budget * elapsed / window`, so spend never runs
@@ -626,10 +663,19 @@ def paced(candidate: ServeableAd, spend: Spend, now: dt.datetime, mode: str) -> 
     checks = (
         (spec.budget.daily_micros, spend.ad_today, local_midnight.astimezone(dt.UTC), (local_midnight + day).astimezone(dt.UTC)),
         (flight.budget.daily_micros, spend.campaign_today, utc_midnight, utc_midnight + day),
-        (spec.budget.total_micros, spend.ad_total, spec.schedule.start_time or flight.start_time or candidate.ad.create_time or now,
-         spec.schedule.end_time or flight.end_time),
-        (flight.budget.total_micros, spend.campaign_total, flight.start_time or candidate.campaign.create_time or now, flight.end_time),
-    )  # fmt: skip
+        (
+            spec.budget.total_micros,
+            spend.ad_total,
+            spec.schedule.start_time or flight.start_time or candidate.ad.create_time or now,
+            spec.schedule.end_time or flight.end_time,
+        ),
+        (
+            flight.budget.total_micros,
+            spend.campaign_total,
+            flight.start_time or candidate.campaign.create_time or now,
+            flight.end_time,
+        ),
+    )
     return all(pacing_allows(b, s, ws, we, now, mode=mode) for b, s, ws, we in checks)
 
 
@@ -687,10 +733,21 @@ class ImpressionTokens:
 
     def mint(self, claims: TokenClaims) -> str:
         body = json.dumps(
-            [claims.token_id, claims.ad_id, claims.campaign_id, claims.placement, claims.user_id, claims.device_id,
-             int(claims.select_time.timestamp() * 1000), claims.title, claims.country, claims.region, claims.device_type],
+            [
+                claims.token_id,
+                claims.ad_id,
+                claims.campaign_id,
+                claims.placement,
+                claims.user_id,
+                claims.device_id,
+                int(claims.select_time.timestamp() * 1000),
+                claims.title,
+                claims.country,
+                claims.region,
+                claims.device_type,
+            ],
             separators=(",", ":"),
-        ).encode()  # fmt: skip
+        ).encode()
         return "v1." + _b64(body) + "." + _b64(self._mac(body))
 
     def verify(self, token: str) -> TokenClaims:
@@ -702,20 +759,30 @@ class ImpressionTokens:
                 raise ValueError("bad signature")
             values = json.loads(body)
             return TokenClaims(
-                token_id=str(values[0]), ad_id=str(values[1]), campaign_id=str(values[2]), placement=int(values[3]),
-                user_id=str(values[4]), device_id=str(values[5]),
+                token_id=str(values[0]),
+                ad_id=str(values[1]),
+                campaign_id=str(values[2]),
+                placement=int(values[3]),
+                user_id=str(values[4]),
+                device_id=str(values[5]),
                 select_time=dt.datetime.fromtimestamp(int(values[6]) / 1000, dt.UTC),
-                title=str(values[7]), country=str(values[8]), region=str(values[9]), device_type=int(values[10]),
-            )  # fmt: skip
+                title=str(values[7]),
+                country=str(values[8]),
+                region=str(values[9]),
+                device_type=int(values[10]),
+            )
         except (ValueError, TypeError, IndexError, KeyError, UnicodeDecodeError):
             raise token_invalid("impression_token is malformed or its signature does not verify") from None
 
 
 def token_invalid(message: str, *, commit: bool = False) -> InvalidArgument:
     return InvalidArgument(
-        message, reason="IMPRESSION_TOKEN_INVALID", domain=DOMAIN, commit=commit,
+        message,
+        reason="IMPRESSION_TOKEN_INVALID",
+        domain=DOMAIN,
+        commit=commit,
         violations=[FieldViolation("impression_token", message)],
-    )  # fmt: skip
+    )
 
 
 def bound_to(claims: TokenClaims, viewer: Viewer) -> bool:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Select, and_, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
@@ -13,6 +13,8 @@ from sqlalchemy.orm import Session
 
 from services.ads import domain
 from services.ads.models import AdRow, CampaignRow, ImpressionRow, RollupRow
+
+S = TypeVar("S", Select[CampaignRow], Select[AdRow, str])
 
 _COUNT_COLUMNS = [f.name for f in dataclasses.fields(domain.Counts) if f.name != "unique_users"]
 
@@ -42,13 +44,21 @@ def _campaign(row: CampaignRow, ad_count: int = 0) -> domain.Campaign:
     return domain.Campaign(
         id=row.id,
         spec=domain.CampaignSpec(
-            display_name=row.display_name, advertiser=row.advertiser, description=row.description, state=row.state,
-            start_time=row.start_time, end_time=row.end_time,
+            display_name=row.display_name,
+            advertiser=row.advertiser,
+            description=row.description,
+            state=row.state,
+            start_time=row.start_time,
+            end_time=row.end_time,
             budget=domain.Budget(row.budget_total_micros, row.budget_daily_micros),
         ),
-        spend_micros=row.spend_micros, ad_count=ad_count, version=row.version,
-        create_time=row.create_time, update_time=row.update_time, archive_time=row.archive_time,
-    )  # fmt: skip
+        spend_micros=row.spend_micros,
+        ad_count=ad_count,
+        version=row.version,
+        create_time=row.create_time,
+        update_time=row.update_time,
+        archive_time=row.archive_time,
+    )
 
 
 def _ad(row: AdRow, advertiser: str = "") -> domain.Ad:
@@ -56,21 +66,35 @@ def _ad(row: AdRow, advertiser: str = "") -> domain.Ad:
     return domain.Ad(
         id=row.id,
         spec=domain.AdSpec(
-            display_name=row.display_name, campaign_id=row.campaign_id, placement=row.placement,
-            creative=domain.Creative(**row.creative), click_url=row.click_url,
+            display_name=row.display_name,
+            campaign_id=row.campaign_id,
+            placement=row.placement,
+            creative=domain.Creative(**row.creative),
+            click_url=row.click_url,
             targeting=domain.Targeting(**{k: tuple(v) for k, v in (row.targeting or {}).items()}),
             schedule=domain.Schedule(
-                start_time=_dt(schedule.get("start_time")), end_time=_dt(schedule.get("end_time")),
+                start_time=_dt(schedule.get("start_time")),
+                end_time=_dt(schedule.get("end_time")),
                 time_zone=schedule.get("time_zone") or "UTC",
                 day_parts=tuple(domain.DayPart(tuple(d), s, e) for d, s, e in schedule.get("day_parts", [])),
             ),
-            pricing_model=row.pricing_model, rate_micros=row.rate_micros,
+            pricing_model=row.pricing_model,
+            rate_micros=row.rate_micros,
             budget=domain.Budget(row.budget_total_micros, row.budget_daily_micros),
-            priority=row.priority, weight=row.weight, caps=tuple((int(m), int(p)) for m, p in row.caps or ()), state=row.state,
+            priority=row.priority,
+            weight=row.weight,
+            caps=tuple((int(m), int(p)) for m, p in row.caps or ()),
+            state=row.state,
         ),
-        advertiser=advertiser, impressions=row.impressions, clicks=row.clicks, spend_micros=row.spend_micros,
-        version=row.version, create_time=row.create_time, update_time=row.update_time, archive_time=row.archive_time,
-    )  # fmt: skip
+        advertiser=advertiser,
+        impressions=row.impressions,
+        clicks=row.clicks,
+        spend_micros=row.spend_micros,
+        version=row.version,
+        create_time=row.create_time,
+        update_time=row.update_time,
+        archive_time=row.archive_time,
+    )
 
 
 class AdsRepository:
@@ -84,13 +108,23 @@ class AdsRepository:
     ) -> None:
         self.session.add(
             CampaignRow(
-                id=campaign_id, display_name=spec.display_name, advertiser=spec.advertiser, description=spec.description,
-                state=spec.state or domain.ACTIVE, start_time=spec.start_time, end_time=spec.end_time,
-                budget_total_micros=spec.budget.total_micros, budget_daily_micros=spec.budget.daily_micros,
-                spend_micros=0, version=1, request_id=request_id or None, request_fingerprint=fingerprint,
-                create_time=now, update_time=now,
+                id=campaign_id,
+                display_name=spec.display_name,
+                advertiser=spec.advertiser,
+                description=spec.description,
+                state=spec.state or domain.ACTIVE,
+                start_time=spec.start_time,
+                end_time=spec.end_time,
+                budget_total_micros=spec.budget.total_micros,
+                budget_daily_micros=spec.budget.daily_micros,
+                spend_micros=0,
+                version=1,
+                request_id=request_id or None,
+                request_fingerprint=fingerprint,
+                create_time=now,
+                update_time=now,
             )
-        )  # fmt: skip
+        )
         self.session.flush()
 
     def campaign_by_request(self, request_id: str) -> tuple[domain.Campaign, str] | None:
@@ -116,13 +150,22 @@ class AdsRepository:
     def save_campaign(self, campaign: domain.Campaign, now: dt.datetime) -> None:
         spec = campaign.spec
         self.session.execute(
-            update(CampaignRow).where(CampaignRow.id == campaign.id).values(
-                display_name=spec.display_name, advertiser=spec.advertiser, description=spec.description, state=spec.state,
-                start_time=spec.start_time, end_time=spec.end_time, budget_total_micros=spec.budget.total_micros,
-                budget_daily_micros=spec.budget.daily_micros, version=CampaignRow.version + 1, update_time=now,
+            update(CampaignRow)
+            .where(CampaignRow.id == campaign.id)
+            .values(
+                display_name=spec.display_name,
+                advertiser=spec.advertiser,
+                description=spec.description,
+                state=spec.state,
+                start_time=spec.start_time,
+                end_time=spec.end_time,
+                budget_total_micros=spec.budget.total_micros,
+                budget_daily_micros=spec.budget.daily_micros,
+                version=CampaignRow.version + 1,
+                update_time=now,
                 archive_time=campaign.archive_time,
             )
-        )  # fmt: skip
+        )
 
     def list_campaigns(
         self, *, states: Sequence[int], advertiser: str, search: str, order: int, after: dict[str, Any] | None, limit: int
@@ -173,22 +216,39 @@ class AdsRepository:
     def add_ad(self, ad_id: str, spec: domain.AdSpec, now: dt.datetime, request_id: str, fingerprint: str) -> None:
         self.session.add(
             AdRow(
-                id=ad_id, campaign_id=spec.campaign_id, display_name=spec.display_name, placement=spec.placement,
-                creative=creative_json(spec.creative), click_url=spec.click_url, targeting=targeting_json(spec.targeting),
-                schedule=schedule_json(spec.schedule), pricing_model=spec.pricing_model, rate_micros=spec.rate_micros,
-                budget_total_micros=spec.budget.total_micros, budget_daily_micros=spec.budget.daily_micros,
-                priority=spec.priority, weight=spec.weight, caps=[list(c) for c in spec.caps], state=spec.state or domain.ACTIVE,
-                impressions=0, clicks=0, spend_micros=0, version=1, request_id=request_id or None,
-                request_fingerprint=fingerprint, create_time=now, update_time=now,
+                id=ad_id,
+                campaign_id=spec.campaign_id,
+                display_name=spec.display_name,
+                placement=spec.placement,
+                creative=creative_json(spec.creative),
+                click_url=spec.click_url,
+                targeting=targeting_json(spec.targeting),
+                schedule=schedule_json(spec.schedule),
+                pricing_model=spec.pricing_model,
+                rate_micros=spec.rate_micros,
+                budget_total_micros=spec.budget.total_micros,
+                budget_daily_micros=spec.budget.daily_micros,
+                priority=spec.priority,
+                weight=spec.weight,
+                caps=[list(c) for c in spec.caps],
+                state=spec.state or domain.ACTIVE,
+                impressions=0,
+                clicks=0,
+                spend_micros=0,
+                version=1,
+                request_id=request_id or None,
+                request_fingerprint=fingerprint,
+                create_time=now,
+                update_time=now,
             )
-        )  # fmt: skip
+        )
         self.session.flush()
 
-    def _ads_with_advertiser(self, query: Select[Any]) -> list[domain.Ad]:
+    def _ads_with_advertiser(self, query: Select[AdRow, str]) -> list[domain.Ad]:
         rows = self.session.execute(query).all()
         return [_ad(ad, advertiser) for ad, advertiser in rows]
 
-    def _ad_query(self) -> Select[Any]:
+    def _ad_query(self) -> Select[AdRow, str]:
         return select(AdRow, CampaignRow.advertiser).join(CampaignRow, CampaignRow.id == AdRow.campaign_id)
 
     def ad(self, ad_id: str, *, lock: bool = False) -> domain.Ad | None:
@@ -203,26 +263,38 @@ class AdsRepository:
     def save_ad(self, ad: domain.Ad, now: dt.datetime) -> None:
         spec = ad.spec
         self.session.execute(
-            update(AdRow).where(AdRow.id == ad.id).values(
-                display_name=spec.display_name, creative=creative_json(spec.creative), click_url=spec.click_url,
-                targeting=targeting_json(spec.targeting), schedule=schedule_json(spec.schedule),
-                pricing_model=spec.pricing_model, rate_micros=spec.rate_micros, budget_total_micros=spec.budget.total_micros,
-                budget_daily_micros=spec.budget.daily_micros, priority=spec.priority, weight=spec.weight,
-                caps=[list(c) for c in spec.caps], state=spec.state, version=AdRow.version + 1, update_time=now,
+            update(AdRow)
+            .where(AdRow.id == ad.id)
+            .values(
+                display_name=spec.display_name,
+                creative=creative_json(spec.creative),
+                click_url=spec.click_url,
+                targeting=targeting_json(spec.targeting),
+                schedule=schedule_json(spec.schedule),
+                pricing_model=spec.pricing_model,
+                rate_micros=spec.rate_micros,
+                budget_total_micros=spec.budget.total_micros,
+                budget_daily_micros=spec.budget.daily_micros,
+                priority=spec.priority,
+                weight=spec.weight,
+                caps=[list(c) for c in spec.caps],
+                state=spec.state,
+                version=AdRow.version + 1,
+                update_time=now,
                 archive_time=ad.archive_time,
             )
-        )  # fmt: skip
+        )
 
     def _ad_filter(
         self,
-        query: Select[Any],
+        query: Select[AdRow, str],
         *,
         states: Sequence[int],
         placements: Sequence[int],
         campaign_id: str,
         advertiser: str,
         search: str,
-    ) -> Select[Any]:
+    ) -> Select[AdRow, str]:
         if states:
             query = query.where(AdRow.state.in_(states))
         if placements:
@@ -281,12 +353,25 @@ class AdsRepository:
         return self.session.get(ImpressionRow, impression_id)
 
     def list_impressions(
-        self, *, ad_id: str, campaign_id: str, user_id: str, device_id: str, start: dt.datetime | None,
-        end: dt.datetime | None, clicked_only: bool, after: dict[str, Any] | None, limit: int,
-    ) -> list[ImpressionRow]:  # fmt: skip
+        self,
+        *,
+        ad_id: str,
+        campaign_id: str,
+        user_id: str,
+        device_id: str,
+        start: dt.datetime | None,
+        end: dt.datetime | None,
+        clicked_only: bool,
+        after: dict[str, Any] | None,
+        limit: int,
+    ) -> list[ImpressionRow]:
         query = select(ImpressionRow)
-        for column, value in ((ImpressionRow.ad_id, ad_id), (ImpressionRow.campaign_id, campaign_id),
-                              (ImpressionRow.user_id, user_id), (ImpressionRow.device_id, device_id)):  # fmt: skip
+        for column, value in (
+            (ImpressionRow.ad_id, ad_id),
+            (ImpressionRow.campaign_id, campaign_id),
+            (ImpressionRow.user_id, user_id),
+            (ImpressionRow.device_id, device_id),
+        ):
             if value:
                 query = query.where(column == value)
         if start is not None:
@@ -307,11 +392,14 @@ class AdsRepository:
         """Lifetime counters of the ad and the campaign, as atomic increments (no read-modify-write)."""
         if impressions or clicks or micros:
             self.session.execute(
-                update(AdRow).where(AdRow.id == ad_id).values(
-                    impressions=AdRow.impressions + impressions, clicks=AdRow.clicks + clicks,
+                update(AdRow)
+                .where(AdRow.id == ad_id)
+                .values(
+                    impressions=AdRow.impressions + impressions,
+                    clicks=AdRow.clicks + clicks,
                     spend_micros=AdRow.spend_micros + micros,
                 )
-            )  # fmt: skip
+            )
         if micros:
             self.session.execute(
                 update(CampaignRow).where(CampaignRow.id == campaign_id).values(spend_micros=CampaignRow.spend_micros + micros)
@@ -329,9 +417,13 @@ class AdsRepository:
         insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
         for dimension, key in delta.keys.items():
             statement = insert(RollupRow).values(
-                ad_id=delta.ad_id, hour=domain.bucket(dimension, delta.hour), dimension=dimension, key=key,
-                campaign_id=delta.campaign_id, **values,
-            )  # fmt: skip
+                ad_id=delta.ad_id,
+                hour=domain.bucket(dimension, delta.hour),
+                dimension=dimension,
+                key=key,
+                campaign_id=delta.campaign_id,
+                **values,
+            )
             statement = statement.on_conflict_do_update(
                 index_elements=[RollupRow.ad_id, RollupRow.dimension, RollupRow.key, RollupRow.hour],
                 set_={name: getattr(RollupRow, name) + getattr(statement.excluded, name) for name in changed},
@@ -419,9 +511,7 @@ def _aware(value: dt.datetime) -> dt.datetime:
     return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
 
 
-def _keyset(
-    query: Select[Any], table: Any, order: int, after: dict[str, Any] | None, advertiser_column: Any = None
-) -> Select[Any]:
+def _keyset(query: S, table: Any, order: int, after: dict[str, Any] | None, advertiser_column: Any = None) -> S:
     """Newest first (1, default), recently updated (2), by display name (3), by advertiser or priority (4); id breaks ties."""
     if order == 2:
         columns = [(table.update_time, True, "t")]

@@ -6,6 +6,7 @@ can run a simulated day over the wire without patching anything.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
 import random
@@ -192,9 +193,13 @@ class AdsUseCases:
 
         def list_(repo: AdsRepository) -> list[domain.Campaign]:
             return repo.list_campaigns(
-                states=states or (domain.ACTIVE, domain.PAUSED), advertiser=advertiser, search=search, order=order,
-                after=after, limit=limit + 1,
-            )  # fmt: skip
+                states=states or (domain.ACTIVE, domain.PAUSED),
+                advertiser=advertiser,
+                search=search,
+                order=order,
+                after=after,
+                limit=limit + 1,
+            )
 
         found = await self._run(list_)
         next_token = self.pages.encode(position(order, found[limit - 1]), query=query) if len(found) > limit else ""
@@ -264,8 +269,9 @@ class AdsUseCases:
         if facts is None or not facts.ready:
             raise FailedPrecondition(
                 "creative.video_asset does not exist in Media, is still processing, or failed",
-                reason="CREATIVE_ASSET_NOT_READY", domain=domain.DOMAIN,
-            )  # fmt: skip
+                reason="CREATIVE_ASSET_NOT_READY",
+                domain=domain.DOMAIN,
+            )
         filled = dataclasses.replace(
             creative,
             duration_ms=creative.duration_ms or facts.duration_ms,
@@ -315,9 +321,18 @@ class AdsUseCases:
         return await self._ad_view(await self._run(_ad_or_404, ad_id))
 
     async def list_ads(
-        self, *, states: Sequence[int], serving_statuses: Sequence[int], placements: Sequence[int], campaign_id: str,
-        advertiser: str, search: str, order: int, size: int, token: str,
-    ) -> tuple[list[domain.Ad], str]:  # fmt: skip
+        self,
+        *,
+        states: Sequence[int],
+        serving_statuses: Sequence[int],
+        placements: Sequence[int],
+        campaign_id: str,
+        advertiser: str,
+        search: str,
+        order: int,
+        size: int,
+        token: str,
+    ) -> tuple[list[domain.Ad], str]:
         limit = page_size(size)
         query = (
             f"ads|{sorted(states)}|{sorted(serving_statuses)}|{sorted(placements)}|{campaign_id}|{advertiser}|{search}|{order}"
@@ -325,10 +340,16 @@ class AdsUseCases:
         after = self.pages.decode(token, query=query)
         found = await self._run(
             lambda repo: repo.list_ads(
-                order=order, after=after, limit=limit + 1, states=states or (domain.ACTIVE, domain.PAUSED),
-                placements=placements, campaign_id=campaign_id, advertiser=advertiser, search=search,
+                order=order,
+                after=after,
+                limit=limit + 1,
+                states=states or (domain.ACTIVE, domain.PAUSED),
+                placements=placements,
+                campaign_id=campaign_id,
+                advertiser=advertiser,
+                search=search,
             )
-        )  # fmt: skip
+        )
         next_token = self.pages.encode(position(order, found[limit - 1]), query=query) if len(found) > limit else ""
         ads = [await self._ad_view(ad) for ad in found[:limit]]
         if serving_statuses:  # computed live, so filtered on the page (a page may come back shorter)
@@ -445,9 +466,10 @@ class AdsUseCases:
         trip, which also tells whether another process changed the ads since they were read)."""
         for attempt in range(2):
             matching = [
-                c for c in await self._candidates(reload=attempt > 0)
+                c
+                for c in await self._candidates(reload=attempt > 0)
                 if c.ad.spec.placement == request.placement and c.id not in request.exclude_ads
-            ]  # fmt: skip
+            ]
             if request.title and request.title_genres is None and any(c.ad.spec.targeting.needs_title_facts for c in matching):
                 facts = await self.catalog.title(request.title.split("/seasons/")[0])
                 if facts is not None:
@@ -460,18 +482,31 @@ class AdsUseCases:
 
     def _serve(self, ad: domain.Ad, request: domain.AdRequest, now: dt.datetime) -> ServedAd:
         claims = domain.TokenClaims(
-            token_id=uuid.uuid4().hex, ad_id=ad.id, campaign_id=ad.spec.campaign_id, placement=ad.spec.placement,
-            user_id=request.viewer.user_id, device_id="" if request.viewer.user_id else request.viewer.device_id,
-            select_time=now, title=request.title, country=request.country, region=request.region,
+            token_id=uuid.uuid4().hex,
+            ad_id=ad.id,
+            campaign_id=ad.spec.campaign_id,
+            placement=ad.spec.placement,
+            user_id=request.viewer.user_id,
+            device_id="" if request.viewer.user_id else request.viewer.device_id,
+            select_time=now,
+            title=request.title,
+            country=request.country,
+            region=request.region,
             device_type=request.device_type,
-        )  # fmt: skip
+        )
         creative = ad.spec.creative
         video_url = creative.video_url  # an asset creative's signed URL would come from Media's playback sessions
         return ServedAd(
-            ad=ad, token=self.tokens.mint(claims), token_expire_time=now + domain.SELECT_WINDOW,
-            video_url=video_url, video_mime_type=_mime(video_url) if video_url else "", image_url=creative.image_url,
-            width=creative.width, height=creative.height, duration_ms=creative.duration_ms,
-        )  # fmt: skip
+            ad=ad,
+            token=self.tokens.mint(claims),
+            token_expire_time=now + domain.SELECT_WINDOW,
+            video_url=video_url,
+            video_mime_type=_mime(video_url) if video_url else "",
+            image_url=creative.image_url,
+            width=creative.width,
+            height=creative.height,
+            duration_ms=creative.duration_ms,
+        )
 
     # -- recording --------------------------------------------------------------------------------
 
@@ -492,10 +527,13 @@ class AdsUseCases:
         counts = domain.Counts(invalid_clicks=1) if click else domain.Counts(invalid_impressions=1)
         repo.add_to_rollups(
             domain.RollupDelta(
-                claims.ad_id, claims.campaign_id, domain.hour_of(self.clock()),
-                domain.dimension_keys(claims.country, claims.device_type, claims.title), counts,
+                claims.ad_id,
+                claims.campaign_id,
+                domain.hour_of(self.clock()),
+                domain.dimension_keys(claims.country, claims.device_type, claims.title),
+                counts,
             )
-        )  # fmt: skip
+        )
 
     async def record_impression(
         self, token: str, device_id: str, video: tuple[int, int] | None, request_id: str, caller: Caller
@@ -526,9 +564,12 @@ class AdsUseCases:
                 "a video outcome was sent for a banner impression", reason="NOT_A_VIDEO_AD", domain=domain.DOMAIN
             )
         outcome = (
-            domain.video_outcome(video[0], video[1], ad.spec.creative.duration_ms, ad.spec.creative.skip_offset_ms, "video_result")
-            if video is not None else None
-        )  # fmt: skip
+            domain.video_outcome(
+                video[0], video[1], ad.spec.creative.duration_ms, ad.spec.creative.skip_offset_ms, "video_result"
+            )
+            if video is not None
+            else None
+        )
         invalid_reason = "BOT" if domain.is_bot(caller.user_agent, self.settings.ads_bot_user_agents) else ""
         if not invalid_reason and not await self.counters.count_towards_caps(ad, viewer.key, claims.token_id, now):
             invalid_reason = "FREQUENCY_CAP"  # a race between processes: shown, but never charged past the cap
@@ -537,16 +578,36 @@ class AdsUseCases:
 
         def store(repo: AdsRepository) -> ImpressionRow:
             row = ImpressionRow(
-                id=impression_id, token_id=claims.token_id, request_id=request_id, ad_id=ad.id, campaign_id=ad.spec.campaign_id,
-                placement=ad.spec.placement, user_id=claims.user_id, device_id=claims.device_id, title=claims.title,
-                country=claims.country, region=claims.region, device_type=claims.device_type, select_time=claims.select_time,
-                record_time=now, is_video=is_video, duration_ms=ad.spec.creative.duration_ms,
-                skip_offset_ms=ad.spec.creative.skip_offset_ms, cost_micros=cost, invalid_reason=invalid_reason,
-                click_count=0, click_counted=False, video_outcome=0, finish_request_id="", click_request_id="",
-            )  # fmt: skip
-            counts = domain.Counts(invalid_impressions=1) if invalid_reason else domain.Counts(
-                impressions=1, video_impressions=int(is_video), revenue_micros=cost
-            )  # fmt: skip
+                id=impression_id,
+                token_id=claims.token_id,
+                request_id=request_id,
+                ad_id=ad.id,
+                campaign_id=ad.spec.campaign_id,
+                placement=ad.spec.placement,
+                user_id=claims.user_id,
+                device_id=claims.device_id,
+                title=claims.title,
+                country=claims.country,
+                region=claims.region,
+                device_type=claims.device_type,
+                select_time=claims.select_time,
+                record_time=now,
+                is_video=is_video,
+                duration_ms=ad.spec.creative.duration_ms,
+                skip_offset_ms=ad.spec.creative.skip_offset_ms,
+                cost_micros=cost,
+                invalid_reason=invalid_reason,
+                click_count=0,
+                click_counted=False,
+                video_outcome=0,
+                finish_request_id="",
+                click_request_id="",
+            )
+            counts = (
+                domain.Counts(invalid_impressions=1)
+                if invalid_reason
+                else domain.Counts(impressions=1, video_impressions=int(is_video), revenue_micros=cost)
+            )
             if outcome is not None:
                 _apply_outcome(row, outcome, now, request_id)
                 if not invalid_reason:
@@ -574,8 +635,10 @@ class AdsUseCases:
             return RecordedImpression(existing.id, existing.record_time + domain.CLICK_WINDOW)
         raise AlreadyExists(
             "this impression token was already recorded; tokens are single-use (safe to treat as done)",
-            reason="IMPRESSION_ALREADY_RECORDED", domain=domain.DOMAIN, metadata={"impression": f"impressions/{existing.id}"},
-        )  # fmt: skip
+            reason="IMPRESSION_ALREADY_RECORDED",
+            domain=domain.DOMAIN,
+            metadata={"impression": f"impressions/{existing.id}"},
+        )
 
     async def finish_impression(
         self, token: str, device_id: str, video: tuple[int, int], request_id: str, caller: Caller
@@ -632,10 +695,8 @@ class AdsUseCases:
             return ClickResult(ad.spec.click_url, True, row.id)
         if row is None:
             # A click on a token whose impression was not recorded yet records the impression first.
-            try:
+            with contextlib.suppress(AlreadyExists):  # recorded concurrently
                 await self.record_impression(token, device_id, None, "", caller)
-            except AlreadyExists:
-                pass  # recorded concurrently
         else:
             domain.check_click_window(row.record_time, now)
         bot = domain.is_bot(caller.user_agent, self.settings.ads_bot_user_agents)
@@ -671,9 +732,18 @@ class AdsUseCases:
         return row  # type: ignore[no-any-return]
 
     async def list_impressions(
-        self, *, ad_id: str, campaign_id: str, user_id: str, device_id: str, start: dt.datetime | None,
-        end: dt.datetime | None, clicked_only: bool, size: int, token: str,
-    ) -> tuple[list[ImpressionRow], str]:  # fmt: skip
+        self,
+        *,
+        ad_id: str,
+        campaign_id: str,
+        user_id: str,
+        device_id: str,
+        start: dt.datetime | None,
+        end: dt.datetime | None,
+        clicked_only: bool,
+        size: int,
+        token: str,
+    ) -> tuple[list[ImpressionRow], str]:
         if start is not None and end is not None and end < start:
             raise invalid("end_time", "must not be before start_time")
         limit = page_size(size, default=50, maximum=500)
@@ -681,10 +751,17 @@ class AdsUseCases:
         after = self.pages.decode(token, query=query)
         rows = await self._run(
             lambda repo: repo.list_impressions(
-                ad_id=ad_id, campaign_id=campaign_id, user_id=user_id, device_id=device_id, start=start, end=end,
-                clicked_only=clicked_only, after=after, limit=limit + 1,
+                ad_id=ad_id,
+                campaign_id=campaign_id,
+                user_id=user_id,
+                device_id=device_id,
+                start=start,
+                end=end,
+                clicked_only=clicked_only,
+                after=after,
+                limit=limit + 1,
             )
-        )  # fmt: skip
+        )
         next_token = ""
         if len(rows) > limit:
             last = rows[limit - 1]
@@ -694,9 +771,12 @@ class AdsUseCases:
     # -- reports ----------------------------------------------------------------------------------
 
     async def _report(
-        self, scope: str, range_: domain.DateRange, hourly: list[tuple[dt.datetime, domain.Counts]],
+        self,
+        scope: str,
+        range_: domain.DateRange,
+        hourly: list[tuple[dt.datetime, domain.Counts]],
         breakdown: list[tuple[str, domain.Counts]],
-    ) -> Report:  # fmt: skip
+    ) -> Report:
         days: dict[dt.date, domain.Counts] = {day: domain.Counts() for day in range_.days}
         totals = domain.Counts()
         for hour, counts in hourly:
@@ -750,9 +830,16 @@ class AdsUseCases:
         return await self._report(f"cmp:{campaign_id}", range_, hourly, rows)
 
     async def list_ad_stats(
-        self, *, start: dt.date | None, end: dt.date | None, time_zone: str, filters: dict[str, Any], order: int,
-        size: int, token: str,
-    ) -> StatsPage:  # fmt: skip
+        self,
+        *,
+        start: dt.date | None,
+        end: dt.date | None,
+        time_zone: str,
+        filters: dict[str, Any],
+        order: int,
+        size: int,
+        token: str,
+    ) -> StatsPage:
         range_ = domain.date_range(start, end, time_zone, self.clock())
         limit = page_size(size)
         query = f"adstats|{range_.start}|{range_.end}|{time_zone}|{sorted(filters.items())}|{order}"
@@ -769,9 +856,18 @@ class AdsUseCases:
         return await self._stats_page(rows, "ad", range_, order, offset, limit, query)
 
     async def list_campaign_stats(
-        self, *, start: dt.date | None, end: dt.date | None, time_zone: str, states: Sequence[int], advertiser: str,
-        search: str, order: int, size: int, token: str,
-    ) -> StatsPage:  # fmt: skip
+        self,
+        *,
+        start: dt.date | None,
+        end: dt.date | None,
+        time_zone: str,
+        states: Sequence[int],
+        advertiser: str,
+        search: str,
+        order: int,
+        size: int,
+        token: str,
+    ) -> StatsPage:
         range_ = domain.date_range(start, end, time_zone, self.clock())
         limit = page_size(size)
         query = f"cmpstats|{range_.start}|{range_.end}|{time_zone}|{sorted(states)}|{advertiser}|{search}|{order}"
@@ -788,9 +884,15 @@ class AdsUseCases:
         return await self._stats_page(rows, "cmp", range_, order, offset, limit, query)
 
     async def _stats_page(
-        self, rows: list[tuple[Any, domain.Counts]], scope: str, range_: domain.DateRange, order: int, offset: int,
-        limit: int, query: str,
-    ) -> StatsPage:  # fmt: skip
+        self,
+        rows: list[tuple[Any, domain.Counts]],
+        scope: str,
+        range_: domain.DateRange,
+        order: int,
+        offset: int,
+        limit: int,
+        query: str,
+    ) -> StatsPage:
         rows.sort(key=lambda row: (-domain.sort_value(row[1], order), row[0].id))
         totals = domain.Counts()
         for _item, counts in rows:
@@ -820,10 +922,15 @@ class AdsUseCases:
         for placement, unique in zip(domain.PLACEMENTS, uniques, strict=True):
             metrics = per_placement.get(placement, domain.Counts())
             metrics.unique_users = unique
-            placements.append((
-                placement, requests.get(f"{placement}:requests", 0), requests.get(f"{placement}:fill", 0),
-                requests.get(f"{placement}:capped", 0), metrics,
-            ))  # fmt: skip
+            placements.append(
+                (
+                    placement,
+                    requests.get(f"{placement}:requests", 0),
+                    requests.get(f"{placement}:fill", 0),
+                    requests.get(f"{placement}:capped", 0),
+                    metrics,
+                )
+            )
         return Overview(report.totals, report.daily, placements, requests.get("adfree", 0), report.data_time)
 
 

@@ -163,13 +163,16 @@ def preroll(campaign: str, **fields: Any) -> pb.Ad:
         "campaign": campaign,
         "placement": pb.PLACEMENT_PRE_ROLL,
         "creative": pb.Creative(
-            video_url="https://cdn.example.com/spot.m3u8", width=1280, height=720,
-            duration=duration_pb2.Duration(seconds=20), skip_offset=duration_pb2.Duration(seconds=5),
+            video_url="https://cdn.example.com/spot.m3u8",
+            width=1280,
+            height=720,
+            duration=duration_pb2.Duration(seconds=20),
+            skip_offset=duration_pb2.Duration(seconds=5),
         ),
         "click_url": "https://advertiser.example.com/video",
         "pricing": pb.Pricing(model=pb.PRICING_MODEL_CPM, rate=usd(10.0)),
         "targeting": pb.Targeting(titles=[unique_title()]),
-    }  # fmt: skip
+    }
     values.update(fields)
     return pb.Ad(**values)
 

@@ -60,7 +60,8 @@ async def test_campaign_lifecycle_idempotency_masks_and_etags(ads: Stub, admin: 
     again = (
         await ads.CreateCampaign(pb.CreateCampaignRequest(campaign=body, request_id=request_id), metadata=admin.auth)
     ).campaign
-    assert again.name == first.name and first.state == pb.CAMPAIGN_STATE_ACTIVE
+    assert again.name == first.name
+    assert first.state == pb.CAMPAIGN_STATE_ACTIVE
     other = pb.Campaign(display_name="Different", advertiser="MTN Uganda")
     reused = await fails(ads.CreateCampaign(pb.CreateCampaignRequest(campaign=other, request_id=request_id), metadata=admin.auth))
     expect(reused, grpc.StatusCode.ALREADY_EXISTS, "REQUEST_ID_REUSED")
@@ -75,7 +76,8 @@ async def test_campaign_lifecycle_idempotency_masks_and_etags(ads: Stub, admin: 
     )
     error = await fails(ads.CreateCampaign(pb.CreateCampaignRequest(campaign=backwards), metadata=admin.auth))
     expect(error, grpc.StatusCode.INVALID_ARGUMENT, "INVALID_SCHEDULE")
-    assert error.bad_request is not None and error.bad_request.field_violations[0].field == "campaign.end_time"
+    assert error.bad_request is not None
+    assert error.bad_request.field_violations[0].field == "campaign.end_time"
     expect(
         await fails(ads.CreateCampaign(pb.CreateCampaignRequest(campaign=pb.Campaign(advertiser="y")), metadata=admin.auth)),
         grpc.StatusCode.INVALID_ARGUMENT,
@@ -106,7 +108,9 @@ async def test_campaign_lifecycle_idempotency_masks_and_etags(ads: Stub, admin: 
     ).ad.serving_status == pb.SERVING_STATUS_CAMPAIGN_PAUSED
     await ads.ResumeCampaign(pb.ResumeCampaignRequest(name=first.name), metadata=admin.auth)
     archived = (await ads.DeleteCampaign(pb.DeleteCampaignRequest(name=first.name), metadata=admin.auth)).campaign
-    assert archived.state == pb.CAMPAIGN_STATE_ARCHIVED and archived.HasField("archive_time") and archived.ad_count == 0
+    assert archived.state == pb.CAMPAIGN_STATE_ARCHIVED
+    assert archived.HasField("archive_time")
+    assert archived.ad_count == 0
     assert (
         await ads.DeleteCampaign(pb.DeleteCampaignRequest(name=first.name), metadata=admin.auth)
     ).campaign.state == pb.CAMPAIGN_STATE_ARCHIVED
@@ -134,22 +138,72 @@ async def test_campaign_lifecycle_idempotency_masks_and_etags(ads: Stub, admin: 
 @pytest.mark.parametrize(
     ("ad", "reason", "field"),
     [
-        (banner("", creative=pb.Creative(image_url="https://cdn.example.com/a.png", width=728, height=90)), "INVALID_CREATIVE", "ad.creative.width"),
-        (banner("", creative=pb.Creative(image_url="http://cdn.example.com/a.png", width=300, height=250)), "INVALID_CREATIVE", "ad.creative.image_url"),
-        (banner("", creative=pb.Creative(video_url="https://cdn.example.com/a.mp4", width=300, height=250)), "INVALID_CREATIVE", "ad.creative.video_url"),
+        (
+            banner("", creative=pb.Creative(image_url="https://cdn.example.com/a.png", width=728, height=90)),
+            "INVALID_CREATIVE",
+            "ad.creative.width",
+        ),
+        (
+            banner("", creative=pb.Creative(image_url="http://cdn.example.com/a.png", width=300, height=250)),
+            "INVALID_CREATIVE",
+            "ad.creative.image_url",
+        ),
+        (
+            banner("", creative=pb.Creative(video_url="https://cdn.example.com/a.mp4", width=300, height=250)),
+            "INVALID_CREATIVE",
+            "ad.creative.video_url",
+        ),
         (banner("", click_url="javascript:alert(1)"), "INVALID_ARGUMENT", "ad.click_url"),
         (banner("", click_url="ftp://example.com/x"), "INVALID_ARGUMENT", "ad.click_url"),
-        (preroll("", creative=pb.Creative(video_url="https://cdn.example.com/a.mp4", duration=duration_pb2.Duration(seconds=45))), "INVALID_CREATIVE", "ad.creative.duration"),
-        (preroll("", creative=pb.Creative(video_url="https://cdn.example.com/a.mp4", duration=duration_pb2.Duration(seconds=20), skip_offset=duration_pb2.Duration(seconds=20))), "INVALID_CREATIVE", "ad.creative.skip_offset"),
-        (preroll("", creative=pb.Creative(video_url="https://a.example/v.mp4", video_asset="assets/abc", duration=duration_pb2.Duration(seconds=20))), "INVALID_CREATIVE", "ad.creative.video_url"),
-        (banner("", pricing=pb.Pricing(model=pb.PRICING_MODEL_CPM, rate=money_pb2.Money(currency_code="KES", units=2))), "CURRENCY_MISMATCH", ""),
+        (
+            preroll(
+                "", creative=pb.Creative(video_url="https://cdn.example.com/a.mp4", duration=duration_pb2.Duration(seconds=45))
+            ),
+            "INVALID_CREATIVE",
+            "ad.creative.duration",
+        ),
+        (
+            preroll(
+                "",
+                creative=pb.Creative(
+                    video_url="https://cdn.example.com/a.mp4",
+                    duration=duration_pb2.Duration(seconds=20),
+                    skip_offset=duration_pb2.Duration(seconds=20),
+                ),
+            ),
+            "INVALID_CREATIVE",
+            "ad.creative.skip_offset",
+        ),
+        (
+            preroll(
+                "",
+                creative=pb.Creative(
+                    video_url="https://a.example/v.mp4", video_asset="assets/abc", duration=duration_pb2.Duration(seconds=20)
+                ),
+            ),
+            "INVALID_CREATIVE",
+            "ad.creative.video_url",
+        ),
+        (
+            banner("", pricing=pb.Pricing(model=pb.PRICING_MODEL_CPM, rate=money_pb2.Money(currency_code="KES", units=2))),
+            "CURRENCY_MISMATCH",
+            "",
+        ),
         (banner("", weight=5000), "INVALID_ARGUMENT", "ad.weight"),
-        (banner("", frequency_caps=[pb.FrequencyCap(max_impressions=1, period=duration_pb2.Duration(seconds=5))]), "INVALID_ARGUMENT", "ad.frequency_caps[0].period"),
+        (
+            banner("", frequency_caps=[pb.FrequencyCap(max_impressions=1, period=duration_pb2.Duration(seconds=5))]),
+            "INVALID_ARGUMENT",
+            "ad.frequency_caps[0].period",
+        ),
         (banner("", targeting=pb.Targeting(countries=["Uganda"])), "INVALID_ARGUMENT", "ad.targeting.countries"),
         (banner("", schedule=pb.Schedule(time_zone="Mars/Olympus")), "INVALID_SCHEDULE", "ad.schedule.time_zone"),
-        (banner("", schedule=pb.Schedule(day_parts=[pb.DayPart(start_time={"hours": 20}, end_time={"hours": 8})])), "INVALID_SCHEDULE", "ad.schedule.day_parts[0].end_time"),
+        (
+            banner("", schedule=pb.Schedule(day_parts=[pb.DayPart(start_time={"hours": 20}, end_time={"hours": 8})])),
+            "INVALID_SCHEDULE",
+            "ad.schedule.day_parts[0].end_time",
+        ),
     ],
-)  # fmt: skip
+)
 async def test_ads_that_do_not_fit_are_refused_with_the_field(
     ads: Stub, admin: Caller, ad: pb.Ad, reason: str, field: str
 ) -> None:
@@ -158,7 +212,8 @@ async def test_ads_that_do_not_fit_are_refused_with_the_field(
     error = await fails(ads.CreateAd(pb.CreateAdRequest(ad=ad), metadata=admin.auth))
     expect(error, grpc.StatusCode.INVALID_ARGUMENT, reason)
     if field:
-        assert error.bad_request is not None and error.bad_request.field_violations[0].field == field
+        assert error.bad_request is not None
+        assert error.bad_request.field_violations[0].field == field
 
 
 async def test_a_video_asset_needs_media(ads: Stub, admin: Caller) -> None:
@@ -218,7 +273,8 @@ async def test_ad_updates_states_and_listing(ads: Stub, admin: Caller) -> None:
     assert [a.name for a in listed.ads] == [ad.name]
     await ads.DeleteAd(pb.DeleteAdRequest(name=ad.name), metadata=admin.auth)
     left = await ads.ListAds(pb.ListAdsRequest(filter=pb.AdFilter(campaign=campaign.name)), metadata=admin.auth)
-    assert ad.name not in [a.name for a in left.ads] and len(left.ads) == 4
+    assert ad.name not in [a.name for a in left.ads]
+    assert len(left.ads) == 4
     archived = await fails(
         ads.UpdateAd(
             pb.UpdateAdRequest(ad=pb.Ad(name=ad.name, weight=3), update_mask=field_mask_pb2.FieldMask(paths=["weight"])),
@@ -229,4 +285,5 @@ async def test_ad_updates_states_and_listing(ads: Stub, admin: Caller) -> None:
     listed_campaigns = await ads.ListCampaigns(
         pb.ListCampaignsRequest(filter=pb.CampaignFilter(search=campaign.advertiser[4:])), metadata=admin.auth
     )
-    assert [c.name for c in listed_campaigns.campaigns] == [campaign.name] and listed_campaigns.campaigns[0].ad_count == 4
+    assert [c.name for c in listed_campaigns.campaigns] == [campaign.name]
+    assert listed_campaigns.campaigns[0].ad_count == 4

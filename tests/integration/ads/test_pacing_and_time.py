@@ -40,10 +40,15 @@ async def test_even_pacing_spreads_a_daily_budget_over_a_simulated_day(clocked: 
     campaign = await new_campaign(clocked.stub, admin)
     # USD 100 CPM is 0.10 an impression; a daily budget of 2.40 buys 24 impressions a day.
     ad = await new_ad(
-        clocked.stub, admin,
-        banner(campaign.name, targeting=only_next_to(unique), pricing=pb.Pricing(model=pb.PRICING_MODEL_CPM, rate=usd(100)),
-               budget=pb.Budget(daily=usd(2.40))),
-    )  # fmt: skip
+        clocked.stub,
+        admin,
+        banner(
+            campaign.name,
+            targeting=only_next_to(unique),
+            pricing=pb.Pricing(model=pb.PRICING_MODEL_CPM, rate=usd(100)),
+            budget=pb.Budget(daily=usd(2.40)),
+        ),
+    )
     midnight = clocked.clock.now
     spend_by_hour = []
     for hour in range(24):

@@ -38,8 +38,11 @@ def second_process(platform_settings: Settings, platform: Server, tmp_path_facto
     with log.open("w") as out:
         process = subprocess.Popen(
             [sys.executable, "-m", "services.cli", "serve", "--services", "ads", "--port", "0"],
-            env=env, stdout=out, stderr=subprocess.STDOUT, text=True,
-        )  # fmt: skip
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
     try:
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:

@@ -7,20 +7,20 @@ import uuid
 from typing import Any, cast
 
 import grpc
-from google.protobuf import duration_pb2
 import pytest
-from sqlalchemy import create_engine, text
+from google.protobuf import duration_pb2
 from marquee.ads.v1 import ads_pb2 as pb
 from marquee.ads.v1 import ads_pb2_grpc
+from sqlalchemy import create_engine, text
 
 from services.core.settings import Settings
 from tests.integration.ads.conftest import (
     Caller,
-    make_caller,
     banner,
     context,
     expect,
     fails,
+    make_caller,
     micros,
     new_ad,
     new_campaign,
@@ -143,7 +143,9 @@ async def test_a_click_needs_a_served_impression(ads: Stub, admin: Caller) -> No
     token = (await _select(ads, title, device)).ad.impression_token
     click = await ads.RecordClick(pb.RecordClickRequest(impression_token=token, device_id=device, request_id="c-1"))
     retry = await ads.RecordClick(pb.RecordClickRequest(impression_token=token, device_id=device, request_id="c-1"))
-    assert click.counted and retry.counted and retry.impression == click.impression
+    assert click.counted
+    assert retry.counted
+    assert retry.impression == click.impression
     fetched = (await ads.GetImpression(pb.GetImpressionRequest(name=click.impression), metadata=admin.auth)).impression
     assert (fetched.ad, fetched.click_count, fetched.device_id) == (ad.name, 1, device)
     stats = (await ads.GetAdStats(pb.GetAdStatsRequest(ad=ad.name), metadata=admin.auth)).totals
@@ -161,9 +163,15 @@ async def test_video_outcomes_follow_the_skip_offset(ads: Stub, admin: Caller) -
         assert selected.ad.video_mime_type == "application/vnd.apple.mpegurl"
         assert selected.ad.skip_offset.seconds == 5
         token = selected.ad.impression_token
-        early = await fails(ads.FinishImpression(pb.FinishImpressionRequest(
-            impression_token=token, device_id=device, video_result=pb.VideoResult(outcome=outcome, viewed_duration=duration_pb2.Duration(seconds=seconds))
-        )))  # fmt: skip
+        early = await fails(
+            ads.FinishImpression(
+                pb.FinishImpressionRequest(
+                    impression_token=token,
+                    device_id=device,
+                    video_result=pb.VideoResult(outcome=outcome, viewed_duration=duration_pb2.Duration(seconds=seconds)),
+                )
+            )
+        )
         expect(early, grpc.StatusCode.FAILED_PRECONDITION, "IMPRESSION_NOT_RECORDED")
         await ads.RecordImpression(pb.RecordImpressionRequest(impression_token=token, device_id=device))
         result = pb.VideoResult(outcome=outcome, viewed_duration=duration_pb2.Duration(seconds=seconds))
@@ -183,10 +191,17 @@ async def test_video_outcomes_follow_the_skip_offset(ads: Stub, admin: Caller) -
         outcomes.append(finished.video_outcome)
     assert outcomes == [pb.VIDEO_OUTCOME_ABANDONED, pb.VIDEO_OUTCOME_SKIPPED, pb.VIDEO_OUTCOME_COMPLETED]
     too_long = await _select(ads, title, "x", placement=pb.PLACEMENT_PRE_ROLL)
-    error = await fails(ads.RecordImpression(pb.RecordImpressionRequest(
-        impression_token=too_long.ad.impression_token, device_id="x",
-        video_result=pb.VideoResult(outcome=pb.VIDEO_OUTCOME_COMPLETED, viewed_duration=duration_pb2.Duration(seconds=21)),
-    )))  # fmt: skip
+    error = await fails(
+        ads.RecordImpression(
+            pb.RecordImpressionRequest(
+                impression_token=too_long.ad.impression_token,
+                device_id="x",
+                video_result=pb.VideoResult(
+                    outcome=pb.VIDEO_OUTCOME_COMPLETED, viewed_duration=duration_pb2.Duration(seconds=21)
+                ),
+            )
+        )
+    )
     expect(error, grpc.StatusCode.INVALID_ARGUMENT, "INVALID_ARGUMENT")
     stats = (await ads.GetAdStats(pb.GetAdStatsRequest(ad=ad.name), metadata=admin.auth)).totals
     assert (stats.video_impressions, stats.completions, stats.skips) == (3, 1, 1)

@@ -46,13 +46,22 @@ async def test_stats_are_exact(ads: Stub, admin: Caller, viewer: Caller) -> None
     campaign = await new_campaign(ads, admin)
     cpm = await new_ad(ads, admin, banner(campaign.name, targeting=only_next_to(title, countries=["UG", "KE"])))
     cpc = await new_ad(
-        ads, admin,
-        banner(campaign.name, targeting=only_next_to(title, countries=["TZ"]), pricing=pb.Pricing(model=pb.PRICING_MODEL_CPC, rate=usd(0.25))),
-    )  # fmt: skip
+        ads,
+        admin,
+        banner(
+            campaign.name,
+            targeting=only_next_to(title, countries=["TZ"]),
+            pricing=pb.Pricing(model=pb.PRICING_MODEL_CPC, rate=usd(0.25)),
+        ),
+    )
     devices = [uuid.uuid4().hex for _ in range(4)]
     # CPM ad: 5 impressions from 3 distinct viewers (2 devices, 1 user), 2 clicks.
-    plan = [(devices[0], "UG", pb.DEVICE_TYPE_ANDROID, True), (devices[0], "UG", pb.DEVICE_TYPE_ANDROID, False),
-            (devices[1], "KE", pb.DEVICE_TYPE_IOS, True), (devices[1], "KE", pb.DEVICE_TYPE_IOS, False)]  # fmt: skip
+    plan = [
+        (devices[0], "UG", pb.DEVICE_TYPE_ANDROID, True),
+        (devices[0], "UG", pb.DEVICE_TYPE_ANDROID, False),
+        (devices[1], "KE", pb.DEVICE_TYPE_IOS, True),
+        (devices[1], "KE", pb.DEVICE_TYPE_IOS, False),
+    ]
     for device, country, kind, click in plan:
         await _deliver(ads, title, device, country=country, device_type=kind, click=click)
     await _deliver(ads, title, "", country="UG", device_type=pb.DEVICE_TYPE_TV, click=False, auth=viewer.auth)
@@ -70,8 +79,10 @@ async def test_stats_are_exact(ads: Stub, admin: Caller, viewer: Caller) -> None
         pb.GetAdStatsRequest(ad=cpm.name, breakdown=pb.STATS_DIMENSION_DEVICE_TYPE), metadata=admin.auth
     )
     assert {b.key: b.metrics.impressions for b in devices_report.breakdown} == {
-        "DEVICE_TYPE_ANDROID": 2, "DEVICE_TYPE_IOS": 2, "DEVICE_TYPE_TV": 1,
-    }  # fmt: skip
+        "DEVICE_TYPE_ANDROID": 2,
+        "DEVICE_TYPE_IOS": 2,
+        "DEVICE_TYPE_TV": 1,
+    }
     cpc_stats = (await ads.GetAdStats(pb.GetAdStatsRequest(ad=cpc.name), metadata=admin.auth)).totals
     assert (cpc_stats.impressions, cpc_stats.clicks, micros(cpc_stats.revenue), cpc_stats.unique_users) == (3, 1, 250_000, 2)
     assert micros(cpc_stats.ecpm) == 250_000 * 1000 // 3
@@ -96,7 +107,8 @@ async def test_stats_are_exact(ads: Stub, admin: Caller, viewer: Caller) -> None
         pb.ListAdStatsRequest(filter=pb.AdFilter(campaign=campaign.name), order_by=pb.STATS_ORDER_CTR, page_size=1),
         metadata=admin.auth,
     )
-    assert [r.ad for r in by_ctr.rows] == [cpm.name] and by_ctr.next_page_token
+    assert [r.ad for r in by_ctr.rows] == [cpm.name]
+    assert by_ctr.next_page_token
     rest = await ads.ListAdStats(
         pb.ListAdStatsRequest(
             filter=pb.AdFilter(campaign=campaign.name),
@@ -106,7 +118,8 @@ async def test_stats_are_exact(ads: Stub, admin: Caller, viewer: Caller) -> None
         ),
         metadata=admin.auth,
     )
-    assert [r.ad for r in rest.rows] == [cpc.name] and not rest.next_page_token
+    assert [r.ad for r in rest.rows] == [cpc.name]
+    assert not rest.next_page_token
     campaigns = await ads.ListCampaignStats(
         pb.ListCampaignStatsRequest(filter=pb.CampaignFilter(search=campaign.display_name)), metadata=admin.auth
     )
@@ -114,8 +127,10 @@ async def test_stats_are_exact(ads: Stub, admin: Caller, viewer: Caller) -> None
     overview = await ads.GetOverviewStats(pb.GetOverviewStatsRequest(), metadata=admin.auth)
     rectangle = next(p for p in overview.placements if p.placement == pb.PLACEMENT_RECTANGLE)
     assert [p.placement for p in overview.placements] == [1, 2, 3, 4]
-    assert rectangle.requests >= rectangle.fills >= 8 and rectangle.metrics.impressions >= 8
-    assert overview.totals.impressions >= 8 and 0 <= overview.totals.ctr <= 1
+    assert rectangle.requests >= rectangle.fills >= 8
+    assert rectangle.metrics.impressions >= 8
+    assert overview.totals.impressions >= 8
+    assert 0 <= overview.totals.ctr <= 1
 
 
 async def test_report_ranges_and_zones_are_checked(ads: Stub, admin: Caller) -> None:
@@ -144,7 +159,8 @@ async def test_report_ranges_and_zones_are_checked(ads: Stub, admin: Caller) -> 
         metadata=admin.auth,
     )
     assert [d.date.day for d in kampala.daily] == [1, 2, 3, 4, 5, 6, 7]
-    assert kampala.totals.impressions == 0 and kampala.totals.ctr == 0.0
+    assert kampala.totals.impressions == 0
+    assert kampala.totals.ctr == 0.0
 
 
 async def test_impressions_are_listed_for_review(ads: Stub, admin: Caller, viewer: Caller) -> None:
@@ -154,12 +170,15 @@ async def test_impressions_are_listed_for_review(ads: Stub, admin: Caller, viewe
     for click in (False, True, False):
         await _deliver(ads, title, "", country="UG", device_type=pb.DEVICE_TYPE_ANDROID, click=click, auth=viewer.auth)
     listed = await ads.ListImpressions(pb.ListImpressionsRequest(user=viewer.name, page_size=2), metadata=admin.auth)
-    assert len(listed.impressions) == 2 and listed.next_page_token
+    assert len(listed.impressions) == 2
+    assert listed.next_page_token
     rest = await ads.ListImpressions(
         pb.ListImpressionsRequest(user=viewer.name, page_size=2, page_token=listed.next_page_token), metadata=admin.auth
     )
     everything = list(listed.impressions) + list(rest.impressions)
-    assert len(everything) == 3 and {i.ad for i in everything} == {ad.name} and {i.user for i in everything} == {viewer.name}
+    assert len(everything) == 3
+    assert {i.ad for i in everything} == {ad.name}
+    assert {i.user for i in everything} == {viewer.name}
     assert [i.record_time.ToNanoseconds() for i in everything] == sorted(
         (i.record_time.ToNanoseconds() for i in everything), reverse=True
     )

@@ -16,9 +16,15 @@ NOW = dt.datetime(2030, 3, 4, 12, 0, tzinfo=dt.UTC)
 
 def _claims(**fields: object) -> domain.TokenClaims:
     values: dict[str, object] = {
-        "token_id": "t" * 32, "ad_id": "a" * 32, "campaign_id": "c" * 32, "placement": 3, "user_id": "",
-        "device_id": "dev", "select_time": NOW, "country": "UG",
-    }  # fmt: skip
+        "token_id": "t" * 32,
+        "ad_id": "a" * 32,
+        "campaign_id": "c" * 32,
+        "placement": 3,
+        "user_id": "",
+        "device_id": "dev",
+        "select_time": NOW,
+        "country": "UG",
+    }
     values.update(fields)
     return domain.TokenClaims(**values)  # type: ignore[arg-type]
 
@@ -51,11 +57,15 @@ def test_tokens_are_bound_to_their_viewer() -> None:
         (domain.PLACEMENT_MOBILE_BANNER, domain.Creative(image_url="https://x.example/a.png", width=300, height=250), False),
         (domain.PLACEMENT_PRE_ROLL, domain.Creative(video_url="https://x.example/a.mp4", duration_ms=15_000), True),
         (domain.PLACEMENT_PRE_ROLL, domain.Creative(video_url="https://x.example/a.mp4", duration_ms=31_000), False),
-        (domain.PLACEMENT_PRE_ROLL, domain.Creative(video_url="https://x.example/a.mp4", duration_ms=20_000, skip_offset_ms=500), False),
+        (
+            domain.PLACEMENT_PRE_ROLL,
+            domain.Creative(video_url="https://x.example/a.mp4", duration_ms=20_000, skip_offset_ms=500),
+            False,
+        ),
         (domain.PLACEMENT_PRE_ROLL, domain.Creative(video_url="http://x.example/a.mp4", duration_ms=20_000), False),
         (domain.PLACEMENT_PRE_ROLL, domain.Creative(), False),
     ],
-)  # fmt: skip
+)
 def test_creatives_must_fit_their_placement(placement: int, creative: domain.Creative, ok: bool) -> None:
     if ok:
         domain.validate_creative(placement, creative)
@@ -121,7 +131,8 @@ def test_rates_never_exceed_one_and_ecpm_is_revenue_per_thousand() -> None:
 def test_date_ranges_cover_local_days() -> None:
     range_ = domain.date_range(dt.date(2030, 1, 1), dt.date(2030, 1, 2), "Africa/Kampala", NOW)
     assert range_.utc_start == dt.datetime(2029, 12, 31, 21, tzinfo=dt.UTC)
-    assert len(range_.hours()) == 48 and len(range_.hours(dt.date(2030, 1, 2))) == 24
+    assert len(range_.hours()) == 48
+    assert len(range_.hours(dt.date(2030, 1, 2))) == 24
     with pytest.raises(InvalidArgument):
         domain.date_range(dt.date(2030, 1, 2), dt.date(2030, 1, 1), "UTC", NOW)
 
