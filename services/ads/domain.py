@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from services.core.errors import (
+    Aborted,
     AlreadyExists,
     FailedPrecondition,
     FieldViolation,
@@ -213,13 +214,35 @@ class Ad:
         return etag_of(self.id, self.version)
 
 
+@dataclass(frozen=True)
+class Impression:
+    """A recorded impression as support and fraud review see it."""
+
+    id: str
+    ad_id: str
+    campaign_id: str
+    placement: int
+    user_id: str
+    device_id: str
+    title: str
+    country: str
+    region: str
+    device_type: int
+    select_time: dt.datetime
+    record_time: dt.datetime
+    video_outcome: int
+    viewed_ms: int | None
+    finish_time: dt.datetime | None
+    click_count: int
+    first_click_time: dt.datetime | None
+    cost_micros: int
+
+
 def etag_of(resource_id: str, version: int) -> str:
     return hashlib.sha256(f"{resource_id}:{version}".encode()).hexdigest()[:16]
 
 
 def check_etag(given: str, current: str) -> None:
-    from services.core.errors import Aborted
-
     if given and given != current:
         raise Aborted("etag does not match the stored one; read it again", reason="ETAG_MISMATCH")
 

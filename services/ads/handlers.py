@@ -6,12 +6,11 @@ import datetime as dt
 from typing import Any
 
 from google.protobuf import duration_pb2, timestamp_pb2
-from google.type import date_pb2, money_pb2
+from google.type import date_pb2, money_pb2, timeofday_pb2
 from marquee.ads.v1 import ads_pb2 as pb
 from marquee.ads.v1 import ads_pb2_grpc
 
 from services.ads import domain
-from services.ads.models import ImpressionRow
 from services.ads.usecases import AdsUseCases, Caller, Report, StatsPage
 from services.core.convert import timestamp
 from services.core.errors import InvalidArgument, invalid
@@ -264,7 +263,7 @@ class Mapper:
             archive_time=_ts(ad.archive_time),
         )
 
-    def impression(self, row: ImpressionRow) -> pb.Impression:
+    def impression(self, row: domain.Impression) -> pb.Impression:
         return pb.Impression(
             name=f"impressions/{row.id}",
             ad=f"ads/{row.ad_id}",
@@ -317,9 +316,7 @@ class Mapper:
         )
 
 
-def _time_of_day(minute: int) -> Any:
-    from google.type import timeofday_pb2
-
+def _time_of_day(minute: int) -> timeofday_pb2.TimeOfDay:
     return timeofday_pb2.TimeOfDay(hours=minute // 60, minutes=minute % 60)
 
 

@@ -725,11 +725,11 @@ class AdsUseCases:
         await self.counters.charged(ad, cost, now)
         return ClickResult(ad.spec.click_url, counted, impression_id)
 
-    async def get_impression(self, impression_id: str) -> ImpressionRow:
+    async def get_impression(self, impression_id: str) -> domain.Impression:
         row = await self._run(lambda repo: repo.impression(impression_id))
         if row is None:
             raise NotFound("no such impression", metadata={"name": f"impressions/{impression_id}"})
-        return row  # type: ignore[no-any-return]
+        return _impression(row)
 
     async def list_impressions(
         self,
@@ -743,7 +743,7 @@ class AdsUseCases:
         clicked_only: bool,
         size: int,
         token: str,
-    ) -> tuple[list[ImpressionRow], str]:
+    ) -> tuple[list[domain.Impression], str]:
         if start is not None and end is not None and end < start:
             raise invalid("end_time", "must not be before start_time")
         limit = page_size(size, default=50, maximum=500)
@@ -766,7 +766,7 @@ class AdsUseCases:
         if len(rows) > limit:
             last = rows[limit - 1]
             next_token = self.pages.encode({"t": last.record_time.isoformat(), "id": last.id}, query=query)
-        return rows[:limit], next_token
+        return [_impression(row) for row in rows[:limit]], next_token
 
     # -- reports ----------------------------------------------------------------------------------
 
@@ -935,6 +935,29 @@ class AdsUseCases:
 
 
 # -- helpers used inside units of work -------------------------------------------------------------
+
+
+def _impression(row: ImpressionRow) -> domain.Impression:
+    return domain.Impression(
+        id=row.id,
+        ad_id=row.ad_id,
+        campaign_id=row.campaign_id,
+        placement=row.placement,
+        user_id=row.user_id,
+        device_id=row.device_id,
+        title=row.title,
+        country=row.country,
+        region=row.region,
+        device_type=row.device_type,
+        select_time=row.select_time,
+        record_time=row.record_time,
+        video_outcome=row.video_outcome,
+        viewed_ms=row.viewed_ms,
+        finish_time=row.finish_time,
+        click_count=row.click_count,
+        first_click_time=row.first_click_time,
+        cost_micros=row.cost_micros,
+    )
 
 
 def _campaign_or_404(repo: AdsRepository, campaign_id: str, *, lock: bool = False, field: str = "name") -> domain.Campaign:
