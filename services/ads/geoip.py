@@ -38,9 +38,10 @@ class GeoIP:
 
 
 def client_address(peer: str, forwarded_for: str) -> str:
-    """The caller's IP: the first `x-forwarded-for` hop (Envoy sets it), else the gRPC peer."""
+    """The caller's IP: the last `x-forwarded-for` entry, which Envoy appends whatever the client sent
+    (earlier entries are the client's word), else the gRPC peer."""
     if forwarded_for:
-        return forwarded_for.split(",")[0].strip()
+        return forwarded_for.split(",")[-1].strip()
     kind, _, rest = peer.partition(":")
     if kind == "ipv4":
         return rest.rpartition(":")[0]
