@@ -15,9 +15,11 @@ from tests.integration.ads.conftest import Caller
 
 @pytest.fixture(scope="module")
 async def http(platform: Server, tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[httpx.AsyncClient]:
-    async with running_gateway(platform.port, tmp_path_factory.mktemp("envoy-ads")) as envoy:
-        async with httpx.AsyncClient(base_url=envoy.url, timeout=15.0) as client:
-            yield client
+    async with (
+        running_gateway(platform.port, tmp_path_factory.mktemp("envoy-ads")) as envoy,
+        httpx.AsyncClient(base_url=envoy.url, timeout=15.0) as client,
+    ):
+        yield client
 
 
 async def test_the_walk_through_over_json(http: httpx.AsyncClient, admin: Caller) -> None:
