@@ -217,8 +217,16 @@ def seed_database(database_url: str, ads: list[pb.Ad], impressions: int, viewers
 async def seed_redis(url: str, seeded: dict[str, Any], ads: list[pb.Ad], viewers: list[str], now: dt.datetime) -> None:
     client = aioredis.Redis.from_url(url)
     pipe = client.pipeline(transaction=False)
+
+    async def flush_every(commands: int = 500) -> None:
+        nonlocal pipe
+        if len(pipe) >= commands:
+            await pipe.execute()
+            pipe = client.pipeline(transaction=False)
+
     for key, members in seeded["uniques"].items():
         pipe.pfadd(key, *members)
+        await flush_every()
     for ad_id, count in seeded["per_ad"].items():
         pipe.set(f"{PREFIX}spend:ad:{ad_id}", count * COST_MICROS)
     pipe.set(f"{PREFIX}spend:cmp:{seeded['campaign_id']}", sum(seeded["per_ad"].values()) * COST_MICROS)
@@ -229,6 +237,7 @@ async def seed_redis(url: str, seeded: dict[str, Any], ads: list[pb.Ad], viewers
             pipe.zadd(
                 f"{PREFIX}cap:d:{viewer}:ad:{ad.name.removeprefix('ads/')}", {uuid.uuid4().hex: stamp - rng.random() * 80_000}
             )
+        await flush_every()
     await pipe.execute()
     await client.aclose()
 

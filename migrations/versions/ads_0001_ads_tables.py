@@ -2,7 +2,7 @@
 
 Revision ID: ads_0001
 Revises:
-Create Date: 2026-12-02 21:03:15.211948
+Create Date: 2026-12-02 21:25:13.886734
 """
 
 from __future__ import annotations
@@ -139,6 +139,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("ad_id", "dimension", "key", "hour", name=op.f("pk_ads_rollups")),
     )
     with op.batch_alter_table("ads_rollups", schema=None) as batch_op:
+        batch_op.create_index("ix_ads_rollups_ad_dimension_hour", ["ad_id", "dimension", "hour"], unique=False)
         batch_op.create_index("ix_ads_rollups_campaign_hour", ["campaign_id", "dimension", "hour"], unique=False)
         batch_op.create_index("ix_ads_rollups_dimension_hour", ["dimension", "hour"], unique=False)
 
@@ -150,6 +151,7 @@ def downgrade() -> None:
     with op.batch_alter_table("ads_rollups", schema=None) as batch_op:
         batch_op.drop_index("ix_ads_rollups_dimension_hour")
         batch_op.drop_index("ix_ads_rollups_campaign_hour")
+        batch_op.drop_index("ix_ads_rollups_ad_dimension_hour")
 
     op.drop_table("ads_rollups")
     with op.batch_alter_table("ads_impressions", schema=None) as batch_op:

@@ -125,6 +125,8 @@ class RollupRow(Base):
     __table_args__ = (
         Index("ix_ads_rollups_campaign_hour", "campaign_id", "dimension", "hour"),
         Index("ix_ads_rollups_dimension_hour", "dimension", "hour"),
+        # One ad's breakdown (every key of a dimension) over a range of hours.
+        Index("ix_ads_rollups_ad_dimension_hour", "ad_id", "dimension", "hour"),
     )
 
     # Key order: one ad's totals (dimension '') over a range of hours is one contiguous index range.
