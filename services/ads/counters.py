@@ -1,0 +1,240 @@
+"""Serving state kept in Redis and shared by every Ads process: frequency caps, spend, unique viewers,
+request counts and repeated-click marks. All through `redis.asyncio`; cap checks that write are one Lua
+script, so two processes cannot both slip under a cap.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import redis.asyncio as aioredis
+
+from services.ads import domain
+
+PREFIX = "marquee:ads:"
+UNIQUE_TTL_SECONDS = 400 * 86_400
+SPEND_DAY_TTL_SECONDS = 3 * 86_400
+VERSION_KEY = PREFIX + "version"  # bumped by every admin write: processes reread their serveable ads
+
+# KEYS: the viewer's zset for the ad, then for the campaign. ARGV: member, now, the ad's caps as
+# (max, period) pairs count, the pairs, the campaign cap (max, period; max 0 = none). Returns 1 when
+# the impression was added (or already was), 0 when a cap is already full.
+_CHECK_AND_COUNT = """
+local member, now, n = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3])
+if redis.call('ZSCORE', KEYS[1], member) then return 1 end
+local longest = 0
+for i = 0, n - 1 do
+  local maximum, period = tonumber(ARGV[4 + 2 * i]), tonumber(ARGV[5 + 2 * i])
+  if period > longest then longest = period end
+  if redis.call('ZCOUNT', KEYS[1], '(' .. (now - period), '+inf') >= maximum then return 0 end
+end
+local cmax, cperiod = tonumber(ARGV[4 + 2 * n]), tonumber(ARGV[5 + 2 * n])
+if cmax > 0 and redis.call('ZCOUNT', KEYS[2], '(' .. (now - cperiod), '+inf') >= cmax then return 0 end
+redis.call('ZADD', KEYS[1], now, member)
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - longest)
+redis.call('EXPIRE', KEYS[1], longest + 60)
+if cmax > 0 then
+  redis.call('ZADD', KEYS[2], now, member)
+  redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now - cperiod)
+  redis.call('EXPIRE', KEYS[2], cperiod + 60)
+end
+return 1
+"""
+
+
+def _hour_key(hour: dt.datetime) -> str:
+    hour = hour.astimezone(dt.UTC)
+    return f"{hour.year:04d}{hour.month:02d}{hour.day:02d}{hour.hour:02d}"
+
+
+def _day_key(moment: dt.datetime) -> str:
+    moment = moment.astimezone(dt.UTC)
+    return f"{moment.year:04d}{moment.month:02d}{moment.day:02d}"
+
+
+def _unique_keys(scope: str, hours: Sequence[dt.datetime]) -> list[str]:
+    """The HyperLogLogs covering `hours` (UTC, whole hours, ascending): one per whole UTC day, one per
+    hour of partial days (a report in another time zone), so a 30-day UTC report merges 30 keys, not 720."""
+    by_day: dict[str, list[str]] = {}
+    for hour in hours:
+        key = _hour_key(hour)
+        by_day.setdefault(key[:8], []).append(key)
+    keys = []
+    for day, day_hours in by_day.items():
+        if len(day_hours) == 24:
+            keys.append(f"{PREFIX}uv:{scope}:{day}")
+        else:
+            keys.extend(f"{PREFIX}uv:{scope}:{h}" for h in day_hours)
+    return keys
+
+
+@dataclass(frozen=True)
+class CandidateState:
+    capped: bool
+    spend: domain.Spend
+
+
+class ServingCounters:
+    def __init__(self, client: aioredis.Redis, *, campaign_cap: tuple[int, int] = (0, 0)) -> None:
+        self._redis = client
+        self._campaign_cap = campaign_cap
+        self._check_and_count = client.register_script(_CHECK_AND_COUNT)
+
+    @staticmethod
+    def _cap_key(viewer: str, scope: str, resource_id: str) -> str:
+        return f"{PREFIX}cap:{viewer}:{scope}:{resource_id}"
+
+    @staticmethod
+    def _spend_keys(ad: domain.Ad, now: dt.datetime) -> tuple[str, str, str, str]:
+        campaign_id = ad.spec.campaign_id
+        return (
+            f"{PREFIX}spend:ad:{ad.id}",
+            f"{PREFIX}spend:ad:{ad.id}:{domain.local_day(now, ad.spec.schedule.time_zone)}",
+            f"{PREFIX}spend:cmp:{campaign_id}",
+            f"{PREFIX}spend:cmp:{campaign_id}:{now.astimezone(dt.UTC).date()}",
+        )
+
+    async def version(self) -> int:
+        return int(await self._redis.get(VERSION_KEY) or 0)
+
+    async def bump_version(self) -> None:
+        await self._redis.incr(VERSION_KEY)
+
+    async def state(self, ads: Sequence[domain.Ad], viewer: str, now: dt.datetime) -> tuple[int, list[CandidateState]]:
+        """The ads version and each candidate's caps and spend, in one round trip (reads only)."""
+        stamp = now.timestamp()
+        pipe = self._redis.pipeline(transaction=False)
+        campaign_max, campaign_period = self._campaign_cap
+        for ad in ads:
+            pipe.mget(self._spend_keys(ad, now))
+            for _maximum, period in ad.spec.effective_caps if viewer else ():
+                pipe.zcount(self._cap_key(viewer, "ad", ad.id), f"({stamp - period}", "+inf")
+            if viewer and campaign_max:
+                pipe.zcount(self._cap_key(viewer, "cmp", ad.spec.campaign_id), f"({stamp - campaign_period}", "+inf")
+        pipe.get(VERSION_KEY)
+        replies = iter(await pipe.execute())
+        found = []
+        for ad in ads:
+            totals = [int(v or 0) for v in next(replies)]
+            capped = False
+            for maximum, _period in ad.spec.effective_caps if viewer else ():
+                capped = capped or int(next(replies)) >= maximum
+            if viewer and campaign_max:
+                capped = capped or int(next(replies)) >= campaign_max
+            found.append(CandidateState(capped, domain.Spend(*totals)))
+        return int(next(replies) or 0), found
+
+    async def count_towards_caps(self, ad: domain.Ad, viewer: str, member: str, now: dt.datetime) -> bool:
+        """Adds the impression to the viewer's caps unless one is already full (atomic across processes)."""
+        if not viewer:
+            return True
+        caps = ad.spec.effective_caps
+        args: list[Any] = [member, now.timestamp(), len(caps)]
+        for maximum, period in caps:
+            args += [maximum, period]
+        args += list(self._campaign_cap)
+        keys = [self._cap_key(viewer, "ad", ad.id), self._cap_key(viewer, "cmp", ad.spec.campaign_id)]
+        return bool(await self._check_and_count(keys=keys, args=args))
+
+    async def forget_cap(self, ad: domain.Ad, viewer: str, member: str) -> None:
+        """Takes back a cap entry whose impression could not be stored."""
+        if viewer:
+            await self._redis.zrem(self._cap_key(viewer, "ad", ad.id), member)
+            await self._redis.zrem(self._cap_key(viewer, "cmp", ad.spec.campaign_id), member)
+
+    async def delivered(self, ad: domain.Ad, viewer: str, placement: int, cost_micros: int, now: dt.datetime) -> None:
+        """After the impression is committed: spend and unique-viewer counts, in one round trip."""
+        pipe = self._redis.pipeline(transaction=False)
+        self._spend(pipe, ad, cost_micros, now)
+        if viewer:
+            for period in (_hour_key(now), _day_key(now)):
+                for scope in (f"ad:{ad.id}", f"cmp:{ad.spec.campaign_id}", "all", f"pl:{placement}"):
+                    pipe.pfadd(f"{PREFIX}uv:{scope}:{period}", viewer)
+                    pipe.expire(f"{PREFIX}uv:{scope}:{period}", UNIQUE_TTL_SECONDS)
+        await pipe.execute()
+
+    async def charged(self, ad: domain.Ad, cost_micros: int, now: dt.datetime) -> None:
+        if cost_micros:
+            pipe = self._redis.pipeline(transaction=False)
+            self._spend(pipe, ad, cost_micros, now)
+            await pipe.execute()
+
+    def _spend(self, pipe: Any, ad: domain.Ad, cost_micros: int, now: dt.datetime) -> None:
+        if not cost_micros:
+            return
+        for index, key in enumerate(self._spend_keys(ad, now)):
+            pipe.incrby(key, cost_micros)
+            if index % 2:
+                pipe.expire(key, SPEND_DAY_TTL_SECONDS)
+
+    async def count_request(self, placement: int, outcome: str, now: dt.datetime) -> None:
+        """`requests`/`fills`/`capped` per placement, or `adfree`, in the hour's hash."""
+        key = f"{PREFIX}req:{_hour_key(now)}"
+        pipe = self._redis.pipeline(transaction=False)
+        if outcome == "adfree":
+            pipe.hincrby(key, "adfree", 1)
+        else:
+            pipe.hincrby(key, f"{placement}:requests", 1)
+            if outcome in ("fill", "capped"):
+                pipe.hincrby(key, f"{placement}:{outcome}", 1)
+        pipe.expire(key, UNIQUE_TTL_SECONDS)
+        await pipe.execute()
+
+    async def repeated_click(self, viewer: str, ad_id: str, seconds: int, now: dt.datetime) -> bool:
+        """True when this viewer clicked this ad within `seconds` (a repeated click: invalid)."""
+        if not viewer or seconds <= 0:
+            return False
+        key = f"{PREFIX}click:{viewer}:{ad_id}"
+        stamp = now.timestamp()
+        previous = await self._redis.getset(key, stamp)
+        await self._redis.expire(key, max(seconds, 1) * 10)
+        return previous is not None and stamp - float(previous) < seconds
+
+    async def uniques(self, scope: str, groups: Sequence[Sequence[dt.datetime]]) -> list[int]:
+        """Distinct viewers over each group of hours (`scope` e.g. `ad:{id}`, `cmp:{id}`, `all`), one round trip."""
+        pipe = self._redis.pipeline(transaction=False)
+        for hours in groups:
+            if hours:
+                pipe.pfcount(*_unique_keys(scope, hours))
+        replies = iter(await pipe.execute())
+        return [int(next(replies)) if hours else 0 for hours in groups]
+
+    async def uniques_many(self, scopes: Sequence[str], hours: Sequence[dt.datetime]) -> list[int]:
+        """Distinct viewers of each scope over the same hours, one round trip."""
+        if not hours:
+            return [0] * len(scopes)
+        pipe = self._redis.pipeline(transaction=False)
+        for scope in scopes:
+            pipe.pfcount(*_unique_keys(scope, hours))
+        return [int(v) for v in await pipe.execute()]
+
+    async def union(self, scopes: Sequence[str], hours: Sequence[dt.datetime]) -> int:
+        """Distinct viewers across several scopes (HyperLogLogs merge without double counting)."""
+        keys = [key for scope in scopes for key in _unique_keys(scope, hours)]
+        return int(await self._redis.pfcount(*keys)) if keys else 0
+
+    async def requests(self, hours: Sequence[dt.datetime]) -> dict[str, int]:
+        pipe = self._redis.pipeline(transaction=False)
+        for hour in hours:
+            pipe.hgetall(f"{PREFIX}req:{_hour_key(hour)}")
+        totals: dict[str, int] = {}
+        for reply in await pipe.execute():
+            for name, value in reply.items():
+                field = name.decode() if isinstance(name, bytes) else str(name)
+                totals[field] = totals.get(field, 0) + int(value)
+        return totals
+
+    async def spend_today(self, ad: domain.Ad, now: dt.datetime) -> tuple[int, int]:
+        """(the ad's spend today in its schedule's zone, its campaign's spend today UTC)."""
+        keys = self._spend_keys(ad, now)
+        values = await self._redis.mget([keys[1], keys[3]])
+        return int(values[0] or 0), int(values[1] or 0)
+
+    async def campaign_spend_today(self, campaign_id: str, now: dt.datetime) -> int:
+        return int(await self._redis.get(f"{PREFIX}spend:cmp:{campaign_id}:{now.astimezone(dt.UTC).date()}") or 0)
+
+    async def close(self) -> None:
+        await self._redis.aclose()
