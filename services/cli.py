@@ -17,6 +17,8 @@ from gateway.process import EnvoyProcess
 from services.core import logs, migrate
 from services.core.processes import stop_process
 from services.core.redis_store import EmbeddedRedis
+from services.core.seaweedfs import EmbeddedSeaweedFS
+from services.core.storage import StorageSettings
 from services.core.settings import ALL_SERVICES, Settings, load_settings
 
 log = logging.getLogger("marquee")
@@ -36,6 +38,22 @@ def redis_for(settings: Settings) -> Iterator[Settings]:
     finally:
         embedded.stop()
         log.info("embedded redis stopped")
+
+
+@contextlib.contextmanager
+def storage_for(settings: Settings) -> Iterator[None]:
+    """The embedded SeaweedFS while Media runs without a configured S3 endpoint; nothing otherwise."""
+    if "media" not in settings.services or StorageSettings.load(settings).storage_endpoint_url:
+        yield
+        return
+    embedded = EmbeddedSeaweedFS(settings.data_dir / "seaweedfs")
+    connection = embedded.start()
+    print(f"marquee: embedded seaweedfs pid {embedded.pid}, S3 at {connection.endpoint_url}", flush=True)
+    try:
+        yield
+    finally:
+        embedded.stop()
+        log.info("embedded seaweedfs stopped")
 
 
 def start_worker_process(settings: Settings) -> subprocess.Popen[bytes]:
@@ -177,7 +195,7 @@ def main(argv: list[str] | None = None) -> int:
         with redis_for(settings) as resolved:
             run_worker(resolved)
         return 0
-    with redis_for(settings) as resolved:
+    with redis_for(settings) as resolved, storage_for(resolved):
         migrate.upgrade(resolved)
         is_up = args.command == "up"
         asyncio.run(
