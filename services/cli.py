@@ -145,6 +145,10 @@ def render_gateway_config(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _split(value: str | None) -> list[str] | None:
+    return [part.strip() for part in value.split(",") if part.strip()] if value else None
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="marquee", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -162,7 +166,11 @@ def main(argv: list[str] | None = None) -> int:
     serve_cmd = commands.add_parser("serve", help="run a subset of services (the unit of scale-out)")
     serve_cmd.add_argument("--services", default=",".join(ALL_SERVICES), help="comma-separated services")
     serve_cmd.add_argument("--port", type=int, help="gRPC port")
-    commands.add_parser("worker", help="run a Celery worker")
+    worker_cmd = commands.add_parser("worker", help="run a Celery worker (thread pool)")
+    worker_cmd.add_argument("--queues", help="comma-separated queues to consume, e.g. media,notes (default: every task's queue)")
+    worker_cmd.add_argument("--concurrency", type=int, default=2, help="task threads (default 2)")
+    worker_cmd.add_argument("--task-modules", help="comma-separated task modules to load (default: each service's tasks.py)")
+    worker_cmd.add_argument("--hostname", help="Celery node name (default celery@<host>)")
     commands.add_parser("migrate", help="apply database migrations")
     commands.add_parser("config", help="print every setting with its description and current value")
     args = parser.parse_args(argv)
@@ -193,7 +201,13 @@ def main(argv: list[str] | None = None) -> int:
         from services.worker import run_worker
 
         with redis_for(settings) as resolved:
-            run_worker(resolved)
+            run_worker(
+                resolved,
+                concurrency=args.concurrency,
+                queues=_split(args.queues),
+                task_modules=_split(args.task_modules),
+                hostname=args.hostname,
+            )
         return 0
     with redis_for(settings) as resolved, storage_for(resolved):
         migrate.upgrade(resolved)

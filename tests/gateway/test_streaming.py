@@ -24,7 +24,7 @@ from tests.gateway.helpers import error_info, raw_request, running_gateway, sse_
 
 
 class ProbeMedia(media_pb2_grpc.MediaServiceServicer):
-    """WatchOperation sends two events; `operations/op1` then fails, any other name ends cleanly."""
+    """WatchOperation sends two events; `users/me/operations/op1` then fails, any other name ends cleanly."""
 
     async def WatchOperation(
         self, request: media_pb2.WatchOperationRequest, context: grpc.aio.ServicerContext[Any, Any]
@@ -39,7 +39,7 @@ class ProbeMedia(media_pb2_grpc.MediaServiceServicer):
                 )
             )
             await asyncio.sleep(0.01)
-        if request.name == "operations/op1":
+        if request.name == "users/me/operations/op1":
             raise errors.FailedPrecondition("the operation was cancelled", reason="OPERATION_CANCELLED")
 
 
@@ -75,7 +75,9 @@ def _status_from_trailer(value: str) -> status_pb2.Status:
 async def test_stream_arrives_as_server_sent_events(probe_gateway: EnvoyProcess, user_token: str) -> None:
     async with (
         httpx.AsyncClient(base_url=probe_gateway.url, timeout=10.0) as client,
-        client.stream("GET", "/media/v1/operations/ok:watch", headers={"authorization": f"Bearer {user_token}"}) as response,
+        client.stream(
+            "GET", "/media/v1/users/me/operations/ok:watch", headers={"authorization": f"Bearer {user_token}"}
+        ) as response,
     ):
         assert response.status_code == 200
         assert response.headers["content-type"] == "text/event-stream"
@@ -83,8 +85,8 @@ async def test_stream_arrives_as_server_sent_events(probe_gateway: EnvoyProcess,
     events = sse_events(body)
     assert [set(event) for event in events] == [{"data"}, {"data"}]
     assert [json.loads(event["data"]) for event in events] == [
-        {"event": {"sequence": "1", "operation": {"name": "operations/ok", "progress": {"percent": 40}}}},
-        {"event": {"sequence": "2", "operation": {"name": "operations/ok", "progress": {"percent": 80}}}},
+        {"event": {"sequence": "1", "operation": {"name": "users/me/operations/ok", "progress": {"percent": 40}}}},
+        {"event": {"sequence": "2", "operation": {"name": "users/me/operations/ok", "progress": {"percent": 80}}}},
     ]  # camelCase names, int64 `sequence` as a JSON string
 
 
@@ -92,7 +94,7 @@ async def test_successful_stream_ends_with_grpc_status_0(probe_gateway: EnvoyPro
     reply = await raw_request(
         probe_gateway.url,
         "GET",
-        "/media/v1/operations/ok:watch",
+        "/media/v1/users/me/operations/ok:watch",
         headers={"authorization": f"Bearer {user_token}", "te": "trailers"},
     )
     assert reply.status == 200
@@ -109,7 +111,7 @@ async def test_mid_stream_error_arrives_as_trailers(probe_gateway: EnvoyProcess,
     reply = await raw_request(
         probe_gateway.url,
         "GET",
-        "/media/v1/operations/op1:watch",
+        "/media/v1/users/me/operations/op1:watch",
         headers={"authorization": f"Bearer {user_token}", "te": "trailers"},
     )
     assert reply.status == 200
@@ -127,7 +129,7 @@ async def test_mid_stream_error_arrives_as_trailers(probe_gateway: EnvoyProcess,
 
 async def test_error_before_the_first_event_is_a_json_status(probe_gateway: EnvoyProcess) -> None:
     async with httpx.AsyncClient(base_url=probe_gateway.url, timeout=10.0) as client:
-        response = await client.get("/media/v1/operations/ok:watch")
+        response = await client.get("/media/v1/users/me/operations/ok:watch")
     assert response.status_code == 401
     assert response.headers["content-type"] == "application/json"
     body = response.json()

@@ -824,16 +824,18 @@ class GetOperationResponse(_message.Message):
     def __init__(self, operation: _Optional[_Union[_operation_pb2.Operation, _Mapping]] = ...) -> None: ...
 
 class ListOperationsRequest(_message.Message):
-    __slots__ = ("page_size", "page_token", "asset", "states")
+    __slots__ = ("page_size", "page_token", "asset", "states", "parent")
     PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
     PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
     ASSET_FIELD_NUMBER: _ClassVar[int]
     STATES_FIELD_NUMBER: _ClassVar[int]
+    PARENT_FIELD_NUMBER: _ClassVar[int]
     page_size: int
     page_token: str
     asset: str
     states: _containers.RepeatedScalarFieldContainer[_operation_pb2.OperationState]
-    def __init__(self, page_size: _Optional[int] = ..., page_token: _Optional[str] = ..., asset: _Optional[str] = ..., states: _Optional[_Iterable[_Union[_operation_pb2.OperationState, str]]] = ...) -> None: ...
+    parent: str
+    def __init__(self, page_size: _Optional[int] = ..., page_token: _Optional[str] = ..., asset: _Optional[str] = ..., states: _Optional[_Iterable[_Union[_operation_pb2.OperationState, str]]] = ..., parent: _Optional[str] = ...) -> None: ...
 
 class ListOperationsResponse(_message.Message):
     __slots__ = ("operations", "next_page_token")

@@ -35,7 +35,9 @@ class MediaServiceStub(object):
     `StartTranscode` returns a `marquee.longrunning.v1.Operation` (kind
     `transcode`, metadata `TranscodeMetadata`, response `Asset`); when it
     succeeds the asset is READY and `CreatePlaybackSession` hands out signed
-    HLS URLs.
+    HLS URLs. Operations belong to the user who started them and are named
+    `users/{user}/operations/{operation}` (the same shape as in Notes);
+    `users/me` means the caller.
 
     Ownership. Admins upload catalog video (features, trailers, extras, ad
     creatives) and see every asset. Signed-in users upload their own videos
@@ -213,7 +215,9 @@ class MediaServiceServicer(object):
     `StartTranscode` returns a `marquee.longrunning.v1.Operation` (kind
     `transcode`, metadata `TranscodeMetadata`, response `Asset`); when it
     succeeds the asset is READY and `CreatePlaybackSession` hands out signed
-    HLS URLs.
+    HLS URLs. Operations belong to the user who started them and are named
+    `users/{user}/operations/{operation}` (the same shape as in Notes);
+    `users/me` means the caller.
 
     Ownership. Admins upload catalog video (features, trailers, extras, ad
     creatives) and see every asset. Signed-in users upload their own videos
@@ -359,8 +363,9 @@ class MediaServiceServicer(object):
         raise NotImplementedError('Method not implemented!')
 
     def GetOperation(self, request, context):
-        """Gets an operation. Users see the operations of their own assets.
-        Operations are kept for 30 days after they finish.
+        """Gets an operation, `users/{user}/operations/{operation}`. Users see the
+        operations they started; admins may name any user. Operations are kept
+        for 30 days after they finish.
 
         Errors: NOT_FOUND.
         """
@@ -369,8 +374,8 @@ class MediaServiceServicer(object):
         raise NotImplementedError('Method not implemented!')
 
     def ListOperations(self, request, context):
-        """Lists operations, newest first, optionally only those of one asset or in
-        some states.
+        """Lists a user's operations, newest first, optionally only those of one
+        asset or in some states.
 
         Errors: INVALID_ARGUMENT / `INVALID_ARGUMENT`, `INVALID_PAGE_TOKEN`.
         """
@@ -726,7 +731,9 @@ class MediaService(object):
     `StartTranscode` returns a `marquee.longrunning.v1.Operation` (kind
     `transcode`, metadata `TranscodeMetadata`, response `Asset`); when it
     succeeds the asset is READY and `CreatePlaybackSession` hands out signed
-    HLS URLs.
+    HLS URLs. Operations belong to the user who started them and are named
+    `users/{user}/operations/{operation}` (the same shape as in Notes);
+    `users/me` means the caller.
 
     Ownership. Admins upload catalog video (features, trailers, extras, ad
     creatives) and see every asset. Signed-in users upload their own videos

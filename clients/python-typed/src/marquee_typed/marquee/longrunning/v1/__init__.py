@@ -86,8 +86,9 @@ class Operation(betterproto2.Message):
 
     name: "str" = betterproto2.field(1, betterproto2.TYPE_STRING)
     """
-    Output only. The resource name, scoped by the owning service, for example
-    `operations/0f8c...`.
+    Output only. The resource name within the owning service:
+    `users/{user}/operations/{operation}` in every service, the user being
+    the one who started it, for example `users/7c1d.../operations/0f8c...`.
     """
 
     kind: "str" = betterproto2.field(2, betterproto2.TYPE_STRING)

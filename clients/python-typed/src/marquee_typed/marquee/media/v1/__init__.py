@@ -1302,7 +1302,8 @@ class Asset(betterproto2.Message):
 
     latest_operation: "str" = betterproto2.field(18, betterproto2.TYPE_STRING)
     """
-    Output only. The latest transcode operation, `operations/{operation}`.
+    Output only. The latest transcode operation,
+    `users/{user}/operations/{operation}`.
     """
 
     error: "___google__rpc__.Status | None" = betterproto2.field(19, betterproto2.TYPE_MESSAGE, optional=True)
@@ -1454,7 +1455,8 @@ class CancelOperationRequest(betterproto2.Message):
 
     name: "str" = betterproto2.field(1, betterproto2.TYPE_STRING)
     """
-    Required. `operations/{operation}`.
+    Required. `users/{user}/operations/{operation}`; `users/me` is the
+    caller.
     """
 
 
@@ -1943,7 +1945,8 @@ class GetOperationRequest(betterproto2.Message):
 
     name: "str" = betterproto2.field(1, betterproto2.TYPE_STRING)
     """
-    Required. `operations/{operation}`.
+    Required. `users/{user}/operations/{operation}`; `users/me` is the
+    caller.
     """
 
 
@@ -2070,6 +2073,12 @@ class ListOperationsRequest(betterproto2.Message):
     states: "list[__longrunning__v1__.OperationState]" = betterproto2.field(4, betterproto2.TYPE_ENUM, repeated=True)
     """
     Optional. Only operations in one of these states.
+    """
+
+    parent: "str" = betterproto2.field(5, betterproto2.TYPE_STRING)
+    """
+    Required. The user whose operations to list, `users/{user}`; `users/me`
+    is the caller. Admins may name any user.
     """
 
 
@@ -3299,7 +3308,8 @@ class WatchOperationRequest(betterproto2.Message):
 
     name: "str" = betterproto2.field(1, betterproto2.TYPE_STRING)
     """
-    Required. `operations/{operation}`.
+    Required. `users/{user}/operations/{operation}`; `users/me` is the
+    caller.
     """
 
 
@@ -3332,7 +3342,9 @@ class MediaServiceStub:
     `StartTranscode` returns a `marquee.longrunning.v1.Operation` (kind
     `transcode`, metadata `TranscodeMetadata`, response `Asset`); when it
     succeeds the asset is READY and `CreatePlaybackSession` hands out signed
-    HLS URLs.
+    HLS URLs. Operations belong to the user who started them and are named
+    `users/{user}/operations/{operation}` (the same shape as in Notes);
+    `users/me` means the caller.
 
     Ownership. Admins upload catalog video (features, trailers, extras, ad
     creatives) and see every asset. Signed-in users upload their own videos
@@ -3514,8 +3526,9 @@ class MediaServiceStub:
 
     def get_operation(self, message: "GetOperationRequest") -> "GetOperationResponse":
         """
-        Gets an operation. Users see the operations of their own assets.
-        Operations are kept for 30 days after they finish.
+        Gets an operation, `users/{user}/operations/{operation}`. Users see the
+        operations they started; admins may name any user. Operations are kept
+        for 30 days after they finish.
 
         Errors: NOT_FOUND.
         """
@@ -3528,8 +3541,8 @@ class MediaServiceStub:
 
     def list_operations(self, message: "ListOperationsRequest") -> "ListOperationsResponse":
         """
-        Lists operations, newest first, optionally only those of one asset or in
-        some states.
+        Lists a user's operations, newest first, optionally only those of one
+        asset or in some states.
 
         Errors: INVALID_ARGUMENT / `INVALID_ARGUMENT`, `INVALID_PAGE_TOKEN`.
         """
@@ -3813,7 +3826,9 @@ class MediaServiceAsyncStub(betterproto2_grpclib.ServiceStub):
     `StartTranscode` returns a `marquee.longrunning.v1.Operation` (kind
     `transcode`, metadata `TranscodeMetadata`, response `Asset`); when it
     succeeds the asset is READY and `CreatePlaybackSession` hands out signed
-    HLS URLs.
+    HLS URLs. Operations belong to the user who started them and are named
+    `users/{user}/operations/{operation}` (the same shape as in Notes);
+    `users/me` means the caller.
 
     Ownership. Admins upload catalog video (features, trailers, extras, ad
     creatives) and see every asset. Signed-in users upload their own videos
@@ -4079,8 +4094,9 @@ class MediaServiceAsyncStub(betterproto2_grpclib.ServiceStub):
         metadata: "MetadataLike | None" = None,
     ) -> "GetOperationResponse":
         """
-        Gets an operation. Users see the operations of their own assets.
-        Operations are kept for 30 days after they finish.
+        Gets an operation, `users/{user}/operations/{operation}`. Users see the
+        operations they started; admins may name any user. Operations are kept
+        for 30 days after they finish.
 
         Errors: NOT_FOUND.
         """
@@ -4103,8 +4119,8 @@ class MediaServiceAsyncStub(betterproto2_grpclib.ServiceStub):
         metadata: "MetadataLike | None" = None,
     ) -> "ListOperationsResponse":
         """
-        Lists operations, newest first, optionally only those of one asset or in
-        some states.
+        Lists a user's operations, newest first, optionally only those of one
+        asset or in some states.
 
         Errors: INVALID_ARGUMENT / `INVALID_ARGUMENT`, `INVALID_PAGE_TOKEN`.
         """

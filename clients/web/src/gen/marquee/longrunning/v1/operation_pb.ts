@@ -65,8 +65,9 @@ export const OperationProgressSchema: GenMessage<OperationProgress> = /*@__PURE_
  */
 export type Operation = Message<"marquee.longrunning.v1.Operation"> & {
   /**
-   * Output only. The resource name, scoped by the owning service, for example
-   * `operations/0f8c...`.
+   * Output only. The resource name within the owning service:
+   * `users/{user}/operations/{operation}` in every service, the user being
+   * the one who started it, for example `users/7c1d.../operations/0f8c...`.
    *
    * @generated from field: string name = 1;
    */

@@ -1,0 +1,323 @@
+"""The shared behaviour behind every owning service's GetOperation / ListOperations /
+CancelOperation / WatchOperation, and the use-case side: create an operation, enqueue its task.
+
+A service builds one `Operations` in `server.py` from its `OperationsTable` and passes it to
+its handlers and use cases:
+
+    operations = Operations(MEDIA_OPERATIONS, deps.database, deps.page_tokens,
+                            redis_url=deps.settings.redis_url, celery=deps.celery)
+
+`WatchOperation` on any process: one Redis subscription per process and service (the
+`EventHub`) fans committed changes out to local watchers; each watcher registers before it
+reads the current state from the database, so no change between the two is lost; a short
+database poll covers a Redis hiccup; an operation past its deadline is ended right there.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import datetime as dt
+import logging
+from collections.abc import AsyncIterator, Sequence
+from typing import Any, Protocol
+
+import redis.asyncio as aioredis
+from marquee.longrunning.v1 import operation_pb2
+from sqlalchemy.orm import Session
+
+from services.core import operations as ops
+from services.core.db import Database
+from services.core.errors import FailedPrecondition, Unavailable, invalid
+from services.core.models import utcnow
+from services.core.operations import OperationRecord, OperationsTable, OperationStore, State, TaskCall
+from services.core.paging import PageTokens, page_size
+from services.core.tokens import Principal
+
+log = logging.getLogger("marquee.operations")
+
+DEFAULT_POLL_SECONDS = 5.0
+
+
+class TaskSender(Protocol):
+    """What enqueuing needs from Celery (`celery.Celery` satisfies it)."""
+
+    def send_task(self, name: str, args: Any = None, kwargs: Any = None, **options: Any) -> Any: ...
+
+
+class EventHub:
+    """One Redis subscription per process and service, fanned out to local watcher queues."""
+
+    def __init__(self, redis_url: str, channel: str) -> None:
+        self._redis_url = redis_url
+        self._channel = channel
+        self._watchers: dict[str, set[asyncio.Queue[operation_pb2.OperationEvent]]] = {}
+        self._task: asyncio.Task[None] | None = None
+        self._ready: asyncio.Event | None = None
+
+    async def _ensure_started(self) -> None:
+        if self._task is None or self._task.done():
+            self._ready = asyncio.Event()
+            self._task = asyncio.create_task(self._run(self._ready), name=f"event-hub {self._channel}")
+        assert self._ready is not None
+        ready = asyncio.ensure_future(self._ready.wait())
+        done, _ = await asyncio.wait({ready, self._task}, return_when=asyncio.FIRST_COMPLETED)
+        if ready not in done:
+            ready.cancel()
+            raise Unavailable("operation events are unavailable (Redis)", reason="DEPENDENCY_UNAVAILABLE")
+
+    async def _run(self, ready: asyncio.Event) -> None:
+        client = aioredis.Redis.from_url(self._redis_url, health_check_interval=30)
+        pubsub = client.pubsub(ignore_subscribe_messages=True)
+        try:
+            await pubsub.subscribe(self._channel)
+            # The subscription is confirmed before any watcher reads the current state.
+            confirmed = await pubsub.parse_response(block=True, timeout=10)
+            if confirmed is None:
+                raise ConnectionError("no subscribe confirmation from Redis")
+            ready.set()
+            while True:
+                message = await pubsub.get_message(timeout=None)
+                if message is None or message.get("type") != "message":
+                    continue
+                self._dispatch(message["data"])
+        finally:
+            with contextlib.suppress(Exception):
+                await pubsub.aclose()  # type: ignore[no-untyped-call]  # redis-py leaves it untyped
+            with contextlib.suppress(Exception):
+                await client.aclose()
+
+    def _dispatch(self, data: bytes) -> None:
+        event = operation_pb2.OperationEvent.FromString(data)
+        operation_id = event.operation.name.rsplit("/", 1)[-1]
+        for queue in self._watchers.get(operation_id, ()):
+            queue.put_nowait(event)
+
+    @contextlib.asynccontextmanager
+    async def watch(self, operation_id: str) -> AsyncIterator[asyncio.Queue[operation_pb2.OperationEvent]]:
+        """A queue that receives every change of `operation_id` published from now on."""
+        await self._ensure_started()
+        queue: asyncio.Queue[operation_pb2.OperationEvent] = asyncio.Queue()
+        self._watchers.setdefault(operation_id, set()).add(queue)
+        try:
+            yield queue
+        finally:
+            watchers = self._watchers.get(operation_id)
+            if watchers is not None:
+                watchers.discard(queue)
+                if not watchers:
+                    del self._watchers[operation_id]
+
+    @property
+    def watcher_count(self) -> int:
+        return sum(len(queues) for queues in self._watchers.values())
+
+    async def close(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await self._task
+            self._task = None
+
+
+class Operations:
+    """Get / List / Cancel / Watch over one service's operations, plus create + enqueue."""
+
+    def __init__(
+        self,
+        declared: OperationsTable,
+        database: Database,
+        page_tokens: PageTokens,
+        *,
+        redis_url: str,
+        celery: TaskSender,
+        poll_seconds: float = DEFAULT_POLL_SECONDS,
+        error_domain: str | None = None,
+    ) -> None:
+        self.declared = declared
+        self.store = OperationStore(declared)
+        self.db = database
+        self.pages = page_tokens
+        self.celery = celery
+        self.poll_seconds = poll_seconds
+        self.domain = error_domain or f"marquee.{declared.service}"
+        self._redis_url = redis_url
+        self._redis: aioredis.Redis | None = None
+        self.hub = EventHub(redis_url, declared.channel)
+
+    def _client(self) -> aioredis.Redis:
+        if self._redis is None:
+            self._redis = aioredis.Redis.from_url(self._redis_url, health_check_interval=30)
+        return self._redis
+
+    # ---- use-case side --------------------------------------------------------------------
+
+    def create(
+        self,
+        session: Session,
+        *,
+        owner: str,
+        kind: str,
+        task: TaskCall,
+        deadline: dt.timedelta,
+        target: str = "",
+        request_id: str = "",
+        metadata: Any = None,
+    ) -> OperationRecord:
+        """Insert a QUEUED operation inside the caller's unit of work (sync, takes its session).
+        After that unit of work commits, call `enqueue(record)`."""
+        return self.store.create(
+            session, owner=owner, kind=kind, task=task, deadline=deadline, target=target, request_id=request_id, metadata=metadata
+        )
+
+    async def enqueue(self, record: OperationRecord) -> None:
+        """Send the operation's task (after the commit that created it) and announce it."""
+        kwargs = {"operation_id": record.id, **record.task_kwargs}
+        queue = record.task_queue or None
+        try:
+            await self.db.offload(self.celery.send_task, record.task_name, kwargs=kwargs, queue=queue)
+        except Exception as exc:
+            # The reaper ends it at its deadline anyway; end it now so nobody waits for nothing.
+            log.warning("could not enqueue %s: %s", record.name, exc)
+            failed = await self.db.run(
+                lambda s: self.store.finish(
+                    s, record.id, state=State.FAILED, error=ops.status_bytes(14, "the task queue is unavailable")
+                )
+            )
+            if failed is not None:
+                await self.publish(failed)
+            raise Unavailable("the task queue is unavailable; try again", retry_after_seconds=5) from exc
+        await self.publish(record)
+
+    async def publish(self, record: OperationRecord) -> None:
+        """Announce a committed change to every process's watchers."""
+        await self._client().publish(self.declared.channel, ops.to_event(record).SerializeToString())
+
+    # ---- the four RPCs ---------------------------------------------------------------------
+
+    async def _owned(self, principal: Principal, name: str) -> OperationRecord:
+        owner, operation_id = ops.parse_operation_name(name, principal)
+        found = await self.db.run(lambda s: self.store.get(s, operation_id, owner=owner))
+        if found is None:
+            raise ops.not_found(name)
+        return await self._reap_if_overdue(found)
+
+    async def _reap_if_overdue(self, record: OperationRecord) -> OperationRecord:
+        if not record.overdue(utcnow()):
+            return record
+        reaped = await self.db.run(lambda s: reap_one(self.store, s, record))
+        if reaped is None:
+            refreshed = await self.db.run(lambda s: self.store.get(s, record.id))
+            return refreshed or record
+        await self.publish(reaped)
+        with contextlib.suppress(Exception):
+            await self._client().set(self.declared.cancel_key(record.id), "deadline", ex=24 * 3600)
+        return reaped
+
+    async def get(self, principal: Principal, name: str) -> operation_pb2.Operation:
+        """GetOperation: the caller's operation (NOT_FOUND for another user's)."""
+        return ops.to_proto(await self._owned(principal, name))
+
+    async def list(
+        self,
+        principal: Principal,
+        *,
+        parent: str,
+        page_size_requested: int = 0,
+        page_token: str = "",
+        states: Sequence[int] = (),
+        kinds: Sequence[str] = (),
+        target: str = "",
+    ) -> tuple[list[operation_pb2.Operation], str]:
+        """ListOperations: newest first; returns (operations, next_page_token)."""
+        size = page_size(page_size_requested)
+        owner = ops.parse_parent(parent, principal)
+        wanted_states = [_state(value, index) for index, value in enumerate(states)]
+        query = "|".join([self.declared.service, owner or "", ",".join(sorted(s.value for s in wanted_states)),
+                          ",".join(sorted(kinds)), target])  # fmt: skip
+        position = self.pages.decode(page_token, query=query)
+        if owner is None:
+            return [], ""
+        after = (dt.datetime.fromisoformat(position["t"]), str(position["id"])) if position else None
+        page = await self.db.run(
+            lambda s: self.store.page(s, owner=owner, limit=size, states=wanted_states, kinds=kinds, target=target, after=after)
+        )
+        token = self.pages.encode({"t": page.after[0].isoformat(), "id": page.after[1]}, query=query) if page.after else ""
+        return [ops.to_proto(r) for r in page.records], token
+
+    async def cancel(
+        self, principal: Principal, name: str, *, already_done_reason: str = "OPERATION_ALREADY_DONE"
+    ) -> operation_pb2.Operation:
+        """CancelOperation: QUEUED ends CANCELLED now; RUNNING is asked to stop (its worker sees
+        the stop key within a fraction of a second and kills its child process). Cancelling a
+        CANCELLED operation returns it; a SUCCEEDED or FAILED one is FAILED_PRECONDITION."""
+        record = await self._owned(principal, name)
+        if record.state is State.CANCELLED:
+            return ops.to_proto(record)
+        if record.done:
+            raise FailedPrecondition(
+                f"operation {record.name} already {record.state.value.lower()}",
+                reason=already_done_reason,
+                metadata={"operation": record.name},
+            )
+        changed = await self.db.run(lambda s: self.store.request_cancel(s, record.id))
+        await self._client().set(self.declared.cancel_key(record.id), "cancel", ex=24 * 3600)
+        if changed is None:  # finished or already asked meanwhile
+            current = await self.db.run(lambda s: self.store.get(s, record.id))
+            return ops.to_proto(current or record)
+        await self.publish(changed)
+        return ops.to_proto(changed)
+
+    async def watch(self, principal: Principal, name: str) -> AsyncIterator[operation_pb2.OperationEvent]:
+        """WatchOperation: the current state, then each change, ending after the `done` event."""
+        record = await self._owned(principal, name)
+        if record.done:
+            yield ops.to_event(record)
+            return
+        async with self.hub.watch(record.id) as queue:
+            current = await self.db.run(lambda s: self.store.get(s, record.id))
+            assert current is not None
+            current = await self._reap_if_overdue(current)
+            last = current.sequence
+            yield ops.to_event(current)
+            if current.done:
+                return
+            deadline_at = current.deadline_at
+            while True:
+                wait = min(self.poll_seconds, max(0.05, (deadline_at - utcnow()).total_seconds() + 0.05))
+                try:
+                    event = await asyncio.wait_for(queue.get(), timeout=wait)
+                except TimeoutError:
+                    # No event for a while: read the row (covers a lost publish) and end an
+                    # operation past its deadline.
+                    polled = await self.db.run(lambda s: self.store.get(s, record.id))
+                    if polled is None:
+                        return
+                    polled = await self._reap_if_overdue(polled)
+                    event = ops.to_event(polled)
+                if event.sequence <= last:
+                    continue
+                last = event.sequence
+                yield event
+                if event.operation.done:
+                    return
+
+    async def close(self) -> None:
+        await self.hub.close()
+        if self._redis is not None:
+            await self._redis.aclose()
+            self._redis = None
+
+
+def _state(value: int, index: int) -> State:
+    try:
+        if value == 0:
+            raise ValueError
+        return State.from_proto(value)
+    except ValueError:
+        raise invalid(f"states[{index}]", "must be a defined OperationState other than UNSPECIFIED") from None
+
+
+def reap_one(store: OperationStore, session: Session, record: OperationRecord) -> OperationRecord | None:
+    """End an operation past its deadline with DEADLINE_EXCEEDED (once; None if it already ended)."""
+    return store.finish(session, record.id, state=State.FAILED, error=ops.deadline_status(record.deadline_at))
