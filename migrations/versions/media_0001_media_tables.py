@@ -47,7 +47,7 @@ def upgrade() -> None:
         sa.Column("audio_key", sa.String(length=512), nullable=False),
         sa.Column("audio_size_bytes", sa.BigInteger(), nullable=False),
         sa.Column("poster_thumbnail_id", sa.String(length=32), nullable=False),
-        sa.Column("latest_operation", sa.String(length=64), nullable=False),
+        sa.Column("latest_operation", sa.String(length=128), nullable=False),
         sa.Column("error", sa.JSON(), nullable=True),
         sa.Column("storage_bytes", sa.BigInteger(), nullable=False),
         sa.Column("etag", sa.String(length=32), nullable=False),

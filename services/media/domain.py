@@ -391,9 +391,12 @@ def thumbnail_command(ffmpeg: str, source: str, out: str, at_seconds: float, *, 
 def storyboard_command(
     ffmpeg: str, source: str, out: str, *, interval: float, tile_width: int, columns: int, rows: int
 ) -> list[str]:
+    """One sprite sheet: a frame every `interval` seconds (the first at 0), tiled `columns` x `rows`."""
+    pick = f"select='isnan(prev_selected_t)+gte(t-prev_selected_t\\,{interval:g})'"
     return [
         ffmpeg, "-hide_banner", "-nostdin", "-y", "-loglevel", "error", "-i", source,
-        "-vf", f"fps=1/{interval},scale={tile_width}:-2,tile={columns}x{rows}", "-frames:v", "1", "-q:v", "4", out,
+        "-vf", f"{pick},scale={tile_width}:-2,format=yuvj420p,tile={columns}x{rows}",
+        "-fps_mode", "vfr", "-frames:v", "1", "-q:v", "4", out,
     ]  # fmt: skip
 
 

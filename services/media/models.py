@@ -9,6 +9,7 @@ from sqlalchemy import JSON, BigInteger, Boolean, Float, ForeignKey, Index, Inte
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from services.core.models import NAMING_CONVENTION, UtcDateTime, new_id, utcnow
+from services.core.operations import OperationsTable
 
 
 class Base(DeclarativeBase):
@@ -45,7 +46,7 @@ class Asset(Base):
     audio_key: Mapped[str] = mapped_column(String(512), default="")
     audio_size_bytes: Mapped[int] = mapped_column(BigInteger, default=0)
     poster_thumbnail_id: Mapped[str] = mapped_column(String(32), default="")
-    latest_operation: Mapped[str] = mapped_column(String(64), default="")
+    latest_operation: Mapped[str] = mapped_column(String(128), default="")
     error: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
     storage_bytes: Mapped[int] = mapped_column(BigInteger, default=0)
     etag: Mapped[str] = mapped_column(String(32), default="")
@@ -113,3 +114,7 @@ class PlaybackSession(Base):
     end_time: Mapped[dt.datetime | None] = mapped_column(UtcDateTime(timezone=True), nullable=True)
 
     __table_args__ = (Index("ix_media_playback_sessions_user_state", "user_id", "state"),)
+
+
+# Transcode operations, in the shared runtime's shape (services.core.operations).
+MEDIA_OPERATIONS = OperationsTable.declare(Base.metadata, service="media")

@@ -17,3 +17,6 @@ class MediaSettings(ServiceSettings):
         6 * 3600, ge=10, description="Lifetime of a playback session's signed URLs (or twice the asset's duration if longer)."
     )
     media_image_url_seconds: int = Field(3600, ge=60, description="Lifetime of signed thumbnail, storyboard and text-track URLs.")
+    media_rung_lease_seconds: int = Field(
+        15, ge=1, description="A rung claimed by a worker that stops renewing it (died) is taken by another after this."
+    )

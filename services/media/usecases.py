@@ -21,8 +21,10 @@ import redis.asyncio
 
 from services.core import errors
 from services.core.db import Database
-from services.core.errors import FailedPrecondition, NotFound, PermissionDenied, ResourceExhausted, invalid
+from services.core.errors import DomainError, FailedPrecondition, NotFound, PermissionDenied, ResourceExhausted, invalid
 from services.core.models import new_id, utcnow
+from services.core.operations import OperationRecord, TaskCall, to_proto
+from services.core.operations_service import Operations
 from services.core.paging import PageTokens, page_size
 from services.core.storage import ObjectStore, Storage, StoredPart
 from services.core.tokens import Principal
@@ -34,6 +36,9 @@ from services.media.repository import MediaRepository
 from services.media.settings import MediaSettings
 
 ASSET_GONE = "the asset does not exist"
+TRANSCODE_TASK = "marquee.media.transcode"
+ENCODE_HELPER_TASK = "marquee.media.encode_helper"
+QUEUE = "media"
 
 
 def source_key(asset_id: str) -> str:
@@ -123,6 +128,22 @@ def _visible(repo: MediaRepository, caller: Caller, asset_id: str, *, for_update
     return asset
 
 
+def asset_view(repo: MediaRepository, asset: Asset, sign: Callable[[str, str], str]) -> AssetView:
+    """The asset with its thumbnails, text tracks and storyboard, each with a signed URL."""
+    view = AssetView(asset)
+    for thumb in repo.thumbnails(asset.id):
+        url = sign(thumb.key, thumb.content_type)
+        view.thumbnails.append((thumb, url))
+        if thumb.id == asset.poster_thumbnail_id:
+            view.poster_url = url
+    for track in repo.text_tracks(asset.id):
+        view.text_tracks.append((track, sign(track.key, "text/vtt")))
+    if asset.storyboard:
+        view.storyboard_vtt_url = sign(asset.storyboard["vtt_key"], "text/vtt")
+        view.storyboard_image_urls = [sign(k, "image/jpeg") for k in asset.storyboard["image_keys"]]
+    return view
+
+
 def _touch(asset: Asset) -> None:
     asset.update_time = utcnow()
     asset.etag = domain.etag_of(asset.id, asset.update_time.isoformat(), asset.state)
@@ -137,7 +158,9 @@ class MediaUseCases:
         billing: BillingClient,
         redis_client: redis.asyncio.Redis,
         settings: MediaSettings,
+        operations: Operations,
     ) -> None:
+        self.operations = operations
         self.db = database
         self.storage = storage
         self.pages = page_tokens
@@ -157,18 +180,7 @@ class MediaUseCases:
         return self.store.presign_get(key, expires_seconds=self.settings.media_image_url_seconds, content_type=content_type)
 
     def _view(self, repo: MediaRepository, asset: Asset) -> AssetView:
-        view = AssetView(asset)
-        for thumb in repo.thumbnails(asset.id):
-            url = self._sign(thumb.key, thumb.content_type)
-            view.thumbnails.append((thumb, url))
-            if thumb.id == asset.poster_thumbnail_id:
-                view.poster_url = url
-        for track in repo.text_tracks(asset.id):
-            view.text_tracks.append((track, self._sign(track.key, "text/vtt")))
-        if asset.storyboard:
-            view.storyboard_vtt_url = self._sign(asset.storyboard["vtt_key"], "text/vtt")
-            view.storyboard_image_urls = [self._sign(k, "image/jpeg") for k in asset.storyboard["image_keys"]]
-        return view
+        return asset_view(repo, asset, self._sign)
 
     async def _view_of(self, caller: Caller, asset_id: str) -> AssetView:
         return await self.db.run(lambda s: self._view(MediaRepository(s), _visible(MediaRepository(s), caller, asset_id)))
@@ -478,6 +490,67 @@ class MediaUseCases:
         for asset in owned:
             await self._delete_everything(asset)
         return len(owned)
+
+    # -----------------------------------------------------------------------------------------
+    # Transcoding
+
+    async def start_transcode(
+        self, caller: Caller, name: str, *, preset: str, custom: bool, thumbnail_count: int, storyboard_seconds: float,
+        request_id: str,
+    ) -> Any:  # fmt: skip
+        """Creates the transcode operation in the unit of work that moves the asset to PROCESSING, then enqueues it."""
+        asset_id = _asset_id(name)
+        if custom or preset == "uhd":
+            if not caller.is_admin:
+                raise PermissionDenied("custom renditions and the UHD ladder are for admins", reason="ROLE_REQUIRED")
+            raise errors.Unimplemented("custom ladders and UHD (H.265) are not available yet", reason="NOT_IMPLEMENTED")
+        if not 0 <= thumbnail_count <= 20:
+            raise invalid("settings.thumbnail_count", "must be 0 to 20")
+        if not 1 <= storyboard_seconds <= 60:
+            raise invalid("settings.storyboard_interval", "must be 1 to 60 seconds")
+        deadline = dt.timedelta(seconds=self.settings.media_transcode_deadline_seconds)
+        task = TaskCall(
+            TRANSCODE_TASK, QUEUE,
+            {"asset_id": asset_id, "preset": preset, "thumbnail_count": thumbnail_count,
+             "storyboard_seconds": storyboard_seconds},
+        )  # fmt: skip
+
+        def create(session: Any) -> tuple[OperationRecord, bool]:
+            repo = MediaRepository(session)
+            asset = _visible(repo, caller, asset_id, for_update=True)
+            store = self.operations.store
+            if request_id and (
+                found := store.get_by_request_id(session, owner=caller.user_id, kind="transcode", request_id=request_id)
+            ):
+                return found, False
+            if asset.state == domain.WAITING_UPLOAD:
+                raise FailedPrecondition("the upload is not complete", reason="ASSET_NOT_READY", domain=ERROR_DOMAIN)
+            if asset.latest_operation:
+                running = store.get(session, asset.latest_operation.rsplit("/", 1)[-1])
+                if running is not None and not running.done:
+                    raise FailedPrecondition(
+                        "a transcode of this asset is already queued or running", reason="TRANSCODE_ALREADY_RUNNING",
+                        domain=ERROR_DOMAIN, metadata={"operation": running.name},
+                    )  # fmt: skip
+            record = self.operations.create(
+                session, owner=caller.user_id, kind="transcode", task=task, deadline=deadline,
+                target=f"assets/{asset_id}", request_id=request_id,
+            )  # fmt: skip
+            asset.latest_operation = record.name
+            if asset.state != domain.READY:
+                asset.state = domain.PROCESSING
+                asset.error = None
+            _touch(asset)
+            return record, True
+
+        record, created = await self.db.run(create)
+        if created:
+            try:
+                await self.operations.enqueue(record)
+            except DomainError:
+                await self.db.run(lambda s: _back_from_processing(MediaRepository(s), asset_id))
+                raise
+        return to_proto(record)
 
     # -----------------------------------------------------------------------------------------
     # Thumbnails and the poster
@@ -969,6 +1042,13 @@ class MediaUseCases:
         ], next_token
 
 
+def _back_from_processing(repo: MediaRepository, asset_id: str) -> None:
+    asset = repo.asset(asset_id, for_update=True)
+    if asset is not None and asset.state == domain.PROCESSING:
+        asset.state = domain.READY_TO_PROCESS
+        _touch(asset)
+
+
 def _drop_track(repo: MediaRepository, asset_id: str, track_id: str) -> str:
     track = repo.text_track(asset_id, track_id)
     if track is None:
@@ -1031,7 +1111,7 @@ class TranscodePipeline:
         self, asset_id: str, *, preset: str = "", thumbnail_count: int = 10, storyboard_interval: float = 10.0
     ) -> TranscodePlan:
         with self.db.transaction() as session:
-            asset = MediaRepository(session).asset(asset_id, for_update=True)
+            asset = MediaRepository(session).asset(asset_id)
             if asset is None:
                 raise NotFound(ASSET_GONE)
             if asset.state == domain.WAITING_UPLOAD or not asset.probe:
@@ -1040,9 +1120,6 @@ class TranscodePipeline:
             assert found.video is not None
             chosen = preset or ("lecture" if asset.purpose == "personal" else "standard")
             rungs = domain.ladder(found.video.width, found.video.height, chosen, rotation=found.video.rotation_degrees)
-            if asset.state != domain.READY:
-                asset.state = domain.PROCESSING
-                _touch(asset)
             return TranscodePlan(
                 asset_id, tuple(rungs), found.duration_seconds, bool(found.audio), thumbnail_count, storyboard_interval
             )
@@ -1054,8 +1131,8 @@ class TranscodePipeline:
         return path
 
     def encode_rendition(
-        self, plan: TranscodePlan, rung: Rung, *, report: Report, should_stop: Callable[[], bool] = lambda: False,
-        deadline: float | None = None,
+        self, plan: TranscodePlan, rung: Rung, *, operation_id: str, report: Report,
+        should_stop: Callable[[], bool] = lambda: False, deadline: float | None = None,
     ) -> dict[str, Any]:  # fmt: skip
         """Encodes and uploads one rung, then adds it to the asset's renditions (playable from the first)."""
         prefix = rendition_prefix(plan.asset_id, rung.name)
@@ -1095,6 +1172,7 @@ class TranscodePipeline:
             "bitrate_bps": average, "peak_bitrate_bps": peak, "target_bitrate_bps": rung.bitrate_bps,
             "codecs": domain.codecs_string(rung.height, has_audio=plan.has_audio), "playlist_key": prefix + "index.m3u8",
             "playlist_path": f"hls/{rung.name}/index.m3u8", "size_bytes": sum(sizes), "segments": len(names),
+            "operation": operation_id,
         }  # fmt: skip
         self._publish_rendition(plan, stored)
         return stored
@@ -1177,12 +1255,42 @@ class TranscodePipeline:
             asset.storyboard = {"vtt_key": vtt_key, "image_keys": [sprite_key], "interval": interval, "tile_width": 240,
                                 "tile_height": tile_h, "columns": columns, "rows": rows}  # fmt: skip
             asset.audio_key, asset.audio_size_bytes = audio_key, audio_size
-            asset.state = domain.READY
-            asset.error = None
-            if asset.ready_time is None:
-                asset.ready_time = utcnow()
             _touch(asset)
-        report("publish", 100, "ready")
+
+    def done_rungs(self, asset_id: str, operation_id: str) -> set[str]:
+        """Rungs this operation already published (a resumed attempt skips them)."""
+        with self.db.transaction() as session:
+            asset = MediaRepository(session).asset(asset_id)
+            if asset is None:
+                raise NotFound(ASSET_GONE)
+            return {r["name"] for r in asset.renditions if r.get("operation") == operation_id}
+
+    def mark_ready(self, session: Any, asset_id: str) -> None:
+        """The asset becomes READY: runs in the transaction that ends the operation, so exactly once."""
+        asset = MediaRepository(session).asset(asset_id, for_update=True)
+        if asset is None:
+            return
+        asset.state = domain.READY
+        asset.error = None
+        if asset.ready_time is None:
+            asset.ready_time = utcnow()
+        _touch(asset)
+
+    def ready_view(self, asset_id: str) -> AssetView:
+        """The asset as the operation's response shows it: READY."""
+        with self.db.transaction() as session:
+            repo = MediaRepository(session)
+            asset = repo.asset(asset_id)
+            if asset is None:
+                raise NotFound(ASSET_GONE)
+            view = asset_view(repo, asset, self._sign)
+            session.expunge(asset)
+        asset.state = domain.READY
+        asset.ready_time = asset.ready_time or utcnow()
+        return view
+
+    def _sign(self, key: str, content_type: str) -> str:
+        return self.store.presign_get(key, expires_seconds=self.settings.media_image_url_seconds, content_type=content_type)
 
     def fail(self, asset_id: str, *, code: int, message: str, reason: str, cancelled: bool = False) -> None:
         """A failed or cancelled transcode: partial renditions go; a first one leaves the asset FAILED or READY_TO_PROCESS."""
