@@ -147,8 +147,8 @@ class MediaHandlers(media_pb2_grpc.MediaServiceServicer):
         return pb.ListPlaybackSessionsResponse(playback_sessions=[session_pb(v) for v in views], next_page_token=token)
 
     async def ListThumbnails(self, request: pb.ListThumbnailsRequest, context: Context) -> pb.ListThumbnailsResponse:
-        rows, token = await self.media.list_thumbnails(caller(), request.parent, request.page_size, request.page_token)
-        return pb.ListThumbnailsResponse(thumbnails=[thumbnail_pb(t, u) for t, u in rows], next_page_token=token)
+        rows, token, poster = await self.media.list_thumbnails(caller(), request.parent, request.page_size, request.page_token)
+        return pb.ListThumbnailsResponse(thumbnails=[thumbnail_pb(t, u, poster) for t, u in rows], next_page_token=token)
 
     async def CreateThumbnail(self, request: pb.CreateThumbnailRequest, context: Context) -> pb.CreateThumbnailResponse:
         who = caller()

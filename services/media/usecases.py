@@ -557,9 +557,11 @@ class MediaUseCases:
 
     async def list_thumbnails(
         self, caller: Caller, parent: str, size: int, token: str
-    ) -> tuple[list[tuple[Thumbnail, str]], str]:
+    ) -> tuple[list[tuple[Thumbnail, str]], str, str]:
+        """A page of thumbnails, the next page token, and the poster's id."""
         view = await self._view_of(caller, _asset_id(parent, "parent"))
-        return self._page(view.thumbnails, size, token, f"thumbnails|{view.asset.id}", maximum=50)
+        rows, next_token = self._page(view.thumbnails, size, token, f"thumbnails|{view.asset.id}", maximum=50)
+        return rows, next_token, view.asset.poster_thumbnail_id
 
     def _page(self, items: list[Any], size: int, token: str, query: str, *, maximum: int) -> tuple[list[Any], str]:
         limit = page_size(size, maximum=maximum)
