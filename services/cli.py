@@ -18,8 +18,8 @@ from services.core import logs, migrate
 from services.core.processes import stop_process
 from services.core.redis_store import EmbeddedRedis
 from services.core.seaweedfs import EmbeddedSeaweedFS
-from services.core.storage import StorageSettings
 from services.core.settings import ALL_SERVICES, Settings, load_settings
+from services.core.storage import StorageSettings
 
 log = logging.getLogger("marquee")
 

@@ -42,7 +42,8 @@ async def test_list_filters_orders_and_pages(media, alice: Caller, clip: pathlib
     page2 = await media.ListAssets(
         pb.ListAssetsRequest(page_size=2, order_by=pb.ASSET_ORDER_OLDEST, page_token=page1.next_page_token), metadata=alice.auth
     )
-    assert [a.name for a in [*page1.assets, *page2.assets]] == names and not page2.next_page_token
+    assert [a.name for a in [*page1.assets, *page2.assets]] == names
+    assert not page2.next_page_token
     bad = await fails(media.ListAssets(pb.ListAssetsRequest(page_token=page1.next_page_token), metadata=alice.auth))
     assert bad.reason == "INVALID_PAGE_TOKEN"
 
@@ -52,12 +53,12 @@ async def test_update_with_etag_and_mask(media, alice: Caller) -> None:
         pb.CreateUploadRequest(filename="x.mp4", content_type="video/mp4", size_bytes=10), metadata=alice.auth
     )
     asset = created.asset
+    renamed = pb.Asset(name=asset.name, etag=asset.etag, display_name="Renamed", labels={"course": "cs101"})
     updated = await media.UpdateAsset(
-        pb.UpdateAssetRequest(asset=pb.Asset(name=asset.name, etag=asset.etag, display_name="Renamed", labels={"course": "cs101"}),
-                              update_mask=mask("display_name", "labels")),
-        metadata=alice.auth,
-    )  # fmt: skip
-    assert updated.asset.display_name == "Renamed" and dict(updated.asset.labels) == {"course": "cs101"}
+        pb.UpdateAssetRequest(asset=renamed, update_mask=mask("display_name", "labels")), metadata=alice.auth
+    )
+    assert updated.asset.display_name == "Renamed"
+    assert dict(updated.asset.labels) == {"course": "cs101"}
     assert updated.asset.etag != asset.etag
     stale = await fails(
         media.UpdateAsset(
@@ -65,16 +66,17 @@ async def test_update_with_etag_and_mask(media, alice: Caller) -> None:
                 asset=pb.Asset(name=asset.name, etag=asset.etag, display_name="Again"), update_mask=mask("display_name")
             ),
             metadata=alice.auth,
-        )  # fmt: skip
+        )
     )
-    assert stale.code == grpc.StatusCode.ABORTED and stale.reason == "ETAG_MISMATCH"
+    assert stale.code == grpc.StatusCode.ABORTED
+    assert stale.reason == "ETAG_MISMATCH"
     admin_only = await fails(
         media.UpdateAsset(
             pb.UpdateAssetRequest(
                 asset=pb.Asset(name=asset.name, visibility=pb.ASSET_VISIBILITY_PUBLIC), update_mask=mask("visibility")
             ),
             metadata=alice.auth,
-        )  # fmt: skip
+        )
     )
     assert admin_only.code == grpc.StatusCode.PERMISSION_DENIED
     unknown = await fails(

@@ -39,9 +39,11 @@ async def test_thumbnails_and_poster(media: Any, alice: Caller, bob: Caller, cli
             metadata=alice.auth,
         )
     ).thumbnail
-    assert captured.source == pb.THUMBNAIL_SOURCE_CAPTURED and (captured.width, captured.height) == (640, 360)
+    assert captured.source == pb.THUMBNAIL_SOURCE_CAPTURED
+    assert (captured.width, captured.height) == (640, 360)
     image = await fetch(captured.url)
-    assert image.status_code == 200 and image.content[:2] == b"\xff\xd8"
+    assert image.status_code == 200
+    assert image.content[:2] == b"\xff\xd8"
     data = await asyncio.to_thread(png, tmp_path / "poster.png", "1280x720")
     uploaded = (
         await media.CreateThumbnail(
@@ -49,7 +51,8 @@ async def test_thumbnails_and_poster(media: Any, alice: Caller, bob: Caller, cli
             metadata=alice.auth,
         )
     ).thumbnail
-    assert uploaded.source == pb.THUMBNAIL_SOURCE_UPLOADED and uploaded.width == 1280
+    assert uploaded.source == pb.THUMBNAIL_SOURCE_UPLOADED
+    assert uploaded.width == 1280
     small = await asyncio.to_thread(png, tmp_path / "small.png", "320x180")
     error = await fails(
         media.CreateThumbnail(
@@ -92,25 +95,21 @@ async def test_text_tracks(media: Any, alice: Caller, bob: Caller, clip: pathlib
             metadata=alice.auth,
         )
     ).text_track  # fmt: skip
-    assert track.cue_count == 2 and track.default
+    assert track.cue_count == 2
+    assert track.default
     vtt = await fetch(track.url)
-    assert vtt.text.startswith("WEBVTT") and "00:00:00.500 --> 00:00:01.500" in vtt.text
+    assert vtt.text.startswith("WEBVTT")
+    assert "00:00:00.500 --> 00:00:01.500" in vtt.text
+    again = pb.TextTrack(kind=pb.TEXT_TRACK_KIND_SUBTITLES, language_code="en", content=SRT, content_type="application/x-subrip")
     duplicate = await fails(
-        media.CreateTextTrack(
-            pb.CreateTextTrackRequest(parent=asset.name, text_track=pb.TextTrack(kind=pb.TEXT_TRACK_KIND_SUBTITLES, language_code="en",
-                                                                                content=SRT, content_type="application/x-subrip")),
-            metadata=alice.auth,
-        )
-    )  # fmt: skip
-    assert duplicate.code == grpc.StatusCode.ALREADY_EXISTS and duplicate.reason == "TEXT_TRACK_EXISTS"
-    broken = await fails(
-        media.CreateTextTrack(
-            pb.CreateTextTrackRequest(parent=asset.name, text_track=pb.TextTrack(kind=pb.TEXT_TRACK_KIND_CAPTIONS, language_code="sw",
-                                                                                content=b"WEBVTT\n\n00:01 --> x\nHi\n")),
-            metadata=alice.auth,
-        )
-    )  # fmt: skip
-    assert broken.reason == "TEXT_TRACK_INVALID" and broken.bad_request.field_violations[0].field == "content"
+        media.CreateTextTrack(pb.CreateTextTrackRequest(parent=asset.name, text_track=again), metadata=alice.auth)
+    )
+    assert duplicate.code == grpc.StatusCode.ALREADY_EXISTS
+    assert duplicate.reason == "TEXT_TRACK_EXISTS"
+    bad = pb.TextTrack(kind=pb.TEXT_TRACK_KIND_CAPTIONS, language_code="sw", content=b"WEBVTT\n\n00:01 --> x\nHi\n")
+    broken = await fails(media.CreateTextTrack(pb.CreateTextTrackRequest(parent=asset.name, text_track=bad), metadata=alice.auth))
+    assert broken.reason == "TEXT_TRACK_INVALID"
+    assert broken.bad_request.field_violations[0].field == "content"
     updated = (
         await media.UpdateTextTrack(
             pb.UpdateTextTrackRequest(
@@ -122,7 +121,8 @@ async def test_text_tracks(media: Any, alice: Caller, bob: Caller, clip: pathlib
             metadata=alice.auth,
         )
     ).text_track
-    assert updated.display_name == "English" and updated.cue_count == 1
+    assert updated.display_name == "English"
+    assert updated.cue_count == 1
     assert "One" in (await fetch(updated.url)).text
     listed = await media.ListTextTracks(pb.ListTextTracksRequest(parent=asset.name), metadata=alice.auth)
     assert [t.name for t in listed.text_tracks] == [track.name]

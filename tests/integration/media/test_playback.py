@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import pathlib
-from collections.abc import Iterator
 from typing import Any
 
 import grpc
@@ -68,16 +67,20 @@ async def test_free_plan_is_capped_at_480p_and_holds_one_stream(
     feature = hd_feature["feature"]
     assert [r.height for r in feature.renditions] == [240, 360, 480, 720]
     first = (await media.CreatePlaybackSession(open_session(feature.name, "phone"), metadata=alice.auth)).playback_session
-    assert first.plan == pb.PLAN_FREE and first.ad_supported
+    assert first.plan == pb.PLAN_FREE
+    assert first.ad_supported
     assert first.max_resolution == pb.RESOLUTION_480P
     assert [r.height for r in first.renditions] == [240, 360, 480]
     text = await master_of(first)
-    assert "RESOLUTION=854x480" in text and "1280x720" not in text
+    assert "RESOLUTION=854x480" in text
+    assert "1280x720" not in text
     assert first.heartbeat_interval.seconds == 60
     # A second device is over the free plan's one stream.
     error = await fails(media.CreatePlaybackSession(open_session(feature.name, "tv"), metadata=alice.auth))
-    assert error.code == grpc.StatusCode.RESOURCE_EXHAUSTED and error.reason == "STREAM_LIMIT_REACHED"
-    assert error.info.metadata["max_streams"] == "1" and error.info.metadata["active_streams"] == "1"
+    assert error.code == grpc.StatusCode.RESOURCE_EXHAUSTED
+    assert error.reason == "STREAM_LIMIT_REACHED"
+    assert error.info.metadata["max_streams"] == "1"
+    assert error.info.metadata["active_streams"] == "1"
     # The same device replaces its session instead of taking another stream.
     again = (await media.CreatePlaybackSession(open_session(feature.name, "phone"), metadata=alice.auth)).playback_session
     beat = await fails(media.HeartbeatPlaybackSession(pb.HeartbeatPlaybackSessionRequest(name=first.name), metadata=alice.auth))
@@ -113,7 +116,8 @@ async def test_requested_resolution_lowers_the_cap_and_downloads_need_a_plan(
             open_session(feature.name, "laptop", purpose=pb.PLAYBACK_PURPOSE_DOWNLOAD), metadata=alice.auth
         )
     )
-    assert error.code == grpc.StatusCode.PERMISSION_DENIED and error.reason == "PLAN_REQUIRED"
+    assert error.code == grpc.StatusCode.PERMISSION_DENIED
+    assert error.reason == "PLAN_REQUIRED"
     assert error.info.metadata["required_plan"] == "BASIC"
 
 
@@ -122,16 +126,19 @@ async def test_anonymous_callers_play_public_assets_at_480p(
 ) -> None:
     trailer = hd_feature["trailer"]
     anonymous = (await media.CreatePlaybackSession(open_session(trailer.name, "browser"))).playback_session
-    assert anonymous.user == "" and anonymous.max_resolution == pb.RESOLUTION_480P
+    assert anonymous.user == ""
+    assert anonymous.max_resolution == pb.RESOLUTION_480P
     assert not anonymous.HasField("heartbeat_interval")  # holds no stream
     assert "1280x720" not in await master_of(anonymous)
     error = await fails(media.CreatePlaybackSession(open_session(hd_feature["feature"].name, "browser")))
-    assert error.code == grpc.StatusCode.UNAUTHENTICATED and error.reason == "TOKEN_MISSING"
+    assert error.code == grpc.StatusCode.UNAUTHENTICATED
+    assert error.reason == "TOKEN_MISSING"
     private = await upload_clip(media, alice, clip)
     error = await fails(media.CreatePlaybackSession(open_session(private.name, "browser"), metadata=bob.auth))
     assert error.code == grpc.StatusCode.NOT_FOUND
     error = await fails(media.CreatePlaybackSession(open_session(private.name, "browser"), metadata=alice.auth))
-    assert error.code == grpc.StatusCode.FAILED_PRECONDITION and error.reason == "ASSET_NOT_READY"
+    assert error.code == grpc.StatusCode.FAILED_PRECONDITION
+    assert error.reason == "ASSET_NOT_READY"
 
 
 async def test_expired_signed_urls_are_refused(objects: ObjectStore, hd_feature: dict[str, pb.Asset]) -> None:

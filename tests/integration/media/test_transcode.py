@@ -58,7 +58,8 @@ async def test_transcode_streams_progress_and_plays_signed_hls(
     started = await media.StartTranscode(transcode_request(asset.name), metadata=alice.auth)
     operation = started.operation
     assert operation.name.startswith(f"users/{alice.user_id}/operations/")
-    assert operation.kind == "transcode" and operation.target == asset.name
+    assert operation.kind == "transcode"
+    assert operation.target == asset.name
     events = await watch(media, alice, operation.name)
     last = events[-1].operation
     assert last.state == S.OPERATION_STATE_SUCCEEDED, last.error.message
@@ -82,7 +83,8 @@ async def test_transcode_streams_progress_and_plays_signed_hls(
     assert got.storyboard.vtt_url
     assert (await get(got.poster_url)).status_code == 200
     vtt = await get(got.storyboard.vtt_url)
-    assert vtt.text.startswith("WEBVTT") and "#xywh=" in vtt.text
+    assert vtt.text.startswith("WEBVTT")
+    assert "#xywh=" in vtt.text
     # Playback: the owner gets every rung; the master lists both with their codecs.
     session = (
         await media.CreatePlaybackSession(
@@ -96,7 +98,8 @@ async def test_transcode_streams_progress_and_plays_signed_hls(
     assert 'RESOLUTION=640x360,CODECS="avc1.64001f,mp4a.40.2"' in master.text
     variant_url = [line for line in master.text.splitlines() if line and not line.startswith("#")][-1]
     variant = await get(variant_url)
-    assert variant.status_code == 200 and "#EXT-X-ENDLIST" in variant.text
+    assert variant.status_code == 200
+    assert "#EXT-X-ENDLIST" in variant.text
     segment_url = next(line for line in variant.text.splitlines() if line and not line.startswith("#"))
     assert (await get(segment_url)).status_code == 200
     # ffmpeg plays the whole signed playlist: every segment decodes.
@@ -118,7 +121,8 @@ async def test_transcode_streams_progress_and_plays_signed_hls(
         pb.GenerateDownloadUrlRequest(name=asset.name, variant=pb.DOWNLOAD_VARIANT_AUDIO, on_behalf_of=alice.name),
         metadata=service.auth,
     )
-    assert download.content_type == "audio/mp4" and (await get(download.url)).status_code == 200
+    assert download.content_type == "audio/mp4"
+    assert (await get(download.url)).status_code == 200
 
 
 async def test_cancel_kills_ffmpeg_and_discards_partial_renditions(
@@ -148,7 +152,8 @@ async def test_transcode_refusals(media: Any, alice: Caller, bob: Caller, clip: 
         pb.CreateUploadRequest(filename="w.mp4", content_type="video/mp4", size_bytes=10), metadata=alice.auth
     )
     error = await fails(media.StartTranscode(transcode_request(waiting.asset.name), metadata=alice.auth))
-    assert error.code == grpc.StatusCode.FAILED_PRECONDITION and error.reason == "ASSET_NOT_READY"
+    assert error.code == grpc.StatusCode.FAILED_PRECONDITION
+    assert error.reason == "ASSET_NOT_READY"
     asset = await upload_clip(media, alice, clip)
     error = await fails(media.StartTranscode(transcode_request(asset.name), metadata=bob.auth))
     assert error.code == grpc.StatusCode.NOT_FOUND
@@ -156,12 +161,13 @@ async def test_transcode_refusals(media: Any, alice: Caller, bob: Caller, clip: 
         media.StartTranscode(
             pb.StartTranscodeRequest(name=asset.name, settings=pb.TranscodeSettings(ladder_preset=pb.LADDER_PRESET_UHD)),
             metadata=alice.auth,
-        )  # fmt: skip
+        )
     )
     assert error.code == grpc.StatusCode.PERMISSION_DENIED
     first = (await media.StartTranscode(transcode_request(asset.name), metadata=alice.auth)).operation
     busy = await fails(media.StartTranscode(transcode_request(asset.name), metadata=alice.auth))
-    assert busy.reason == "TRANSCODE_ALREADY_RUNNING" and busy.info.metadata["operation"] == first.name
+    assert busy.reason == "TRANSCODE_ALREADY_RUNNING"
+    assert busy.info.metadata["operation"] == first.name
     hidden = await fails(media.GetOperation(pb.GetOperationRequest(name=first.name), metadata=bob.auth))
     assert hidden.code == grpc.StatusCode.NOT_FOUND
     listed = await media.ListOperations(pb.ListOperationsRequest(parent="users/me", asset=asset.name), metadata=alice.auth)
@@ -169,4 +175,5 @@ async def test_transcode_refusals(media: Any, alice: Caller, bob: Caller, clip: 
     events = await watch(media, alice, first.name)
     assert events[-1].operation.state == S.OPERATION_STATE_SUCCEEDED
     done = await fails(media.CancelOperation(pb.CancelOperationRequest(name=first.name), metadata=alice.auth))
-    assert done.code == grpc.StatusCode.FAILED_PRECONDITION and done.reason == "OPERATION_ALREADY_DONE"
+    assert done.code == grpc.StatusCode.FAILED_PRECONDITION
+    assert done.reason == "OPERATION_ALREADY_DONE"

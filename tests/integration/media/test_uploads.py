@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import pathlib
 
@@ -22,7 +23,7 @@ async def put(url: str, body: bytes, headers: dict[str, str] | None = None) -> h
 
 
 async def upload_clip(media: object, who: Caller, clip: pathlib.Path, **fields: object) -> pb.Asset:
-    data = clip.read_bytes()
+    data = await asyncio.to_thread(clip.read_bytes)
     created = await media.CreateUpload(  # type: ignore[attr-defined]
         pb.CreateUploadRequest(filename=clip.name, content_type="video/mp4", size_bytes=len(data),
                                sha256=hashlib.sha256(data).hexdigest(), **fields),
@@ -40,13 +41,14 @@ async def test_single_put_upload_is_verified_and_probed(media, alice: Caller, cl
     asset = await upload_clip(media, alice, clip)
     assert asset.state == pb.ASSET_STATE_READY_TO_PROCESS
     assert asset.owner == alice.name
-    assert asset.purpose == pb.ASSET_PURPOSE_PERSONAL and asset.visibility == pb.ASSET_VISIBILITY_PRIVATE
+    assert asset.purpose == pb.ASSET_PURPOSE_PERSONAL
+    assert asset.visibility == pb.ASSET_VISIBILITY_PRIVATE
     assert asset.source.container == "mp4"
     assert (asset.source.video.width, asset.source.video.height) == (640, 360)
     assert asset.source.video.codec == "h264"
     assert asset.source.audio[0].codec == "aac"
     assert 2.9 <= asset.duration.seconds + asset.duration.nanos / 1e9 <= 3.1
-    assert objects.head(f"{asset.name}/source").size_bytes == clip.stat().st_size  # type: ignore[union-attr]
+    assert objects.head(f"{asset.name}/source").size_bytes == len(await asyncio.to_thread(clip.read_bytes))  # type: ignore[union-attr]
     again = await media.CompleteUpload(pb.CompleteUploadRequest(name=asset.name), metadata=alice.auth)
     assert again.asset.etag == asset.etag  # completing twice changes nothing
 
@@ -71,7 +73,8 @@ async def test_non_video_is_refused_with_its_reason_and_discarded(media, alice: 
     assert (await put(created.upload_target.url, body, {"Content-Type": "video/mp4"})).status_code == 200
     error = await fails(media.CompleteUpload(pb.CompleteUploadRequest(name=created.asset.name), metadata=alice.auth))
     assert error.code == grpc.StatusCode.FAILED_PRECONDITION
-    assert error.reason == "SOURCE_UNREADABLE" and error.info.domain == DOMAIN
+    assert error.reason == "SOURCE_UNREADABLE"
+    assert error.info.domain == DOMAIN
     assert "not a playable video" in error.message
     assert objects.head(f"{created.asset.name}/source") is None
     still = await media.GetAsset(pb.GetAssetRequest(name=created.asset.name), metadata=alice.auth)
@@ -81,7 +84,7 @@ async def test_non_video_is_refused_with_its_reason_and_discarded(media, alice: 
 async def test_size_and_checksum_mismatches_discard_the_bytes(
     media, alice: Caller, clip: pathlib.Path, objects: ObjectStore
 ) -> None:
-    data = clip.read_bytes()
+    data = await asyncio.to_thread(clip.read_bytes)
     wrong_size = await media.CreateUpload(
         pb.CreateUploadRequest(filename="c.mp4", content_type="video/mp4", size_bytes=len(data) + 1), metadata=alice.auth
     )
@@ -102,7 +105,7 @@ async def test_size_and_checksum_mismatches_discard_the_bytes(
 
 async def test_multipart_upload_resumes_after_a_dropped_part(media, alice: Caller, clip: pathlib.Path) -> None:
     # A 64 MiB + tail file: the clip padded with zeros after its end still probes as the clip (mp4 ignores trailing bytes).
-    data = clip.read_bytes()
+    data = await asyncio.to_thread(clip.read_bytes)
     body = data + b"\0" * (64 * MiB + 1000 - len(data))
     created = await media.CreateUpload(
         pb.CreateUploadRequest(
@@ -116,16 +119,19 @@ async def test_multipart_upload_resumes_after_a_dropped_part(media, alice: Calle
     )
     target = created.upload_target
     assert target.protocol == pb.UPLOAD_PROTOCOL_MULTIPART
-    assert target.part_count == 2 and target.part_size_bytes == 64 * MiB
+    assert target.part_count == 2
+    assert target.part_size_bytes == 64 * MiB
     assert [(p.part_number, p.offset_bytes, p.size_bytes) for p in target.parts] == [(1, 0, 64 * MiB), (2, 64 * MiB, 1000)]
     first = target.parts[0]
     assert (await put(first.url, body[: first.size_bytes])).status_code == 200
     # Part 2 "drops": completing now names it as missing.
     error = await fails(media.CompleteUpload(pb.CompleteUploadRequest(name=created.asset.name), metadata=alice.auth))
     assert error.code == grpc.StatusCode.FAILED_PRECONDITION
-    assert error.reason == "UPLOAD_INCOMPLETE" and error.info.metadata["missing_parts"] == "2"
+    assert error.reason == "UPLOAD_INCOMPLETE"
+    assert error.info.metadata["missing_parts"] == "2"
     resumed = await media.ResumeUpload(pb.ResumeUploadRequest(name=created.asset.name), metadata=alice.auth)
-    assert list(resumed.stored_part_numbers) == [1] and resumed.stored_bytes == 64 * MiB
+    assert list(resumed.stored_part_numbers) == [1]
+    assert resumed.stored_bytes == 64 * MiB
     assert [p.part_number for p in resumed.upload_target.parts] == [2]  # nothing is sent twice
     second = resumed.upload_target.parts[0]
     assert (await put(second.url, body[second.offset_bytes :])).status_code == 200
@@ -140,13 +146,15 @@ async def test_limits_types_and_roles(media, alice: Caller, admin: Caller) -> No
     error = await fails(
         media.CreateUpload(pb.CreateUploadRequest(filename="a.txt", content_type="text/plain", size_bytes=5), metadata=alice.auth)
     )
-    assert error.code == grpc.StatusCode.INVALID_ARGUMENT and error.reason == "UNSUPPORTED_MEDIA_TYPE"
+    assert error.code == grpc.StatusCode.INVALID_ARGUMENT
+    assert error.reason == "UNSUPPORTED_MEDIA_TYPE"
     error = await fails(
         media.CreateUpload(
             pb.CreateUploadRequest(filename="a.mp4", content_type="video/mp4", size_bytes=6 * 1024 * MiB), metadata=alice.auth
         )
     )
-    assert error.reason == "FILE_TOO_LARGE" and error.info.metadata["max_bytes"] == str(5 * 1024 * MiB)
+    assert error.reason == "FILE_TOO_LARGE"
+    assert error.info.metadata["max_bytes"] == str(5 * 1024 * MiB)
     error = await fails(
         media.CreateUpload(
             pb.CreateUploadRequest(
@@ -164,7 +172,8 @@ async def test_limits_types_and_roles(media, alice: Caller, admin: Caller) -> No
             metadata=alice.auth,
         )
     )
-    assert error.code == grpc.StatusCode.PERMISSION_DENIED and error.reason == "ROLE_REQUIRED"
+    assert error.code == grpc.StatusCode.PERMISSION_DENIED
+    assert error.reason == "ROLE_REQUIRED"
     for _ in range(2):
         await media.CreateUpload(
             pb.CreateUploadRequest(filename="a.mp4", content_type="video/mp4", size_bytes=4 * 1024 * MiB), metadata=alice.auth
@@ -174,7 +183,8 @@ async def test_limits_types_and_roles(media, alice: Caller, admin: Caller) -> No
             pb.CreateUploadRequest(filename="a.mp4", content_type="video/mp4", size_bytes=3 * 1024 * MiB), metadata=alice.auth
         )
     )
-    assert error.code == grpc.StatusCode.RESOURCE_EXHAUSTED and error.reason == "STORAGE_QUOTA_EXCEEDED"
+    assert error.code == grpc.StatusCode.RESOURCE_EXHAUSTED
+    assert error.reason == "STORAGE_QUOTA_EXCEEDED"
     trailer = await media.CreateUpload(
         pb.CreateUploadRequest(
             filename="t.mp4", content_type="video/mp4", size_bytes=10, asset=pb.Asset(purpose=pb.ASSET_PURPOSE_TRAILER)

@@ -11,7 +11,8 @@ MiB = domain.MiB
 
 PROBE = """Input #0, mov,mp4,m4a,3gp,3g2,mj2, from '/tmp/clip.mp4':
   Duration: 00:01:02.50, start: 0.000000, bitrate: 1840 kb/s
-  Stream #0:0[0x1](und): Video: h264 (High) (avc1 / 0x31637661), yuv420p(progressive), 1920x1080 [SAR 1:1 DAR 16:9], 1761 kb/s, 23.98 fps, 24 tbr
+  Stream #0:0[0x1](und): Video: h264 (High) (avc1 / 0x31637661), yuv420p(progressive), 1920x1080 [SAR 1:1 DAR 16:9], 1761 kb/s, \
+23.98 fps, 24 tbr
   Stream #0:1[0x2](eng): Audio: aac (LC) (mp4a / 0x6134706D), 48000 Hz, stereo, fltp, 128 kb/s (default)
 """
 
@@ -67,10 +68,12 @@ def test_plan_caps() -> None:
 
 def test_probe_parsing_and_refusals() -> None:
     found = domain.parse_probe(PROBE)
-    assert found is not None and found.container == "mp4"
+    assert found is not None
+    assert found.container == "mp4"
     assert found.duration_seconds == pytest.approx(62.5)
     assert found.video == domain.VideoStream("h264", 1920, 1080, 23.98, 1_761_000)
-    assert found.audio[0].language_code == "eng" and found.audio[0].channels == 2
+    assert found.audio[0].language_code == "eng"
+    assert found.audio[0].channels == 2
     assert domain.Probe.from_dict(found.as_dict()) == found
     assert domain.refusal(found, "") == ""
     assert "no video stream" in domain.refusal(domain.Probe("mp4", 3, 0, None), "")
@@ -92,10 +95,15 @@ def test_encode_command_has_the_hls_contract() -> None:
     rung = domain.ladder(1920, 1080, "standard")[-1]
     command = domain.encode_command("ffmpeg", "in.mp4", "/out", rung, has_audio=True)
     joined = " ".join(command)
-    assert "-hls_time 6" in joined and "-hls_playlist_type vod" in joined
-    assert "expr:gte(t,n_forced*2)" in joined and "-sc_threshold 0" in joined
-    assert "-c:v libx264" in joined and "-profile:v high" in joined and "-c:a aac" in joined
-    assert "scale=1920:1080" in joined and "-progress pipe:1" in joined
+    assert "-hls_time 6" in joined
+    assert "-hls_playlist_type vod" in joined
+    assert "expr:gte(t,n_forced*2)" in joined
+    assert "-sc_threshold 0" in joined
+    assert "-c:v libx264" in joined
+    assert "-profile:v high" in joined
+    assert "-c:a aac" in joined
+    assert "scale=1920:1080" in joined
+    assert "-progress pipe:1" in joined
 
 
 def test_master_playlist_attributes() -> None:
@@ -116,9 +124,11 @@ def test_srt_becomes_webvtt_and_errors_name_the_line() -> None:
     assert vtt.startswith("WEBVTT\n\n00:00:01.000 --> 00:00:02.500\nHello\n")
     with pytest.raises(InvalidArgument) as bad:
         domain.to_webvtt(b"1\n00:00:01 --> nope\nHi\n", "application/x-subrip")
-    assert bad.value.reason == "TEXT_TRACK_INVALID" and bad.value.violations[0].description.startswith("line 2")
+    assert bad.value.reason == "TEXT_TRACK_INVALID"
+    assert bad.value.violations[0].description.startswith("line 2")
     good, count = domain.to_webvtt(b"WEBVTT\n\n00:01.000 --> 00:02.000\nHi\n", "text/vtt")
-    assert count == 1 and good.endswith("Hi\n")
+    assert count == 1
+    assert good.endswith("Hi\n")
     with pytest.raises(InvalidArgument) as header:
         domain.to_webvtt(b"00:01.000 --> 00:02.000\nHi\n", "text/vtt")
     assert header.value.reason == "TEXT_TRACK_INVALID"
