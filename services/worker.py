@@ -51,7 +51,7 @@ def create_celery(settings: Settings, *, task_modules: Sequence[str] | None = No
         worker_hijack_root_logger=False,
     )
 
-    @app.task(name="marquee.core.ping", time_limit=10)
+    @app.task(name="marquee.core.ping", time_limit=10, shared=False)  # shared tasks join every app made later
     def ping(payload: str) -> dict[str, object]:
         """Round trip used by health checks and tests to prove a worker is consuming."""
         return {"payload": payload, "worker_pid": os.getpid()}

@@ -19,7 +19,7 @@ import enum
 import json
 import re
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -39,6 +39,7 @@ from sqlalchemy import (
     Table,
     Text,
     and_,
+    delete,
     or_,
     select,
     update,
@@ -131,6 +132,17 @@ class OperationsTable:
 
     service: str
     table: Table
+    # Called as hook(session, record) in the transaction that ends an operation (any terminal
+    # state, whoever ends it: the worker, a cancel, the reaper), exactly once per operation.
+    end_hooks: list[Callable[[Session, OperationRecord], None]] = field(default_factory=list, compare=False)
+
+    def on_end(self, hook: Callable[[Session, OperationRecord], None]) -> Callable[[Session, OperationRecord], None]:
+        """Register `hook` (e.g. release a credit reservation when an operation fails or is
+        cancelled); usable as a decorator. Register it in every process that serves or runs
+        the service's operations (its usecases or tasks module)."""
+        if hook not in self.end_hooks:
+            self.end_hooks.append(hook)
+        return hook
 
     @classmethod
     def declare(cls, metadata: MetaData, *, service: str, table_name: str | None = None) -> OperationsTable:
@@ -483,14 +495,24 @@ class OperationStore:
         return bool(result.rowcount == 1)  # type: ignore[attr-defined]
 
     def progress(
-        self, session: Session, operation_id: str, *, worker: str, step: str, percent: int, message: str = ""
+        self,
+        session: Session,
+        operation_id: str,
+        *,
+        worker: str,
+        step: str,
+        percent: int,
+        message: str = "",
+        metadata: Message | None = None,
     ) -> OperationRecord | None:
-        """Record a step; percent never decreases. None if this worker no longer holds the operation."""
+        """Record a step (and new `metadata`, if given); percent never decreases. None if this
+        worker no longer holds the operation."""
         current = self._one(session, operation_id)
         if current is None or current.state is not State.RUNNING or current.worker != worker:
             return None
         percent = max(current.percent, min(100, max(0, percent)))
         now = utcnow()
+        values: dict[str, Any] = {"metadata": pack(metadata)} if metadata is not None else {}
         return self._change(
             session,
             operation_id,
@@ -500,6 +522,7 @@ class OperationStore:
             message=message[:MAX_MESSAGE_CHARS],
             heartbeat_at=now,
             updated_at=now,
+            **values,
         )
 
     def save_checkpoint(self, session: Session, operation_id: str, *, worker: str, checkpoint: Mapping[str, Any]) -> bool:
@@ -525,6 +548,7 @@ class OperationStore:
             error=cancelled_status(),
         )
         if queued is not None:
+            self._ended(session, queued)
             return queued
         return self._change(
             session,
@@ -558,7 +582,26 @@ class OperationStore:
         values: dict[str, Any] = {"state": state.value, "ended_at": now, "updated_at": now, "response": response, "error": error}
         if state is State.SUCCEEDED:
             values["percent"] = 100
-        return self._change(session, operation_id, condition, **values)
+        ended = self._change(session, operation_id, condition, **values)
+        if ended is not None:
+            self._ended(session, ended)
+        return ended
+
+    def _ended(self, session: Session, record: OperationRecord) -> None:
+        for hook in self.declared.end_hooks:
+            hook(session, record)
+
+    def purge_finished(self, session: Session, *, before: dt.datetime, limit: int = 1000) -> int:
+        """Delete up to `limit` operations that ended before `before` (the retention period)."""
+        ids = (
+            session.execute(select(self.t.c.id).where(self.t.c.ended_at.is_not(None), self.t.c.ended_at < before).limit(limit))
+            .scalars()
+            .all()
+        )
+        if not ids:
+            return 0
+        session.execute(delete(self.t).where(self.t.c.id.in_(list(ids))))
+        return len(ids)
 
     def overdue(self, session: Session, *, now: dt.datetime, limit: int = 100) -> list[OperationRecord]:
         """Unfinished operations past their deadline."""

@@ -51,12 +51,14 @@ class EventHub:
     def __init__(self, redis_url: str, channel: str) -> None:
         self._redis_url = redis_url
         self._channel = channel
-        self._watchers: dict[str, set[asyncio.Queue[operation_pb2.OperationEvent]]] = {}
+        self._watchers: dict[str, set[asyncio.Queue[operation_pb2.OperationEvent | None]]] = {}  # None: re-read
         self._task: asyncio.Task[None] | None = None
         self._ready: asyncio.Event | None = None
 
     async def _ensure_started(self) -> None:
         if self._task is None or self._task.done():
+            if self._task is not None and not self._task.cancelled():
+                self._task.exception()  # retrieved: a failed start is reported below, not at GC
             self._ready = asyncio.Event()
             self._task = asyncio.create_task(self._run(self._ready), name=f"event-hub {self._channel}")
         assert self._ready is not None
@@ -67,7 +69,22 @@ class EventHub:
             raise Unavailable("operation events are unavailable (Redis)", reason="DEPENDENCY_UNAVAILABLE")
 
     async def _run(self, ready: asyncio.Event) -> None:
-        client = aioredis.Redis.from_url(self._redis_url, health_check_interval=30)
+        """Listen until cancelled; after a lost connection, resubscribe and tell every watcher to
+        read the database once (events published during the gap are not replayed by Redis)."""
+        while True:
+            try:
+                await self._listen(ready)
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                if not ready.is_set():
+                    raise  # never connected: the first watcher gets UNAVAILABLE
+                log.warning("operation events: lost the Redis subscription (%s); reconnecting", exc)
+                await asyncio.sleep(1.0)
+
+    async def _listen(self, ready: asyncio.Event) -> None:
+        # Named, so an operator (or a test) can tell the hub's connection apart in CLIENT LIST.
+        client = aioredis.Redis.from_url(self._redis_url, health_check_interval=30, client_name=f"hub:{self._channel}")
         pubsub = client.pubsub(ignore_subscribe_messages=True)
         try:
             await pubsub.subscribe(self._channel)
@@ -75,6 +92,8 @@ class EventHub:
             confirmed = await pubsub.parse_response(block=True, timeout=10)
             if confirmed is None:
                 raise ConnectionError("no subscribe confirmation from Redis")
+            if ready.is_set():
+                self._resync()
             ready.set()
             while True:
                 message = await pubsub.get_message(timeout=None)
@@ -87,6 +106,11 @@ class EventHub:
             with contextlib.suppress(Exception):
                 await client.aclose()
 
+    def _resync(self) -> None:
+        for queues in self._watchers.values():
+            for queue in queues:
+                queue.put_nowait(None)
+
     def _dispatch(self, data: bytes) -> None:
         event = operation_pb2.OperationEvent.FromString(data)
         operation_id = event.operation.name.rsplit("/", 1)[-1]
@@ -94,10 +118,10 @@ class EventHub:
             queue.put_nowait(event)
 
     @contextlib.asynccontextmanager
-    async def watch(self, operation_id: str) -> AsyncIterator[asyncio.Queue[operation_pb2.OperationEvent]]:
+    async def watch(self, operation_id: str) -> AsyncIterator[asyncio.Queue[operation_pb2.OperationEvent | None]]:
         """A queue that receives every change of `operation_id` published from now on."""
         await self._ensure_started()
-        queue: asyncio.Queue[operation_pb2.OperationEvent] = asyncio.Queue()
+        queue: asyncio.Queue[operation_pb2.OperationEvent | None] = asyncio.Queue()
         self._watchers.setdefault(operation_id, set()).add(queue)
         try:
             yield queue
@@ -288,8 +312,10 @@ class Operations:
                 try:
                     event = await asyncio.wait_for(queue.get(), timeout=wait)
                 except TimeoutError:
-                    # No event for a while: read the row (covers a lost publish) and end an
-                    # operation past its deadline.
+                    event = None
+                if event is None:
+                    # No event for a while, or the hub reconnected: read the row (covers a
+                    # lost publish) and end an operation past its deadline.
                     polled = await self.db.run(lambda s: self.store.get(s, record.id))
                     if polled is None:
                         return

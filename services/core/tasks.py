@@ -26,6 +26,7 @@ with a heartbeat, and runs a reaper that ends operations past their deadline
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime as dt
 import importlib
 import importlib.util
@@ -43,6 +44,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Annotated, Any
 
+import grpc
 import redis
 from celery import Celery
 from celery.exceptions import SoftTimeLimitExceeded
@@ -70,6 +72,9 @@ class RuntimeSettings(ServiceSettings):
     )
     operation_reaper_interval_seconds: float = Field(
         5.0, gt=0, description="How often each worker ends overdue operations and resends abandoned ones."
+    )
+    operation_retention_days: float = Field(
+        30.0, gt=0, description="Finished operations are deleted this long after they end (the contracts say 30 days)."
     )
     operation_max_attempts: int = Field(5, ge=1, description="Deliveries before an operation whose workers keep dying fails.")
     operation_stop_poll_seconds: float = Field(
@@ -104,16 +109,14 @@ class OperationStopped(Exception):
 
 
 class ChildProcessFailed(DomainError):
-    """A child process exited non-zero; the operation fails INTERNAL with its stderr tail in the log."""
+    """A child process exited non-zero; the operation fails INTERNAL (the stderr tail goes to the
+    log, not to the caller). A service may catch it and raise its own reason instead."""
 
-    code = DomainError.code
+    code = grpc.StatusCode.INTERNAL
     default_reason = "CHILD_PROCESS_FAILED"
 
     def __init__(self, argv0: str, returncode: int, stderr_tail: str) -> None:
-        import grpc
-
-        super().__init__(f"{os.path.basename(argv0)} exited with status {returncode}", reason="CHILD_PROCESS_FAILED")
-        self.code = grpc.StatusCode.INTERNAL
+        super().__init__(f"{os.path.basename(argv0)} exited with status {returncode}")
         self.returncode = returncode
         self.stderr_tail = stderr_tail
 
@@ -207,12 +210,14 @@ class OperationRun:
         with self.runtime.database.transaction() as session:
             yield session
 
-    def progress(self, step: str, percent: int, message: str = "") -> None:
-        """Persist and publish a step; raises `OperationStopped` if the operation must stop."""
+    def progress(self, step: str, percent: int, message: str = "", *, metadata: Message | None = None) -> None:
+        """Persist and publish a step (and the operation's new `metadata`, e.g. a
+        TranscodeMetadata with per-rendition progress); raises `OperationStopped` if the
+        operation must stop."""
         self.check_cancelled()
         with self.transaction() as session:
             changed = self.store.progress(
-                session, self.operation_id, worker=self.worker, step=step, percent=percent, message=message
+                session, self.operation_id, worker=self.worker, step=step, percent=percent, message=message, metadata=metadata
             )
         if changed is None:
             raise OperationStopped("lost")
@@ -386,8 +391,6 @@ class OperationRun:
 
 
 def _replace(record: OperationRecord, **changes: Any) -> OperationRecord:
-    import dataclasses
-
     return dataclasses.replace(record, **changes)
 
 
@@ -457,6 +460,7 @@ def _register(app: Celery, spec: TaskSpec, run: Callable[..., Any]) -> None:
         time_limit=spec.time_limit,
         soft_time_limit=spec.soft_time_limit or max(1.0, spec.time_limit - 30),
         ignore_result=True,
+        shared=False,  # a shared task joins every Celery app made later in the process
     )(run)
     routes = dict(app.conf.task_routes or {})
     routes[spec.name] = {"queue": spec.queue}
@@ -583,14 +587,15 @@ class ReaperReport:
     deadline_exceeded: list[str] = field(default_factory=list)
     resent: list[str] = field(default_factory=list)
     abandoned: list[str] = field(default_factory=list)
+    purged: int = 0
 
 
 def reap(
     runtime: WorkerRuntime, app: Celery, tables: Sequence[OperationsTable], *, resent_at: dict[str, float] | None = None
 ) -> ReaperReport:
     """One sweep: overdue operations end FAILED / DEADLINE_EXCEEDED (and their workers are told
-    to stop); RUNNING operations whose lease lapsed get their task sent again (or fail after
-    `operation_max_attempts`)."""
+    to stop); operations finished longer ago than the retention are deleted; RUNNING operations
+    whose lease lapsed get their task sent again (or fail after `operation_max_attempts`)."""
     report = ReaperReport()
     now = utcnow()
     lease = dt.timedelta(seconds=runtime.runtime.operation_lease_seconds)
@@ -605,6 +610,9 @@ def reap(
                 runtime.redis.set(declared.cancel_key(record.id), "deadline", ex=24 * 3600)
                 ops.publish_event(runtime.redis, declared, ended)
                 report.deadline_exceeded.append(record.id)
+        retention = dt.timedelta(days=runtime.runtime.operation_retention_days)
+        with runtime.database.transaction() as session:
+            report.purged += store.purge_finished(session, before=now - retention)
         with runtime.database.transaction() as session:
             lapsed = store.abandoned(session, now=now, lease=lease)
         for record in lapsed:
@@ -651,7 +659,7 @@ class Reaper:
         while not self._stop.wait(runtime.runtime.operation_reaper_interval_seconds):
             try:
                 report = reap(runtime, self._app, self._tables, resent_at=self._resent_at)
-                if report.deadline_exceeded or report.resent or report.abandoned:
+                if report.deadline_exceeded or report.resent or report.abandoned or report.purged:
                     log.info("reaper: %s", report)
             except Exception:  # the next sweep tries again
                 log.warning("reaper sweep failed", exc_info=True)

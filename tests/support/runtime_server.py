@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import os
 import pathlib
+import re
 import subprocess
 import sys
 import time
+import uuid
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -21,7 +23,7 @@ import grpc
 from alembic.migration import MigrationContext
 from alembic.operations import Operations as AlembicOperations
 from marquee.media.v1 import media_pb2, media_pb2_grpc
-from sqlalchemy import Engine, inspect
+from sqlalchemy import Engine, create_engine, inspect
 
 from services.core.db import Database
 from services.core.errors import NotFound
@@ -160,9 +162,9 @@ def worker_env(settings: Settings, **runtime: str) -> dict[str, str]:
 
 
 def start_worker(
-    settings: Settings, *, name: str, queues: str = f"celery,{runtime_tasks.QUEUE}", concurrency: int = 4, **runtime: str
+    settings: Settings, *, name: str, queues: str = runtime_tasks.QUEUE, concurrency: int = 4, **runtime: str
 ) -> subprocess.Popen[bytes]:
-    """A real `marquee worker` process on the test queues (plus `celery` for ping); its output
+    """A real `marquee worker` process on the test queue (not `celery`: other tests ping theirs); its output
     goes to `<data_dir>/worker-<name>.log`."""
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     with (settings.data_dir / f"worker-{name}.log").open("ab") as log:
@@ -195,3 +197,52 @@ def wait_for_worker(settings: Settings, process: subprocess.Popen[bytes], *, nam
         raise RuntimeError("worker did not answer in time")
     finally:
         app.close()
+
+
+def start_server_process(settings: Settings, timeout: float = 60.0) -> tuple[subprocess.Popen[bytes], int]:
+    """This module's server in its own process (`python -m tests.support.runtime_server`); its port."""
+    log_path = settings.data_dir / f"server-{uuid.uuid4().hex[:6]}.log"
+    env = worker_env(settings)
+    with log_path.open("ab") as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "tests.support.runtime_server"], env=env, cwd=ROOT, stdin=subprocess.DEVNULL,
+            stdout=log, stderr=subprocess.STDOUT,
+        )  # fmt: skip
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        found = re.search(r"runtime test server on 127\.0\.0\.1:(\d+)", log_path.read_text(errors="replace"))
+        if found:
+            return process, int(found.group(1))
+        if process.poll() is not None:
+            raise RuntimeError(f"server exited with {process.returncode}: {log_path.read_text()[-3000:]}")
+        time.sleep(0.05)
+    process.kill()
+    process.wait()
+    raise RuntimeError("server did not start in time")
+
+
+async def serve(settings: Settings) -> None:
+    """Serve the test servicer until SIGTERM (what the benchmark runs as its server process)."""
+    import asyncio
+    import signal
+
+    engine = create_engine(settings.resolved_database_url)
+    create_tables(engine)
+    engine.dispose()
+    runtime = RuntimeServer(settings)
+    await runtime.server.start()
+    print(f"runtime test server on 127.0.0.1:{runtime.port}", flush=True)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    await stop.wait()
+    await runtime.server.stop(1.0)
+
+
+if __name__ == "__main__":
+    import asyncio
+
+    from services.core.settings import load_settings
+
+    asyncio.run(serve(load_settings(grpc_port=0)))

@@ -47,6 +47,10 @@ SCENARIOS: dict[str, dict[str, Any]] = {
     "unclaimed": {"kwargs": {"steps": 1, "step_seconds": 0.01}, "deadline_seconds": 1.5, "queue": "runtime_test_nobody"},
     # For the SIGKILL test: a queue only the worker that gets killed (and its successor) consumes.
     "killable": {"kwargs": {"steps": 8, "step_seconds": 0.6}, "deadline_seconds": 120, "queue": "runtime_test_kill"},
+    # For the benchmark's fan-out: long enough to open a thousand watchers while it runs.
+    "fanout": {"kwargs": {"steps": 60, "step_seconds": 0.25}, "deadline_seconds": 600},
+    "killable_long": {"kwargs": {"steps": 20, "step_seconds": 0.6}, "deadline_seconds": 300, "queue": "runtime_test_kill"},
+    "child_fails": {"kwargs": {"steps": 1, "step_seconds": 0.01, "child_seconds": 0.1, "child_exit": 3}, "deadline_seconds": 60},
     "refused": {"kwargs": {"steps": 2, "step_seconds": 0.02, "fail_at": 1}, "deadline_seconds": 60},
 }
 
@@ -64,12 +68,15 @@ def run_steps(
     child_seconds: float = 0,
     fail_at: int = -1,
     ignore_stop: bool = False,
+    child_exit: int = 0,
 ) -> struct_pb2.Struct:
     """`steps` steps of `step_seconds` each (resuming after the last checkpointed one), then
     optionally a child `sleep`-like process; success writes one completion row."""
     first = int(run.checkpoint.get("steps_done", 0))
     for index in range(first, steps):
-        run.progress(f"step_{index + 1}", int(100 * index / (steps + 1)), f"step {index + 1} of {steps}")
+        metadata = struct_pb2.Struct()
+        metadata.update({"steps_total": steps, "step": index + 1})
+        run.progress(f"step_{index + 1}", int(100 * index / (steps + 1)), f"step {index + 1} of {steps}", metadata=metadata)
         if index == fail_at:
             raise FailedPrecondition("the test task refuses this step", reason="TEST_REFUSED")
         _sleep(run, step_seconds, ignore_stop=ignore_stop)
@@ -77,7 +84,7 @@ def run_steps(
     if child_seconds:
         run.progress("child", 90, "running a child process")
         run.run_child(
-            [sys.executable, "-c", f"import time; time.sleep({child_seconds})"],
+            [sys.executable, "-c", f"import sys, time; time.sleep({child_seconds}); sys.exit({child_exit})"],
             on_start=lambda pid: run.save_checkpoint(child_pid=pid),
         )
     attempt = run.attempt

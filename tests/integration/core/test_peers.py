@@ -41,4 +41,3 @@ async def test_peer_without_signing_key_gets_its_token_from_auth(settings: Setti
         assert (principal.role, principal.user_id) == ("service", "services/catalog")
     finally:
         await peers.close()
-

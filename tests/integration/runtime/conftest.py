@@ -1,5 +1,6 @@
-"""Runtime fixtures: the test task's tables, a real worker process, two server instances
-(each with its own database pool and Redis subscription) serving the operation RPCs."""
+"""Runtime fixtures: the test task's tables, a real worker process, and three servers of the
+operation RPCs (two in this process, one in its own), each with its own database pool and
+Redis subscription."""
 
 from __future__ import annotations
 
@@ -22,7 +23,7 @@ from services.core.settings import Settings
 from services.core.tokens import ROLE_ADMIN, ROLE_USER, KeySet, TokenSigner
 from tests.support import runtime_tasks
 from tests.support.harness import bearer
-from tests.support.runtime_server import RuntimeServer, create_tables, start_worker, wait_for_worker
+from tests.support.runtime_server import RuntimeServer, create_tables, start_server_process, start_worker, wait_for_worker
 
 # Short leases and sweeps so a lost worker is noticed in about a second.
 RUNTIME = {"operation_lease_seconds": "1.5", "operation_reaper_interval_seconds": "0.3", "operation_stop_poll_seconds": "0.1"}
@@ -87,8 +88,20 @@ async def servers(runtime_settings: Settings) -> AsyncIterator[list[RuntimeServe
 
 
 @pytest.fixture(scope="session")
-async def stubs(servers: list[RuntimeServer]) -> AsyncIterator[list[media_pb2_grpc.MediaServiceStub]]:
-    channels = [grpc.aio.insecure_channel(f"127.0.0.1:{server.port}") for server in servers]
+def server_process(runtime_settings: Settings) -> Iterator[int]:
+    """A second server process: the same servicer, its own interpreter, pool and subscription."""
+    process, port = start_server_process(runtime_settings)
+    try:
+        yield port
+    finally:
+        stop_process(process, timeout_seconds=10)
+
+
+@pytest.fixture(scope="session")
+async def stubs(servers: list[RuntimeServer], server_process: int) -> AsyncIterator[list[media_pb2_grpc.MediaServiceStub]]:
+    """stubs[0]: a server in this process; stubs[1]: the server process; stubs[2]: another in this process."""
+    ports = [servers[0].port, server_process, servers[1].port]
+    channels = [grpc.aio.insecure_channel(f"127.0.0.1:{port}") for port in ports]
     yield [media_pb2_grpc.MediaServiceStub(channel) for channel in channels]
     for channel in channels:
         await channel.close()

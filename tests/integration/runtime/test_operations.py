@@ -11,6 +11,7 @@ from typing import Any
 
 import grpc
 import pytest
+import redis
 from google.protobuf import struct_pb2
 from google.rpc import code_pb2
 from marquee.longrunning.v1 import operation_pb2
@@ -52,12 +53,15 @@ def _assert_well_ordered(events: list[operation_pb2.OperationEvent]) -> None:
     assert [e.operation.done for e in events] == [False] * (len(events) - 1) + [True]
 
 
-async def test_two_servers_watch_the_same_run_to_the_end(stubs: Stubs, alice: Caller, runtime_settings: Settings) -> None:
+async def test_three_servers_two_processes_watch_the_same_run_to_the_end(
+    stubs: Stubs, alice: Caller, runtime_settings: Settings
+) -> None:
     operation = await start(stubs[0], alice, "steady")
     assert operation.state == S.OPERATION_STATE_QUEUED
     assert operation.name == f"users/{alice.user_id}/operations/{operation_id(operation.name)}"
-    first, second = await asyncio.gather(watch(stubs[0], alice, operation.name), watch(stubs[1], alice, operation.name))
-    for events in (first, second):
+    # This process, another server process, and a second server in this process, all at once.
+    first, second, third = await asyncio.gather(*(watch(stub, alice, operation.name) for stub in stubs))
+    for events in (first, second, third):
         _assert_well_ordered(events)
         steps = [e.operation.progress.step for e in events]
         assert {"step_1", "step_2", "step_3", "step_4", "step_5"} <= set(steps)
@@ -67,8 +71,11 @@ async def test_two_servers_watch_the_same_run_to_the_end(stubs: Stubs, alice: Ca
         result = struct_pb2.Struct()
         assert last.response.Unpack(result)
         assert result["steps"] == 5
+        metadata = struct_pb2.Struct()
+        assert last.metadata.Unpack(metadata)  # the metadata the last step reported
+        assert (metadata["steps_total"], metadata["step"]) == (5, 5)
     # Both processes saw the same final event, whichever process ran the task.
-    assert first[-1].sequence == second[-1].sequence
+    assert first[-1].sequence == second[-1].sequence == third[-1].sequence
     assert completions_of(runtime_settings, operation_id(operation.name)) == 1
     # Watching a finished operation sends one event and ends.
     again = await watch(stubs[1], alice, operation.name)
@@ -141,6 +148,18 @@ async def test_a_domain_error_in_the_task_fails_the_operation_with_that_status(s
     assert last.state == S.OPERATION_STATE_FAILED
     assert last.error.code == code_pb2.FAILED_PRECONDITION
     assert "refuses" in last.error.message
+
+
+async def test_a_child_process_that_fails_fails_the_operation_internal(
+    stubs: Stubs, alice: Caller, runtime_settings: Settings
+) -> None:
+    operation = await start(stubs[0], alice, "child_fails")
+    events = await watch(stubs[1], alice, operation.name)
+    last = events[-1].operation
+    assert last.state == S.OPERATION_STATE_FAILED
+    assert last.error.code == code_pb2.INTERNAL
+    assert last.error.message.endswith("exited with status 3")
+    assert completions_of(runtime_settings, operation_id(operation.name)) == 0
 
 
 async def test_past_its_deadline_a_running_operation_fails_and_its_child_is_killed(
@@ -253,3 +272,26 @@ async def test_list_pages_newest_first_and_filters(stubs: Stubs, bob: Caller) ->
     assert error.code == grpc.StatusCode.INVALID_ARGUMENT
     assert error.bad_request is not None
     assert error.bad_request.field_violations[0].field == "states[0]"
+
+
+async def test_a_watch_survives_the_loss_of_its_servers_redis_subscription(
+    stubs: Stubs, alice: Caller, runtime_settings: Settings
+) -> None:
+    operation = await start(stubs[0], alice, "steady")
+    events: list[operation_pb2.OperationEvent] = []
+    call = stubs[1].WatchOperation(media_pb2.WatchOperationRequest(name=operation.name), metadata=alice.auth)
+    iterator = call.__aiter__()
+    events.append((await iterator.__anext__()).event)
+    # Drop every hub connection of the test service (only this suite's servers hold one).
+    client = redis.Redis.from_url(runtime_settings.redis_url)
+    try:
+        hubs = [c for c in client.client_list() if c.get("name") == "hub:marquee:operations:runtime_test"]
+        assert hubs
+        for hub in hubs:
+            client.client_kill_filter(_id=hub["id"])
+    finally:
+        client.close()
+    async for reply in iterator:
+        events.append(reply.event)
+    _assert_well_ordered(events)
+    assert events[-1].operation.state == S.OPERATION_STATE_SUCCEEDED

@@ -171,3 +171,42 @@ def test_pages_are_newest_first_and_owner_scoped(store: tuple[OperationStore, Se
     assert third.after is None
     overdue = ops.overdue(session, now=base + dt.timedelta(minutes=1))
     assert {r.owner for r in overdue} == {"ann", "bob"}
+
+
+def test_end_hooks_run_once_in_the_transaction_that_ends_the_operation(store: tuple[OperationStore, Session]) -> None:
+    ops, session = store
+    ended: list[tuple[str, State]] = []
+    ops.declared.on_end(lambda _session, record: ended.append((record.id, record.state)))
+    queued = _create(ops, session)
+    ops.request_cancel(session, queued)
+    running = _create(ops, session)
+    ops.claim(session, running, worker="w", lease=LEASE)
+    ops.progress(session, running, worker="w", step="s", percent=10)
+    assert ended == [(queued, State.CANCELLED)]
+    ops.finish(session, running, state=State.FAILED, error=cancelled_status())
+    ops.finish(session, running, state=State.SUCCEEDED)  # lost the race: no second call
+    assert ended == [(queued, State.CANCELLED), (running, State.FAILED)]
+
+
+def test_progress_may_replace_the_metadata_and_finished_operations_are_purged(store: tuple[OperationStore, Session]) -> None:
+    ops, session = store
+    first = struct_pb2.Struct()
+    first.update({"rendition": "480p"})
+    oid = ops.create(session, owner="ann", kind="k", deadline=LEASE, metadata=first).id
+    ops.claim(session, oid, worker="w", lease=LEASE)
+    kept = ops.progress(session, oid, worker="w", step="a", percent=10)
+    assert kept is not None
+    assert kept.metadata == pack(first)
+    second = struct_pb2.Struct()
+    second.update({"rendition": "720p"})
+    changed = ops.progress(session, oid, worker="w", step="b", percent=20, metadata=second)
+    assert changed is not None
+    shown = struct_pb2.Struct()
+    assert to_proto(changed).metadata.Unpack(shown)
+    assert shown["rendition"] == "720p"
+    ended = ops.finish(session, oid, state=State.SUCCEEDED, worker="w")
+    assert ended is not None
+    assert ended.ended_at is not None
+    assert ops.purge_finished(session, before=ended.ended_at) == 0
+    assert ops.purge_finished(session, before=ended.ended_at + dt.timedelta(seconds=1)) == 1
+    assert ops.get(session, oid) is None
