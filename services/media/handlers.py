@@ -33,6 +33,18 @@ from services.media.mapping import (
 from services.media.usecases import Caller, MediaUseCases
 
 
+def transcode_settings(settings: pb.TranscodeSettings | None) -> dict[str, Any]:
+    if settings is None:
+        return {"preset": "", "custom": False, "thumbnail_count": 10, "storyboard_seconds": 10.0}
+    interval = settings.storyboard_interval
+    return {
+        "preset": PRESET_OF.get(settings.ladder_preset, ""),
+        "custom": bool(settings.renditions),
+        "thumbnail_count": settings.thumbnail_count,
+        "storyboard_seconds": interval.seconds + interval.nanos / 1e9 if settings.HasField("storyboard_interval") else 10.0,
+    }
+
+
 def caller() -> Caller:
     found = Caller.of(require_principal())
     assert found is not None
@@ -76,8 +88,13 @@ class MediaHandlers(media_pb2_grpc.MediaServiceServicer):
     async def CompleteUpload(self, request: pb.CompleteUploadRequest, context: Context) -> pb.CompleteUploadResponse:
         who = caller()
 
+        settings = transcode_settings(request.transcode) if request.HasField("transcode") else None
+
         async def call() -> pb.CompleteUploadResponse:
-            return pb.CompleteUploadResponse(asset=asset_pb(await self.media.complete_upload(who, request.name)))
+            view, operation = await self.media.complete_and_transcode(
+                who, request.name, transcode=settings, request_id=request.request_id
+            )
+            return pb.CompleteUploadResponse(asset=asset_pb(view), operation=operation)
 
         response: pb.CompleteUploadResponse = await self._once(
             "CompleteUpload", request, request.request_id, pb.CompleteUploadResponse, call
@@ -230,15 +247,10 @@ class MediaHandlers(media_pb2_grpc.MediaServiceServicer):
 
     async def StartTranscode(self, request: pb.StartTranscodeRequest, context: Context) -> pb.StartTranscodeResponse:
         who = caller()
-        settings = request.settings
-        interval = settings.storyboard_interval.seconds if settings.HasField("storyboard_interval") else 10
+        settings = transcode_settings(request.settings if request.HasField("settings") else None)
 
         async def call() -> pb.StartTranscodeResponse:
-            operation = await self.media.start_transcode(
-                who, request.name, preset=PRESET_OF.get(settings.ladder_preset, ""), custom=bool(settings.renditions),
-                thumbnail_count=settings.thumbnail_count if request.HasField("settings") else 10,
-                storyboard_seconds=interval, request_id=request.request_id,
-            )  # fmt: skip
+            operation = await self.media.start_transcode(who, request.name, request_id=request.request_id, **settings)
             return pb.StartTranscodeResponse(operation=operation)
 
         response: pb.StartTranscodeResponse = await self._once(

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any, cast
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any, cast
 
 from google.protobuf import duration_pb2
 from google.rpc import status_pb2
@@ -11,7 +11,10 @@ from marquee.media.v1 import media_pb2 as pb
 
 from services.core.convert import timestamp
 from services.core.errors import invalid
-from services.media.usecases import AssetView, SessionView, UploadTarget
+from services.media.domain import Rung
+
+if TYPE_CHECKING:
+    from services.media.usecases import AssetView, SessionView, UploadTarget
 
 STATE = {"waiting_upload": pb.ASSET_STATE_WAITING_UPLOAD, "ready_to_process": pb.ASSET_STATE_READY_TO_PROCESS,
          "processing": pb.ASSET_STATE_PROCESSING, "ready": pb.ASSET_STATE_READY, "failed": pb.ASSET_STATE_FAILED}  # fmt: skip
@@ -179,3 +182,33 @@ def session_pb(view: SessionView) -> pb.PlaybackSession:
         if (board := storyboard_pb(view.asset)) is not None:
             message.storyboard.CopyFrom(board)
     return message
+
+
+RENDITION_STATE = {
+    "queued": pb.RENDITION_STATE_QUEUED, "encoding": pb.RENDITION_STATE_ENCODING, "done": pb.RENDITION_STATE_DONE,
+    "skipped": pb.RENDITION_STATE_SKIPPED, "failed": pb.RENDITION_STATE_FAILED,
+}  # fmt: skip
+PRESET = {"standard": pb.LADDER_PRESET_STANDARD, "lecture": pb.LADDER_PRESET_LECTURE}
+
+
+def transcode_metadata(
+    asset_id: str, rungs: Sequence[Rung], *, duration: float, preset: str, thumbnail_count: int, storyboard_seconds: float,
+    progress: Mapping[str, tuple[str, int]] | None = None,
+) -> pb.TranscodeMetadata:  # fmt: skip
+    """The operation's metadata: settings in effect and one entry per rung, lowest first."""
+    progress = progress or {}
+    return pb.TranscodeMetadata(
+        asset=f"assets/{asset_id}",
+        settings=pb.TranscodeSettings(ladder_preset=PRESET.get(preset, pb.LADDER_PRESET_UNSPECIFIED),
+                                      thumbnail_count=thumbnail_count, storyboard_interval=seconds(storyboard_seconds)),
+        renditions=[
+            pb.RenditionProgress(
+                spec=pb.RenditionSpec(resolution=RESOLUTION.get(r.name, pb.RESOLUTION_UNSPECIFIED),
+                                      video_codec=pb.VIDEO_CODEC_H264, bitrate_bps=r.bitrate_bps),
+                state=RENDITION_STATE[progress.get(r.name, ("queued", 0))[0]],
+                percent=progress.get(r.name, ("queued", 0))[1],
+            )
+            for r in rungs
+        ],
+        source_duration=seconds(duration),
+    )  # fmt: skip

@@ -27,7 +27,7 @@ from services.core.errors import DomainError
 from services.core.operations import OperationStore, State
 from services.core.storage import Connection, ObjectStore, StorageSettings
 from services.core.tasks import OperationRun, OperationStopped, WorkerRuntime, operation_task, task
-from services.media import domain, encoder
+from services.media import domain, encoder, mapping
 from services.media.mapping import asset_pb
 from services.media.models import MEDIA_OPERATIONS
 from services.media.settings import MediaSettings
@@ -151,7 +151,12 @@ def transcode(
         percents = claims.percents()
         done = pipeline_done[0]
         total = sum(100 if n in done else percents.get(n, 0) for n in names) // max(1, len(names))
-        run.progress("encode", 2 + total * 88 // 100, message)
+        states = {n: ("done", 100) if n in done else ("encoding", percents[n]) if n in percents else ("queued", 0) for n in names}
+        metadata = mapping.transcode_metadata(
+            asset_id, plan.rungs, duration=plan.duration_seconds, preset=plan.preset, thumbnail_count=thumbnail_count,
+            storyboard_seconds=storyboard_seconds, progress=states,
+        )  # fmt: skip
+        run.progress("encode", 2 + total * 88 // 100, message, metadata=metadata)
 
     pipeline_done: list[set[str]] = [set()]
     should_stop = lambda: run.stop_reason(max_age=0.2) is not None  # noqa: E731 - a tiny predicate
@@ -174,7 +179,11 @@ def transcode(
                 _encode_claimed(pipeline, plan, mine, run.operation_id, claims, should_stop, overall)
             except encoder.EncodeCancelled as stopped:
                 raise OperationStopped(run.stop_reason() or str(stopped)) from stopped
-        run.progress("thumbnails", 90, "thumbnails, storyboard and audio")
+        encoded = mapping.transcode_metadata(
+            asset_id, plan.rungs, duration=plan.duration_seconds, preset=plan.preset, thumbnail_count=thumbnail_count,
+            storyboard_seconds=storyboard_seconds, progress={n: ("done", 100) for n in names},
+        )  # fmt: skip
+        run.progress("thumbnails", 90, "thumbnails, storyboard and audio", metadata=encoded)
         pipeline.finish(plan, report=lambda step, percent, message: run.progress(step, 90 + percent // 12, message))
     except OperationStopped as stopped:
         if stopped.reason in ("cancel", "deadline"):
@@ -184,8 +193,8 @@ def transcode(
         pipeline.fail(asset_id, code=13, message=f"the encoder failed: {exc}", reason="TRANSCODE_FAILED")
         raise TranscodeFailed(f"the encoder failed on the source: {exc}", domain=domain.ERROR_DOMAIN,
                               metadata={"step": "encode"}) from exc  # fmt: skip
-    except TranscodeFailed as exc:
-        pipeline.fail(asset_id, code=13, message=exc.message, reason="TRANSCODE_FAILED")
+    except DomainError as exc:  # TranscodeFailed, or the asset deleted meanwhile (NotFound)
+        pipeline.fail(asset_id, code=exc.code.value[0], message=exc.message, reason=exc.reason)
         raise
     response = asset_pb(pipeline.ready_view(asset_id))
     if not run.succeed(response, also=lambda session: pipeline.mark_ready(session, asset_id)):

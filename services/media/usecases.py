@@ -8,6 +8,7 @@ records the outcome.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import functools
 import pathlib
@@ -27,8 +28,8 @@ from services.core.operations import OperationRecord, TaskCall, to_proto
 from services.core.operations_service import Operations
 from services.core.paging import PageTokens, page_size
 from services.core.storage import ObjectStore, Storage, StoredPart
-from services.core.tokens import Principal
-from services.media import domain, encoder
+from services.core.tokens import ROLE_SERVICE, Principal
+from services.media import domain, encoder, mapping
 from services.media.billing_client import BillingClient, Entitlements
 from services.media.domain import ERROR_DOMAIN, Probe, Rung
 from services.media.models import Asset, PlaybackSession, TextTrack, Thumbnail
@@ -259,6 +260,9 @@ class MediaUseCases:
             return self._view(repo, asset)
 
         view = await self.db.run(record)
+        # Expired uploads are swept here, at most once an hour across every process (a Redis lock).
+        if await self.redis.set("marquee:media:upload-sweep", "1", nx=True, ex=3600):
+            await self.clean_expired_uploads(limit=50)
         return view, self._upload_target(view.asset)
 
     async def resume_upload(self, caller: Caller, name: str, part_numbers: Sequence[int]) -> tuple[UploadTarget, list[int], int]:
@@ -289,6 +293,16 @@ class MediaUseCases:
             asset.upload_id = upload_id
             return []
         return parts
+
+    async def complete_and_transcode(
+        self, caller: Caller, name: str, *, transcode: dict[str, Any] | None, request_id: str
+    ) -> tuple[AssetView, Any]:
+        """CompleteUpload: verify and probe; with `transcode` set, start it at once (the asset turns PROCESSING)."""
+        view = await self.complete_upload(caller, name)
+        if transcode is None or view.asset.state != domain.READY_TO_PROCESS:
+            return view, None
+        operation = await self.start_transcode(caller, name, request_id=request_id, **transcode)
+        return await self._view_of(caller, view.asset.id), operation
 
     async def complete_upload(self, caller: Caller, name: str) -> AssetView:
         asset_id = _asset_id(name)
@@ -461,7 +475,10 @@ class MediaUseCases:
         await self._delete_everything(asset)
 
     async def _delete_everything(self, asset: Asset) -> None:
-        """Ends its sessions, removes its rows, then every object it owns in storage."""
+        """Cancels its transcode, ends its sessions, removes its rows, then every object it owns in storage."""
+        if asset.latest_operation:
+            with contextlib.suppress(FailedPrecondition, NotFound):
+                await self.operations.cancel(Principal("services/media", role=ROLE_SERVICE), asset.latest_operation)
 
         def forget(session: Any) -> list[str]:
             repo = MediaRepository(session)
@@ -532,9 +549,22 @@ class MediaUseCases:
                         "a transcode of this asset is already queued or running", reason="TRANSCODE_ALREADY_RUNNING",
                         domain=ERROR_DOMAIN, metadata={"operation": running.name},
                     )  # fmt: skip
+            probed = Probe.from_dict(asset.probe or {})
+            assert probed.video is not None
+            chosen = preset or ("lecture" if asset.purpose == "personal" else "standard")
+            video = probed.video
+            rungs = domain.ladder(video.width, video.height, chosen, rotation=video.rotation_degrees)
+            metadata = mapping.transcode_metadata(
+                asset_id,
+                rungs,
+                duration=probed.duration_seconds,
+                preset=chosen,
+                thumbnail_count=thumbnail_count,
+                storyboard_seconds=storyboard_seconds,
+            )
             record = self.operations.create(
                 session, owner=caller.user_id, kind="transcode", task=task, deadline=deadline,
-                target=f"assets/{asset_id}", request_id=request_id,
+                target=f"assets/{asset_id}", request_id=request_id, metadata=metadata,
             )  # fmt: skip
             asset.latest_operation = record.name
             if asset.state != domain.READY:
@@ -1088,6 +1118,7 @@ class TranscodePlan:
     has_audio: bool
     thumbnail_count: int = 10
     storyboard_interval: float = 10.0
+    preset: str = "standard"
 
 
 Report = Callable[[str, int, str], None]  # step, percent, message
@@ -1123,7 +1154,7 @@ class TranscodePipeline:
             chosen = preset or ("lecture" if asset.purpose == "personal" else "standard")
             rungs = domain.ladder(found.video.width, found.video.height, chosen, rotation=found.video.rotation_degrees)
             return TranscodePlan(
-                asset_id, tuple(rungs), found.duration_seconds, bool(found.audio), thumbnail_count, storyboard_interval
+                asset_id, tuple(rungs), found.duration_seconds, bool(found.audio), thumbnail_count, storyboard_interval, chosen
             )
 
     def _source(self, asset_id: str, folder: pathlib.Path) -> pathlib.Path:
@@ -1296,19 +1327,22 @@ class TranscodePipeline:
 
     def fail(self, asset_id: str, *, code: int, message: str, reason: str, cancelled: bool = False) -> None:
         """A failed or cancelled transcode: partial renditions go; a first one leaves the asset FAILED or READY_TO_PROCESS."""
+        gone, first = False, False
         with self.db.transaction() as session:
             asset = MediaRepository(session).asset(asset_id, for_update=True)
             if asset is None:
-                return
-            first = asset.ready_time is None
-            if first:
+                gone = True
+            elif asset.ready_time is None:
+                first = True
                 asset.renditions = []
                 asset.audio_tracks = []
                 asset.state = domain.READY_TO_PROCESS if cancelled else domain.FAILED
                 asset.error = None if cancelled else {"code": code, "message": message, "reason": reason}
                 asset.storage_bytes = asset.size_bytes
-            _touch(asset)
-        if first:
+                _touch(asset)
+        if gone:
+            self.store.delete_prefix(asset_prefix(asset_id))  # deleted while encoding: nothing of it may stay
+        elif first:
             self.store.delete_prefix(f"assets/{asset_id}/hls/")
 
     def _work_dir(self) -> pathlib.Path:

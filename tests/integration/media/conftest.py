@@ -12,6 +12,7 @@ from typing import Any
 
 import grpc
 import pytest
+import redis
 from marquee.media.v1 import media_pb2_grpc
 
 from services.core.seaweedfs import EmbeddedSeaweedFS
@@ -37,6 +38,13 @@ def seaweed(settings: Settings) -> Iterator[EmbeddedSeaweedFS]:
 def objects(seaweed: EmbeddedSeaweedFS) -> ObjectStore:
     assert seaweed.connection is not None
     return ObjectStore(seaweed.connection)
+
+
+@pytest.fixture
+def redis_client_for_media(settings: Settings) -> Iterator[redis.Redis]:
+    client = redis.Redis.from_url(settings.redis_url)
+    yield client
+    client.close()
 
 
 @pytest.fixture(scope="session")

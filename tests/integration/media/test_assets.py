@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import pathlib
 
 import grpc
+import httpx
 from google.protobuf import field_mask_pb2
 from marquee.media.v1 import media_pb2 as pb
+from sqlalchemy import create_engine, text
 
 from services.core.storage import ObjectStore
 from tests.integration.media.conftest import Caller, fails
@@ -111,3 +114,27 @@ async def test_purge_user_assets_deletes_their_objects(
     assert objects.list_keys(first.name + "/") == []
     again = await media.PurgeUserAssets(pb.PurgeUserAssetsRequest(user=alice.name), metadata=service.auth)
     assert again.deleted_asset_count == 0
+
+
+async def test_expired_uploads_are_swept_with_their_bytes(
+    media, alice: Caller, settings, objects: ObjectStore, redis_client_for_media
+) -> None:
+    created = await media.CreateUpload(
+        pb.CreateUploadRequest(filename="x.mp4", content_type="video/mp4", size_bytes=5), metadata=alice.auth
+    )
+    async with httpx.AsyncClient(timeout=30) as client:
+        await client.put(created.upload_target.url, content=b"12345", headers={"Content-Type": "video/mp4"})
+    engine = create_engine(settings.resolved_database_url)
+    with engine.begin() as connection:
+        connection.execute(
+            text("UPDATE media_assets SET upload_expire_time = :t WHERE id = :id"),
+            {"t": dt.datetime(2020, 1, 1, tzinfo=dt.UTC), "id": created.asset.name.removeprefix("assets/")},
+        )
+    engine.dispose()
+    redis_client_for_media.delete("marquee:media:upload-sweep")
+    await media.CreateUpload(
+        pb.CreateUploadRequest(filename="y.mp4", content_type="video/mp4", size_bytes=5), metadata=alice.auth
+    )
+    gone = await fails(media.GetAsset(pb.GetAssetRequest(name=created.asset.name), metadata=alice.auth))
+    assert gone.code == grpc.StatusCode.NOT_FOUND
+    assert objects.list_keys(created.asset.name + "/") == []

@@ -66,6 +66,16 @@ async def test_transcode_streams_progress_and_plays_signed_hls(
     steps = [e.operation.progress.step for e in events if e.operation.state == S.OPERATION_STATE_RUNNING]
     assert len(steps) >= 3
     assert {"probe", "encode", "thumbnails"} <= set(steps)
+    metadata = pb.TranscodeMetadata()
+    assert last.metadata.Unpack(metadata)
+    assert metadata.asset == asset.name
+    assert [(r.spec.resolution, r.state) for r in metadata.renditions] == [
+        (pb.RESOLUTION_240P, pb.RENDITION_STATE_DONE),
+        (pb.RESOLUTION_360P, pb.RENDITION_STATE_DONE),
+    ]
+    first = events[0].operation
+    assert first.metadata.Unpack(metadata)
+    assert metadata.source_duration.seconds == 3
     result = pb.Asset()
     assert last.response.Unpack(result)
     assert result.state == pb.ASSET_STATE_READY
