@@ -985,7 +985,7 @@ class MediaUseCases:
         return self.store.presign_get(f"{prefix}master.m3u8", expires_seconds=lifetime)
 
     def _sign_segment(self, base: str, lifetime: int, segment: str) -> str:
-        return self.store.presign_get(f"{base}/{segment}", expires_seconds=lifetime)
+        return self.store.presign_segment(f"{base}/{segment}", expires_seconds=lifetime)
 
     def _tracks_for(self, asset_id: str) -> list[TextTrack]:
         with self.db.transaction() as session:

@@ -150,6 +150,17 @@ async def test_expired_signed_urls_are_refused(objects: ObjectStore, hd_feature:
         assert (await client.get(url)).status_code == 403
 
 
+async def test_the_stores_own_segment_signatures_verify(objects: ObjectStore, hd_feature: dict[str, pb.Asset]) -> None:
+    prefix = f"{hd_feature['trailer'].name}/hls/240p/"
+    segment = next(o.key for o in objects.list_keys(prefix) if o.key.endswith(".ts"))
+    fast = objects.presign_segment(segment, expires_seconds=60)
+    async with httpx.AsyncClient(timeout=30) as client:
+        assert (await client.get(fast)).status_code == 200
+        assert (await client.get(fast.replace("X-Amz-Expires=60", "X-Amz-Expires=61"))).status_code == 403
+        other = fast.replace(segment.rsplit("/", 1)[-1], "seg_99999.ts")
+        assert (await client.get(other)).status_code == 403
+
+
 async def test_billing_unreachable_fails_closed() -> None:
     channel = grpc.aio.insecure_channel("127.0.0.1:1")
 
