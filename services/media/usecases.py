@@ -19,12 +19,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import redis.asyncio
+from google.rpc import status_pb2
 
 from services.core import errors
 from services.core.db import Database
 from services.core.errors import DomainError, FailedPrecondition, NotFound, PermissionDenied, ResourceExhausted, invalid
 from services.core.models import new_id, utcnow
-from services.core.operations import OperationRecord, TaskCall, to_proto
+from services.core.operations import OperationRecord, State, TaskCall, to_proto
 from services.core.operations_service import Operations
 from services.core.paging import PageTokens, page_size
 from services.core.storage import ObjectStore, Storage, StoredPart
@@ -32,7 +33,7 @@ from services.core.tokens import ROLE_SERVICE, Principal
 from services.media import domain, encoder, mapping
 from services.media.billing_client import BillingClient, Entitlements
 from services.media.domain import ERROR_DOMAIN, Probe, Rung
-from services.media.models import Asset, PlaybackSession, TextTrack, Thumbnail
+from services.media.models import MEDIA_OPERATIONS, Asset, PlaybackSession, TextTrack, Thumbnail
 from services.media.repository import MediaRepository
 from services.media.settings import MediaSettings
 
@@ -1072,6 +1073,26 @@ class MediaUseCases:
         return [
             SessionView(r, heartbeat_seconds=self.settings.media_heartbeat_seconds if r.holds_stream else 0) for r in rows
         ], next_token
+
+
+@MEDIA_OPERATIONS.on_end
+def asset_after_transcode(session: Any, record: OperationRecord) -> None:
+    """In the transaction that ends a transcode, whoever ends it (the task, a cancel while QUEUED, the
+    deadline reaper): a first transcode that did not succeed leaves the asset READY_TO_PROCESS
+    (cancelled) or FAILED with the reason, never PROCESSING for ever. Objects are the task's to clean."""
+    if record.kind != "transcode" or record.state is State.SUCCEEDED:
+        return
+    asset = MediaRepository(session).asset(str(record.task_kwargs.get("asset_id", "")), for_update=True)
+    if asset is None or asset.latest_operation != record.name or asset.ready_time is not None:
+        return
+    status = status_pb2.Status.FromString(record.error or b"")
+    asset.renditions, asset.audio_tracks, asset.storage_bytes = [], [], asset.size_bytes
+    if record.state is State.CANCELLED:
+        asset.state, asset.error = domain.READY_TO_PROCESS, None
+    else:
+        asset.state = domain.FAILED
+        asset.error = {"code": status.code, "message": status.message[:500], "reason": "TRANSCODE_FAILED"}
+    _touch(asset)
 
 
 def _back_from_processing(repo: MediaRepository, asset_id: str) -> None:

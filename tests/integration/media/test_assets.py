@@ -8,6 +8,7 @@ import pathlib
 import grpc
 import httpx
 from google.protobuf import field_mask_pb2
+from marquee.longrunning.v1 import operation_pb2
 from marquee.media.v1 import media_pb2 as pb
 from sqlalchemy import create_engine, text
 
@@ -138,3 +139,15 @@ async def test_expired_uploads_are_swept_with_their_bytes(
     gone = await fails(media.GetAsset(pb.GetAssetRequest(name=created.asset.name), metadata=alice.auth))
     assert gone.code == grpc.StatusCode.NOT_FOUND
     assert objects.list_keys(created.asset.name + "/") == []
+
+
+async def test_a_transcode_cancelled_while_queued_returns_the_asset(media, alice: Caller, clip: pathlib.Path) -> None:
+    # No worker consumes in this module: the operation stays QUEUED until cancelled.
+    asset = await upload_clip(media, alice, clip)
+    operation = (await media.StartTranscode(pb.StartTranscodeRequest(name=asset.name), metadata=alice.auth)).operation
+    processing = (await media.GetAsset(pb.GetAssetRequest(name=asset.name), metadata=alice.auth)).asset
+    assert processing.state == pb.ASSET_STATE_PROCESSING
+    cancelled = await media.CancelOperation(pb.CancelOperationRequest(name=operation.name), metadata=alice.auth)
+    assert cancelled.operation.state == operation_pb2.OPERATION_STATE_CANCELLED
+    back = (await media.GetAsset(pb.GetAssetRequest(name=asset.name), metadata=alice.auth)).asset
+    assert back.state == pb.ASSET_STATE_READY_TO_PROCESS
