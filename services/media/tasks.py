@@ -240,6 +240,8 @@ def encode_helper(runtime: WorkerRuntime, *, operation_id: str, asset_id: str, p
             return "failed"
         with runtime.database.transaction() as session:
             record = store.get(session, operation_id)
+        if record is None or record.done:
+            pipeline.forget_source(asset_id)  # the operation ended meanwhile: this host's copy is not needed
         if record is None or record.state in (State.CANCELLED, State.FAILED):
             # The operation ended while this rung uploaded: take its objects back out.
             pipeline.store.delete_prefix(f"assets/{asset_id}/hls/{rung.name}/")

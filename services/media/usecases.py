@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import functools
+import os
 import pathlib
 import shutil
 import tempfile
@@ -1179,10 +1180,23 @@ class TranscodePipeline:
             )
 
     def _source(self, asset_id: str, folder: pathlib.Path) -> pathlib.Path:
-        path = folder / "source"
+        """The source on local disk, downloaded once per worker host for all the rungs it encodes
+        (`folder` is the caller's scratch space, unused since the copy is shared)."""
+        shared = self._work_dir() / "sources" / asset_id
+        path = shared / "source"
         if not path.exists():
-            self.store.download(source_key(asset_id), path)
+            shared.mkdir(parents=True, exist_ok=True)
+            partial = shared / f"source.part-{new_id()}"
+            try:
+                self.store.download(source_key(asset_id), partial)
+                os.replace(partial, path)  # atomic: a concurrent rung sees all of it or none
+            finally:
+                partial.unlink(missing_ok=True)
         return path
+
+    def forget_source(self, asset_id: str) -> None:
+        """Drops this host's copy (open files stay readable to an ffmpeg still using it)."""
+        shutil.rmtree(self._work_dir() / "sources" / asset_id, ignore_errors=True)
 
     def encode_rendition(
         self, plan: TranscodePlan, rung: Rung, *, operation_id: str, report: Report,
@@ -1293,6 +1307,7 @@ class TranscodePipeline:
                 audio_size = self.store.put_file(audio_key, audio, content_type="audio/mp4")
         finally:
             shutil.rmtree(folder, ignore_errors=True)
+        self.forget_source(plan.asset_id)
         report("publish", 0, "publishing")
         with self.db.transaction() as session:
             repo = MediaRepository(session)
@@ -1361,6 +1376,7 @@ class TranscodePipeline:
                 asset.error = None if cancelled else {"code": code, "message": message, "reason": reason}
                 asset.storage_bytes = asset.size_bytes
                 _touch(asset)
+        self.forget_source(asset_id)
         if gone:
             self.store.delete_prefix(asset_prefix(asset_id))  # deleted while encoding: nothing of it may stay
         elif first:
