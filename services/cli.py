@@ -20,7 +20,9 @@ from services.core import logs, migrate
 from services.core.clients import gateway_token
 from services.core.processes import stop_process
 from services.core.redis_store import EmbeddedRedis
+from services.core.seaweedfs import EmbeddedSeaweedFS
 from services.core.settings import ALL_SERVICES, Settings, load_settings
+from services.core.storage import StorageSettings
 
 log = logging.getLogger("marquee")
 
@@ -41,6 +43,22 @@ def redis_for(settings: Settings) -> Iterator[Settings]:
     finally:
         embedded.stop()
         log.info("left the embedded redis")
+
+
+@contextlib.contextmanager
+def storage_for(settings: Settings) -> Iterator[None]:
+    """The embedded SeaweedFS while Media runs without a configured S3 endpoint; nothing otherwise."""
+    if "media" not in settings.services or StorageSettings.load(settings).storage_endpoint_url:
+        yield
+        return
+    embedded = EmbeddedSeaweedFS(settings.data_dir / "seaweedfs")
+    connection = embedded.start()
+    print(f"marquee: embedded seaweedfs pid {embedded.pid}, S3 at {connection.endpoint_url}", flush=True)
+    try:
+        yield
+    finally:
+        embedded.stop()
+        log.info("embedded seaweedfs stopped")
 
 
 def start_worker_process(settings: Settings) -> subprocess.Popen[bytes]:
@@ -214,7 +232,7 @@ def main(argv: list[str] | None = None) -> int:
                 hostname=args.hostname,
             )
         return 0
-    with redis_for(settings) as resolved:
+    with redis_for(settings) as resolved, storage_for(resolved):
         migrate.upgrade(resolved)
         is_up = args.command == "up"
         asyncio.run(

@@ -1,0 +1,101 @@
+"""The seam to Billing: a viewer's plan, resolution cap, stream limit and download right, over its gRPC contract.
+
+Media never reads Billing's tables. Answers are cached for at most 60 seconds
+(the contract's limit) or Billing's own `max_age`, whichever is shorter. Billing
+unreachable → UNAVAILABLE / ENTITLEMENTS_UNAVAILABLE: subscriber content is never
+served on a guessed plan (fail closed).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+import grpc
+from marquee.billing.v1 import billing_pb2, billing_pb2_grpc
+
+from services.core.errors import Unavailable
+
+CACHE_SECONDS = 60.0
+CALL_TIMEOUT_SECONDS = 5.0
+CACHE_MAX_USERS = 10_000
+PLAN_OF_TIER = {
+    billing_pb2.PLAN_TIER_FREE: "free",
+    billing_pb2.PLAN_TIER_BASIC: "basic",
+    billing_pb2.PLAN_TIER_PREMIUM: "premium",
+}
+CAP_OF_QUALITY = {
+    billing_pb2.VIDEO_QUALITY_480P: "480p",
+    billing_pb2.VIDEO_QUALITY_720P: "720p",
+    billing_pb2.VIDEO_QUALITY_1080P: "1080p",
+    billing_pb2.VIDEO_QUALITY_2160P: "2160p",
+}
+
+
+@dataclass(frozen=True)
+class Entitlements:
+    plan: str  # free, basic, premium
+    max_resolution: str  # 480p ... 2160p
+    max_concurrent_streams: int
+    downloads_allowed: bool
+    ads_enabled: bool
+    offline_validity_seconds: int = 30 * 86400
+
+
+class BillingClient:
+    """Entitlements of users, asked with a service credential and cached briefly."""
+
+    def __init__(
+        self,
+        channel: Callable[[], grpc.aio.Channel],
+        metadata: Callable[[], Awaitable[tuple[tuple[str, str], ...]]],
+        *,
+        cache_seconds: float = CACHE_SECONDS,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._channel = channel
+        self._metadata = metadata
+        self._cache_seconds = min(cache_seconds, CACHE_SECONDS)
+        self._clock = clock
+        self._cache: dict[str, tuple[float, Entitlements]] = {}
+
+    def _stub(self) -> Any:
+        return billing_pb2_grpc.BillingServiceStub(self._channel())  # type: ignore[no-untyped-call]
+
+    def forget(self, user_id: str) -> None:
+        self._cache.pop(user_id, None)
+
+    async def entitlements(self, user_id: str) -> Entitlements:
+        now = self._clock()
+        cached = self._cache.get(user_id)
+        if cached is not None and now < cached[0]:
+            return cached[1]
+        try:
+            reply = await self._stub().BatchGetEntitlements(
+                billing_pb2.BatchGetEntitlementsRequest(names=[f"users/{user_id}/entitlements"]),
+                metadata=await self._metadata(),
+                timeout=CALL_TIMEOUT_SECONDS,
+            )
+        except grpc.aio.AioRpcError as exc:
+            raise Unavailable(
+                "entitlements could not be read from Billing; retry", reason="ENTITLEMENTS_UNAVAILABLE", domain="marquee.media"
+            ) from exc
+        if not reply.entitlements:
+            raise Unavailable("Billing answered without entitlements", reason="ENTITLEMENTS_UNAVAILABLE", domain="marquee.media")
+        found = reply.entitlements[0]
+        values = found.values
+        facts = Entitlements(
+            plan=PLAN_OF_TIER.get(found.tier, "free"),
+            max_resolution=CAP_OF_QUALITY.get(values.max_video_quality, "480p"),
+            max_concurrent_streams=max(1, values.max_concurrent_streams),
+            downloads_allowed=values.downloads_allowed,
+            ads_enabled=values.ads_enabled,
+            offline_validity_seconds=values.download_validity.seconds or 30 * 86400,
+        )
+        max_age = found.max_age.seconds if found.HasField("max_age") else self._cache_seconds
+        if len(self._cache) >= CACHE_MAX_USERS:
+            self._cache.clear()
+        self._cache[user_id] = (now + min(self._cache_seconds, max_age), facts)
+        return facts

@@ -1,0 +1,48 @@
+"""Wiring for Media: the object store, the Billing seam and the use cases, from shared dependencies."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import redis.asyncio
+from marquee.media.v1 import media_pb2_grpc
+
+from services.core.idempotency import Idempotency
+from services.core.operations_service import Operations
+from services.core.server import ServiceRegistration
+from services.core.storage import Storage, StorageSettings
+from services.media.billing_client import BillingClient
+from services.media.handlers import MediaHandlers
+from services.media.models import MEDIA_OPERATIONS
+from services.media.settings import MediaSettings
+from services.media.usecases import MediaUseCases
+from services.worker import create_celery
+
+if TYPE_CHECKING:
+    from services.app import Dependencies
+
+FULL_NAME = "marquee.media.v1.MediaService"
+
+
+def registration(deps: Dependencies) -> ServiceRegistration:
+    settings = deps.settings_for(MediaSettings)
+    storage = Storage.from_settings(deps.settings_for(StorageSettings), deps.settings)
+    billing = BillingClient(lambda: deps.peers.channel("billing"), deps.peers.metadata)
+    async_redis = redis.asyncio.Redis.from_url(deps.settings.redis_url)
+    operations = Operations(
+        MEDIA_OPERATIONS, deps.database, deps.page_tokens, redis_url=deps.settings.redis_url,
+        celery=create_celery(deps.settings, register=False),
+    )  # fmt: skip
+    usecases = MediaUseCases(deps.database, storage, deps.page_tokens, billing, async_redis, settings, operations)
+    handlers = MediaHandlers(usecases, Idempotency(deps.redis))
+
+    async def close() -> None:
+        storage.close()
+        await operations.close()
+        await async_redis.aclose()
+
+    return ServiceRegistration(
+        FULL_NAME,
+        lambda server: media_pb2_grpc.add_MediaServiceServicer_to_server(handlers, server),
+        close=close,
+    )
