@@ -941,11 +941,18 @@ class DateRange:
         return found
 
 
+# Report days a time zone can shift and a 30-day default window can reach back from without overflow.
+REPORT_EARLIEST, REPORT_LATEST = dt.date(1970, 1, 1), dt.date(9998, 12, 31)
+
+
 def date_range(start: dt.date | None, end: dt.date | None, time_zone: str, now: dt.datetime) -> DateRange:
     try:
         zone = zoneinfo.ZoneInfo(time_zone or "UTC")
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):
         raise _violation("time_zone", f"unknown time zone {time_zone[:64]!r}") from None
+    for name, value in (("start_date", start), ("end_date", end)):
+        if value is not None and not REPORT_EARLIEST <= value <= REPORT_LATEST:
+            raise _violation(name, f"must be between {REPORT_EARLIEST} and {REPORT_LATEST}")
     last = end or now.astimezone(zone).date()
     first = start or last - dt.timedelta(days=29)
     if last < first:

@@ -81,7 +81,12 @@ class Connection:
         if not storage.storage_endpoint_url:
             path = core.data_dir / "seaweedfs" / CONNECTION_FILE
             if not path.exists():
-                raise RuntimeError(f"no MARQUEE_STORAGE_ENDPOINT_URL and no embedded store ({path}): run `marquee up`")
+                # A server started without a store (`marquee serve` elsewhere, a test server): every call
+                # that needs storage answers UNAVAILABLE, as when the store is down, never INTERNAL.
+                raise Unavailable(
+                    "object storage is not configured here (set MARQUEE_STORAGE_ENDPOINT_URL, or run `marquee up`)",
+                    reason="DEPENDENCY_UNAVAILABLE",
+                )
             return cls.read(path)
         return cls(
             endpoint_url=storage.storage_endpoint_url,

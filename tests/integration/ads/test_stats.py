@@ -191,3 +191,16 @@ async def test_impressions_are_listed_for_review(ads: Stub, admin: Caller, viewe
         )
     )
     expect(error, grpc.StatusCode.INVALID_ARGUMENT, "INVALID_ARGUMENT")
+
+
+async def test_report_dates_at_the_edges_of_the_calendar_are_refused(ads: Stub, admin: Caller) -> None:
+    """Found by the fuzzer: 0001-01-01 as an end date overflowed the default 30-day window (INTERNAL)."""
+    first_day = date_pb2.Date(year=1, month=1, day=1)
+    last_day = date_pb2.Date(year=9999, month=12, day=31)
+    for request in (
+        pb.GetOverviewStatsRequest(end_date=first_day),
+        pb.GetOverviewStatsRequest(start_date=first_day, end_date=first_day),
+        pb.GetOverviewStatsRequest(start_date=last_day, end_date=last_day, time_zone="Pacific/Kiritimati"),
+    ):
+        error = await fails(ads.GetOverviewStats(request, metadata=admin.auth))
+        expect(error, grpc.StatusCode.INVALID_ARGUMENT, "INVALID_ARGUMENT")
