@@ -330,9 +330,10 @@ def render(config: GatewayConfig) -> dict[str, Any]:
                     "lb_policy": "ROUND_ROBIN",
                     # Re-resolve often: a headless Kubernetes service names every pod, and pods come and go.
                     "dns_refresh_rate": "5s",
-                    # No panic mode: with two replicas and one draining, Envoy would otherwise ignore
-                    # health (half healthy is below its default 50 % threshold) and keep calling it.
-                    "common_lb_config": {"healthy_panic_threshold": {"value": 0.0}},
+                    # Panic (call every upstream, healthy or not) only when none is healthy: with two
+                    # replicas and one draining, the default 50 % threshold would keep calling it; with
+                    # one upstream that fails a check (at start-up, under load), calls still go through.
+                    "common_lb_config": {"healthy_panic_threshold": {"value": 1.0}},
                     # grpc.health.v1 on every upstream: a process that is stopping flips to NOT_SERVING
                     # first (services/core/server.py), so Envoy stops sending it calls before it goes.
                     "health_checks": [
@@ -342,6 +343,9 @@ def render(config: GatewayConfig) -> dict[str, Any]:
                             "timeout": "5s",
                             "interval": f"{config.health_check_interval_seconds}s",
                             "no_traffic_interval": f"{config.health_check_interval_seconds}s",
+                            # An unhealthy upstream is asked again soon, so one that comes back (or
+                            # failed the very first check at start-up) is back in rotation at once.
+                            "unhealthy_interval": "0.5s",
                             "unhealthy_threshold": 3,
                             "healthy_threshold": 1,
                             "grpc_health_check": {},

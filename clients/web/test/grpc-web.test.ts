@@ -105,16 +105,16 @@ describe("gRPC-Web through the gateway", () => {
     assert.ok((retryDelayMs(limited) ?? 0) > 0, "RetryInfo.retry_delay says when to retry");
   });
 
-  test("error: a contract not implemented yet answers Unimplemented / NOT_IMPLEMENTED", async () => {
-    // SelectAd is a public RPC of a service this deployment does not serve yet.
+  test("error: an incomplete request to a served contract answers InvalidArgument with ErrorInfo", async () => {
+    // SelectAd is a public RPC; without a placement it is refused before any ad is chosen.
     const ads = createClient(AdsService, transport());
     const error = await ads.selectAd({}).then(
-      () => assert.fail("SelectAd succeeded"),
+      () => assert.fail("SelectAd without a placement succeeded"),
       (e: unknown) => e,
     );
     assert.ok(error instanceof ConnectError);
-    assert.equal(error.code, Code.Unimplemented);
-    assert.equal(errorReason(error), "NOT_IMPLEMENTED");
+    assert.equal(error.code, Code.InvalidArgument);
+    assert.ok(errorReason(error), "ErrorInfo.reason is set");
   });
 
   // Watch never ends on its own: read the first status, then abort the signal and let the loop
