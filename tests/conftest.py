@@ -15,6 +15,7 @@ from services.auth.settings import AuthSettings
 from services.core import migrate
 from services.core.server import Server
 from services.core.settings import Settings
+from tests.support.callers import admin, alice, bob, service, signer  # noqa: F401  (fixtures: callers with signed tokens)
 from tests.support.harness import Backend, settings_for_tests, start_backend
 from tests.support.oauth_provider import LocalOAuthProvider
 

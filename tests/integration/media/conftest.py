@@ -5,9 +5,7 @@ from __future__ import annotations
 import pathlib
 import subprocess
 import sys
-import uuid
 from collections.abc import Awaitable, Iterator
-from dataclasses import dataclass
 from typing import Any
 
 import grpc
@@ -18,13 +16,12 @@ from marquee.media.v1 import media_pb2_grpc
 from services.core.seaweedfs import EmbeddedSeaweedFS
 from services.core.settings import Settings
 from services.core.storage import ObjectStore
-from services.core.tokens import ROLE_ADMIN, ROLE_SERVICE, ROLE_USER, KeySet, TokenSigner
-from tests.support.harness import RpcError, bearer, rpc_error
+from tests.support.callers import Caller, Metadata, make_caller  # noqa: F401  (re-exported to the area's tests)
+from tests.support.harness import RpcError, rpc_error
 from tests.support.runtime_server import ROOT, worker_env
 from tests.support.seaweed import make_clip, start_store
 
 DOMAIN = "marquee.media"
-Metadata = tuple[tuple[str, str], ...]
 
 
 @pytest.fixture(scope="session")
@@ -45,47 +42,6 @@ def redis_client_for_media(settings: Settings) -> Iterator[redis.Redis]:
     client = redis.Redis.from_url(settings.redis_url)
     yield client
     client.close()
-
-
-@pytest.fixture(scope="session")
-def signer(settings: Settings) -> TokenSigner:
-    return TokenSigner.from_settings(settings, KeySet.from_settings(settings))
-
-
-@dataclass
-class Caller:
-    user_id: str
-    auth: Metadata
-
-    @property
-    def name(self) -> str:
-        return f"users/{self.user_id}"
-
-
-def _caller(signer: TokenSigner, role: str) -> Caller:
-    user_id = uuid.uuid4().hex
-    token, _ = signer.sign(user_id if role != ROLE_SERVICE else f"services/{user_id}", token_id=uuid.uuid4().hex, role=role)
-    return Caller(user_id, bearer(token))
-
-
-@pytest.fixture
-def alice(signer: TokenSigner) -> Caller:
-    return _caller(signer, ROLE_USER)
-
-
-@pytest.fixture
-def bob(signer: TokenSigner) -> Caller:
-    return _caller(signer, ROLE_USER)
-
-
-@pytest.fixture(scope="session")
-def admin(signer: TokenSigner) -> Caller:
-    return _caller(signer, ROLE_ADMIN)
-
-
-@pytest.fixture(scope="session")
-def service(signer: TokenSigner) -> Caller:
-    return _caller(signer, ROLE_SERVICE)
 
 
 @pytest.fixture(scope="session")

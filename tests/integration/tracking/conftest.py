@@ -14,54 +14,10 @@ from marquee.catalog.v1 import catalog_pb2 as cpb
 from marquee.catalog.v1 import catalog_pb2_grpc
 from marquee.tracking.v1 import tracking_pb2_grpc
 
-from services.core.settings import Settings
-from services.core.tokens import ROLE_ADMIN, ROLE_SERVICE, ROLE_USER, KeySet, TokenSigner
-from tests.support.harness import bearer
+from tests.support.callers import Caller, Metadata, make_caller  # noqa: F401  (re-exported to the area's tests)
 from tests.support.rpc import expect_error, fails  # noqa: F401  (re-exported to the area's tests)
 
 DOMAIN = "marquee.tracking"
-Metadata = tuple[tuple[str, str], ...]
-
-
-@pytest.fixture(scope="session")
-def signer(settings: Settings) -> TokenSigner:
-    return TokenSigner.from_settings(settings, KeySet.from_settings(settings))
-
-
-@dataclass
-class Caller:
-    user_id: str
-    auth: Metadata
-
-    @property
-    def name(self) -> str:
-        return f"users/{self.user_id}"
-
-
-def _caller(signer: TokenSigner, role: str) -> Caller:
-    user_id = uuid.uuid4().hex
-    token, _ = signer.sign(user_id if role != ROLE_SERVICE else f"services/{user_id}", token_id=uuid.uuid4().hex, role=role)
-    return Caller(user_id, bearer(token))
-
-
-@pytest.fixture
-def alice(signer: TokenSigner) -> Caller:
-    return _caller(signer, ROLE_USER)
-
-
-@pytest.fixture
-def bob(signer: TokenSigner) -> Caller:
-    return _caller(signer, ROLE_USER)
-
-
-@pytest.fixture(scope="session")
-def admin(signer: TokenSigner) -> Caller:
-    return _caller(signer, ROLE_ADMIN)
-
-
-@pytest.fixture(scope="session")
-def service(signer: TokenSigner) -> Caller:
-    return _caller(signer, ROLE_SERVICE)
 
 
 @pytest.fixture(scope="session")
