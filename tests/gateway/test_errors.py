@@ -15,7 +15,6 @@ from google.protobuf.descriptor import FieldDescriptor
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 from gateway.process import EnvoyProcess
-from services.app import implemented
 from services.core.server import Server
 from services.core.settings import Settings
 from tests.gateway.bindings import build, http_rules
@@ -127,10 +126,9 @@ async def test_upstream_internal_error_is_500(echo_http: httpx.AsyncClient) -> N
     assert body["message"] == "echo aborted /marquee.catalog.v1.CatalogService/GetTitle with INTERNAL"
 
 
-@pytest.mark.skipif(implemented("ads"), reason="Ads is implemented: no public RPC is left unserved to probe")
-async def test_unimplemented_service_is_501(http: httpx.AsyncClient) -> None:
-    # SelectAd is a public RPC of a service not served yet.
-    assert_status(await http.post("/ads/v1/ads:select", json={}), 501, 12, "NOT_IMPLEMENTED", "marquee.ads")
+async def test_unimplemented_is_501(echo_http: httpx.AsyncClient) -> None:
+    response = await echo_http.get("/catalog/v1/titles/echo-abort-UNIMPLEMENTED")
+    assert_status(response, 501, 12, "ECHO_ABORTED", "marquee.echo")
 
 
 async def test_huge_json_body_is_413_and_the_server_stays_healthy(

@@ -17,10 +17,10 @@ from grpc_reflection.v1alpha import reflection_pb2, reflection_pb2_grpc
 from marquee.catalog.v1 import catalog_pb2 as pb
 from marquee.catalog.v1 import catalog_pb2_grpc
 
-from services.app import CONTRACTS, implemented
+from services.app import CONTRACTS
 from services.core import errors
 from services.core.contract import Access, methods_of
-from services.core.server import Server, ServiceRegistration, create_server
+from services.core.server import Server, ServiceRegistration, create_server, unimplemented
 from services.core.settings import Settings
 from services.core.tokens import KeySet, TokenSigner, TokenVerifier
 from tests.support.harness import bearer, rpc_error
@@ -81,33 +81,44 @@ async def test_reflection_lists_all_services(channel: grpc.aio.Channel) -> None:
     assert {"grpc.health.v1.Health", "grpc.reflection.v1alpha.ServerReflection"} <= names
 
 
-def _unimplemented_method(access: Access) -> tuple[str, str, type[Message]] | None:
-    """A (domain, path, request type) of a contract method whose service has no implementation yet."""
-    for name, (full_name, module) in CONTRACTS.items():
-        if implemented(name):
-            continue
+def _contract_method(access: Access) -> tuple[str, str, str, type[Message]]:
+    """(service, domain, path, request type) of a unary contract method with this access level."""
+    for full_name, module in CONTRACTS.values():
         importlib.import_module(module)
         for path, contract in methods_of(full_name).items():
             if contract.access is access and not contract.descriptor.server_streaming:
-                return contract.domain, path, message_factory.GetMessageClass(contract.descriptor.input_type)
-    return None
+                return full_name, contract.domain, path, message_factory.GetMessageClass(contract.descriptor.input_type)
+    raise AssertionError(f"no contract method has access {access}")
 
 
-async def _call(channel: grpc.aio.Channel, path: str, request: Message) -> None:
-    await channel.unary_unary(path, request_serializer=lambda m: m.SerializeToString(), response_deserializer=bytes)(request)
+@pytest.fixture
+async def unserved(settings: Settings) -> AsyncIterator[tuple[grpc.aio.Channel, list[str]]]:
+    """A server whose services answer from their contracts only, as a service without code would."""
+    services = sorted({_contract_method(access)[0] for access in (Access.USER, Access.ADMIN)})
+    running = create_server(
+        settings, [unimplemented(name) for name in services], TokenVerifier.from_settings(settings), address="127.0.0.1:0"
+    )
+    await running.start()
+    async with grpc.aio.insecure_channel(f"127.0.0.1:{running.port}") as channel:
+        yield channel, services
+    await running.stop(0)
 
 
-async def test_unimplemented_service_answers_from_its_contract(channel: grpc.aio.Channel, settings: Settings) -> None:
-    found = _unimplemented_method(Access.PUBLIC) or _unimplemented_method(Access.USER)
-    if found is None:
-        pytest.skip("every service is implemented")
-    domain, path, request_type = found
+async def _call(channel: grpc.aio.Channel, path: str, request: Message, token: str | None = None) -> None:
+    await channel.unary_unary(path, request_serializer=lambda m: m.SerializeToString(), response_deserializer=bytes)(
+        request, metadata=bearer(token) if token else None
+    )
+
+
+async def test_unimplemented_service_answers_from_its_contract(
+    unserved: tuple[grpc.aio.Channel, list[str]], settings: Settings
+) -> None:
+    channel, _ = unserved
+    _, domain, path, request_type = _contract_method(Access.USER)
     # A signed-in user passes any USER access check, so the call reaches the unimplemented handler.
     token, _ = TokenSigner.from_settings(settings).sign("someone", token_id="t-unimplemented", role="user")
     with pytest.raises(grpc.aio.AioRpcError) as failure:
-        await channel.unary_unary(path, request_serializer=lambda m: m.SerializeToString(), response_deserializer=bytes)(
-            request_type(), metadata=bearer(token)
-        )
+        await _call(channel, path, request_type(), token)
     error = rpc_error(failure.value)
     assert error.code == grpc.StatusCode.UNIMPLEMENTED
     assert error.reason == "NOT_IMPLEMENTED"
@@ -115,11 +126,9 @@ async def test_unimplemented_service_answers_from_its_contract(channel: grpc.aio
     assert error.info.domain == domain
 
 
-async def test_access_level_is_enforced_before_unimplemented(channel: grpc.aio.Channel) -> None:
-    found = _unimplemented_method(Access.ADMIN)
-    if found is None:
-        pytest.skip("every service is implemented")
-    _, path, request_type = found
+async def test_access_level_is_enforced_before_unimplemented(unserved: tuple[grpc.aio.Channel, list[str]]) -> None:
+    channel, _ = unserved
+    _, _, path, request_type = _contract_method(Access.ADMIN)
     with pytest.raises(grpc.aio.AioRpcError) as failure:
         await _call(channel, path, request_type())
     assert rpc_error(failure.value).reason == "TOKEN_MISSING"
