@@ -131,7 +131,9 @@ async def serve(settings: Settings, *, with_worker: bool, with_gateway: bool = F
     gc.collect()
     gc.freeze()
     await server.start()
-    envoy = start_gateway(settings, server.port) if with_gateway else None
+    # Off the loop: Envoy's first health checks arrive while it starts, and a loop blocked in
+    # the readiness poll cannot answer them (start-up took ~4 s longer, with failed checks).
+    envoy = await asyncio.to_thread(start_gateway, settings, server.port) if with_gateway else None
     print(f"marquee: grpc listening on {settings.host}:{server.port}", flush=True)
     if envoy is not None:
         print(f"marquee: http gateway on {envoy.url} (JSON, server-sent events, gRPC-Web; pid {envoy.pid})", flush=True)
