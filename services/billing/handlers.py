@@ -12,9 +12,11 @@ import re
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from typing import Any, TypeVar
 
+from google.api import httpbody_pb2
 from google.protobuf import duration_pb2, field_mask_pb2, json_format, timestamp_pb2
 from google.protobuf.message import Message
 from google.type import date_pb2, money_pb2
+from marquee.api.v1 import userdata_pb2
 from marquee.billing.v1 import billing_pb2 as pb
 from marquee.billing.v1 import billing_pb2_grpc
 
@@ -456,6 +458,10 @@ def revenue_pb(figures: RevenueFigures) -> pb.RevenueMetrics:
         series=series,
         compute_time=ts(figures.compute_time),
     )
+
+
+def dispositions_pb(found: list[d.Disposition]) -> list[userdata_pb2.UserDataDisposition]:
+    return [userdata_pb2.UserDataDisposition(category=x.category, count=x.count, description=x.description) for x in found]
 
 
 def webhook_event_pb(row: WebhookEvent) -> pb.WebhookEvent:
@@ -1062,3 +1068,16 @@ class BillingHandlers(billing_pb2_grpc.BillingServiceServicer):
         plans = [known_plan(plan, f"plans[{index}]") for index, plan in enumerate(request.plans)]
         figures = await self.use.revenue(start, end, granularity, plans)
         return pb.GetRevenueMetricsResponse(metrics=revenue_pb(figures))
+
+    # -- account export and erasure ---------------------------------------------------------------
+
+    async def ExportUserData(self, request: pb.ExportUserDataRequest, context: Context) -> pb.ExportUserDataResponse:
+        document = await self.use.export_user(real_user(request, "name"))
+        body = json.dumps(document, sort_keys=True).encode()
+        return pb.ExportUserDataResponse(document=httpbody_pb2.HttpBody(content_type="application/json", data=body))
+
+    async def PurgeUserData(self, request: pb.PurgeUserDataRequest, context: Context) -> pb.PurgeUserDataResponse:
+        if len(request.request_id) > 128:
+            raise invalid("request_id", "at most 128 characters")
+        erasure = await self.use.purge_user(real_user(request, "name"), request.request_id)
+        return pb.PurgeUserDataResponse(erased=dispositions_pb(erasure.erased), retained=dispositions_pb(erasure.retained))
