@@ -228,6 +228,10 @@ class BillingDomain:
         self._fill_configured_price_ids(repo)
         self._seeded = True
 
+    def forget_catalog(self) -> None:
+        """The seeding's transaction did not commit: seed again next time."""
+        self._seeded = False
+
     def _fill_configured_price_ids(self, repo: BillingRepository) -> None:
         configured = self.billing.stripe_prices
         if not configured:

@@ -136,10 +136,13 @@ class BillingUseCases:
         self.domain = domain
         self.db = database
         self.stripe = stripe_gateway
+        self._catalog_seeded = False
 
     async def _run(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         """One unit of work; a unique-constraint race (concurrent retries) is retried once and
         then finds the row the other call wrote."""
+        if not self._catalog_seeded:
+            await self._seed_catalog()
         for attempt in range(3):
             try:
                 return await self.db.run(lambda session: fn(BillingRepository(session), *args, **kwargs))
@@ -147,6 +150,16 @@ class BillingUseCases:
                 if attempt == 2:
                     raise
         raise AssertionError("unreachable")
+
+    async def _seed_catalog(self) -> None:
+        """The default catalog in a unit of work of its own: seeded inside a call that then rolls
+        back (a malformed webhook, say), the domain would believe in plans the database lacks."""
+        try:
+            await self.db.run(lambda session: self.domain.ensure_catalog(BillingRepository(session)))
+        except BaseException:
+            self.domain.forget_catalog()
+            raise
+        self._catalog_seeded = True
 
     def _require_stripe(self) -> None:
         if not self.stripe.configured:
