@@ -131,7 +131,8 @@ async def test_purge_cancels_erases_keeps_accounting_and_is_idempotent(
     assert retained == {"payment_records": 2, "subscription_records": 1, "payment_provider_link": 1}
     assert all("10 years" in d.description for d in response.retained)
     cancels = stripe_api.requests("DELETE", path)
-    assert cancels and stripe_api.state.subscriptions[subscription_id]["status"] == "canceled"
+    assert cancels
+    assert stripe_api.state.subscriptions[subscription_id]["status"] == "canceled"
 
     # The user is gone from Billing: no subscription, credits, payments or checkout; the free plan applies.
     missing = await fails(billing.GetSubscription(pb.GetSubscriptionRequest(name="users/me/subscription"), metadata=user.auth))
@@ -152,7 +153,8 @@ async def test_purge_cancels_erases_keeps_accounting_and_is_idempotent(
         if p.provider_payment_id == pack["payment_intent"]
     ]
     assert len(kept) == 1
-    assert kept[0].name.startswith("users/erased-") and user.user_id not in kept[0].name
+    assert kept[0].name.startswith("users/erased-")
+    assert user.user_id not in kept[0].name
     assert (kept[0].amount.units, kept[0].invoice_url, kept[0].receipt_url) == (20, "", "")
 
     # Again: nothing more erased, the same kept, no second cancellation.
@@ -181,4 +183,5 @@ async def test_purge_cancels_erases_keeps_accounting_and_is_idempotent(
 
 async def test_purging_a_user_billing_never_saw(billing: Stub, callers: Callers) -> None:
     erased, retained, _ = await purge(billing, callers.service("auth"), callers.user())
-    assert set(erased.values()) == {0} and set(retained.values()) == {0}
+    assert set(erased.values()) == {0}
+    assert set(retained.values()) == {0}

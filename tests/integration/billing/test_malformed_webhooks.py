@@ -171,7 +171,8 @@ async def test_created_in_year_33658(billing: Stub, callers: Callers) -> None:
 
 async def test_json_nested_5000_deep_is_stored_by_its_bytes(billing: Stub, callers: Callers) -> None:
     deep = "[" * 5000 + "]" * 5000
-    body = ('{"id": "evt_%s", "type": "invoice.paid", "data": {"object": {"metadata": %s}}}' % (uuid.uuid4().hex, deep)).encode()
+    head = json.dumps({"id": f"evt_{uuid.uuid4().hex}", "type": "invoice.paid"})[:-1]
+    body = f'{head}, "data": {{"object": {{"metadata": {deep}}}}}}}'.encode()
     error = await fails(post(billing, body))
     assert_error(error, grpc.StatusCode.INVALID_ARGUMENT, "MALFORMED_EVENT")
     assert fields(error) == ["body"]
