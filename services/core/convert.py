@@ -149,6 +149,11 @@ def interval(start: dt.datetime | None, end: dt.datetime | None) -> interval_pb2
 # -- Enums ------------------------------------------------------------------------------
 
 
+def enum_number(value: int) -> Any:
+    """An enum value kept as the contract's int; protobuf takes it as it is (the stubs want the enum type)."""
+    return value
+
+
 def _upper_snake(name: str) -> str:
     out = []
     for index, char in enumerate(name):

@@ -43,7 +43,6 @@ PENDING: set[tuple[str, str]] = {
     ("tracking/domain.py", "imports sqlalchemy"),
     ("tracking/handlers.py", "imports services.tracking.models"),
     ("tracking/repository.py", "imports services.tracking.catalog_client"),
-    ("billing/handlers.py", "imports services.billing.models"),
 }
 
 
