@@ -459,16 +459,12 @@ def dispositions_pb(found: list[d.Disposition]) -> list[userdata_pb2.UserDataDis
 
 
 def webhook_event_pb(row: WebhookEvent) -> pb.WebhookEvent:
-    return pb.WebhookEvent(
+    return convert.message_from(
+        pb.WebhookEvent,
+        row,
         name=f"webhookEvents/{row.id}",
-        type=row.type,
         outcome=OUTCOME.get(row.outcome, pb.WEBHOOK_OUTCOME_UNSPECIFIED),
         user=f"users/{row.user_id}" if row.user_id else "",
-        livemode=row.livemode,
-        event_create_time=ts(row.event_create_time),
-        receive_time=ts(row.receive_time),
-        process_time=ts(row.process_time),
-        delivery_count=row.delivery_count,
         error={"code": 13, "message": row.error} if row.error else None,
     )
 
@@ -576,50 +572,34 @@ def subscription_pb(row: Subscription, principal: Principal | None, plans: dict[
 
 def payment_pb(row: Payment, principal: Principal | None) -> pb.Payment:
     admin = principal is not None and principal.is_admin
-    return pb.Payment(
+    return convert.message_from(
+        pb.Payment,
+        row,
         name=f"users/{row.user_id}/payments/{row.id}",
         kind=PAYMENT_KIND.get(row.kind, pb.PAYMENT_KIND_UNSPECIFIED),
         status=PAYMENT_STATUS.get(row.status, pb.PAYMENT_STATUS_UNSPECIFIED),
         amount=money(row.amount, row.currency),
         amount_refunded=money(row.amount_refunded, row.currency),
-        description=row.description,
         plan=f"plans/{row.plan_id}" if row.plan_id else "",
         interval=INTERVAL_ENUM.get(row.interval, pb.BILLING_INTERVAL_UNSPECIFIED),
         period_start_time=ts(row.period_start),
         period_end_time=ts(row.period_end),
         credit_pack=f"creditPacks/{row.credit_pack_id}" if row.credit_pack_id else "",
-        credits=row.credits,
-        invoice_number=row.invoice_number,
-        invoice_url=row.invoice_url,
-        invoice_pdf_url=row.invoice_pdf_url,
-        receipt_url=row.receipt_url,
-        failure_message=row.failure_message,
-        failure_code=row.failure_code,
-        create_time=ts(row.create_time),
-        paid_time=ts(row.paid_time),
-        refund_time=ts(row.refund_time),
         provider_payment_id=row.provider_payment_id if admin else "",
     )
 
 
 def entry_pb(row: LedgerEntry) -> pb.CreditLedgerEntry:
     prefix = f"users/{row.user_id}"
-    return pb.CreditLedgerEntry(
+    return convert.message_from(
+        pb.CreditLedgerEntry,
+        row,
         name=f"{prefix}/creditLedger/{row.id}",
         kind=ENTRY_KIND.get(row.kind, pb.CREDIT_ENTRY_KIND_UNSPECIFIED),
-        delta=row.delta,
-        balance_after=row.balance_after,
-        reason=row.reason,
-        reference=row.reference,
-        request_id=row.request_id or "",
-        actor=row.actor,
         payment=f"{prefix}/payments/{row.payment_id}" if row.payment_id else "",
         credit_pack=f"creditPacks/{row.credit_pack_id}" if row.credit_pack_id else "",
         spend_entry=f"{prefix}/creditLedger/{row.spend_entry_id}" if row.spend_entry_id else "",
-        refunded_credits=row.refunded_credits,
-        expire_time=ts(row.expire_time),
         metadata=dict(row.meta or {}),
-        create_time=ts(row.create_time),
     )
 
 
