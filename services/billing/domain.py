@@ -907,6 +907,8 @@ class BillingDomain:
             )
             repo.add(payment)
             repo.flush()
+        if is_erased(user_id):
+            return user_id  # paid after the account was erased: the payment is kept, no credits are granted
         self._append(
             repo,
             user_id=user_id,

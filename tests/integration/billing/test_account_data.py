@@ -168,8 +168,11 @@ async def test_purge_cancels_erases_keeps_accounting_and_is_idempotent(
     assert (await deliver(billing, event("customer.subscription.deleted", ended))).outcome == pb.WEBHOOK_OUTCOME_PROCESSED
     refund = {"id": f"ch_{uuid.uuid4().hex[:16]}", "payment_intent": pack["payment_intent"], "amount_refunded": 2000}
     assert (await deliver(billing, event("charge.refunded", refund))).outcome == pb.WEBHOOK_OUTCOME_PROCESSED
+    late_pack = dict(credit_checkout(user), customer=pack["customer"])  # paid after the erasure
+    assert (await deliver(billing, event("checkout.session.completed", late_pack))).outcome == pb.WEBHOOK_OUTCOME_PROCESSED
     missing = await fails(billing.GetSubscription(pb.GetSubscriptionRequest(name="users/me/subscription"), metadata=user.auth))
     assert_error(missing, grpc.StatusCode.NOT_FOUND, "NO_SUBSCRIPTION")
+    assert await balance(billing, user) == 0
     assert (await export(billing, service, user))["credit_ledger"] == []
     events = await billing.ListWebhookEvents(pb.ListWebhookEventsRequest(user=user.name), metadata=admin.auth)
     assert not events.webhook_events
