@@ -13,6 +13,7 @@ import subprocess
 import sys
 from collections.abc import Iterator
 
+from pydantic import ValidationError
 from pydantic_settings import BaseSettings
 
 from gateway.process import EnvoyProcess
@@ -21,7 +22,7 @@ from services.core.clients import gateway_token
 from services.core.processes import stop_process
 from services.core.redis_store import EmbeddedRedis
 from services.core.seaweedfs import EmbeddedSeaweedFS
-from services.core.settings import ALL_SERVICES, Settings, load_settings
+from services.core.settings import ALL_SERVICES, Settings, describe_invalid, load_settings
 from services.core.storage import StorageSettings
 
 log = logging.getLogger("marquee")
@@ -177,6 +178,15 @@ def _split(value: str | None) -> list[str] | None:
     return [part.strip() for part in value.split(",") if part.strip()] if value else None
 
 
+def check_service_settings(settings: Settings) -> None:
+    """Loads every served service's own settings once, so their bad values fail here too."""
+    from services.app import service_settings_classes
+
+    for name, kind in service_settings_classes().items():
+        if name in settings.services:
+            kind.load(settings)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="marquee", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -210,7 +220,13 @@ def main(argv: list[str] | None = None) -> int:
         overrides["gateway_port"] = args.gateway_port
     if args.command == "serve":
         overrides["services"] = args.services
-    settings = load_settings(**overrides)
+    try:
+        settings = load_settings(**overrides)
+        check_service_settings(settings)
+    except ValidationError as exc:
+        # A bad value refuses to start with the setting's name, never a traceback or a silent default.
+        print(f"marquee: {describe_invalid(exc)}", file=sys.stderr)
+        return 2
     logs.configure(settings.log_level, json_lines=settings.log_json)
 
     if args.command == "config":

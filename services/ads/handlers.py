@@ -12,6 +12,7 @@ from marquee.ads.v1 import ads_pb2_grpc
 
 from services.ads import domain
 from services.ads.usecases import AdsUseCases, Caller, Report, StatsPage
+from services.core.convert import enum_number as _enum
 from services.core.convert import timestamp
 from services.core.errors import InvalidArgument, invalid
 from services.core.interceptors import Context, current_metadata, current_principal
@@ -116,11 +117,6 @@ class Parser:
             caps=tuple((cap.max_impressions, cap.period.seconds) for cap in message.frequency_caps),
             state=message.state,
         )
-
-
-def _enum(value: int) -> Any:
-    """Enum values kept as the contract's ints; protobuf takes them as they are (the stubs want the enum type)."""
-    return value
 
 
 def _time(message: Any, field: str) -> dt.datetime | None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import hmac
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -65,14 +66,119 @@ def fingerprint(payload: bytes) -> str:
     return hashlib.sha256(payload).hexdigest()
 
 
-def from_epoch(value: Any) -> dt.datetime | None:
+# Bounds on what a signed Stripe event may carry: Stripe's own limits are far below these, so a
+# value outside them is a malformed event, refused before it reaches a column that cannot hold it.
+MAX_EPOCH = 253402300799  # 9999-12-31T23:59:59Z, the last second a Timestamp holds
+MAX_AMOUNT = 10**12  # minor units (cents): ten billion dollars
+MAX_CREDITS = 10**9
+MAX_ID_CHARS = 100  # the widest Stripe id column
+EVENT_OBJECT = "data.object"
+
+
+class MalformedEvent(ValueError):
+    """A validly signed event whose content Stripe never sends: a wrong JSON type or a value out of range."""
+
+    def __init__(self, path: str, problem: str) -> None:
+        super().__init__(f"{path} {problem}")
+        self.path = path
+        self.problem = problem
+
+
+class UnknownObject(LookupError):
+    """A validly signed event about something Billing never saw (a customer, a payment)."""
+
+
+def mapping(value: Any, path: str) -> dict[str, Any]:
+    """A JSON object of an event (absent or null is empty)."""
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise MalformedEvent(path, "must be a JSON object")
+    return value
+
+
+def items_of(value: Any, path: str) -> list[dict[str, Any]]:
+    """The `data` of a Stripe list object (`{"object": "list", "data": [...]}`), each an object."""
+    data = mapping(value, path).get("data")
+    if data is None:
+        return []
+    if not isinstance(data, list):
+        raise MalformedEvent(f"{path}.data", "must be a JSON array")
+    return [mapping(item, f"{path}.data[{index}]") for index, item in enumerate(data)]
+
+
+def text(value: Any, path: str, max_chars: int = MAX_ID_CHARS) -> str:
+    """A string field (an id, a status, a URL); absent or null is empty, a number is taken as its digits."""
+    if value is None:
+        return ""
+    if isinstance(value, bool) or not isinstance(value, str | int):
+        raise MalformedEvent(path, "must be a string")
+    result = str(value)
+    if len(result) > max_chars:
+        raise MalformedEvent(path, f"must be at most {max_chars} characters")
+    return result
+
+
+def ref(value: Any, path: str) -> str:
+    """An id field that Stripe may expand into the object it names (`customer`, `subscription`)."""
+    if isinstance(value, dict):
+        return text(value.get("id"), f"{path}.id")
+    return text(value, path)
+
+
+def count(value: Any, path: str, maximum: int = MAX_AMOUNT) -> int:
+    """A whole number from 0 to `maximum`; metadata carries numbers as strings of digits."""
+    if value is None or value == "":
+        return 0
+    if isinstance(value, str) and value.isascii() and value.isdigit() and len(value) <= 20:
+        value = int(value)
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise MalformedEvent(path, "must be a whole number")
+    if not 0 <= value <= maximum:
+        raise MalformedEvent(path, f"must be between 0 and {maximum}")
+    return value
+
+
+def from_epoch(value: Any, path: str = "created") -> dt.datetime | None:
+    """Unix seconds as an aware datetime; absent, null or 0 is None; beyond year 9999 is malformed."""
     if value in (None, "", 0):
         return None
-    return dt.datetime.fromtimestamp(int(value), dt.UTC)
+    seconds = count(value, path, MAX_EPOCH)
+    return dt.datetime.fromtimestamp(seconds, dt.UTC) if seconds else None
 
 
 def plan_rank(plan_id: str) -> int:
     return TIERS.get(plan_id, 0)
+
+
+# Records kept for accounting after an account is erased stand under `erased-<keyed hash>`, a
+# pseudonym no user id can take (user ids are UUID hex), so nothing links them to the account.
+ERASED_PREFIX = "erased-"
+# The reason and period of what an erasure keeps (the contract lists the categories).
+ACCOUNTING_RETENTION = "kept 10 years after the end of the year it concerns, as accounting and tax law require"
+
+
+def is_erased(user_id: str) -> bool:
+    return user_id.startswith(ERASED_PREFIX)
+
+
+@dataclass(frozen=True)
+class Disposition:
+    """What an erasure did with one category of a user's data."""
+
+    category: str
+    count: int
+    description: str
+
+
+@dataclass(frozen=True)
+class Erasure:
+    erased: list[Disposition]
+    retained: list[Disposition]
+
+
+def _iso(value: dt.datetime | None) -> str | None:
+    return value.isoformat().replace("+00:00", "Z") if value is not None else None
 
 
 @dataclass
@@ -121,6 +227,10 @@ class BillingDomain:
             repo.seed_packs(default_packs(self.billing.stripe_prices))
         self._fill_configured_price_ids(repo)
         self._seeded = True
+
+    def forget_catalog(self) -> None:
+        """The seeding's transaction did not commit: seed again next time."""
+        self._seeded = False
 
     def _fill_configured_price_ids(self, repo: BillingRepository) -> None:
         configured = self.billing.stripe_prices
@@ -539,6 +649,7 @@ class BillingDomain:
             return "duplicate"
         event_type = str(event["type"])
         event_time = from_epoch(event.get("created")) or now
+        obj = mapping(event["data"]["object"], EVENT_OBJECT)
         if stored is None:
             stored = WebhookEvent(
                 id=event_id,
@@ -552,7 +663,6 @@ class BillingDomain:
             repo.add(stored)
             repo.flush()  # a concurrent delivery of the same event fails here and is answered DUPLICATE on retry
         stored.delivery_count += 1
-        obj: dict[str, Any] = event["data"]["object"]
         user_id = ""
         if event_type in HANDLED_EVENTS:
             user_id = self._apply(repo, event_type, obj, event_time, now)
@@ -565,7 +675,12 @@ class BillingDomain:
         return stored.outcome
 
     def record_failure(self, repo: BillingRepository, event: dict[str, Any], message: str, now: dt.datetime) -> None:
+        """Stores an event that could not be applied (FAILED, with the reason), for inspection."""
         stored = repo.event(str(event["id"]))
+        try:
+            created = from_epoch(event.get("created"))
+        except MalformedEvent:
+            created = None  # the creation time may be what was malformed
         if stored is None:
             repo.add(
                 WebhookEvent(
@@ -573,7 +688,7 @@ class BillingDomain:
                     type=str(event["type"])[:100],
                     outcome="failed",
                     livemode=bool(event.get("livemode")),
-                    event_create_time=from_epoch(event.get("created")),
+                    event_create_time=created,
                     receive_time=now,
                     delivery_count=1,
                     error=message[:2000],
@@ -591,7 +706,7 @@ class BillingDomain:
         if event_type == "checkout.session.completed":
             return self._checkout_completed(repo, obj, event_time, now)
         if event_type == "checkout.session.expired":
-            session = repo.checkout_session(str(obj.get("id", "")))
+            session = repo.checkout_session(text(obj.get("id"), f"{EVENT_OBJECT}.id"))
             if session is not None and session.state == "open":
                 session.state = "expired"
             return session.user_id if session else ""
@@ -604,16 +719,15 @@ class BillingDomain:
         return ""
 
     def _user_for(self, repo: BillingRepository, obj: dict[str, Any]) -> str:
-        metadata = obj.get("metadata") or {}
-        user_id = str(metadata.get("user_id", "")) if isinstance(metadata, dict) else ""
-        customer_id = obj.get("customer")
-        if isinstance(customer_id, dict):
-            customer_id = customer_id.get("id")
-        if not user_id and customer_id:
-            customer = repo.customer_by_stripe(str(customer_id))
-            user_id = customer.user_id if customer else ""
+        metadata = mapping(obj.get("metadata"), f"{EVENT_OBJECT}.metadata")
+        user_id = text(metadata.get("user_id"), f"{EVENT_OBJECT}.metadata.user_id", 64)
+        customer_id = ref(obj.get("customer"), f"{EVENT_OBJECT}.customer")
+        customer = repo.customer_by_stripe(customer_id) if customer_id else None
+        if customer is not None and (not user_id or is_erased(customer.user_id)):
+            # An erased user's customer answers with the pseudonym, whatever Stripe's metadata still says.
+            return customer.user_id
         if user_id and customer_id:
-            repo.link_customer(user_id, str(customer_id))
+            repo.link_customer(user_id, customer_id)
         return user_id
 
     def apply_subscription(
@@ -624,16 +738,38 @@ class BillingDomain:
         Order comes from the event's creation time, never from arrival: an older event than the
         last one applied is skipped, and an ended subscription is never revived.
         """
-        stripe_id = str(obj.get("id", ""))
+        at = EVENT_OBJECT
+        stripe_id = text(obj.get("id"), f"{at}.id")
         user_id = self._user_for(repo, obj)
+        status = "canceled" if deleted else text(obj.get("status"), f"{at}.status")
+        if status not in STRIPE_STATUSES:
+            raise MalformedEvent(f"{at}.status", f"is not a subscription status ({', '.join(STRIPE_STATUSES)})")
+        items = items_of(obj.get("items"), f"{at}.items") or [{}]
+        item = items[0]
+        price = mapping(item.get("price"), f"{at}.items.data[0].price")
+        price_id = text(price.get("id"), f"{at}.items.data[0].price.id")
+        unit_amount = count(price.get("unit_amount"), f"{at}.items.data[0].price.unit_amount")
+        currency = text(price.get("currency"), f"{at}.items.data[0].price.currency", 3) or CURRENCY
+        recurring = mapping(price.get("recurring"), f"{at}.items.data[0].price.recurring")
+        metadata = mapping(obj.get("metadata"), f"{at}.metadata")
+        stamps = {
+            key: from_epoch(obj.get(key), f"{at}.{key}")
+            for key in ("start_date", "cancel_at", "canceled_at", "ended_at", "trial_start", "trial_end")
+        }
+        period_start = from_epoch(obj.get("current_period_start"), f"{at}.current_period_start") or from_epoch(
+            item.get("current_period_start"), f"{at}.items.data[0].current_period_start"
+        )
+        period_end = from_epoch(obj.get("current_period_end"), f"{at}.current_period_end") or from_epoch(
+            item.get("current_period_end"), f"{at}.items.data[0].current_period_end"
+        )
+        details = mapping(obj.get("cancellation_details"), f"{at}.cancellation_details")
         row = repo.subscription_by_stripe(stripe_id, for_update=True)
         if row is None and user_id:
             row = repo.subscription(user_id, for_update=True)
         if row is None and not user_id:
-            raise ValueError(f"subscription {stripe_id} names no known user or customer")
-        status = "canceled" if deleted else str(obj.get("status", ""))
-        if status not in STRIPE_STATUSES:
-            raise ValueError(f"unknown subscription status {status!r}")
+            raise UnknownObject(f"subscription {stripe_id} names no known user or customer")
+        if row is None and is_erased(user_id):
+            return user_id  # an erased user's customer starts nothing new
         if row is not None:
             if row.stripe_subscription_id == stripe_id:
                 if row.source_time is not None and event_time < row.source_time:
@@ -642,17 +778,14 @@ class BillingDomain:
                     return row.user_id  # Stripe never revives an ended subscription
             elif row.status not in TERMINAL and status in TERMINAL:
                 return row.user_id  # an old subscription ending does not replace the live one
-        items = (obj.get("items") or {}).get("data") or [{}]
-        item = items[0] if items else {}
-        price = item.get("price") or {}
-        mapped = self.plan_for_price(repo, str(price.get("id", "")))
-        metadata = obj.get("metadata") or {}
-        plan_id = mapped[0] if mapped else str(metadata.get("plan_id", "")) or (row.plan_id if row else "")
+        mapped = self.plan_for_price(repo, price_id)
+        plan_id = mapped[0] if mapped else text(metadata.get("plan_id"), f"{at}.metadata.plan_id") or (row.plan_id if row else "")
         if plan_id not in TIERS or plan_id == "free":
-            raise ValueError(f"subscription {stripe_id} has a price that maps to no paid plan")
-        interval = mapped[1] if mapped else str((price.get("recurring") or {}).get("interval", "month"))
-        period_start = from_epoch(obj.get("current_period_start") or item.get("current_period_start"))
-        period_end = from_epoch(obj.get("current_period_end") or item.get("current_period_end"))
+            raise MalformedEvent(f"{at}.items.data[0].price", "maps to no paid plan")
+        interval_path = f"{at}.items.data[0].price.recurring.interval"
+        interval = mapped[1] if mapped else (text(recurring.get("interval"), interval_path) or "month")
+        if interval not in ("month", "year"):
+            raise MalformedEvent(interval_path, "must be month or year")
         if row is None:
             row = Subscription(id=new_id(), user_id=user_id, create_time=now, cancellation={})
             repo.add(row)
@@ -684,36 +817,35 @@ class BillingDomain:
         if not keep_plan:
             row.plan_id = plan_id
             row.interval = interval
-            row.price_amount = int(price.get("unit_amount") or 0)
-            row.currency = str(price.get("currency", CURRENCY)).upper()
-            row.stripe_price_id = str(price.get("id", ""))
+            row.price_amount = unit_amount
+            row.currency = currency.upper()
+            row.stripe_price_id = price_id
             if row.pending_plan_id == plan_id:
                 row.pending_plan_id = row.pending_interval = ""
         row.stripe_subscription_id = stripe_id
-        row.stripe_customer_id = str(obj.get("customer", "") or "")
-        row.stripe_item_id = str(item.get("id", "") or row.stripe_item_id or "")
+        row.stripe_customer_id = ref(obj.get("customer"), f"{at}.customer")
+        row.stripe_item_id = text(item.get("id"), f"{at}.items.data[0].id") or row.stripe_item_id or ""
         if status == "past_due" and row.status != "past_due":
             row.grace_period_end = event_time + GRACE_PERIOD
         elif status != "past_due":
             row.grace_period_end = None
         row.status = status
-        row.start_time = from_epoch(obj.get("start_date")) or row.start_time or event_time
+        row.start_time = stamps["start_date"] or row.start_time or event_time
         row.current_period_start = period_start or row.current_period_start
         row.current_period_end = period_end or row.current_period_end
         row.cancel_at_period_end = bool(obj.get("cancel_at_period_end"))
-        row.cancel_time = from_epoch(obj.get("cancel_at")) or from_epoch(obj.get("canceled_at"))
+        row.cancel_time = stamps["cancel_at"] or stamps["canceled_at"]
         if row.cancel_at_period_end and row.cancel_time is None:
             row.cancel_time = row.current_period_end
-        row.end_time = from_epoch(obj.get("ended_at")) or (event_time if status in TERMINAL else None)
-        row.trial_start = from_epoch(obj.get("trial_start"))
-        row.trial_end = from_epoch(obj.get("trial_end"))
+        row.end_time = stamps["ended_at"] or (event_time if status in TERMINAL else None)
+        row.trial_start = stamps["trial_start"]
+        row.trial_end = stamps["trial_end"]
         if (row.cancel_at_period_end or status == "canceled") and not row.cancellation:
-            details = obj.get("cancellation_details") or {}
             source = "payment_failure" if details.get("reason") == "payment_failed" else "user"
             row.cancellation = {
                 "source": source,
                 "feedback": "",
-                "comment": str(details.get("comment") or ""),
+                "comment": text(details.get("comment"), f"{at}.cancellation_details.comment", 1000),
                 "request_time": event_time.isoformat(),
             }
         if not row.cancel_at_period_end and status not in TERMINAL:
@@ -723,31 +855,40 @@ class BillingDomain:
         return row.user_id
 
     def _checkout_completed(self, repo: BillingRepository, obj: dict[str, Any], event_time: dt.datetime, now: dt.datetime) -> str:
-        session_id = str(obj.get("id", ""))
-        user_id = self._user_for(repo, obj) or str(obj.get("client_reference_id") or "")
+        at = EVENT_OBJECT
+        session_id = text(obj.get("id"), f"{at}.id")
+        user_id = self._user_for(repo, obj) or text(obj.get("client_reference_id"), f"{at}.client_reference_id", 64)
+        mode = text(obj.get("mode"), f"{at}.mode")
+        payment_status = text(obj.get("payment_status"), f"{at}.payment_status")
+        subscription_id = ref(obj.get("subscription"), f"{at}.subscription")
+        metadata = mapping(obj.get("metadata"), f"{at}.metadata")
+        metadata_pack = text(metadata.get("credit_pack"), f"{at}.metadata.credit_pack", 40)
+        metadata_credits = count(metadata.get("credits"), f"{at}.metadata.credits", MAX_CREDITS)
+        amount_total = count(obj.get("amount_total"), f"{at}.amount_total")
+        currency = text(obj.get("currency"), f"{at}.currency", 3) or CURRENCY
+        payment_intent = ref(obj.get("payment_intent"), f"{at}.payment_intent")
+        customer_id = ref(obj.get("customer"), f"{at}.customer")
         session = repo.checkout_session(session_id)
         if session is not None:
             user_id = session.user_id
         if not user_id:
-            raise ValueError(f"checkout session {session_id} names no known user")
-        if obj.get("customer"):
-            repo.link_customer(user_id, str(obj["customer"]))
+            raise UnknownObject(f"checkout session {session_id} names no known user")
+        if customer_id:
+            repo.link_customer(user_id, customer_id)
         if session is not None:
             session.state = "complete"
             session.complete_time = session.complete_time or event_time
-        mode = str(obj.get("mode", ""))
         if mode == "subscription":
             if session is not None:
-                session.stripe_subscription_id = str(obj.get("subscription") or "")
+                session.stripe_subscription_id = subscription_id
             return user_id
-        if mode != "payment" or obj.get("payment_status") not in ("paid", "no_payment_required"):
+        if mode != "payment" or payment_status not in ("paid", "no_payment_required"):
             return user_id
-        metadata = obj.get("metadata") or {}
-        pack_id = session.credit_pack_id if session else str(metadata.get("credit_pack", ""))
-        credits = session.credits if session else int(metadata.get("credits", 0) or 0)
+        pack_id = session.credit_pack_id if session else metadata_pack
+        credits = session.credits if session else metadata_credits
         if credits <= 0:
-            raise ValueError(f"checkout session {session_id} bought no credits")
-        provider_id = str(obj.get("payment_intent") or session_id)
+            raise MalformedEvent(f"{at}.metadata.credits", "must name the credits bought")
+        provider_id = payment_intent or session_id
         payment = repo.payment_by_provider(provider_id, for_update=True)
         if payment is None:
             payment = Payment(
@@ -755,8 +896,8 @@ class BillingDomain:
                 user_id=user_id,
                 kind="credit_pack",
                 status="succeeded",
-                amount=int(obj.get("amount_total") or 0),
-                currency=str(obj.get("currency", CURRENCY)).upper(),
+                amount=amount_total,
+                currency=currency.upper(),
                 description=f"{credits} credits",
                 credit_pack_id=pack_id,
                 credits=credits,
@@ -766,6 +907,8 @@ class BillingDomain:
             )
             repo.add(payment)
             repo.flush()
+        if is_erased(user_id):
+            return user_id  # paid after the account was erased: the payment is kept, no credits are granted
         self._append(
             repo,
             user_id=user_id,
@@ -789,25 +932,47 @@ class BillingDomain:
         self, repo: BillingRepository, obj: dict[str, Any], event_time: dt.datetime, now: dt.datetime, *, outcome: str
     ) -> str:
         """invoice.paid, invoice.payment_failed (PAST_DUE with a grace period) and invoice.payment_action_required."""
+        at = EVENT_OBJECT
         paid = outcome == "paid"
-        invoice_id = str(obj.get("id", ""))
-        subscription_id = obj.get("subscription") or ((obj.get("parent") or {}).get("subscription_details") or {}).get(
-            "subscription"
+        invoice_id = text(obj.get("id"), f"{at}.id")
+        details = mapping(
+            mapping(obj.get("parent"), f"{at}.parent").get("subscription_details"), f"{at}.parent.subscription_details"
         )
-        subscription = repo.subscription_by_stripe(str(subscription_id), for_update=True) if subscription_id else None
+        subscription_id = ref(obj.get("subscription"), f"{at}.subscription") or ref(
+            details.get("subscription"), f"{at}.parent.subscription_details.subscription"
+        )
+        line = (items_of(obj.get("lines"), f"{at}.lines") or [{}])[0]
+        line_at = f"{at}.lines.data[0]"
+        period = mapping(line.get("period"), f"{line_at}.period")
+        pricing = mapping(
+            mapping(line.get("pricing"), f"{line_at}.pricing").get("price_details"), f"{line_at}.pricing.price_details"
+        )
+        price_id = ref(pricing.get("price"), f"{line_at}.pricing.price_details.price") or text(
+            mapping(line.get("price"), f"{line_at}.price").get("id"), f"{line_at}.price.id"
+        )
+        billing_reason = text(obj.get("billing_reason"), f"{at}.billing_reason")
+        paid_at = from_epoch(
+            mapping(obj.get("status_transitions"), f"{at}.status_transitions").get("paid_at"), f"{at}.status_transitions.paid_at"
+        )
+        error = mapping(obj.get("last_finalization_error"), f"{at}.last_finalization_error")
+        failure_message = text(error.get("message"), f"{at}.last_finalization_error.message", 5000)[:500]
+        failure_code = text(error.get("code"), f"{at}.last_finalization_error.code", 100)
+        amount = count(obj.get("amount_paid"), f"{at}.amount_paid") or count(obj.get("amount_due"), f"{at}.amount_due")
+        currency = text(obj.get("currency"), f"{at}.currency", 3) or CURRENCY
+        period_start = from_epoch(period.get("start"), f"{line_at}.period.start")
+        period_end = from_epoch(period.get("end"), f"{line_at}.period.end")
+        number = text(obj.get("number"), f"{at}.number")
+        hosted_url = text(obj.get("hosted_invoice_url"), f"{at}.hosted_invoice_url", 2048)
+        pdf_url = text(obj.get("invoice_pdf"), f"{at}.invoice_pdf", 2048)
+        charge_id = ref(obj.get("charge"), f"{at}.charge")
+        subscription = repo.subscription_by_stripe(subscription_id, for_update=True) if subscription_id else None
         user_id = self._user_for(repo, obj) or (subscription.user_id if subscription else "")
         if not user_id:
-            raise ValueError(f"invoice {invoice_id} names no known customer")
-        lines = (obj.get("lines") or {}).get("data") or [{}]
-        line = lines[0] if lines else {}
-        period = line.get("period") or {}
-        price_id = str(
-            ((line.get("pricing") or {}).get("price_details") or {}).get("price") or (line.get("price") or {}).get("id") or ""
-        )
+            raise UnknownObject(f"invoice {invoice_id} names no known customer")
         mapped = self.plan_for_price(repo, price_id)
         plan_id, interval = mapped if mapped else ((subscription.plan_id, subscription.interval) if subscription else ("", ""))
         kind = {"subscription_create": "subscription_start", "subscription_update": "subscription_change"}.get(
-            str(obj.get("billing_reason", "")), "subscription_renewal"
+            billing_reason, "subscription_renewal"
         )
         payment = repo.payment_by_provider(invoice_id, for_update=True)
         if payment is None:
@@ -819,26 +984,25 @@ class BillingDomain:
             return user_id  # a refund reported later has already superseded this state
         if paid:
             payment.status = "succeeded"
-            payment.paid_time = from_epoch((obj.get("status_transitions") or {}).get("paid_at")) or event_time
+            payment.paid_time = paid_at or event_time
             payment.failure_message = payment.failure_code = ""
         elif payment.status != "succeeded" and outcome == "payment_action_required":
             payment.status = "requires_action"
         elif payment.status != "succeeded":
             payment.status = "failed"
-            error = obj.get("last_finalization_error") or {}
-            payment.failure_message = str(error.get("message") or "The payment was declined.")[:500]
-            payment.failure_code = str(error.get("code") or "card_declined")[:100]
-        payment.amount = int(obj.get("amount_paid") or obj.get("amount_due") or 0)
-        payment.currency = str(obj.get("currency", CURRENCY)).upper()
+            payment.failure_message = failure_message or "The payment was declined."
+            payment.failure_code = failure_code or "card_declined"
+        payment.amount = amount
+        payment.currency = currency.upper()
         plan = repo.plan(plan_id) if plan_id else None
         payment.description = f"{plan.display_name if plan else 'Subscription'}, {interval or 'month'}ly"
         payment.plan_id, payment.interval = plan_id, interval
-        payment.period_start = from_epoch(period.get("start"))
-        payment.period_end = from_epoch(period.get("end"))
-        payment.invoice_number = str(obj.get("number") or "")
-        payment.invoice_url = str(obj.get("hosted_invoice_url") or "")
-        payment.invoice_pdf_url = str(obj.get("invoice_pdf") or "")
-        payment.provider_charge_id = str(obj.get("charge") or payment.provider_charge_id or "")
+        payment.period_start = period_start
+        payment.period_end = period_end
+        payment.invoice_number = number
+        payment.invoice_url = hosted_url
+        payment.invoice_pdf_url = pdf_url
+        payment.provider_charge_id = charge_id or payment.provider_charge_id or ""
         repo.flush()
         if subscription is not None and (subscription.source_time is None or event_time >= subscription.source_time):
             subscription.latest_payment_id = payment.id
@@ -854,26 +1018,31 @@ class BillingDomain:
         return user_id
 
     def _charge_refunded(self, repo: BillingRepository, obj: dict[str, Any], now: dt.datetime) -> str:
-        charge_id = str(obj.get("id", ""))
-        payment = repo.payment_by_charge(charge_id, for_update=True)
-        for key in ("payment_intent", "invoice"):
-            if payment is None and obj.get(key):
-                payment = repo.payment_by_provider(str(obj[key]), for_update=True)
+        charge_id = text(obj.get("id"), f"{EVENT_OBJECT}.id")
+        refunded = count(obj.get("amount_refunded"), f"{EVENT_OBJECT}.amount_refunded")
+        providers = [ref(obj.get(key), f"{EVENT_OBJECT}.{key}") for key in ("payment_intent", "invoice")]
+        payment = repo.payment_by_charge(charge_id, for_update=True) if charge_id else None
+        for provider_id in providers:
+            if payment is None and provider_id:
+                payment = repo.payment_by_provider(provider_id, for_update=True)
         if payment is None:
-            raise ValueError(f"charge {charge_id} belongs to no payment we know")
+            raise UnknownObject(f"charge {charge_id} belongs to no payment we know")
         payment.provider_charge_id = charge_id
-        self.record_refund(repo, payment, int(obj.get("amount_refunded") or 0), now)
+        self.record_refund(repo, payment, refunded, now)
         return payment.user_id
 
     def _disputed(self, repo: BillingRepository, obj: dict[str, Any], now: dt.datetime) -> str:
         """A chargeback: the payment is DISPUTED and a pack's remaining credits are reversed."""
-        payment = repo.payment_by_charge(str(obj.get("charge", "")), for_update=True) if obj.get("charge") else None
-        if payment is None and obj.get("payment_intent"):
-            payment = repo.payment_by_provider(str(obj["payment_intent"]), for_update=True)
+        dispute_id = text(obj.get("id"), f"{EVENT_OBJECT}.id")
+        charge_id = ref(obj.get("charge"), f"{EVENT_OBJECT}.charge")
+        intent_id = ref(obj.get("payment_intent"), f"{EVENT_OBJECT}.payment_intent")
+        payment = repo.payment_by_charge(charge_id, for_update=True) if charge_id else None
+        if payment is None and intent_id:
+            payment = repo.payment_by_provider(intent_id, for_update=True)
         if payment is None:
-            raise ValueError(f"dispute {obj.get('id')} concerns no payment we know")
+            raise UnknownObject(f"dispute {dispute_id} concerns no payment we know")
         payment.status = "disputed"
-        if payment.kind == "credit_pack" and payment.credits > payment.credits_reversed:
+        if payment.kind == "credit_pack" and payment.credits > payment.credits_reversed and not is_erased(payment.user_id):
             target = payment.credits
             self._append(
                 repo,
@@ -903,7 +1072,7 @@ class BillingDomain:
             payment.refund_time = now
         if payment.amount_refunded > 0 and payment.status != "disputed":
             payment.status = "refunded" if payment.amount_refunded >= payment.amount else "partially_refunded"
-        if payment.kind != "credit_pack" or payment.keep_credits or payment.amount <= 0:
+        if payment.kind != "credit_pack" or payment.keep_credits or payment.amount <= 0 or is_erased(payment.user_id):
             return None
         target = payment.credits * payment.amount_refunded // payment.amount
         missing = target - payment.credits_reversed
@@ -926,6 +1095,130 @@ class BillingDomain:
         )
         payment.credits_reversed = target
         return result.entry
+
+    # -- account export and erasure ------------------------------------------------------------
+
+    def pseudonym(self, user_id: str) -> str:
+        """The stable stand-in for an erased user on the records kept for accounting (keyed, so
+        it cannot be recomputed from a user id without the deployment's secret)."""
+        key = self.settings.secret_key.get_secret_value().encode()
+        return ERASED_PREFIX + hmac.new(key, f"billing-erasure:{user_id}".encode(), hashlib.sha256).hexdigest()[:40]
+
+    def export_user(self, repo: BillingRepository, user_id: str, now: dt.datetime) -> dict[str, Any]:
+        """Everything Billing holds about the user, as a JSON-ready object (amounts in cents)."""
+        sub = repo.subscription(user_id)
+        account = repo.account(user_id)
+        return {
+            "export_time": _iso(now),
+            "user": f"users/{user_id}",
+            "subscription": None
+            if sub is None
+            else {
+                "plan": f"plans/{sub.plan_id}",
+                "interval": sub.interval,
+                "status": sub.status,
+                "price": {"amount": sub.price_amount, "currency": sub.currency},
+                "start_time": _iso(sub.start_time),
+                "current_period_start_time": _iso(sub.current_period_start),
+                "current_period_end_time": _iso(sub.current_period_end),
+                "cancel_at_period_end": sub.cancel_at_period_end,
+                "cancel_time": _iso(sub.cancel_time),
+                "end_time": _iso(sub.end_time),
+                "cancellation": dict(sub.cancellation or {}),
+                "plan_changes": [
+                    {"from_plan": f"plans/{c.from_plan_id}", "to_plan": f"plans/{c.to_plan_id}", "time": _iso(c.create_time)}
+                    for c in repo.plan_changes_of(user_id)
+                ],
+            },
+            "payments": [
+                {
+                    "name": f"users/{user_id}/payments/{row.id}",
+                    "kind": row.kind,
+                    "status": row.status,
+                    "amount": row.amount,
+                    "amount_refunded": row.amount_refunded,
+                    "currency": row.currency,
+                    "description": row.description,
+                    "credits": row.credits,
+                    "invoice_number": row.invoice_number,
+                    "invoice_url": row.invoice_url,
+                    "receipt_url": row.receipt_url,
+                    "create_time": _iso(row.create_time),
+                    "paid_time": _iso(row.paid_time),
+                    "refund_time": _iso(row.refund_time),
+                }
+                for row in repo.payments_of(user_id)
+            ],
+            "credit_balance": {
+                "balance": account.balance if account else 0,
+                "update_time": _iso(account.update_time) if account else None,
+            },
+            "credit_ledger": [
+                {
+                    "name": f"users/{user_id}/creditLedger/{row.id}",
+                    "kind": row.kind,
+                    "delta": row.delta,
+                    "balance_after": row.balance_after,
+                    "reason": row.reason,
+                    "reference": row.reference,
+                    "actor": row.actor,
+                    "metadata": dict(row.meta or {}),
+                    "expire_time": _iso(row.expire_time),
+                    "create_time": _iso(row.create_time),
+                }
+                for row in repo.entries_of(user_id)
+            ],
+            "checkout_sessions": [
+                {
+                    "name": f"users/{user_id}/checkoutSessions/{row.id}",
+                    "mode": row.mode,
+                    "state": row.state,
+                    "plan": f"plans/{row.plan_id}" if row.plan_id else "",
+                    "credit_pack": f"creditPacks/{row.credit_pack_id}" if row.credit_pack_id else "",
+                    "amount_total": row.amount_total,
+                    "currency": row.currency,
+                    "create_time": _iso(row.create_time),
+                }
+                for row in repo.checkout_sessions_of(user_id)
+            ],
+        }
+
+    def erase_user(self, repo: BillingRepository, user_id: str) -> Erasure:
+        """Deletes what Billing may forget and moves what accounting must keep to the user's
+        pseudonym, personal fields removed. Run after the Stripe subscription was cancelled;
+        a second run erases nothing and reports the same kept records."""
+        pseudonym = self.pseudonym(user_id)
+        accounts, entries = repo.delete_credits(user_id)
+        sessions = repo.delete_checkout_sessions(user_id)
+        events = repo.unlink_events(user_id)
+        repo.pseudonymize(user_id, pseudonym)
+        kept = repo.retained_counts(pseudonym)
+        why = f"{ACCOUNTING_RETENTION}; the user is replaced by a pseudonym that names no account"
+        return Erasure(
+            erased=[
+                Disposition("credit_balance", accounts, "the credit balance, deleted"),
+                Disposition("credit_ledger", entries, "every credit ledger entry, deleted"),
+                Disposition("checkout_sessions", sessions, "checkout sessions, deleted"),
+                Disposition("webhook_event_links", events, "stored Stripe events no longer name the user"),
+            ],
+            retained=[
+                Disposition(
+                    "payment_records",
+                    kept["payments"],
+                    f"payments, invoices and refunds {why}, invoice and receipt links removed",
+                ),
+                Disposition(
+                    "subscription_records",
+                    kept["subscriptions"] + kept["plan_changes"],
+                    f"the subscription (cancelled at Stripe) and its plan changes {why}, cancellation feedback removed",
+                ),
+                Disposition(
+                    "payment_provider_link",
+                    kept["customers"],
+                    f"the Stripe customer id {why}, so refunds and disputes Stripe reports later attach to the kept records",
+                ),
+            ],
+        )
 
     # -- checkout, subscriptions -----------------------------------------------------------
 
@@ -957,7 +1250,13 @@ def now_utc() -> dt.datetime:
 
 
 def etag_of(version: int) -> str:
-    return f'"{version}"'
+    """A plan's or pack's etag: its version, bare like every other etag in the API."""
+    return str(version)
+
+
+def etag_matches(given: str, version: int) -> bool:
+    """An empty etag skips the check; a quoted one (what Billing returned before) still matches."""
+    return not given or given.strip('"') == etag_of(version)
 
 
 def previous_price_ids(old: dict[str, Any] | None) -> list[str]:

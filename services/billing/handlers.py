@@ -1,721 +1,80 @@
 """BillingService servicer: parses each request into plain values, calls one use case, maps the result.
 
-The use cases (`usecases.py`) own the units of work and the Stripe calls; nothing here opens a
-transaction or talks to Stripe.
+The use cases (`usecases.py`) own the units of work and the Stripe calls; the conversions both
+ways are in `mapping.py`. Nothing here opens a transaction or talks to Stripe.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import json
-import re
-from collections.abc import Awaitable, Callable, Iterable, Mapping
-from typing import Any, TypeVar
 
-from google.protobuf import duration_pb2, field_mask_pb2, json_format, timestamp_pb2
-from google.protobuf.message import Message
-from google.type import date_pb2, money_pb2
 from marquee.billing.v1 import billing_pb2 as pb
 from marquee.billing.v1 import billing_pb2_grpc
 
-from services.billing import domain as d
-from services.billing.catalog import CURRENCY, TIERS
-from services.billing.metrics import RevenueFigures
-from services.billing.models import CheckoutSession, CreditPack, LedgerEntry, Payment, Plan, Subscription, WebhookEvent
-from services.billing.repository import EntryFilter, EventFilter, PaymentFilter, SubscriptionFilter
-from services.billing.usecases import (
-    BillingUseCases,
-    CancelOrder,
-    CheckoutOrder,
-    PlanChange,
-    PlanChangeOrder,
-    RefundOrder,
-    SubscriptionView,
+from services.billing.mapping import (
+    ENTRY_KIND_NAME,
+    INTERVALS,
+    OUTCOME,
+    OUTCOME_NAME,
+    PACK_ID,
+    PACK_PATHS,
+    PORTAL_FLOWS,
+    PRORATION_BEHAVIORS,
+    REFUND_REASONS,
+    SUBSCRIPTION_ORDERS,
+    balance_pb,
+    cents_of,
+    checkout_order,
+    checkout_pb,
+    created,
+    dispositions_pb,
+    entitlement_users,
+    entitlements_pb,
+    entry_pb,
+    enum_names,
+    from_ts,
+    json_document,
+    known_plan,
+    ledger_call,
+    mask_paths,
+    pack_pb,
+    pack_values,
+    payment_filter,
+    payment_pb,
+    plan_change,
+    plan_pb,
+    proration_pb,
+    query_key,
+    real_user,
+    received,
+    revenue_pb,
+    revenue_range,
+    subscription_filter,
+    subscription_key,
+    subscription_pb,
+    timing_of,
+    view_pb,
+    webhook_event_pb,
+    window,
+    window_key,
 )
-from services.core import convert, errors, names
+from services.billing.repository import EntryFilter, EventFilter
+from services.billing.usecases import BillingUseCases, CancelOrder, PlanChangeOrder, RefundOrder
+from services.core import errors, names
 from services.core.convert import timestamp as ts
-from services.core.errors import FieldViolation, invalid
+from services.core.errors import invalid
+from services.core.handlers import IdempotentHandlers
 from services.core.idempotency import Idempotency
 from services.core.interceptors import Context, current_metadata, current_principal, require_principal
 from services.core.paging import PageTokens, page_size
-from services.core.tokens import Principal
 
-M = TypeVar("M", bound=Message)
-T = TypeVar("T")
 
-
-def _numbers(enum: Any) -> dict[str, Any]:
-    """Stored plain value → enum number, from the enum's descriptor (`convert.enum_values`)."""
-    values = convert.enum_values(enum)
-    return {value: values.number(value) for value in values.values}
-
-
-def _values(enum: Any) -> dict[Any, str]:
-    return {number: value for value, number in _numbers(enum).items()}
-
-
-INTERVALS = _values(pb.BillingInterval)
-INTERVAL_ENUM = _numbers(pb.BillingInterval)
-STATUS_ENUM = _numbers(pb.SubscriptionStatus)
-STATUS_NAME = _values(pb.SubscriptionStatus)
-PAYMENT_KIND = _numbers(pb.PaymentKind)
-PAYMENT_KIND_NAME = _values(pb.PaymentKind)
-PAYMENT_STATUS = _numbers(pb.PaymentStatus)
-PAYMENT_STATUS_NAME = _values(pb.PaymentStatus)
-ENTRY_KIND = _numbers(pb.CreditEntryKind)
-ENTRY_KIND_NAME = _values(pb.CreditEntryKind)
-OUTCOME = _numbers(pb.WebhookOutcome)
-OUTCOME_NAME = _values(pb.WebhookOutcome)
-# Stored as "payment_failure" since before the enum said PAYMENT_FAILED.
-CANCEL_SOURCE = convert.EnumValues(
-    pb.CancellationSource.DESCRIPTOR, aliases={"payment_failure": pb.CANCELLATION_SOURCE_PAYMENT_FAILED}
-)
-SUBSCRIPTION_ORDERS = {
-    pb.SUBSCRIPTION_ORDER_UNSPECIFIED: "create_time_desc",
-    pb.SUBSCRIPTION_ORDER_CREATE_TIME_DESC: "create_time_desc",
-    pb.SUBSCRIPTION_ORDER_CREATE_TIME_ASC: "create_time_asc",
-    pb.SUBSCRIPTION_ORDER_PERIOD_END_ASC: "period_end_asc",
-}
-REFUND_REASONS = {
-    pb.REFUND_REASON_DUPLICATE: "duplicate",
-    pb.REFUND_REASON_FRAUDULENT: "fraudulent",
-    pb.REFUND_REASON_REQUESTED_BY_CUSTOMER: "requested_by_customer",
-}
-PACK_ID = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$")
-PLAN_PATHS = ("display_name", "description", "features", "highlighted", "entitlements", "prices")
-PACK_PATHS = ("display_name", "credits", "price", "required_plan", "active", "sort_order")
-ENTITLEMENT_FIELDS = tuple(pb.EntitlementValues.DESCRIPTOR.fields_by_name)
-
-
-def from_ts(stamp: timestamp_pb2.Timestamp) -> dt.datetime:
-    return stamp.ToDatetime(dt.UTC)
-
-
-def money(cents: int, currency: str = CURRENCY) -> money_pb2.Money:
-    units, rest = divmod(abs(cents), 100)
-    sign = -1 if cents < 0 else 1
-    return money_pb2.Money(currency_code=currency, units=sign * units, nanos=sign * rest * 10_000_000)
-
-
-def cents_of(value: money_pb2.Money, field_name: str, *, allow_zero: bool = True) -> int:
-    if value.currency_code.upper() != CURRENCY:
-        raise invalid(f"{field_name}.currency_code", f"must be the billing currency {CURRENCY}")
-    if value.nanos % 10_000_000 or (value.units and value.nanos and (value.units > 0) != (value.nanos > 0)):
-        raise invalid(field_name, "must be a whole number of cents")
-    cents = int(value.units * 100 + value.nanos // 10_000_000)
-    if cents < 0 or (cents == 0 and not allow_zero):
-        raise invalid(field_name, "must be positive" if not allow_zero else "must not be negative")
-    return cents
-
-
-def as_enum(value: int) -> Any:
-    """Enum values stored as plain ints; protobuf takes them as they are (the stubs want the enum type)."""
-    return value
-
-
-def query_key(message: Message) -> str:
-    return json.dumps(json_format.MessageToDict(message, preserving_proto_field_name=True), sort_keys=True)
-
-
-PORTAL_FLOWS = {
-    pb.PORTAL_FLOW_PAYMENT_METHOD_UPDATE: "payment_method_update",
-    pb.PORTAL_FLOW_SUBSCRIPTION_CANCEL: "subscription_cancel",
-    pb.PORTAL_FLOW_SUBSCRIPTION_UPDATE: "subscription_update",
-}
-PRORATION_BEHAVIORS = {pb.PRORATION_BEHAVIOR_CREATE_PRORATIONS: "create_prorations", pb.PRORATION_BEHAVIOR_NONE: "none"}
-GRANULARITIES = {
-    pb.METRICS_GRANULARITY_DAY: "day",
-    pb.METRICS_GRANULARITY_WEEK: "week",
-    pb.METRICS_GRANULARITY_MONTH: "month",
-}
-
-# -- parsing: request -> plain values ------------------------------------------------------
-
-
-def timing_of(value: int) -> str:
-    """ChangeTiming as the use case takes it: "" lets the change's direction decide (upgrades now)."""
-    if value == pb.CHANGE_TIMING_UNSPECIFIED:
-        return ""
-    return "immediately" if value == pb.CHANGE_TIMING_IMMEDIATELY else "period_end"
-
-
-def known_plan(name: str, field_name: str) -> str:
-    """`plans/{plan}` naming one of the plans Billing sells."""
-    if not name.startswith("plans/") or name.removeprefix("plans/") not in TIERS:
-        raise invalid(field_name, "unknown plan")
-    return name.removeprefix("plans/")
-
-
-def mask_paths(mask: field_mask_pb2.FieldMask, allowed: Callable[[str], bool]) -> list[str]:
-    paths = list(mask.paths)
-    if not paths:
-        raise invalid("update_mask", "name at least one field to update")
-    for path in paths:
-        if not allowed(path):
-            raise invalid("update_mask", f"path {path!r} is unknown or output only")
-    return paths
-
-
-def _plan_path(path: str) -> bool:
-    root, _, sub = path.partition(".")
-    return root in PLAN_PATHS and (not sub or (root == "entitlements" and sub in ENTITLEMENT_FIELDS))
-
-
-def plan_change(request: pb.UpdatePlanRequest) -> PlanChange:
-    new = request.plan
-    plan_id = names.parse(request, "plan.name")["plan"]
-    paths = mask_paths(request.update_mask, _plan_path)
-    if "display_name" in paths and not new.display_name.strip():
-        raise invalid("plan.display_name", "must not be empty")
-    prices: list[dict[str, Any]] = []
-    if "prices" in paths:
-        seen = set()
-        for index, given in enumerate(new.prices):
-            interval = INTERVALS.get(given.interval)
-            if interval is None or interval in seen:
-                raise invalid(f"plan.prices[{index}].interval", "must be MONTH or YEAR, once each")
-            seen.add(interval)
-            amount = cents_of(given.amount, f"plan.prices[{index}].amount")
-            if given.trial_period_days < 0 or given.trial_period_days > 730:
-                raise invalid(f"plan.prices[{index}].trial_period_days", "must be between 0 and 730")
-            prices.append({"interval": interval, "amount": amount, "currency": CURRENCY, "trial_days": given.trial_period_days})
-    return PlanChange(
-        plan_id=plan_id,
-        paths=paths,
-        etag=new.etag,
-        display_name=new.display_name,
-        description=new.description,
-        features=list(new.features),
-        highlighted=new.highlighted,
-        prices=prices,
-        entitlements=values_dict(new.entitlements),
-    )
-
-
-def pack_values(pack: pb.CreditPack, paths: list[str]) -> dict[str, Any]:
-    values: dict[str, Any] = {}
-    if "display_name" in paths:
-        if not pack.display_name.strip() or len(pack.display_name) > 100:
-            raise invalid("credit_pack.display_name", "required, at most 100 characters")
-        values["display_name"] = pack.display_name
-    if "credits" in paths:
-        if pack.credits <= 0 or pack.credits > 1_000_000:
-            raise invalid("credit_pack.credits", "must be positive")
-        values["credits"] = pack.credits
-    if "price" in paths:
-        values["price_amount"] = cents_of(pack.price, "credit_pack.price", allow_zero=False)
-    if "required_plan" in paths:
-        plan = pack.required_plan.removeprefix("plans/")
-        if pack.required_plan and (not pack.required_plan.startswith("plans/") or plan not in TIERS):
-            raise d.fail(errors.NotFound, f"{pack.required_plan} is not a plan", "UNKNOWN_PLAN")
-        values["required_plan"] = plan if pack.required_plan else ""
-    if "active" in paths:
-        values["active"] = pack.active
-    if "sort_order" in paths:
-        values["sort_order"] = pack.sort_order
-    return values
-
-
-def checkout_order(wanted: pb.CheckoutSession) -> CheckoutOrder:
-    which = wanted.WhichOneof("purchase")
-    if which is None:
-        raise invalid("checkout_session.purchase", "set subscription_plan or credit_pack")
-    plan = which == "subscription_plan"
-    return CheckoutOrder(
-        plan=wanted.subscription_plan.plan if plan else "",
-        interval=INTERVALS.get(wanted.subscription_plan.interval, "") if plan else "",
-        credit_pack="" if plan else wanted.credit_pack,
-        embedded=wanted.ui_mode == pb.CHECKOUT_UI_MODE_EMBEDDED,
-        success_url=wanted.success_url,
-        cancel_url=wanted.cancel_url,
-        return_url=wanted.return_url,
-        expire_time=from_ts(wanted.expire_time) if wanted.HasField("expire_time") else None,
-        allow_promotion_codes=wanted.allow_promotion_codes,
-    )
-
-
-def enum_names(values: Iterable[int], names: Mapping[Any, str], field_name: str, message: str) -> tuple[str, ...]:
-    """Repeated enum values as the strings stored; one unknown value is INVALID_ARGUMENT."""
-    given = list(values)
-    found = tuple(names[value] for value in given if value in names)
-    if len(found) != len(given):
-        raise invalid(field_name, message)
-    return found
-
-
-def window(message: Message, start_field: str, end_field: str) -> tuple[dt.datetime | None, dt.datetime | None]:
-    """A [start, end) filter from two optional Timestamp fields."""
-    start = from_ts(getattr(message, start_field)) if message.HasField(start_field) else None
-    end = from_ts(getattr(message, end_field)) if message.HasField(end_field) else None
-    return start, end
-
-
-def window_key(message: Message) -> list[str]:
-    """`start_time` and `end_time` as they bind a page token to its query."""
-    return [getattr(message, name).ToJsonString() if message.HasField(name) else "" for name in ("start_time", "end_time")]
-
-
-def subscription_filter(filt: pb.SubscriptionFilter) -> SubscriptionFilter:
-    plans = tuple(known_plan(plan, f"filter.plans[{index}]") for index, plan in enumerate(filt.plans))
-    statuses = enum_names(filt.statuses, STATUS_NAME, "filter.statuses", "unknown status")
-    if filt.interval and filt.interval not in INTERVALS:
-        raise invalid("filter.interval", "unknown interval")
-    return SubscriptionFilter(
-        plans=plans,
-        statuses=statuses,
-        interval=INTERVALS.get(filt.interval, ""),
-        cancel_at_period_end=filt.cancel_at_period_end if filt.HasField("cancel_at_period_end") else None,
-        create_start=from_ts(filt.create_start_time) if filt.HasField("create_start_time") else None,
-        create_end=from_ts(filt.create_end_time) if filt.HasField("create_end_time") else None,
-    )
-
-
-def payment_filter(request: pb.ListPaymentsRequest, principal: Principal) -> PaymentFilter:
-    owner = names.owned(request, "parent", principal=principal, allow_all=True)["user"]
-    user_id = None if owner == names.ALL else owner
-    kinds = enum_names(request.kinds, PAYMENT_KIND_NAME, "kinds", "unknown kind")
-    statuses = enum_names(request.statuses, PAYMENT_STATUS_NAME, "statuses", "unknown status")
-    return PaymentFilter(user_id, kinds, statuses, *window(request, "start_time", "end_time"))
-
-
-LedgerRequest = pb.SpendCreditsRequest | pb.RefundCreditsRequest | pb.GrantCreditsRequest | pb.AdjustCreditsRequest
-
-
-def ledger_call(request: LedgerRequest) -> dict[str, Any]:
-    """What every ledger call names: the user, the caller's request id and actor, the request's fingerprint."""
-    principal = require_principal()
-    return {
-        "user_id": real_user(request, "user"),
-        "request_id": request.request_id,
-        "actor": principal.user_id if principal.is_service else f"users/{principal.user_id}",
-        "print_": d.fingerprint(request.SerializeToString(deterministic=True)),
-    }
-
-
-def entitlement_users(request: pb.BatchGetEntitlementsRequest) -> list[str]:
-    if not request.names or len(request.names) > 100:
-        raise invalid("names", "name 1 to 100 users")
-    user_ids = [name["user"] for name in names.parse_repeated(request, "names")]
-    violations = [
-        FieldViolation(f"names[{index}]", "must be `users/{user}/entitlements` with a real user id")
-        for index, user_id in enumerate(user_ids)
-        if user_id in (names.ME, names.ALL)
-    ]
-    if violations:
-        raise errors.InvalidArgument("malformed names", violations=violations)
-    return user_ids
-
-
-def real_user(request: Message, path: str) -> str:
-    """A real user id named by `request.<path>` (`users/{user}`; not `me` or `-`), for service RPCs."""
-    user_id = names.parse(request, path)["user"]
-    if user_id in (names.ME, names.ALL):
-        raise invalid(path, "must be `users/{user}` with a real user id")
-    return user_id
-
-
-def date_of(value: date_pb2.Date, field_name: str) -> dt.date:
-    try:
-        return dt.date(value.year, value.month, value.day)
-    except ValueError as exc:
-        raise invalid(field_name, "must be a valid calendar date") from exc
-
-
-def revenue_range(request: pb.GetRevenueMetricsRequest) -> tuple[dt.date, dt.date, str]:
-    start = date_of(request.start_date, "start_date")
-    end = date_of(request.end_date, "end_date")
-    if end < start:
-        raise invalid("end_date", "must not be before start_date")
-    if (end - start).days > 3 * 366:
-        raise invalid("end_date", "the range may be at most 3 years")
-    granularity = GRANULARITIES.get(request.granularity) or ("day" if (end - start).days < 92 else "month")
-    return start, end, granularity
-
-
-# -- mapping: plain values -> messages ----------------------------------------------------------
-
-
-def _created(row: Payment | LedgerEntry) -> tuple[dt.datetime, str]:
-    return row.create_time, row.id
-
-
-def values_pb(values: dict[str, Any]) -> pb.EntitlementValues:
-    validity = int(values.get("download_validity_seconds", 0))
-    return pb.EntitlementValues(
-        content_access_level=as_enum(int(values.get("content_access_level", 1))),
-        max_video_quality=as_enum(int(values.get("max_video_quality", 1))),
-        max_concurrent_streams=int(values.get("max_concurrent_streams", 1)),
-        ads_enabled=bool(values.get("ads_enabled", False)),
-        downloads_allowed=bool(values.get("downloads_allowed", False)),
-        max_downloads=int(values.get("max_downloads", 0)),
-        download_validity=duration_pb2.Duration(seconds=validity) if validity else None,
-        early_access=bool(values.get("early_access", False)),
-        extras_access=bool(values.get("extras_access", False)),
-        chat_messages_per_day=int(values.get("chat_messages_per_day", 0)),
-        monthly_credits=int(values.get("monthly_credits", 0)),
-    )
-
-
-def values_dict(values: pb.EntitlementValues) -> dict[str, Any]:
-    return {
-        "content_access_level": int(values.content_access_level),
-        "max_video_quality": int(values.max_video_quality),
-        "max_concurrent_streams": values.max_concurrent_streams,
-        "ads_enabled": values.ads_enabled,
-        "downloads_allowed": values.downloads_allowed,
-        "max_downloads": values.max_downloads,
-        "download_validity_seconds": values.download_validity.seconds,
-        "early_access": values.early_access,
-        "extras_access": values.extras_access,
-        "chat_messages_per_day": values.chat_messages_per_day,
-        "monthly_credits": values.monthly_credits,
-    }
-
-
-def proration_pb(proration: d.Proration) -> pb.ProrationPreview:
-    return pb.ProrationPreview(
-        amount_due_now=money(proration.amount_due_now),
-        unused_time_credit=money(proration.unused_time_credit),
-        remaining_time_charge=money(proration.remaining_time_charge),
-        next_invoice_amount=money(proration.next_invoice_amount),
-        next_invoice_time=ts(proration.next_invoice_time),
-        effective_time=ts(proration.effective_time),
-    )
-
-
-def balance_pb(user_id: str, view: d.BalanceView) -> pb.CreditBalance:
-    totals = view.totals
-    return pb.CreditBalance(
-        name=f"users/{user_id}/creditBalance",
-        balance=view.balance,
-        monthly_credits=view.monthly_credits,
-        expiring_credits=view.expiring_credits,
-        next_expire_time=ts(view.next_expire_time),
-        lifetime_granted=totals.get("grant", 0),
-        lifetime_purchased=totals.get("purchase", 0) + totals.get("purchase_reversal", 0),
-        lifetime_spent=-totals.get("spend", 0) - totals.get("refund", 0),
-        low_balance=view.balance <= d.LOW_BALANCE_THRESHOLD,
-        low_balance_threshold=d.LOW_BALANCE_THRESHOLD,
-        update_time=ts(view.update_time),
-    )
-
-
-def date_pb(value: dt.date) -> date_pb2.Date:
-    return date_pb2.Date(year=value.year, month=value.month, day=value.day)
-
-
-def revenue_pb(figures: RevenueFigures) -> pb.RevenueMetrics:
-    series = [
-        pb.RevenueBucket(
-            start_date=date_pb(bucket.start_date),
-            end_date=date_pb(bucket.end_date),
-            mrr=money(bucket.mrr),
-            active_subscriptions=bucket.active_subscriptions,
-            new_subscriptions=bucket.new_subscriptions,
-            canceled_subscriptions=bucket.canceled_subscriptions,
-            subscription_revenue=money(bucket.subscription_revenue),
-            credit_revenue=money(bucket.credit_revenue),
-            net_revenue=money(bucket.net_revenue),
-        )
-        for bucket in figures.series
-    ]
-    plans = [
-        pb.PlanMetrics(
-            plan=f"plans/{plan.plan_id}",
-            interval=pb.BILLING_INTERVAL_YEAR if plan.interval == "year" else pb.BILLING_INTERVAL_MONTH,
-            active_subscriptions=plan.active_subscriptions,
-            trialing_subscriptions=plan.trialing_subscriptions,
-            mrr=money(plan.mrr),
-        )
-        for plan in figures.plans
-    ]
-    return pb.RevenueMetrics(
-        mrr=money(figures.mrr),
-        arr=money(figures.arr),
-        mrr_at_start=money(figures.mrr_at_start),
-        active_subscriptions=figures.active_subscriptions,
-        trialing_subscriptions=figures.trialing_subscriptions,
-        plans=plans,
-        arpu=money(figures.arpu),
-        ltv=money(figures.ltv) if figures.ltv is not None else None,
-        churn_rate=figures.churn_rate,
-        new_subscriptions=figures.new_subscriptions,
-        canceled_subscriptions=figures.canceled_subscriptions,
-        pending_cancellations=figures.pending_cancellations,
-        upgrades=figures.upgrades,
-        downgrades=figures.downgrades,
-        trial_conversion_rate=figures.trial_conversion_rate,
-        subscription_revenue=money(figures.subscription_revenue),
-        credit_revenue=money(figures.credit_revenue),
-        refunds=money(figures.refunds),
-        net_revenue=money(figures.net_revenue),
-        credits_sold=figures.credits_sold,
-        credits_spent=figures.credits_spent,
-        payment_success_rate=figures.payment_success_rate,
-        failed_payments=figures.failed_payments,
-        series=series,
-        compute_time=ts(figures.compute_time),
-    )
-
-
-def webhook_event_pb(row: WebhookEvent) -> pb.WebhookEvent:
-    return pb.WebhookEvent(
-        name=f"webhookEvents/{row.id}",
-        type=row.type,
-        outcome=OUTCOME.get(row.outcome, pb.WEBHOOK_OUTCOME_UNSPECIFIED),
-        user=f"users/{row.user_id}" if row.user_id else "",
-        livemode=row.livemode,
-        event_create_time=ts(row.event_create_time),
-        receive_time=ts(row.receive_time),
-        process_time=ts(row.process_time),
-        delivery_count=row.delivery_count,
-        error={"code": 13, "message": row.error} if row.error else None,
-    )
-
-
-class BillingHandlers(billing_pb2_grpc.BillingServiceServicer):
+class BillingHandlers(IdempotentHandlers, billing_pb2_grpc.BillingServiceServicer):
     """Parses each request, calls one use case (`usecases.py`) and maps its result."""
 
     def __init__(self, use_cases: BillingUseCases, idempotency: Idempotency, page_tokens: PageTokens) -> None:
+        super().__init__(idempotency, page_tokens)
         self.use = use_cases
-        self.idempotency = idempotency
-        self.pages = page_tokens
-
-    async def _once(
-        self,
-        method: str,
-        caller: str,
-        request: Message,
-        request_id: str,
-        response_type: type[M],
-        call: Callable[[], Awaitable[M]],
-    ) -> M:
-        """`call()` at most once per (method, caller, request_id); a retry gets the stored answer."""
-        return await self.idempotency.run(
-            method=method, caller=caller, request=request, request_id=request_id, response_type=response_type, call=call
-        )
-
-    # -- conversions ----------------------------------------------------------------
-
-    def plan_pb(self, plan: Plan, principal: Principal | None) -> pb.Plan:
-        admin = principal is not None and principal.is_admin
-        prices = []
-        for price in plan.prices:
-            amount = int(price.get("amount", 0))
-            interval = str(price.get("interval", "month"))
-            prices.append(
-                pb.PlanPrice(
-                    interval=INTERVAL_ENUM.get(interval, pb.BILLING_INTERVAL_UNSPECIFIED),
-                    amount=money(amount, str(price.get("currency", CURRENCY))),
-                    trial_period_days=int(price.get("trial_days", 0)),
-                    monthly_equivalent=money(amount // 12 if interval == "year" else amount),
-                    provider_price_id=str(price.get("price_id", "")) if admin else "",
-                )
-            )
-        return pb.Plan(
-            name=f"plans/{plan.id}",
-            tier=as_enum(plan.tier),
-            display_name=plan.display_name,
-            description=plan.description,
-            prices=prices,
-            features=list(plan.features),
-            entitlements=values_pb(plan.entitlements),
-            highlighted=plan.highlighted,
-            etag=d.etag_of(plan.version),
-            update_time=ts(plan.update_time),
-        )
-
-    @staticmethod
-    def pack_pb(pack: CreditPack, principal: Principal | None) -> pb.CreditPack:
-        admin = principal is not None and principal.is_admin
-        return pb.CreditPack(
-            name=f"creditPacks/{pack.id}",
-            display_name=pack.display_name,
-            credits=pack.credits,
-            price=money(pack.price_amount, pack.currency),
-            unit_price=money(round(pack.price_amount / pack.credits) if pack.credits else 0, pack.currency),
-            required_plan=f"plans/{pack.required_plan}" if pack.required_plan else "",
-            active=pack.active,
-            sort_order=pack.sort_order,
-            etag=d.etag_of(pack.version),
-            provider_price_id=pack.provider_price_id if admin else "",
-            create_time=ts(pack.create_time),
-            update_time=ts(pack.update_time),
-        )
-
-    @staticmethod
-    def subscription_pb(row: Subscription, principal: Principal | None, plans: dict[str, Plan]) -> pb.Subscription:
-        admin = principal is not None and principal.is_admin
-        prefix = f"users/{row.user_id}"
-        renews = row.status in ("trialing", "active", "past_due") and not row.cancel_at_period_end
-        pending = None
-        if row.pending_plan_id:
-            target = plans.get(row.pending_plan_id)
-            price = d.BillingDomain.price_of(target, row.pending_interval) if target else None
-            pending = pb.PendingPlanChange(
-                plan=f"plans/{row.pending_plan_id}",
-                interval=INTERVAL_ENUM.get(row.pending_interval, pb.BILLING_INTERVAL_UNSPECIFIED),
-                price=money(int(price["amount"])) if price else None,
-                effective_time=ts(row.current_period_end),
-            )
-        cancellation = None
-        if row.cancellation:
-            feedback = row.cancellation.get("feedback", 0)
-            cancellation = pb.Cancellation(
-                source=as_enum(CANCEL_SOURCE.number(str(row.cancellation.get("source", "")))),
-                feedback=as_enum(int(feedback) if str(feedback).isdigit() else 0),
-                comment=str(row.cancellation.get("comment", "")),
-                request_time=ts(dt.datetime.fromisoformat(row.cancellation["request_time"]))
-                if row.cancellation.get("request_time")
-                else None,
-            )
-        plan = plans.get(row.plan_id)
-        return pb.Subscription(
-            name=f"{prefix}/subscription",
-            plan=f"plans/{row.plan_id}",
-            tier=as_enum(plan.tier if plan else 0),
-            interval=INTERVAL_ENUM.get(row.interval, pb.BILLING_INTERVAL_UNSPECIFIED),
-            status=STATUS_ENUM.get(row.status, pb.SUBSCRIPTION_STATUS_UNSPECIFIED),
-            price=money(row.price_amount, row.currency),
-            start_time=ts(row.start_time),
-            current_period_start_time=ts(row.current_period_start),
-            current_period_end_time=ts(row.current_period_end),
-            cancel_at_period_end=row.cancel_at_period_end,
-            cancel_time=ts(row.cancel_time),
-            end_time=ts(row.end_time),
-            cancellation=cancellation,
-            trial_start_time=ts(row.trial_start),
-            trial_end_time=ts(row.trial_end),
-            pending_change=pending,
-            next_invoice_amount=money(row.price_amount, row.currency) if renews else None,
-            next_invoice_time=ts(row.current_period_end) if renews else None,
-            grace_period_end_time=ts(row.grace_period_end) if row.status == "past_due" else None,
-            latest_payment=f"{prefix}/payments/{row.latest_payment_id}" if row.latest_payment_id else "",
-            create_time=ts(row.create_time),
-            update_time=ts(row.update_time),
-            provider_customer_id=row.stripe_customer_id if admin else "",
-            provider_subscription_id=row.stripe_subscription_id if admin else "",
-        )
-
-    @staticmethod
-    def payment_pb(row: Payment, principal: Principal | None) -> pb.Payment:
-        admin = principal is not None and principal.is_admin
-        return pb.Payment(
-            name=f"users/{row.user_id}/payments/{row.id}",
-            kind=PAYMENT_KIND.get(row.kind, pb.PAYMENT_KIND_UNSPECIFIED),
-            status=PAYMENT_STATUS.get(row.status, pb.PAYMENT_STATUS_UNSPECIFIED),
-            amount=money(row.amount, row.currency),
-            amount_refunded=money(row.amount_refunded, row.currency),
-            description=row.description,
-            plan=f"plans/{row.plan_id}" if row.plan_id else "",
-            interval=INTERVAL_ENUM.get(row.interval, pb.BILLING_INTERVAL_UNSPECIFIED),
-            period_start_time=ts(row.period_start),
-            period_end_time=ts(row.period_end),
-            credit_pack=f"creditPacks/{row.credit_pack_id}" if row.credit_pack_id else "",
-            credits=row.credits,
-            invoice_number=row.invoice_number,
-            invoice_url=row.invoice_url,
-            invoice_pdf_url=row.invoice_pdf_url,
-            receipt_url=row.receipt_url,
-            failure_message=row.failure_message,
-            failure_code=row.failure_code,
-            create_time=ts(row.create_time),
-            paid_time=ts(row.paid_time),
-            refund_time=ts(row.refund_time),
-            provider_payment_id=row.provider_payment_id if admin else "",
-        )
-
-    @staticmethod
-    def entry_pb(row: LedgerEntry) -> pb.CreditLedgerEntry:
-        prefix = f"users/{row.user_id}"
-        return pb.CreditLedgerEntry(
-            name=f"{prefix}/creditLedger/{row.id}",
-            kind=ENTRY_KIND.get(row.kind, pb.CREDIT_ENTRY_KIND_UNSPECIFIED),
-            delta=row.delta,
-            balance_after=row.balance_after,
-            reason=row.reason,
-            reference=row.reference,
-            request_id=row.request_id or "",
-            actor=row.actor,
-            payment=f"{prefix}/payments/{row.payment_id}" if row.payment_id else "",
-            credit_pack=f"creditPacks/{row.credit_pack_id}" if row.credit_pack_id else "",
-            spend_entry=f"{prefix}/creditLedger/{row.spend_entry_id}" if row.spend_entry_id else "",
-            refunded_credits=row.refunded_credits,
-            expire_time=ts(row.expire_time),
-            metadata=dict(row.meta or {}),
-            create_time=ts(row.create_time),
-        )
-
-    def entitlements_pb(self, user_id: str, effective: d.Effective, now: dt.datetime) -> pb.Entitlements:
-        expire = now + d.ENTITLEMENTS_MAX_AGE
-        if effective.plan_end_time is not None:
-            expire = min(expire, effective.plan_end_time)
-        return pb.Entitlements(
-            name=f"users/{user_id}/entitlements",
-            plan=f"plans/{effective.plan.id}",
-            tier=as_enum(effective.plan.tier),
-            subscription_status=STATUS_ENUM.get(effective.subscription.status, pb.SUBSCRIPTION_STATUS_UNSPECIFIED)
-            if effective.subscription
-            else pb.SUBSCRIPTION_STATUS_UNSPECIFIED,
-            values=values_pb(effective.plan.entitlements),
-            in_grace_period=effective.in_grace_period,
-            plan_end_time=ts(effective.plan_end_time),
-            compute_time=ts(now),
-            max_age=duration_pb2.Duration(seconds=int(d.ENTITLEMENTS_MAX_AGE.total_seconds())),
-            expire_time=ts(expire),
-        )
-
-    def checkout_pb(self, row: CheckoutSession, fulfilled: bool, subscription: str) -> pb.CheckoutSession:
-        prefix = f"users/{row.user_id}"
-        message = pb.CheckoutSession(
-            name=f"{prefix}/checkoutSessions/{row.id}",
-            mode=pb.CHECKOUT_MODE_SUBSCRIPTION if row.mode == "subscription" else pb.CHECKOUT_MODE_PAYMENT,
-            ui_mode=pb.CHECKOUT_UI_MODE_EMBEDDED if row.ui_mode == "embedded" else pb.CHECKOUT_UI_MODE_HOSTED,
-            success_url=row.success_url,
-            cancel_url=row.cancel_url,
-            return_url=row.return_url,
-            allow_promotion_codes=row.allow_promotion_codes,
-            expire_time=ts(row.expire_time),
-            url=row.url,
-            state={
-                "open": pb.CHECKOUT_SESSION_STATE_OPEN,
-                "complete": pb.CHECKOUT_SESSION_STATE_COMPLETE,
-                "expired": pb.CHECKOUT_SESSION_STATE_EXPIRED,
-            }.get(row.state, pb.CHECKOUT_SESSION_STATE_UNSPECIFIED),
-            fulfilled=fulfilled,
-            amount_total=money(row.amount_total, row.currency),
-            trial_period_days=row.trial_days,
-            subscription=subscription,
-            payment=f"{prefix}/payments/{row.payment_id}" if row.payment_id else "",
-            create_time=ts(row.create_time),
-            complete_time=ts(row.complete_time),
-        )
-        if row.mode == "subscription":
-            message.subscription_plan.CopyFrom(
-                pb.PlanSelection(
-                    plan=f"plans/{row.plan_id}", interval=INTERVAL_ENUM.get(row.interval, pb.BILLING_INTERVAL_UNSPECIFIED)
-                )
-            )
-        else:
-            message.credit_pack = f"creditPacks/{row.credit_pack_id}"
-        return message
-
-    def view_pb(self, view: SubscriptionView, principal: Principal) -> pb.Subscription:
-        return self.subscription_pb(view.row, principal, view.plans)
-
-    @staticmethod
-    def _after(position: dict[str, Any] | None) -> tuple[dt.datetime, str] | None:
-        return (dt.datetime.fromisoformat(position["v"]), str(position["id"])) if position else None
-
-    def _next(
-        self, rows: list[T], limit: int, query: str, key: Callable[[T], tuple[dt.datetime | None, str]]
-    ) -> tuple[list[T], str]:
-        """The page's rows and the token of the next one (the repository reads one row more than a page)."""
-        if len(rows) <= limit:
-            return rows, ""
-        rows = rows[:limit]
-        value, row_id = key(rows[-1])
-        return rows, self.pages.encode({"v": value.isoformat() if value else "", "id": row_id}, query=query)
 
     # -- plans and packs ---------------------------------------------------------------
 
@@ -729,16 +88,16 @@ class BillingHandlers(billing_pb2_grpc.BillingServiceServicer):
             rows = rows[:limit]
             next_token = self.pages.encode({"tier": rows[-1].tier}, query="plans")
         principal = current_principal()
-        return pb.ListPlansResponse(plans=[self.plan_pb(p, principal) for p in rows], next_page_token=next_token)
+        return pb.ListPlansResponse(plans=[plan_pb(p, principal) for p in rows], next_page_token=next_token)
 
     async def GetPlan(self, request: pb.GetPlanRequest, context: Context) -> pb.GetPlanResponse:
         plan = await self.use.plan(names.parse(request)["plan"])
-        return pb.GetPlanResponse(plan=self.plan_pb(plan, current_principal()))
+        return pb.GetPlanResponse(plan=plan_pb(plan, current_principal()))
 
     async def UpdatePlan(self, request: pb.UpdatePlanRequest, context: Context) -> pb.UpdatePlanResponse:
         principal = require_principal()
         plan = await self.use.update_plan(plan_change(request))
-        return pb.UpdatePlanResponse(plan=self.plan_pb(plan, principal))
+        return pb.UpdatePlanResponse(plan=plan_pb(plan, principal))
 
     async def ListCreditPacks(self, request: pb.ListCreditPacksRequest, context: Context) -> pb.ListCreditPacksResponse:
         principal = current_principal()
@@ -753,7 +112,7 @@ class BillingHandlers(billing_pb2_grpc.BillingServiceServicer):
             rows = rows[:limit]
             last = rows[-1]
             next_token = self.pages.encode({"o": last.sort_order, "c": last.credits, "id": last.id}, query=query)
-        return pb.ListCreditPacksResponse(credit_packs=[self.pack_pb(p, principal) for p in rows], next_page_token=next_token)
+        return pb.ListCreditPacksResponse(credit_packs=[pack_pb(p, principal) for p in rows], next_page_token=next_token)
 
     async def CreateCreditPack(self, request: pb.CreateCreditPackRequest, context: Context) -> pb.CreateCreditPackResponse:
         principal = require_principal()
@@ -765,7 +124,7 @@ class BillingHandlers(billing_pb2_grpc.BillingServiceServicer):
         # stop selling it with UpdateCreditPack.
         values = pack_values(request.credit_pack, list(PACK_PATHS)) | {"active": True}
         row = await self.use.create_credit_pack(principal.user_id, request.credit_pack_id, request.request_id, values)
-        return pb.CreateCreditPackResponse(credit_pack=self.pack_pb(row, principal))
+        return pb.CreateCreditPackResponse(credit_pack=pack_pb(row, principal))
 
     async def UpdateCreditPack(self, request: pb.UpdateCreditPackRequest, context: Context) -> pb.UpdateCreditPackResponse:
         principal = require_principal()
@@ -775,7 +134,7 @@ class BillingHandlers(billing_pb2_grpc.BillingServiceServicer):
         paths = mask_paths(request.update_mask, lambda path: path in PACK_PATHS)
         values = pack_values(request.credit_pack, paths)
         row = await self.use.update_credit_pack(pack_id, request.credit_pack.etag, values)
-        return pb.UpdateCreditPackResponse(credit_pack=self.pack_pb(row, principal))
+        return pb.UpdateCreditPackResponse(credit_pack=pack_pb(row, principal))
 
     # -- checkout and portal -------------------------------------------------------------
 
@@ -789,7 +148,7 @@ class BillingHandlers(billing_pb2_grpc.BillingServiceServicer):
 
         async def checkout() -> pb.CreateCheckoutSessionResponse:
             result = await self.use.checkout(user_id, checkout_order(request.checkout_session), request.request_id)
-            message = self.checkout_pb(result.row, False, "")
+            message = checkout_pb(result.row, False, "")
             if result.client_secret:
                 message.client_secret = result.client_secret
             return pb.CreateCheckoutSessionResponse(checkout_session=message)
@@ -802,7 +161,7 @@ class BillingHandlers(billing_pb2_grpc.BillingServiceServicer):
         principal = require_principal()
         name = names.owned(request, principal=principal)
         row, fulfilled, subscription = await self.use.checkout_session(name["user"], name["session"], request.name)
-        return pb.GetCheckoutSessionResponse(checkout_session=self.checkout_pb(row, fulfilled, subscription))
+        return pb.GetCheckoutSessionResponse(checkout_session=checkout_pb(row, fulfilled, subscription))
 
     async def CreatePortalSession(
         self, request: pb.CreatePortalSessionRequest, context: Context
@@ -824,7 +183,7 @@ class BillingHandlers(billing_pb2_grpc.BillingServiceServicer):
     async def GetSubscription(self, request: pb.GetSubscriptionRequest, context: Context) -> pb.GetSubscriptionResponse:
         principal = require_principal()
         view = await self.use.subscription(names.owned(request, principal=principal)["user"])
-        return pb.GetSubscriptionResponse(subscription=self.view_pb(view, principal))
+        return pb.GetSubscriptionResponse(subscription=view_pb(view, principal))
 
     async def CancelSubscription(self, request: pb.CancelSubscriptionRequest, context: Context) -> pb.CancelSubscriptionResponse:
         principal = require_principal()
@@ -845,7 +204,7 @@ class BillingHandlers(billing_pb2_grpc.BillingServiceServicer):
 
         async def cancel() -> pb.CancelSubscriptionResponse:
             view = await self.use.cancel_subscription(user_id, principal, order)
-            return pb.CancelSubscriptionResponse(subscription=self.view_pb(view, principal))
+            return pb.CancelSubscriptionResponse(subscription=view_pb(view, principal))
 
         return await self._once(
             "CancelSubscription", principal.user_id, request, request.request_id, pb.CancelSubscriptionResponse, cancel
@@ -854,7 +213,7 @@ class BillingHandlers(billing_pb2_grpc.BillingServiceServicer):
     async def ResumeSubscription(self, request: pb.ResumeSubscriptionRequest, context: Context) -> pb.ResumeSubscriptionResponse:
         principal = require_principal()
         view = await self.use.resume_subscription(names.owned(request, principal=principal)["user"])
-        return pb.ResumeSubscriptionResponse(subscription=self.view_pb(view, principal))
+        return pb.ResumeSubscriptionResponse(subscription=view_pb(view, principal))
 
     async def ChangeSubscriptionPlan(
         self, request: pb.ChangeSubscriptionPlanRequest, context: Context
@@ -872,9 +231,7 @@ class BillingHandlers(billing_pb2_grpc.BillingServiceServicer):
 
         async def change() -> pb.ChangeSubscriptionPlanResponse:
             view, proration = await self.use.change_plan(user_id, order)
-            return pb.ChangeSubscriptionPlanResponse(
-                subscription=self.view_pb(view, principal), proration=proration_pb(proration)
-            )
+            return pb.ChangeSubscriptionPlanResponse(subscription=view_pb(view, principal), proration=proration_pb(proration))
 
         return await self._once(
             "ChangeSubscriptionPlan", principal.user_id, request, request.request_id, pb.ChangeSubscriptionPlanResponse, change
@@ -888,15 +245,10 @@ class BillingHandlers(billing_pb2_grpc.BillingServiceServicer):
         limit = page_size(request.page_size, default=50, maximum=200)
         wanted = subscription_filter(request.filter)
         query = query_key(request.filter) + order
-        after = self._after(self.pages.decode(request.page_token, query=query))
+        after = self.pages.keyset_after(request.page_token, query=query)
         page = await self.use.list_subscriptions(wanted, order=order, after=after, limit=limit)
-        rows, token = self._next(
-            page.rows,
-            limit,
-            query,
-            lambda row: (row.current_period_end if order == "period_end_asc" else row.create_time, row.id),
-        )
-        items = [self.subscription_pb(row, principal, page.plans) for row in rows]
+        rows, token = self.pages.keyset_page(page.rows, limit, query=query, key=subscription_key(order))
+        items = [subscription_pb(row, principal, page.plans) for row in rows]
         return pb.ListSubscriptionsResponse(subscriptions=items, next_page_token=token, total_size=page.total)
 
     # -- payments ---------------------------------------------------------------------------
@@ -906,15 +258,17 @@ class BillingHandlers(billing_pb2_grpc.BillingServiceServicer):
         limit = page_size(request.page_size, default=20, maximum=100)
         wanted = payment_filter(request, principal)
         query = json.dumps([wanted.user_id, list(wanted.kinds), list(wanted.statuses), *window_key(request)])
-        after = self._after(self.pages.decode(request.page_token, query=query))
-        rows, token = self._next(await self.use.list_payments(wanted, after=after, limit=limit), limit, query, _created)
-        return pb.ListPaymentsResponse(payments=[self.payment_pb(r, principal) for r in rows], next_page_token=token)
+        after = self.pages.keyset_after(request.page_token, query=query)
+        rows, token = self.pages.keyset_page(
+            await self.use.list_payments(wanted, after=after, limit=limit), limit, query=query, key=created
+        )
+        return pb.ListPaymentsResponse(payments=[payment_pb(r, principal) for r in rows], next_page_token=token)
 
     async def GetPayment(self, request: pb.GetPaymentRequest, context: Context) -> pb.GetPaymentResponse:
         principal = require_principal()
         name = names.owned(request, principal=principal)
         row = await self.use.payment(name["user"], name["payment"])
-        return pb.GetPaymentResponse(payment=self.payment_pb(row, principal))
+        return pb.GetPaymentResponse(payment=payment_pb(row, principal))
 
     async def RefundPayment(self, request: pb.RefundPaymentRequest, context: Context) -> pb.RefundPaymentResponse:
         principal = require_principal()
@@ -932,9 +286,7 @@ class BillingHandlers(billing_pb2_grpc.BillingServiceServicer):
                 request_id=request.request_id,
             )
             row, entry = await self.use.refund_payment(user_id, payment_id, order)
-            return pb.RefundPaymentResponse(
-                payment=self.payment_pb(row, principal), reversal_entry=self.entry_pb(entry) if entry else None
-            )
+            return pb.RefundPaymentResponse(payment=payment_pb(row, principal), reversal_entry=entry_pb(entry) if entry else None)
 
         return await self._once("RefundPayment", principal.user_id, request, request.request_id, pb.RefundPaymentResponse, refund)
 
@@ -954,9 +306,11 @@ class BillingHandlers(billing_pb2_grpc.BillingServiceServicer):
         kinds = enum_names(request.kinds, ENTRY_KIND_NAME, "kinds", "unknown kind")
         wanted = EntryFilter(user_id, kinds, request.reference, *window(request, "start_time", "end_time"))
         query = json.dumps([user_id, list(kinds), request.reference, *window_key(request)])
-        after = self._after(self.pages.decode(request.page_token, query=query))
-        rows, token = self._next(await self.use.ledger_entries(wanted, after=after, limit=limit), limit, query, _created)
-        return pb.ListCreditLedgerEntriesResponse(entries=[self.entry_pb(r) for r in rows], next_page_token=token)
+        after = self.pages.keyset_after(request.page_token, query=query)
+        rows, token = self.pages.keyset_page(
+            await self.use.ledger_entries(wanted, after=after, limit=limit), limit, query=query, key=created
+        )
+        return pb.ListCreditLedgerEntriesResponse(entries=[entry_pb(r) for r in rows], next_page_token=token)
 
     async def GetCreditLedgerEntry(
         self, request: pb.GetCreditLedgerEntryRequest, context: Context
@@ -964,7 +318,7 @@ class BillingHandlers(billing_pb2_grpc.BillingServiceServicer):
         principal = require_principal()
         name = names.owned(request, principal=principal)
         row = await self.use.ledger_entry(name["user"], name["entry"])
-        return pb.GetCreditLedgerEntryResponse(entry=self.entry_pb(row))
+        return pb.GetCreditLedgerEntryResponse(entry=entry_pb(row))
 
     async def SpendCredits(self, request: pb.SpendCreditsRequest, context: Context) -> pb.SpendCreditsResponse:
         result = await self.use.spend(
@@ -975,7 +329,7 @@ class BillingHandlers(billing_pb2_grpc.BillingServiceServicer):
             min_plan=request.min_plan,
             metadata=dict(request.metadata),
         )
-        return pb.SpendCreditsResponse(entry=self.entry_pb(result.entry), balance=result.balance)
+        return pb.SpendCreditsResponse(entry=entry_pb(result.entry), balance=result.balance)
 
     async def RefundCredits(self, request: pb.RefundCreditsRequest, context: Context) -> pb.RefundCreditsResponse:
         call = ledger_call(request)
@@ -997,7 +351,7 @@ class BillingHandlers(billing_pb2_grpc.BillingServiceServicer):
             amount=request.amount,
             reason=request.reason[:200],
         )
-        return pb.RefundCreditsResponse(entry=self.entry_pb(result.entry), balance=result.balance)
+        return pb.RefundCreditsResponse(entry=entry_pb(result.entry), balance=result.balance)
 
     async def GrantCredits(self, request: pb.GrantCreditsRequest, context: Context) -> pb.GrantCreditsResponse:
         result = await self.use.grant(
@@ -1007,7 +361,7 @@ class BillingHandlers(billing_pb2_grpc.BillingServiceServicer):
             reference=request.reference[:500],
             expire_time=from_ts(request.expire_time) if request.HasField("expire_time") else None,
         )
-        return pb.GrantCreditsResponse(entry=self.entry_pb(result.entry), balance=result.balance)
+        return pb.GrantCreditsResponse(entry=entry_pb(result.entry), balance=result.balance)
 
     async def AdjustCredits(self, request: pb.AdjustCreditsRequest, context: Context) -> pb.AdjustCreditsResponse:
         result = await self.use.adjust(
@@ -1017,7 +371,7 @@ class BillingHandlers(billing_pb2_grpc.BillingServiceServicer):
             reference=request.reference[:500],
             allow_negative=request.allow_negative_balance,
         )
-        return pb.AdjustCreditsResponse(entry=self.entry_pb(result.entry), balance=result.balance)
+        return pb.AdjustCreditsResponse(entry=entry_pb(result.entry), balance=result.balance)
 
     # -- entitlements -------------------------------------------------------------------------------
 
@@ -1025,14 +379,14 @@ class BillingHandlers(billing_pb2_grpc.BillingServiceServicer):
         principal = require_principal()
         user_id = names.owned(request, principal=principal)["user"]
         found, now = await self.use.entitlements([user_id])
-        return pb.GetEntitlementsResponse(entitlements=self.entitlements_pb(user_id, found[user_id], now))
+        return pb.GetEntitlementsResponse(entitlements=entitlements_pb(user_id, found[user_id], now))
 
     async def BatchGetEntitlements(
         self, request: pb.BatchGetEntitlementsRequest, context: Context
     ) -> pb.BatchGetEntitlementsResponse:
         user_ids = entitlement_users(request)
         found, now = await self.use.entitlements(user_ids)
-        return pb.BatchGetEntitlementsResponse(entitlements=[self.entitlements_pb(u, found[u], now) for u in user_ids])
+        return pb.BatchGetEntitlementsResponse(entitlements=[entitlements_pb(u, found[u], now) for u in user_ids])
 
     # -- webhooks -------------------------------------------------------------------------------------
 
@@ -1050,9 +404,9 @@ class BillingHandlers(billing_pb2_grpc.BillingServiceServicer):
         user_id = real_user(request, "user") if request.user else ""
         wanted = EventFilter(tuple(outcomes), request.type, user_id, *window(request, "start_time", "end_time"))
         query = json.dumps([outcomes, request.type, request.user, *window_key(request)])
-        after = self._after(self.pages.decode(request.page_token, query=query))
+        after = self.pages.keyset_after(request.page_token, query=query)
         rows = await self.use.webhook_events(wanted, after=after, limit=limit)
-        rows, token = self._next(rows, limit, query, lambda row: (row.receive_time, row.id))
+        rows, token = self.pages.keyset_page(rows, limit, query=query, key=received)
         return pb.ListWebhookEventsResponse(webhook_events=[webhook_event_pb(r) for r in rows], next_page_token=token)
 
     # -- revenue ----------------------------------------------------------------------------------------
@@ -1062,3 +416,15 @@ class BillingHandlers(billing_pb2_grpc.BillingServiceServicer):
         plans = [known_plan(plan, f"plans[{index}]") for index, plan in enumerate(request.plans)]
         figures = await self.use.revenue(start, end, granularity, plans)
         return pb.GetRevenueMetricsResponse(metrics=revenue_pb(figures))
+
+    # -- account export and erasure ---------------------------------------------------------------
+
+    async def ExportUserData(self, request: pb.ExportUserDataRequest, context: Context) -> pb.ExportUserDataResponse:
+        document = await self.use.export_user(real_user(request, "name"))
+        return pb.ExportUserDataResponse(document=json_document(document))
+
+    async def PurgeUserData(self, request: pb.PurgeUserDataRequest, context: Context) -> pb.PurgeUserDataResponse:
+        if len(request.request_id) > 128:
+            raise invalid("request_id", "at most 128 characters")
+        erasure = await self.use.purge_user(real_user(request, "name"), request.request_id)
+        return pb.PurgeUserDataResponse(erased=dispositions_pb(erasure.erased), retained=dispositions_pb(erasure.retained))

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import and_, delete, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -353,6 +353,63 @@ class BillingRepository:
             )
         query = query.order_by(WebhookEvent.receive_time.desc(), WebhookEvent.id.desc()).limit(limit + 1)
         return self.s.scalars(query).all()
+
+    # account export and erasure
+
+    def _affected(self, statement: Any) -> int:
+        """Rows a bulk DELETE or UPDATE touched."""
+        return int(self.s.execute(statement).rowcount)  # type: ignore[attr-defined]
+
+    def payments_of(self, user_id: str) -> Sequence[Payment]:
+        return self.s.scalars(select(Payment).where(Payment.user_id == user_id).order_by(Payment.create_time, Payment.id)).all()
+
+    def entries_of(self, user_id: str) -> Sequence[LedgerEntry]:
+        query = select(LedgerEntry).where(LedgerEntry.user_id == user_id).order_by(LedgerEntry.create_time, LedgerEntry.id)
+        return self.s.scalars(query).all()
+
+    def checkout_sessions_of(self, user_id: str) -> Sequence[CheckoutSession]:
+        query = select(CheckoutSession).where(CheckoutSession.user_id == user_id)
+        return self.s.scalars(query.order_by(CheckoutSession.create_time, CheckoutSession.id)).all()
+
+    def plan_changes_of(self, user_id: str) -> Sequence[SubscriptionChange]:
+        query = select(SubscriptionChange).where(SubscriptionChange.user_id == user_id)
+        return self.s.scalars(query.order_by(SubscriptionChange.create_time, SubscriptionChange.id)).all()
+
+    def delete_credits(self, user_id: str) -> tuple[int, int]:
+        """Deletes the user's balance and ledger; returns (balances, entries) deleted."""
+        entries = self._affected(delete(LedgerEntry).where(LedgerEntry.user_id == user_id))
+        accounts = self._affected(delete(CreditAccount).where(CreditAccount.user_id == user_id))
+        return accounts, entries
+
+    def delete_checkout_sessions(self, user_id: str) -> int:
+        return self._affected(delete(CheckoutSession).where(CheckoutSession.user_id == user_id))
+
+    def unlink_events(self, user_id: str) -> int:
+        return self._affected(update(WebhookEvent).where(WebhookEvent.user_id == user_id).values(user_id=""))
+
+    def pseudonymize(self, user_id: str, pseudonym: str) -> None:
+        """Moves the records kept for accounting from the user to `pseudonym`, personal fields removed."""
+        self.s.execute(
+            update(Payment)
+            .where(Payment.user_id == user_id)
+            .values(user_id=pseudonym, invoice_url="", invoice_pdf_url="", receipt_url="", failure_message="")
+        )
+        self.s.execute(update(Subscription).where(Subscription.user_id == user_id).values(user_id=pseudonym, cancellation={}))
+        self.s.execute(update(SubscriptionChange).where(SubscriptionChange.user_id == user_id).values(user_id=pseudonym))
+        self.s.execute(update(Customer).where(Customer.user_id == user_id).values(user_id=pseudonym))
+
+    def retained_counts(self, pseudonym: str) -> dict[str, int]:
+        """How many kept records stand under `pseudonym`, by table."""
+
+        def count(model: Any) -> int:
+            return int(self.s.scalar(select(func.count()).select_from(model).where(model.user_id == pseudonym)) or 0)
+
+        return {
+            "payments": count(Payment),
+            "subscriptions": count(Subscription),
+            "plan_changes": count(SubscriptionChange),
+            "customers": count(Customer),
+        }
 
 
 def _now() -> dt.datetime:

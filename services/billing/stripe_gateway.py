@@ -17,11 +17,13 @@ from typing import Any
 import stripe
 
 from services.billing.settings import BillingSettings
-from services.core.errors import FailedPrecondition, Unauthenticated, Unavailable, invalid
+from services.core.errors import FailedPrecondition, Unauthenticated, Unavailable
 
 log = logging.getLogger("marquee.billing.stripe")
 
 PROVIDER_DOWN = "PAYMENT_PROVIDER_UNAVAILABLE"
+# The event id column's width: Stripe's ids are about 30 characters.
+MAX_EVENT_ID_CHARS = 100
 # Retries inside the library are safe: every mutating call is idempotent by key.
 NETWORK_RETRIES = 2
 
@@ -33,6 +35,16 @@ def idempotency_key(*parts: str) -> str:
 
 def unavailable(message: str = "the payment provider is not configured") -> Unavailable:
     return Unavailable(message, reason=PROVIDER_DOWN, domain="marquee.billing")
+
+
+class UnreadableEvent(Exception):
+    """A validly signed webhook body that is not a Stripe event; `key` names it for storage."""
+
+    def __init__(self, payload: bytes, path: str, problem: str) -> None:
+        super().__init__(f"{path} {problem}")
+        self.key = "unreadable-" + hashlib.sha256(payload).hexdigest()[:40]
+        self.path = path
+        self.problem = problem
 
 
 def _unauthenticated(message: str, reason: str) -> Unauthenticated:
@@ -124,7 +136,8 @@ class StripeGateway:
         return str(price.id)
 
     def verify_event(self, payload: bytes, signature: str, now: float | None = None) -> dict[str, Any]:
-        """The event in a signed webhook body; UNAUTHENTICATED for anything not signed by our secret."""
+        """The event in a signed webhook body; UNAUTHENTICATED for anything not signed by our secret,
+        `UnreadableEvent` for a signed body that is not a Stripe event."""
         secret = self._webhook_secret.get_secret_value()
         if not secret:
             raise unavailable("webhooks are not configured")
@@ -134,27 +147,33 @@ class StripeGateway:
             raise _unauthenticated("stripe-signature is missing or malformed", "SIGNATURE_INVALID")
         tolerance = self._webhook_tolerance
         try:
-            stripe.Webhook.construct_event(payload, signature, secret, tolerance=tolerance)
+            stripe.WebhookSignature.verify_header(payload, signature, secret, tolerance)
         except stripe.SignatureVerificationError as exc:
             if "tolerance" in str(exc):
                 raise _unauthenticated("the signed timestamp is too old (possible replay)", "EVENT_TOO_OLD") from exc
             raise _unauthenticated("the signature matches no signing secret", "SIGNATURE_INVALID") from exc
-        except (ValueError, AttributeError, TypeError) as exc:
-            # The signature checked out (it is verified before parsing): the body is just not an event.
-            raise invalid("body", "is not a JSON Stripe event") from exc
-        # construct_event only refuses old timestamps; a far-future one is just as suspicious.
+        except ValueError as exc:
+            # Stripe signs UTF-8 JSON; the library decodes the body before comparing, so other bytes cannot verify.
+            raise _unauthenticated("the body is not UTF-8, so no Stripe signature can match it", "SIGNATURE_INVALID") from exc
+        # verify_header only refuses old timestamps; a far-future one is just as suspicious.
         if int(stamps[0]) > (now or time.time()) + tolerance:
             raise _unauthenticated("the signed timestamp is in the future", "EVENT_TOO_OLD")
+        # Signed by Stripe from here on: a body that is still not an event is kept for inspection.
         try:
             event = json.loads(payload)
+        except RecursionError as exc:
+            raise UnreadableEvent(payload, "body", "nests JSON deeper than a parser follows") from exc
         except ValueError as exc:
-            raise invalid("body", "is not a JSON Stripe event") from exc
-        if (
-            not isinstance(event, dict)
-            or not str(event.get("id", "")).startswith("evt_")
-            or not isinstance(event.get("type"), str)
-            or not isinstance(event.get("data"), dict)
-            or not isinstance(event["data"].get("object"), dict)
-        ):
-            raise invalid("body", "is not a Stripe event (id, type, data.object)")
+            raise UnreadableEvent(payload, "body", "is not JSON") from exc
+        if not isinstance(event, dict):
+            raise UnreadableEvent(payload, "body", "is not a JSON object")
+        event_id, event_type, data = event.get("id"), event.get("type"), event.get("data")
+        if not isinstance(event_id, str) or not event_id.startswith("evt_") or len(event_id) > MAX_EVENT_ID_CHARS:
+            raise UnreadableEvent(
+                payload, "body.id", f"must be a Stripe event id (evt_..., at most {MAX_EVENT_ID_CHARS} characters)"
+            )
+        if not isinstance(event_type, str) or not 0 < len(event_type) <= 100:
+            raise UnreadableEvent(payload, "body.type", "must be an event type of at most 100 characters")
+        if not isinstance(data, dict) or not isinstance(data.get("object"), dict):
+            raise UnreadableEvent(payload, "body.data.object", "must be a JSON object")
         return event

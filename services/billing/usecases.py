@@ -13,14 +13,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DataError, IntegrityError
 
 from services.billing import domain as d
 from services.billing.catalog import CURRENCY, TIERS
 from services.billing.metrics import RevenueFigures, load_revenue_inputs, revenue_figures
 from services.billing.models import CheckoutSession, CreditPack, LedgerEntry, Payment, Plan, Subscription, WebhookEvent
 from services.billing.repository import BillingRepository, EntryFilter, EventFilter, PaymentFilter, SubscriptionFilter
-from services.billing.stripe_gateway import StripeGateway, idempotency_key, unavailable
+from services.billing.stripe_gateway import StripeGateway, UnreadableEvent, idempotency_key, unavailable
 from services.core import errors
 from services.core.db import Database
 from services.core.interceptors import current_request_id
@@ -31,6 +31,15 @@ T = TypeVar("T")
 CHECKOUT_MIN = dt.timedelta(minutes=30)
 CHECKOUT_MAX = dt.timedelta(hours=24)
 PORTAL_TTL = dt.timedelta(minutes=5)
+# Errors that applying a signed event's content can raise beyond what the domain's reader names:
+# types the reader does not check deeper, a number a column cannot hold (SQLite raises
+# OverflowError, PostgreSQL a DataError).
+UNREADABLE_CONTENT = (TypeError, AttributeError, KeyError, IndexError, OverflowError, RecursionError, DataError)
+
+
+def malformed(path: str, problem: str) -> errors.InvalidArgument:
+    """INVALID_ARGUMENT / `MALFORMED_EVENT` naming the event field at fault."""
+    return errors.invalid(path, problem, reason="MALFORMED_EVENT")
 
 
 @dataclass(frozen=True)
@@ -127,10 +136,13 @@ class BillingUseCases:
         self.domain = domain
         self.db = database
         self.stripe = stripe_gateway
+        self._catalog_seeded = False
 
     async def _run(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         """One unit of work; a unique-constraint race (concurrent retries) is retried once and
         then finds the row the other call wrote."""
+        if not self._catalog_seeded:
+            await self._seed_catalog()
         for attempt in range(3):
             try:
                 return await self.db.run(lambda session: fn(BillingRepository(session), *args, **kwargs))
@@ -139,9 +151,26 @@ class BillingUseCases:
                     raise
         raise AssertionError("unreachable")
 
+    async def _seed_catalog(self) -> None:
+        """The default catalog in a unit of work of its own: seeded inside a call that then rolls
+        back (a malformed webhook, say), the domain would believe in plans the database lacks."""
+        try:
+            await self.db.run(lambda session: self.domain.ensure_catalog(BillingRepository(session)))
+        except BaseException:
+            self.domain.forget_catalog()
+            raise
+        self._catalog_seeded = True
+
     def _require_stripe(self) -> None:
         if not self.stripe.configured:
             raise unavailable()
+
+    def _require_sellable(self, price_id: str) -> None:
+        """A listed plan price or pack is sold through Stripe: without the account or its price id
+        it is a provider that is not set up (UNAVAILABLE), not an unknown product."""
+        self._require_stripe()
+        if not price_id:
+            raise unavailable("the payment provider has no price for this product; set MARQUEE_STRIPE_PRICES")
 
     @staticmethod
     def _key(user_id: str, method: str, request_id: str) -> str:
@@ -161,7 +190,7 @@ class BillingUseCases:
 
     async def update_plan(self, change: PlanChange) -> Plan:
         current = await self._run(self.domain.plan, change.plan_id)
-        if change.etag and change.etag != d.etag_of(current.version):
+        if not d.etag_matches(change.etag, current.version):
             raise errors.Aborted("the plan changed since it was read", reason="ETAG_MISMATCH")
         prices = [dict(price) for price in change.prices]
         # A changed price is a new Stripe price; subscribers keep the one they signed up at.
@@ -278,7 +307,7 @@ class BillingUseCases:
     async def update_credit_pack(self, pack_id: str, etag: str, values: dict[str, Any]) -> CreditPack:
         values = dict(values)
         current = await self._run(self.domain.pack, pack_id)
-        if etag and etag != d.etag_of(current.version):
+        if not d.etag_matches(etag, current.version):
             raise errors.Aborted("the pack changed since it was read", reason="ETAG_MISMATCH")
         credits = values.get("credits", current.credits)
         amount = values.get("price_amount", current.price_amount)
@@ -324,8 +353,9 @@ class BillingUseCases:
                 plan_id = order.plan.removeprefix("plans/")
                 plan = repo.plan(plan_id) if order.plan.startswith("plans/") else None
                 price = self.domain.price_of(plan, order.interval) if plan and plan.id != "free" and order.interval else None
-                if price is None or not price.get("price_id"):
+                if price is None:
                     raise d.fail(errors.InvalidArgument, f"{order.plan} is not sold at that interval", "UNKNOWN_PLAN")
+                self._require_sellable(str(price.get("price_id", "")))
                 live = repo.subscription(user_id)
                 if live is not None and live.status in d.LIVE:
                     raise d.fail(
@@ -337,8 +367,9 @@ class BillingUseCases:
                 return "subscription", {"plan_id": plan_id, "interval": order.interval, "price": price, "trial_days": trial}
             pack_id = order.credit_pack.removeprefix("creditPacks/")
             pack = repo.pack(pack_id) if order.credit_pack.startswith("creditPacks/") else None
-            if pack is None or not pack.active or not pack.provider_price_id:
+            if pack is None or not pack.active:
                 raise d.fail(errors.InvalidArgument, f"{order.credit_pack} is not on sale", "UNKNOWN_CREDIT_PACK")
+            self._require_sellable(pack.provider_price_id)
             if pack.required_plan:
                 effective = self.domain.entitlements_for(repo, [user_id], now)[user_id]
                 if effective.plan.tier < TIERS.get(pack.required_plan, 0):
@@ -538,8 +569,10 @@ class BillingUseCases:
             self.domain.ensure_catalog(repo)
             plan = repo.plan(target_plan) if order.target.startswith("plans/") else None
             price = self.domain.price_of(plan, interval) if plan and plan.id != "free" and interval else None
-            if price is None or not price.get("price_id"):
+            if price is None:
                 raise d.fail(errors.InvalidArgument, f"{order.target} is not sold at that interval", "UNKNOWN_PLAN")
+            if not price.get("price_id"):
+                raise unavailable("the payment provider has no price for this plan; set MARQUEE_STRIPE_PRICES")
             row = self.domain.subscription_of(repo, user_id)
             if row.status not in ("active", "trialing"):
                 raise d.fail(
@@ -663,21 +696,64 @@ class BillingUseCases:
         return await self._run(self.domain.entitlements_for, user_ids, now), now
 
     async def handle_webhook(self, payload: bytes, signature: str) -> tuple[dict[str, Any], str]:
-        """The verified event and its outcome; a failure to apply it is recorded, then raised."""
-        event = self.stripe.verify_event(payload, signature)
+        """The verified event and its outcome. An event that cannot be applied is rolled back whole,
+        stored as FAILED with the reason (for `ListWebhookEvents`), and answered with a status that
+        says why: INVALID_ARGUMENT / `MALFORMED_EVENT` for content Stripe never sends,
+        FAILED_PRECONDITION / `EVENT_OBJECT_UNKNOWN` for an object Billing never saw (Stripe
+        retries, and an event that arrived early applies on a later delivery)."""
+        try:
+            event = self.stripe.verify_event(payload, signature)
+        except UnreadableEvent as exc:
+            unreadable = {"id": exc.key, "type": "", "data": {"object": {}}}
+            await self._run(self.domain.record_failure, unreadable, str(exc), d.now_utc())
+            raise malformed(exc.path, exc.problem) from exc
         try:
             outcome = await self._run(self.domain.handle_event, event, d.now_utc())
         except errors.DomainError:
             raise
-        except Exception as exc:
+        except d.MalformedEvent as exc:
+            await self._run(self.domain.record_failure, event, str(exc), d.now_utc())
+            raise malformed(exc.path, exc.problem) from exc
+        except d.UnknownObject as exc:
+            await self._run(self.domain.record_failure, event, str(exc), d.now_utc())
+            raise d.fail(errors.FailedPrecondition, f"{exc}; Stripe will deliver it again", "EVENT_OBJECT_UNKNOWN") from exc
+        except UNREADABLE_CONTENT as exc:
+            # What the reader above does not name (a value a column refuses, say): still the event's content.
             await self._run(self.domain.record_failure, event, f"{type(exc).__name__}: {exc}", d.now_utc())
-            raise
+            raise malformed("body.data.object", "holds a value Billing cannot store") from exc
         return event, outcome
 
     async def webhook_events(
         self, query: EventFilter, *, after: tuple[dt.datetime, str] | None, limit: int
     ) -> list[WebhookEvent]:
         return list(await self._run(lambda repo: repo.list_events(query, after=after, limit=limit)))
+
+    # -- account export and erasure ------------------------------------------------------------
+
+    async def export_user(self, user_id: str) -> dict[str, Any]:
+        return await self._run(self.domain.export_user, user_id, d.now_utc())
+
+    async def purge_user(self, user_id: str, request_id: str) -> d.Erasure:
+        """Cancels a live Stripe subscription at once, then erases in one unit of work. Stripe
+        failing leaves everything in place (UNAVAILABLE), so the caller's retry starts over."""
+
+        def live(repo: BillingRepository) -> str:
+            row = repo.subscription(user_id)
+            return row.stripe_subscription_id if row is not None and row.status not in d.TERMINAL else ""
+
+        subscription_id = await self._run(live)
+        if subscription_id:
+            self._require_stripe()
+            params = {"invoice_now": False, "prorate": False, "cancellation_details": {"comment": "account deleted"}}
+            # Keyed by the subscription, not the request: every retry of any purge is the same cancellation.
+            key = idempotency_key(user_id, "purge", subscription_id)
+            obj = await self.db.offload(self.stripe.cancel_subscription, subscription_id, params, key)
+
+            def remember(sub: Subscription) -> None:
+                sub.cancellation = {"source": "admin", "feedback": 0, "comment": "", "request_time": d.now_utc().isoformat()}
+
+            await self._apply_stripe_subscription(obj, deleted=True, before=remember)
+        return await self._run(self.domain.erase_user, user_id)
 
     async def revenue(self, start: dt.date, end: dt.date, granularity: str, plans: list[str]) -> RevenueFigures:
         now = d.now_utc()

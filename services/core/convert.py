@@ -12,9 +12,10 @@ from __future__ import annotations
 import datetime as dt
 import functools
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, TypeVar
 
 from google.protobuf import descriptor, duration_pb2, timestamp_pb2
+from google.protobuf.message import Message
 from google.type import date_pb2, interval_pb2
 
 from services.core.errors import FieldViolation, InvalidArgument
@@ -147,6 +148,35 @@ def interval(start: dt.datetime | None, end: dt.datetime | None) -> interval_pb2
 
 
 # -- Enums ------------------------------------------------------------------------------
+
+
+M = TypeVar("M", bound=Message)
+
+
+def message_from(message_type: type[M], source: object, /, **given: Any) -> M:
+    """A `message_type` message with the fields `given` (None leaves one unset) and, for every other
+    plain field, the same-named attribute of `source`: scalars and repeated scalars as they are,
+    datetimes as Timestamps. Enums, other messages and fields named differently on `source`
+    are never guessed: give them."""
+    values: dict[str, Any] = {}
+    for field in message_type.DESCRIPTOR.fields:
+        if field.name in given or not hasattr(source, field.name):
+            continue
+        value = getattr(source, field.name)
+        if value is None or field.type == descriptor.FieldDescriptor.TYPE_ENUM:
+            continue
+        if field.type == descriptor.FieldDescriptor.TYPE_MESSAGE:
+            if field.message_type.full_name == "google.protobuf.Timestamp" and isinstance(value, dt.datetime):
+                values[field.name] = timestamp(value)
+            continue
+        values[field.name] = value
+    values.update((name, value) for name, value in given.items() if value is not None)
+    return message_type(**values)
+
+
+def enum_number(value: int) -> Any:
+    """An enum value kept as the contract's int; protobuf takes it as it is (the stubs want the enum type)."""
+    return value
 
 
 def _upper_snake(name: str) -> str:

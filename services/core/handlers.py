@@ -23,18 +23,12 @@ T = TypeVar("T")
 M = TypeVar("M", bound=Message)
 
 
-class UnitOfWorkHandlers(Generic[R]):
-    def __init__(
-        self, database: Database, idempotency: Idempotency, page_tokens: PageTokens, *, repository: Callable[[Session], R]
-    ) -> None:
-        self.db = database
+class IdempotentHandlers:
+    """Idempotent replays by request id and page tokens, for servicers whose use cases own the units of work."""
+
+    def __init__(self, idempotency: Idempotency, page_tokens: PageTokens) -> None:
         self.idempotency = idempotency
         self.pages = page_tokens
-        self._repository = repository
-
-    async def _run(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
-        """`fn(repository, *args, **kwargs)` in one unit of work, off the event loop."""
-        return await self.db.run(lambda session: fn(self._repository(session), *args, **kwargs))
 
     async def _once(
         self,
@@ -52,3 +46,16 @@ class UnitOfWorkHandlers(Generic[R]):
             method=method, caller=caller, request=request, request_id=request_id,
             response_type=response_type, call=call, ttl_seconds=ttl,
         )  # fmt: skip
+
+
+class UnitOfWorkHandlers(IdempotentHandlers, Generic[R]):
+    def __init__(
+        self, database: Database, idempotency: Idempotency, page_tokens: PageTokens, *, repository: Callable[[Session], R]
+    ) -> None:
+        super().__init__(idempotency, page_tokens)
+        self.db = database
+        self._repository = repository
+
+    async def _run(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        """`fn(repository, *args, **kwargs)` in one unit of work, off the event loop."""
+        return await self.db.run(lambda session: fn(self._repository(session), *args, **kwargs))

@@ -14,10 +14,12 @@ another, and a token is refused once any filter or flag (`show_inactive`) change
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import hashlib
 import hmac
 import json
-from typing import Any
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
 
 from google.protobuf.message import Message
 
@@ -26,6 +28,8 @@ from services.core.interceptors import current_principal, current_request
 
 # Fields a client may change from one page to the next (AIP-158).
 PAGING_FIELDS = ("page_token", "page_size")
+
+T = TypeVar("T")
 
 DEFAULT_PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
@@ -106,3 +110,18 @@ class PageTokens:
                 violations=[FieldViolation("page_token", "not a token issued for this query")],
             )
         return position
+
+    def keyset_after(self, token: str, *, query: str) -> tuple[dt.datetime, str] | None:
+        """The (time, id) a keyset page starts after, from a token made by `keyset_page`."""
+        position = self.decode(token, query=query)  # signed by us, so its shape is ours
+        return (dt.datetime.fromisoformat(str(position["v"])), str(position["id"])) if position else None
+
+    def keyset_page(
+        self, rows: Sequence[T], limit: int, *, query: str, key: Callable[[T], tuple[dt.datetime | None, str]]
+    ) -> tuple[list[T], str]:
+        """A page's rows and the next page's token, from `limit + 1` rows read in (time, id) order."""
+        if len(rows) <= limit:
+            return list(rows), ""
+        page = list(rows[:limit])
+        value, row_id = key(page[-1])
+        return page, self.encode({"v": value.isoformat() if value else "", "id": row_id}, query=query)

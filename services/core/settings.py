@@ -12,10 +12,12 @@ from __future__ import annotations
 import contextvars
 import enum
 import ipaddress
+import logging
 import pathlib
+import re
 from typing import Annotated, Any, Self
 
-from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_validator, model_validator
 from pydantic_settings import (
     BaseSettings,
     NoDecode,
@@ -29,6 +31,22 @@ from pydantic_settings import (
 DEV_JWT_SEED_HEX = "6d617271756565206465762d6f6e6c79207369676e696e67206b657920212121"
 DEV_JWT_KID = "dev-1"
 DEV_SECRET = "marquee-development-secret-do-not-use-in-production"
+
+# Formats the settings validators hold values to, so a typo fails at start-up, not at first use.
+_ORIGIN = re.compile(r"[a-z][a-z0-9+.-]*://[^\s/?#]+")
+_ABSOLUTE_URL = re.compile(r"[a-z][a-z0-9+.-]*://\S+")
+_URL_SCHEMES = {
+    "database_url": ("sqlite:", "postgresql:", "postgresql+"),  # the dialects Marquee migrates and tests
+    "redis_url": ("redis://", "rediss://", "unix://"),
+    "smtp_url": ("smtp://", "smtps://"),
+}
+_LOG_LEVELS = tuple(logging.getLevelNamesMapping())
+
+
+def _shown(url: str) -> str:
+    """A URL for an error message, its password masked."""
+    return repr(re.sub(r"(://[^:/@]*:)[^@/]*@", r"\1***@", url))
+
 
 # The one list of services; `services/app.py` derives each one's contract from it.
 ALL_SERVICES = ("auth", "catalog", "tracking", "media", "notes", "chat", "billing", "ads")
@@ -208,7 +226,60 @@ class Settings(BaseSettings):
     @classmethod
     def _split_commas(cls, value: Any) -> Any:
         if isinstance(value, str):
+            if value.strip().startswith("["):
+                # Taken apart by commas, a JSON list would become origins like `["https://a"`.
+                raise ValueError("is comma separated (a,b), not a JSON list")
             value = [part.strip() for part in value.split(",") if part.strip()]
+        return value
+
+    @field_validator("cors_allowed_origins")
+    @classmethod
+    def _origins(cls, value: list[str]) -> list[str]:
+        for origin in value:
+            if origin != "*" and not _ORIGIN.fullmatch(origin):
+                raise ValueError(f"{origin!r} is not an origin (scheme://host[:port], no path, or `*`)")
+        return value
+
+    @field_validator("allowed_redirect_uris")
+    @classmethod
+    def _redirect_prefixes(cls, value: list[str]) -> list[str]:
+        for prefix in value:
+            if not _ABSOLUTE_URL.fullmatch(prefix):
+                raise ValueError(f"{prefix!r} is not an absolute URL prefix (for example https://app.example.com)")
+        return value
+
+    @field_validator("public_url")
+    @classmethod
+    def _http_url(cls, value: str) -> str:
+        if not re.fullmatch(r"https?://[^\s/?#]+(/\S*)?", value):
+            raise ValueError(f"{value!r} is not an http(s) URL")
+        return value
+
+    @field_validator("database_url", "redis_url", "smtp_url")
+    @classmethod
+    def _url_schemes(cls, value: str, info: ValidationInfo) -> str:
+        schemes = _URL_SCHEMES[info.field_name or ""]
+        if value and not any(value.startswith(scheme) for scheme in schemes):
+            raise ValueError(
+                f"{_shown(value)} is not a URL starting with {' or '.join(schemes)} (empty for the embedded default)"
+            )
+        return value
+
+    @field_validator("log_level")
+    @classmethod
+    def _log_level(cls, value: str) -> str:
+        if value.upper() not in _LOG_LEVELS:
+            raise ValueError(f"{value!r} is not a log level ({', '.join(_LOG_LEVELS)})")
+        return value
+
+    @field_validator("peer_addresses")
+    @classmethod
+    def _peer_addresses(cls, value: dict[str, str]) -> dict[str, str]:
+        for name, address in value.items():
+            if name not in ALL_SERVICES:
+                raise ValueError(f"{name!r} is not a service ({', '.join(ALL_SERVICES)})")
+            if not (address.startswith("unix:") or re.fullmatch(r"[^\s:/]+:\d{1,5}|\[[0-9a-fA-F:]+\]:\d{1,5}", address)):
+                raise ValueError(f"{name}: {address!r} is not host:port (or unix:/path)")
         return value
 
     @field_validator("trusted_proxies")
@@ -322,3 +393,13 @@ def _config_file(*sources: PydanticBaseSettingsSource) -> pathlib.Path | None:
 def load_settings(**overrides: Any) -> Settings:
     """Build settings from the environment, the optional file and explicit overrides."""
     return Settings(**overrides)
+
+
+def describe_invalid(error: ValidationError, prefix: str = "MARQUEE_") -> str:
+    """A settings refusal as one line per bad value, named as it is set (`MARQUEE_CORS_ALLOWED_ORIGINS: ...`)."""
+    lines = []
+    for problem in error.errors():
+        where = "__".join(str(part) for part in problem["loc"]).upper()
+        message = str(problem["msg"]).removeprefix("Value error, ")
+        lines.append(f"  {prefix}{where}: {message}" if where else f"  {message}")
+    return "invalid settings:\n" + "\n".join(lines)

@@ -648,3 +648,75 @@ async def test_stripe_outage_is_unavailable(billing: Stub, callers: Callers, str
         )
     )
     assert_error(error, grpc.StatusCode.UNAVAILABLE, "PAYMENT_PROVIDER_UNAVAILABLE")
+
+
+@pytest.fixture
+async def no_stripe(settings: Settings, stripe_api: StripeStandIn) -> AsyncIterator[Stub]:
+    """Billing with no Stripe account at all: no key, no price ids, no API base."""
+    deps = billing_deps(settings, stripe_api, stripe_secret_key=SecretStr(""), stripe_prices={}, stripe_api_base="")
+    running = build_server(deps, address="127.0.0.1:0")
+    await running.start()
+    async with grpc.aio.insecure_channel(f"127.0.0.1:{running.port}") as channel:
+        yield billing_pb2_grpc.BillingServiceStub(channel)
+    await running.stop(0)
+
+
+async def test_checkout_without_stripe_is_provider_unavailable(no_stripe: Stub, callers: Callers) -> None:
+    user = callers.user()
+    basic = pb.PlanSelection(plan="plans/basic", interval=pb.BILLING_INTERVAL_MONTH)
+    listed = [p.name for p in (await no_stripe.ListPlans(pb.ListPlansRequest())).plans]
+    packs = [p.name for p in (await no_stripe.ListCreditPacks(pb.ListCreditPacksRequest())).credit_packs]
+    assert "plans/basic" in listed
+    assert "creditPacks/credits-10" in packs
+    for purchase in ({"subscription_plan": basic}, {"credit_pack": "creditPacks/credits-10"}):
+        error = await fails(
+            no_stripe.CreateCheckoutSession(
+                pb.CreateCheckoutSessionRequest(parent="users/me", checkout_session=hosted(**purchase)), metadata=user.auth
+            )
+        )
+        assert_error(error, grpc.StatusCode.UNAVAILABLE, "PAYMENT_PROVIDER_UNAVAILABLE")
+    # What is not sold at all is still named as such.
+    unknown = (
+        ({"subscription_plan": pb.PlanSelection(plan="plans/gold", interval=pb.BILLING_INTERVAL_MONTH)}, "UNKNOWN_PLAN"),
+        ({"subscription_plan": pb.PlanSelection(plan="plans/free", interval=pb.BILLING_INTERVAL_MONTH)}, "UNKNOWN_PLAN"),
+        ({"credit_pack": "creditPacks/credits-7"}, "UNKNOWN_CREDIT_PACK"),
+    )
+    for purchase, reason in unknown:
+        error = await fails(
+            no_stripe.CreateCheckoutSession(
+                pb.CreateCheckoutSessionRequest(parent="users/me", checkout_session=hosted(**purchase)), metadata=user.auth
+            )
+        )
+        assert_error(error, grpc.StatusCode.INVALID_ARGUMENT, reason)
+
+
+async def test_etags_are_bare(billing: Stub, callers: Callers) -> None:
+    admin = callers.admin()
+    packs = (await billing.ListCreditPacks(pb.ListCreditPacksRequest(), metadata=admin.auth)).credit_packs
+    plans = (await billing.ListPlans(pb.ListPlansRequest(), metadata=admin.auth)).plans
+    for etag in [p.etag for p in packs] + [p.etag for p in plans]:
+        assert etag.isdigit(), etag
+    pack_id = f"etag-{uuid.uuid4().hex[:8]}"
+    created = (
+        await billing.CreateCreditPack(
+            pb.CreateCreditPackRequest(
+                credit_pack_id=pack_id,
+                credit_pack=pb.CreditPack(
+                    display_name="Etag pack", credits=5, price=money_pb2.Money(currency_code="USD", units=1)
+                ),
+            ),
+            metadata=admin.auth,
+        )
+    ).credit_pack
+    assert created.etag == "1"
+    # An etag quoted as Billing used to send it still matches; a stale one does not.
+    moved = pb.CreditPack(name=created.name, sort_order=3, etag='"1"')
+    mask = field_mask_pb2.FieldMask(paths=["sort_order"])
+    updated = (
+        await billing.UpdateCreditPack(pb.UpdateCreditPackRequest(credit_pack=moved, update_mask=mask), metadata=admin.auth)
+    ).credit_pack
+    assert updated.etag == "2"
+    stale = await fails(
+        billing.UpdateCreditPack(pb.UpdateCreditPackRequest(credit_pack=moved, update_mask=mask), metadata=admin.auth)
+    )
+    assert_error(stale, grpc.StatusCode.ABORTED, "ETAG_MISMATCH")

@@ -17,7 +17,7 @@ from services.billing.domain import BillingDomain, fingerprint
 from services.billing.models import Base
 from services.billing.repository import BillingRepository, EntryFilter
 from services.billing.settings import BillingSettings
-from services.billing.stripe_gateway import StripeGateway
+from services.billing.stripe_gateway import StripeGateway, UnreadableEvent
 from services.core import errors
 from services.core.settings import Settings
 from tests.support.stripe_standin import event, sign, subscription_object
@@ -59,8 +59,10 @@ def test_signatures(tmp_path: pathlib.Path) -> None:
     # Several v1 values (secret rotation): any match is enough.
     rotated = sign(payload, SECRET) + ",v1=" + "0" * 64
     assert gateway.verify_event(payload, rotated)["id"].startswith("evt_")
-    with pytest.raises(errors.InvalidArgument):
+    # Signed but not an event: named for storage by its bytes, so the use case can keep it for inspection.
+    with pytest.raises(UnreadableEvent) as unreadable:
         gateway.verify_event(b"{}", sign(b"{}", SECRET))
+    assert (unreadable.value.path, unreadable.value.key.startswith("unreadable-")) == ("body.id", True)
 
 
 def test_out_of_order_subscription_events(domain: BillingDomain, repo: BillingRepository) -> None:

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import pathlib
+import re
 
 import pytest
 from pydantic import ValidationError
 
+from services import cli
 from services.auth.settings import AuthSettings
 from services.core.settings import Settings
 
@@ -88,3 +90,61 @@ def test_production_accepts_real_settings() -> None:
         cors_allowed_origins="https://app.example.com",
     )
     assert settings.cors_allowed_origins == ["https://app.example.com"]
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "message"),
+    [
+        ("MARQUEE_CORS_ALLOWED_ORIGINS", '["https://app.example.com"]', "comma separated (a,b), not a JSON list"),
+        ("MARQUEE_CORS_ALLOWED_ORIGINS", "https://app.example.com/", "is not an origin"),
+        ("MARQUEE_CORS_ALLOWED_ORIGINS", "app.example.com", "is not an origin"),
+        ("MARQUEE_ALLOWED_REDIRECT_URIS", '["http://localhost"]', "not a JSON list"),
+        ("MARQUEE_ALLOWED_REDIRECT_URIS", "localhost:3000", "is not an absolute URL prefix"),
+        ("MARQUEE_TRUSTED_PROXIES", "[10.0.0.0/8]", "not a JSON list"),
+        ("MARQUEE_SERVICES", '["auth"]', "not a JSON list"),
+        ("MARQUEE_REDIS_URL", "localhost:6379", "is not a URL starting with redis://"),
+        ("MARQUEE_DATABASE_URL", "postgres://u:hunter2@db/marquee", "is not a URL starting with sqlite:"),
+        ("MARQUEE_SMTP_URL", "mail.example.com:25", "is not a URL starting with smtp://"),
+        ("MARQUEE_PUBLIC_URL", "marquee.example.com", "is not an http(s) URL"),
+        ("MARQUEE_LOG_LEVEL", "LOUD", "is not a log level"),
+        ("MARQUEE_PEER_ADDRESSES", '{"billing": "billing"}', "is not host:port"),
+        ("MARQUEE_PEER_ADDRESSES", '{"payments": "payments:50051"}', "is not a service"),
+    ],
+)
+def test_badly_formatted_values_are_refused_by_name(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], variable: str, value: str, message: str
+) -> None:
+    monkeypatch.setenv(variable, value)
+    with pytest.raises(ValidationError, match=re.escape(message)):
+        Settings()
+    # At start-up: one clear line naming the variable, exit status 2, no traceback.
+    assert cli.main(["config"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("marquee: invalid settings:")
+    assert f"{variable}: " in err
+    assert message in err
+    assert "Traceback" not in err
+    assert "hunter2" not in err  # a password in a URL is masked
+
+
+def test_well_formed_values_are_accepted(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("MARQUEE_CORS_ALLOWED_ORIGINS", "https://app.example.com, http://localhost:3000")
+    monkeypatch.setenv("MARQUEE_ALLOWED_REDIRECT_URIS", "https://app.example.com/auth/callback,marquee://callback")
+    monkeypatch.setenv("MARQUEE_REDIS_URL", "unix:///run/redis.sock")
+    monkeypatch.setenv("MARQUEE_DATABASE_URL", "postgresql+psycopg://u@db:5432/marquee")
+    monkeypatch.setenv("MARQUEE_SMTP_URL", "smtps://u:p@mail.example.com:465")
+    monkeypatch.setenv(
+        "MARQUEE_PEER_ADDRESSES", '{"billing": "billing:50051", "auth": "[::1]:50052", "ads": "unix:/run/ads.sock"}'
+    )
+    monkeypatch.setenv("MARQUEE_LOG_LEVEL", "debug")
+    settings = Settings()
+    assert settings.cors_allowed_origins == ["https://app.example.com", "http://localhost:3000"]
+    assert settings.peer_addresses["auth"] == "[::1]:50052"
+
+
+def test_a_services_own_bad_value_is_refused_at_start_up(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("MARQUEE_STRIPE_WEBHOOK_TOLERANCE_SECONDS", "soon")
+    assert cli.main(["config"]) == 2
+    assert "MARQUEE_STRIPE_WEBHOOK_TOLERANCE_SECONDS: " in capsys.readouterr().err

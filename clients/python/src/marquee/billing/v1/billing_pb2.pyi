@@ -12,6 +12,7 @@ from google.type import date_pb2 as _date_pb2
 from google.type import money_pb2 as _money_pb2
 from marquee.api.v1 import access_pb2 as _access_pb2
 from marquee.api.v1 import limits_pb2 as _limits_pb2
+from marquee.api.v1 import userdata_pb2 as _userdata_pb2
 from google.protobuf.internal import containers as _containers
 from google.protobuf.internal import enum_type_wrapper as _enum_type_wrapper
 from google.protobuf import descriptor as _descriptor
@@ -45,6 +46,8 @@ class ErrorReason(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     ERROR_REASON_NOT_A_SPEND: _ClassVar[ErrorReason]
     ERROR_REASON_REFUND_EXCEEDS_PAYMENT: _ClassVar[ErrorReason]
     ERROR_REASON_PAYMENT_NOT_REFUNDABLE: _ClassVar[ErrorReason]
+    ERROR_REASON_MALFORMED_EVENT: _ClassVar[ErrorReason]
+    ERROR_REASON_EVENT_OBJECT_UNKNOWN: _ClassVar[ErrorReason]
 
 class PlanTier(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = ()
@@ -224,6 +227,8 @@ ERROR_REASON_NO_BILLING_ACCOUNT: ErrorReason
 ERROR_REASON_NOT_A_SPEND: ErrorReason
 ERROR_REASON_REFUND_EXCEEDS_PAYMENT: ErrorReason
 ERROR_REASON_PAYMENT_NOT_REFUNDABLE: ErrorReason
+ERROR_REASON_MALFORMED_EVENT: ErrorReason
+ERROR_REASON_EVENT_OBJECT_UNKNOWN: ErrorReason
 PLAN_TIER_UNSPECIFIED: PlanTier
 PLAN_TIER_FREE: PlanTier
 PLAN_TIER_BASIC: PlanTier
@@ -1389,3 +1394,31 @@ class GetRevenueMetricsResponse(_message.Message):
     METRICS_FIELD_NUMBER: _ClassVar[int]
     metrics: RevenueMetrics
     def __init__(self, metrics: _Optional[_Union[RevenueMetrics, _Mapping]] = ...) -> None: ...
+
+class ExportUserDataRequest(_message.Message):
+    __slots__ = ("name",)
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    name: str
+    def __init__(self, name: _Optional[str] = ...) -> None: ...
+
+class ExportUserDataResponse(_message.Message):
+    __slots__ = ("document",)
+    DOCUMENT_FIELD_NUMBER: _ClassVar[int]
+    document: _httpbody_pb2.HttpBody
+    def __init__(self, document: _Optional[_Union[_httpbody_pb2.HttpBody, _Mapping]] = ...) -> None: ...
+
+class PurgeUserDataRequest(_message.Message):
+    __slots__ = ("name", "request_id")
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
+    name: str
+    request_id: str
+    def __init__(self, name: _Optional[str] = ..., request_id: _Optional[str] = ...) -> None: ...
+
+class PurgeUserDataResponse(_message.Message):
+    __slots__ = ("erased", "retained")
+    ERASED_FIELD_NUMBER: _ClassVar[int]
+    RETAINED_FIELD_NUMBER: _ClassVar[int]
+    erased: _containers.RepeatedCompositeFieldContainer[_userdata_pb2.UserDataDisposition]
+    retained: _containers.RepeatedCompositeFieldContainer[_userdata_pb2.UserDataDisposition]
+    def __init__(self, erased: _Optional[_Iterable[_Union[_userdata_pb2.UserDataDisposition, _Mapping]]] = ..., retained: _Optional[_Iterable[_Union[_userdata_pb2.UserDataDisposition, _Mapping]]] = ...) -> None: ...

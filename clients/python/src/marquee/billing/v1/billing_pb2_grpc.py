@@ -43,7 +43,9 @@ class BillingServiceStub(object):
     between services) and spend credits with `SpendCredits` / `RefundCredits`.
 
     Users name their own resources as `users/me/...`; a resource of another
-    user answers NOT_FOUND unless the caller is an admin. Amounts are
+    user answers NOT_FOUND unless the caller is an admin or a service (services
+    act for users and name them, `users/{user}`; `users/me` means nothing with
+    a service token). Amounts are
     `google.type.Money` in the deployment's billing currency (USD for Kush
     Films).
     """
@@ -199,6 +201,16 @@ class BillingServiceStub(object):
                 request_serializer=marquee_dot_billing_dot_v1_dot_billing__pb2.GetRevenueMetricsRequest.SerializeToString,
                 response_deserializer=marquee_dot_billing_dot_v1_dot_billing__pb2.GetRevenueMetricsResponse.FromString,
                 _registered_method=True)
+        self.ExportUserData = channel.unary_unary(
+                '/marquee.billing.v1.BillingService/ExportUserData',
+                request_serializer=marquee_dot_billing_dot_v1_dot_billing__pb2.ExportUserDataRequest.SerializeToString,
+                response_deserializer=marquee_dot_billing_dot_v1_dot_billing__pb2.ExportUserDataResponse.FromString,
+                _registered_method=True)
+        self.PurgeUserData = channel.unary_unary(
+                '/marquee.billing.v1.BillingService/PurgeUserData',
+                request_serializer=marquee_dot_billing_dot_v1_dot_billing__pb2.PurgeUserDataRequest.SerializeToString,
+                response_deserializer=marquee_dot_billing_dot_v1_dot_billing__pb2.PurgeUserDataResponse.FromString,
+                _registered_method=True)
 
 
 class BillingServiceServicer(object):
@@ -219,7 +231,9 @@ class BillingServiceServicer(object):
     between services) and spend credits with `SpendCredits` / `RefundCredits`.
 
     Users name their own resources as `users/me/...`; a resource of another
-    user answers NOT_FOUND unless the caller is an admin. Amounts are
+    user answers NOT_FOUND unless the caller is an admin or a service (services
+    act for users and name them, `users/{user}`; `users/me` means nothing with
+    a service token). Amounts are
     `google.type.Money` in the deployment's billing currency (USD for Kush
     Films).
     """
@@ -430,8 +444,9 @@ class BillingServiceServicer(object):
 
     def ListPayments(self, request, context):
         """Lists a user's payments (subscription invoices and credit-pack
-        purchases), newest first, with receipt and invoice links. Admins may use
-        the parent `users/-` to list payments of every user.
+        purchases), newest first, with receipt and invoice links. Admins and
+        services (who may name any user) may use the parent `users/-` to list
+        payments of every user; for anyone else it answers NOT_FOUND.
 
         Errors: INVALID_ARGUMENT / `INVALID_PAGE_TOKEN`, `INVALID_ARGUMENT`;
         NOT_FOUND (another user's).
@@ -605,14 +620,17 @@ class BillingServiceServicer(object):
         `customer.subscription.created|updated|deleted|trial_will_end`,
         `invoice.paid`, `invoice.payment_failed`,
         `invoice.payment_action_required`, `charge.refunded` and
-        `charge.dispute.created`; other types are acknowledged as IGNORED. A
-        failure while processing answers a non-OK status so that Stripe retries.
+        `charge.dispute.created`; other types are acknowledged as IGNORED. An
+        event that cannot be applied changes nothing (it is rolled back whole),
+        is stored as FAILED with the reason (see `ListWebhookEvents`), and
+        answers a non-OK status, so that Stripe retries.
 
         Errors: UNAUTHENTICATED / `SIGNATURE_INVALID` (missing, malformed or
         non-matching signature), `EVENT_TOO_OLD` (timestamp outside the
-        tolerance: a possible replay); INVALID_ARGUMENT / `INVALID_ARGUMENT`
-        (body is not a Stripe event); UNAVAILABLE /
-        `PAYMENT_PROVIDER_UNAVAILABLE`; INTERNAL / `INTERNAL`.
+        tolerance: a possible replay); INVALID_ARGUMENT / `MALFORMED_EVENT`
+        (signed, but not an event Stripe sends); FAILED_PRECONDITION /
+        `EVENT_OBJECT_UNKNOWN` (signed, about an object Billing never saw);
+        UNAVAILABLE / `PAYMENT_PROVIDER_UNAVAILABLE`.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -637,6 +655,47 @@ class BillingServiceServicer(object):
 
         Errors: INVALID_ARGUMENT / `INVALID_ARGUMENT` (end before start, range
         longer than 3 years, too many buckets).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ExportUserData(self, request, context):
+        """Exports everything Billing holds about one user, for Auth's account
+        export: a JSON object whose top-level keys are `export_time`, `user`,
+        `subscription` (null when the user never subscribed), `payments`,
+        `credit_balance`, `credit_ledger` and `checkout_sessions`. Amounts are in
+        minor units (cents) with their currency; times are RFC 3339. Called by
+        Auth with a service token; `users/me` and `users/-` are not accepted.
+
+        Errors: INVALID_ARGUMENT / `INVALID_NAME`, `INVALID_ARGUMENT`.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def PurgeUserData(self, request, context):
+        """Erases one user's billing data, for Auth's account deletion. A live
+        Stripe subscription is cancelled at once (no refund, no further
+        renewals). Erased: `credit_balance` (the balance), `credit_ledger`
+        (every ledger entry), `checkout_sessions`, and `webhook_event_links`
+        (stored Stripe events no longer name the user). Retained, because
+        accounting and tax law require them, for 10 years after the end of the
+        year they concern, with the user replaced by a pseudonym that names no
+        account and the personal fields removed: `payment_records` (payments,
+        invoices and refunds, without invoice and receipt links),
+        `subscription_records` (the subscription and its plan changes, without
+        cancellation feedback) and `payment_provider_link` (the Stripe customer
+        id, so refunds and disputes Stripe reports later attach to the kept
+        records and never to the user again).
+
+        Idempotent: a second call erases nothing more, cancels nothing and
+        reports the same retained records. `users/me` and `users/-` are not
+        accepted.
+
+        Errors: INVALID_ARGUMENT / `INVALID_NAME`, `INVALID_ARGUMENT`;
+        UNAVAILABLE / `PAYMENT_PROVIDER_UNAVAILABLE` (the subscription could not
+        be cancelled at Stripe; nothing was erased, retry).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -790,6 +849,16 @@ def add_BillingServiceServicer_to_server(servicer, server):
                     request_deserializer=marquee_dot_billing_dot_v1_dot_billing__pb2.GetRevenueMetricsRequest.FromString,
                     response_serializer=marquee_dot_billing_dot_v1_dot_billing__pb2.GetRevenueMetricsResponse.SerializeToString,
             ),
+            'ExportUserData': grpc.unary_unary_rpc_method_handler(
+                    servicer.ExportUserData,
+                    request_deserializer=marquee_dot_billing_dot_v1_dot_billing__pb2.ExportUserDataRequest.FromString,
+                    response_serializer=marquee_dot_billing_dot_v1_dot_billing__pb2.ExportUserDataResponse.SerializeToString,
+            ),
+            'PurgeUserData': grpc.unary_unary_rpc_method_handler(
+                    servicer.PurgeUserData,
+                    request_deserializer=marquee_dot_billing_dot_v1_dot_billing__pb2.PurgeUserDataRequest.FromString,
+                    response_serializer=marquee_dot_billing_dot_v1_dot_billing__pb2.PurgeUserDataResponse.SerializeToString,
+            ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
             'marquee.billing.v1.BillingService', rpc_method_handlers)
@@ -816,7 +885,9 @@ class BillingService(object):
     between services) and spend credits with `SpendCredits` / `RefundCredits`.
 
     Users name their own resources as `users/me/...`; a resource of another
-    user answers NOT_FOUND unless the caller is an admin. Amounts are
+    user answers NOT_FOUND unless the caller is an admin or a service (services
+    act for users and name them, `users/{user}`; `users/me` means nothing with
+    a service token). Amounts are
     `google.type.Money` in the deployment's billing currency (USD for Kush
     Films).
     """
@@ -1594,6 +1665,60 @@ class BillingService(object):
             '/marquee.billing.v1.BillingService/GetRevenueMetrics',
             marquee_dot_billing_dot_v1_dot_billing__pb2.GetRevenueMetricsRequest.SerializeToString,
             marquee_dot_billing_dot_v1_dot_billing__pb2.GetRevenueMetricsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ExportUserData(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/marquee.billing.v1.BillingService/ExportUserData',
+            marquee_dot_billing_dot_v1_dot_billing__pb2.ExportUserDataRequest.SerializeToString,
+            marquee_dot_billing_dot_v1_dot_billing__pb2.ExportUserDataResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def PurgeUserData(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/marquee.billing.v1.BillingService/PurgeUserData',
+            marquee_dot_billing_dot_v1_dot_billing__pb2.PurgeUserDataRequest.SerializeToString,
+            marquee_dot_billing_dot_v1_dot_billing__pb2.PurgeUserDataResponse.FromString,
             options,
             channel_credentials,
             insecure,

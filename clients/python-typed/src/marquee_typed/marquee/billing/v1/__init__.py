@@ -37,6 +37,8 @@ __all__ = (
     "EntitlementValues",
     "Entitlements",
     "ErrorReason",
+    "ExportUserDataRequest",
+    "ExportUserDataResponse",
     "GetCheckoutSessionRequest",
     "GetCheckoutSessionResponse",
     "GetCreditBalanceRequest",
@@ -84,6 +86,8 @@ __all__ = (
     "PortalSession",
     "ProrationBehavior",
     "ProrationPreview",
+    "PurgeUserDataRequest",
+    "PurgeUserDataResponse",
     "RefundCreditsRequest",
     "RefundCreditsResponse",
     "RefundPaymentRequest",
@@ -700,6 +704,23 @@ class ErrorReason(betterproto2.Enum):
     is disputed.
     """
 
+    MALFORMED_EVENT = 22
+    """
+    INVALID_ARGUMENT: a validly signed webhook body is not an event Stripe
+    sends (not JSON, nested too deep, a field of the wrong JSON type, a
+    number out of range, an unknown subscription status). The event is
+    stored as FAILED with the reason; a BadRequest field violation names the
+    field, for example `data.object.metadata.credits`.
+    """
+
+    EVENT_OBJECT_UNKNOWN = 23
+    """
+    FAILED_PRECONDITION: a validly signed webhook event concerns an object
+    Billing never saw (a customer, a payment for a refund or dispute). The
+    event is stored as FAILED and applies when Stripe delivers it again
+    after the object is known.
+    """
+
     @classmethod
     def betterproto_value_to_renamed_proto_names(cls) -> dict[int, str]:
         return {
@@ -725,6 +746,8 @@ class ErrorReason(betterproto2.Enum):
             19: "ERROR_REASON_NOT_A_SPEND",
             20: "ERROR_REASON_REFUND_EXCEEDS_PAYMENT",
             21: "ERROR_REASON_PAYMENT_NOT_REFUNDABLE",
+            22: "ERROR_REASON_MALFORMED_EVENT",
+            23: "ERROR_REASON_EVENT_OBJECT_UNKNOWN",
         }
 
     @classmethod
@@ -752,6 +775,8 @@ class ErrorReason(betterproto2.Enum):
             "ERROR_REASON_NOT_A_SPEND": 19,
             "ERROR_REASON_REFUND_EXCEEDS_PAYMENT": 20,
             "ERROR_REASON_PAYMENT_NOT_REFUNDABLE": 21,
+            "ERROR_REASON_MALFORMED_EVENT": 22,
+            "ERROR_REASON_EVENT_OBJECT_UNKNOWN": 23,
         }
 
 
@@ -2261,6 +2286,37 @@ default_message_pool.register_message("marquee.billing.v1", "EntitlementValues",
 
 
 @dataclass(eq=False, repr=False)
+class ExportUserDataRequest(betterproto2.Message):
+    """
+    Request for `ExportUserData`.
+    """
+
+    name: "str" = betterproto2.field(1, betterproto2.TYPE_STRING)
+    """
+    Required. The user, `users/{user}`.
+    """
+
+
+default_message_pool.register_message("marquee.billing.v1", "ExportUserDataRequest", ExportUserDataRequest)
+
+
+@dataclass(eq=False, repr=False)
+class ExportUserDataResponse(betterproto2.Message):
+    """
+    Response for `ExportUserData`.
+    """
+
+    document: "___google__api__.HttpBody | None" = betterproto2.field(1, betterproto2.TYPE_MESSAGE, optional=True)
+    """
+    The export, `content_type` `application/json`. Over HTTP this is the
+    whole response body.
+    """
+
+
+default_message_pool.register_message("marquee.billing.v1", "ExportUserDataResponse", ExportUserDataResponse)
+
+
+@dataclass(eq=False, repr=False)
 class GetCheckoutSessionRequest(betterproto2.Message):
     """
     Request for `GetCheckoutSession`.
@@ -2753,8 +2809,8 @@ class ListPaymentsRequest(betterproto2.Message):
 
     parent: "str" = betterproto2.field(1, betterproto2.TYPE_STRING)
     """
-    Required. `users/{user}`, usually `users/me`; admins may use `users/-`
-    for every user.
+    Required. `users/{user}`, usually `users/me`; admins and services may
+    use `users/-` for every user.
     """
 
     page_size: "int" = betterproto2.field(2, betterproto2.TYPE_INT32)
@@ -3435,6 +3491,48 @@ class ProrationPreview(betterproto2.Message):
 
 
 default_message_pool.register_message("marquee.billing.v1", "ProrationPreview", ProrationPreview)
+
+
+@dataclass(eq=False, repr=False)
+class PurgeUserDataRequest(betterproto2.Message):
+    """
+    Request for `PurgeUserData`.
+    """
+
+    name: "str" = betterproto2.field(1, betterproto2.TYPE_STRING)
+    """
+    Required. The user, `users/{user}`.
+    """
+
+    request_id: "str" = betterproto2.field(2, betterproto2.TYPE_STRING)
+    """
+    Optional. The caller's id of this purge (Auth's deletion job); at most
+    128 characters. The purge is idempotent without it.
+    """
+
+
+default_message_pool.register_message("marquee.billing.v1", "PurgeUserDataRequest", PurgeUserDataRequest)
+
+
+@dataclass(eq=False, repr=False)
+class PurgeUserDataResponse(betterproto2.Message):
+    """
+    Response for `PurgeUserData`.
+    """
+
+    erased: "list[__api__v1__.UserDataDisposition]" = betterproto2.field(1, betterproto2.TYPE_MESSAGE, repeated=True)
+    """
+    What this call erased, by category (see `PurgeUserData`); a category
+    with nothing left to erase is listed with a count of 0.
+    """
+
+    retained: "list[__api__v1__.UserDataDisposition]" = betterproto2.field(2, betterproto2.TYPE_MESSAGE, repeated=True)
+    """
+    What is kept, by category, with the reason and the retention period.
+    """
+
+
+default_message_pool.register_message("marquee.billing.v1", "PurgeUserDataResponse", PurgeUserDataResponse)
 
 
 @dataclass(eq=False, repr=False)
@@ -4249,7 +4347,9 @@ class BillingServiceStub:
     between services) and spend credits with `SpendCredits` / `RefundCredits`.
 
     Users name their own resources as `users/me/...`; a resource of another
-    user answers NOT_FOUND unless the caller is an admin. Amounts are
+    user answers NOT_FOUND unless the caller is an admin or a service (services
+    act for users and name them, `users/{user}`; `users/me` means nothing with
+    a service token). Amounts are
     `google.type.Money` in the deployment's billing currency (USD for Kush
     Films).
     """
@@ -4520,8 +4620,9 @@ class BillingServiceStub:
     def list_payments(self, message: "ListPaymentsRequest") -> "ListPaymentsResponse":
         """
         Lists a user's payments (subscription invoices and credit-pack
-        purchases), newest first, with receipt and invoice links. Admins may use
-        the parent `users/-` to list payments of every user.
+        purchases), newest first, with receipt and invoice links. Admins and
+        services (who may name any user) may use the parent `users/-` to list
+        payments of every user; for anyone else it answers NOT_FOUND.
 
         Errors: INVALID_ARGUMENT / `INVALID_PAGE_TOKEN`, `INVALID_ARGUMENT`;
         NOT_FOUND (another user's).
@@ -4743,14 +4844,17 @@ class BillingServiceStub:
         `customer.subscription.created|updated|deleted|trial_will_end`,
         `invoice.paid`, `invoice.payment_failed`,
         `invoice.payment_action_required`, `charge.refunded` and
-        `charge.dispute.created`; other types are acknowledged as IGNORED. A
-        failure while processing answers a non-OK status so that Stripe retries.
+        `charge.dispute.created`; other types are acknowledged as IGNORED. An
+        event that cannot be applied changes nothing (it is rolled back whole),
+        is stored as FAILED with the reason (see `ListWebhookEvents`), and
+        answers a non-OK status, so that Stripe retries.
 
         Errors: UNAUTHENTICATED / `SIGNATURE_INVALID` (missing, malformed or
         non-matching signature), `EVENT_TOO_OLD` (timestamp outside the
-        tolerance: a possible replay); INVALID_ARGUMENT / `INVALID_ARGUMENT`
-        (body is not a Stripe event); UNAVAILABLE /
-        `PAYMENT_PROVIDER_UNAVAILABLE`; INTERNAL / `INTERNAL`.
+        tolerance: a possible replay); INVALID_ARGUMENT / `MALFORMED_EVENT`
+        (signed, but not an event Stripe sends); FAILED_PRECONDITION /
+        `EVENT_OBJECT_UNKNOWN` (signed, about an object Billing never saw);
+        UNAVAILABLE / `PAYMENT_PROVIDER_UNAVAILABLE`.
         """
 
         return self._channel.unary_unary(
@@ -4791,6 +4895,55 @@ class BillingServiceStub:
             GetRevenueMetricsResponse.FromString,
         )(message)
 
+    def export_user_data(self, message: "ExportUserDataRequest") -> "ExportUserDataResponse":
+        """
+        Exports everything Billing holds about one user, for Auth's account
+        export: a JSON object whose top-level keys are `export_time`, `user`,
+        `subscription` (null when the user never subscribed), `payments`,
+        `credit_balance`, `credit_ledger` and `checkout_sessions`. Amounts are in
+        minor units (cents) with their currency; times are RFC 3339. Called by
+        Auth with a service token; `users/me` and `users/-` are not accepted.
+
+        Errors: INVALID_ARGUMENT / `INVALID_NAME`, `INVALID_ARGUMENT`.
+        """
+
+        return self._channel.unary_unary(
+            "/marquee.billing.v1.BillingService/ExportUserData",
+            ExportUserDataRequest.SerializeToString,
+            ExportUserDataResponse.FromString,
+        )(message)
+
+    def purge_user_data(self, message: "PurgeUserDataRequest") -> "PurgeUserDataResponse":
+        """
+        Erases one user's billing data, for Auth's account deletion. A live
+        Stripe subscription is cancelled at once (no refund, no further
+        renewals). Erased: `credit_balance` (the balance), `credit_ledger`
+        (every ledger entry), `checkout_sessions`, and `webhook_event_links`
+        (stored Stripe events no longer name the user). Retained, because
+        accounting and tax law require them, for 10 years after the end of the
+        year they concern, with the user replaced by a pseudonym that names no
+        account and the personal fields removed: `payment_records` (payments,
+        invoices and refunds, without invoice and receipt links),
+        `subscription_records` (the subscription and its plan changes, without
+        cancellation feedback) and `payment_provider_link` (the Stripe customer
+        id, so refunds and disputes Stripe reports later attach to the kept
+        records and never to the user again).
+
+        Idempotent: a second call erases nothing more, cancels nothing and
+        reports the same retained records. `users/me` and `users/-` are not
+        accepted.
+
+        Errors: INVALID_ARGUMENT / `INVALID_NAME`, `INVALID_ARGUMENT`;
+        UNAVAILABLE / `PAYMENT_PROVIDER_UNAVAILABLE` (the subscription could not
+        be cancelled at Stripe; nothing was erased, retry).
+        """
+
+        return self._channel.unary_unary(
+            "/marquee.billing.v1.BillingService/PurgeUserData",
+            PurgeUserDataRequest.SerializeToString,
+            PurgeUserDataResponse.FromString,
+        )(message)
+
 
 class BillingServiceAsyncStub(betterproto2_grpclib.ServiceStub):
     """
@@ -4811,7 +4964,9 @@ class BillingServiceAsyncStub(betterproto2_grpclib.ServiceStub):
     between services) and spend credits with `SpendCredits` / `RefundCredits`.
 
     Users name their own resources as `users/me/...`; a resource of another
-    user answers NOT_FOUND unless the caller is an admin. Amounts are
+    user answers NOT_FOUND unless the caller is an admin or a service (services
+    act for users and name them, `users/{user}`; `users/me` means nothing with
+    a service token). Amounts are
     `google.type.Money` in the deployment's billing currency (USD for Kush
     Films).
     """
@@ -5226,8 +5381,9 @@ class BillingServiceAsyncStub(betterproto2_grpclib.ServiceStub):
     ) -> "ListPaymentsResponse":
         """
         Lists a user's payments (subscription invoices and credit-pack
-        purchases), newest first, with receipt and invoice links. Admins may use
-        the parent `users/-` to list payments of every user.
+        purchases), newest first, with receipt and invoice links. Admins and
+        services (who may name any user) may use the parent `users/-` to list
+        payments of every user; for anyone else it answers NOT_FOUND.
 
         Errors: INVALID_ARGUMENT / `INVALID_PAGE_TOKEN`, `INVALID_ARGUMENT`;
         NOT_FOUND (another user's).
@@ -5569,14 +5725,17 @@ class BillingServiceAsyncStub(betterproto2_grpclib.ServiceStub):
         `customer.subscription.created|updated|deleted|trial_will_end`,
         `invoice.paid`, `invoice.payment_failed`,
         `invoice.payment_action_required`, `charge.refunded` and
-        `charge.dispute.created`; other types are acknowledged as IGNORED. A
-        failure while processing answers a non-OK status so that Stripe retries.
+        `charge.dispute.created`; other types are acknowledged as IGNORED. An
+        event that cannot be applied changes nothing (it is rolled back whole),
+        is stored as FAILED with the reason (see `ListWebhookEvents`), and
+        answers a non-OK status, so that Stripe retries.
 
         Errors: UNAUTHENTICATED / `SIGNATURE_INVALID` (missing, malformed or
         non-matching signature), `EVENT_TOO_OLD` (timestamp outside the
-        tolerance: a possible replay); INVALID_ARGUMENT / `INVALID_ARGUMENT`
-        (body is not a Stripe event); UNAVAILABLE /
-        `PAYMENT_PROVIDER_UNAVAILABLE`; INTERNAL / `INTERNAL`.
+        tolerance: a possible replay); INVALID_ARGUMENT / `MALFORMED_EVENT`
+        (signed, but not an event Stripe sends); FAILED_PRECONDITION /
+        `EVENT_OBJECT_UNKNOWN` (signed, about an object Billing never saw);
+        UNAVAILABLE / `PAYMENT_PROVIDER_UNAVAILABLE`.
         """
 
         return await self._unary_unary(
@@ -5640,8 +5799,78 @@ class BillingServiceAsyncStub(betterproto2_grpclib.ServiceStub):
             metadata=metadata,
         )
 
+    async def export_user_data(
+        self,
+        message: "ExportUserDataRequest",
+        *,
+        timeout: "float | None" = None,
+        deadline: "Deadline | None" = None,
+        metadata: "MetadataLike | None" = None,
+    ) -> "ExportUserDataResponse":
+        """
+        Exports everything Billing holds about one user, for Auth's account
+        export: a JSON object whose top-level keys are `export_time`, `user`,
+        `subscription` (null when the user never subscribed), `payments`,
+        `credit_balance`, `credit_ledger` and `checkout_sessions`. Amounts are in
+        minor units (cents) with their currency; times are RFC 3339. Called by
+        Auth with a service token; `users/me` and `users/-` are not accepted.
+
+        Errors: INVALID_ARGUMENT / `INVALID_NAME`, `INVALID_ARGUMENT`.
+        """
+
+        return await self._unary_unary(
+            "/marquee.billing.v1.BillingService/ExportUserData",
+            message,
+            ExportUserDataResponse,
+            timeout=timeout,
+            deadline=deadline,
+            metadata=metadata,
+        )
+
+    async def purge_user_data(
+        self,
+        message: "PurgeUserDataRequest",
+        *,
+        timeout: "float | None" = None,
+        deadline: "Deadline | None" = None,
+        metadata: "MetadataLike | None" = None,
+    ) -> "PurgeUserDataResponse":
+        """
+        Erases one user's billing data, for Auth's account deletion. A live
+        Stripe subscription is cancelled at once (no refund, no further
+        renewals). Erased: `credit_balance` (the balance), `credit_ledger`
+        (every ledger entry), `checkout_sessions`, and `webhook_event_links`
+        (stored Stripe events no longer name the user). Retained, because
+        accounting and tax law require them, for 10 years after the end of the
+        year they concern, with the user replaced by a pseudonym that names no
+        account and the personal fields removed: `payment_records` (payments,
+        invoices and refunds, without invoice and receipt links),
+        `subscription_records` (the subscription and its plan changes, without
+        cancellation feedback) and `payment_provider_link` (the Stripe customer
+        id, so refunds and disputes Stripe reports later attach to the kept
+        records and never to the user again).
+
+        Idempotent: a second call erases nothing more, cancels nothing and
+        reports the same retained records. `users/me` and `users/-` are not
+        accepted.
+
+        Errors: INVALID_ARGUMENT / `INVALID_NAME`, `INVALID_ARGUMENT`;
+        UNAVAILABLE / `PAYMENT_PROVIDER_UNAVAILABLE` (the subscription could not
+        be cancelled at Stripe; nothing was erased, retry).
+        """
+
+        return await self._unary_unary(
+            "/marquee.billing.v1.BillingService/PurgeUserData",
+            message,
+            PurgeUserDataResponse,
+            timeout=timeout,
+            deadline=deadline,
+            metadata=metadata,
+        )
+
 
 from ....google import api as ___google__api__
 from ....google import protobuf as ___google__protobuf__
 from ....google import rpc as ___google__rpc__
 from ....google import type as ___google__type__
+from ...api import v1 as __api__v1__
