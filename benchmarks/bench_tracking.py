@@ -46,11 +46,11 @@ from services.core import migrate
 from services.core.db import Database
 from services.core.settings import Settings
 from services.core.tokens import Principal
-from services.tracking.catalog_client import EpisodeFacts, TitleFacts
-from services.tracking.domain import Lookup, TrackingDomain, episodes_aired_by, fingerprint_of
-from services.tracking.handlers import progress_summary, show_progress_pb, title_info
+from services.tracking.domain import EpisodeFacts, Lookup, TitleFacts, episodes_aired_by, fingerprint_of
+from services.tracking.mapping import progress_summary, show_progress_pb, title_info
 from services.tracking.models import EpisodeSnapshot, HistoryEntry, ShowProgress, TitleSnapshot, WatchlistEntry
 from services.tracking.repository import TrackingRepository
+from services.tracking.usecases import TrackingWork
 
 SEASONS, EPISODES = 5, 20
 
@@ -163,7 +163,7 @@ def main() -> None:
     print(f"backend {backend}: seeded {args.shows} shows, {watched} watched episodes for one user, "
           f"{args.other_users * 20 * SEASONS * EPISODES} other plays in {seed_seconds:.1f} s", file=sys.stderr)  # fmt: skip
 
-    domain = TrackingDomain()
+    domain = TrackingWork()
     rng = random.Random(9)
     by_id = {f.title_id: f for f in catalog}
 

@@ -39,10 +39,6 @@ FORBIDDEN = {
 PENDING: set[tuple[str, str]] = {
     ("auth/handlers.py", "imports services.auth.models"),
     ("catalog/handlers.py", "imports services.catalog.models"),
-    ("tracking/usecases.py", "missing file"),
-    ("tracking/domain.py", "imports sqlalchemy"),
-    ("tracking/handlers.py", "imports services.tracking.models"),
-    ("tracking/repository.py", "imports services.tracking.catalog_client"),
     ("billing/handlers.py", "imports services.billing.models"),
 }
 

@@ -1,4 +1,4 @@
-"""Tracking's use cases on an in-memory database, with Catalog facts passed in as plain values and a controlled clock."""
+"""Tracking's units of work (`usecases.TrackingWork`) on an in-memory database, with plain Catalog facts and a set clock."""
 
 from __future__ import annotations
 
@@ -7,9 +7,9 @@ import datetime as dt
 import pytest
 
 from services.core import errors
-from services.tracking.catalog_client import EpisodeFacts, TitleFacts
-from services.tracking.domain import Lookup, TrackingDomain, parse_item
+from services.tracking.domain import EpisodeFacts, Lookup, TitleFacts, parse_item
 from services.tracking.repository import TrackingRepository
+from services.tracking.usecases import TrackingWork
 from tests.unit.tracking.clock import ME, NOW, Clock
 
 
@@ -20,21 +20,21 @@ def series(title_id: str, *, aired: int, unaired: int = 0, on: dt.date | None = 
     return TitleFacts(title_id, "series", f"Show {title_id}", genres=("Drama",), episodes=tuple(episodes))
 
 
-def mark(domain: TrackingDomain, repo: TrackingRepository, facts: TitleFacts, *items: str) -> None:
+def mark(domain: TrackingWork, repo: TrackingRepository, facts: TitleFacts, *items: str) -> None:
     domain.mark_watched(
         repo, ME, user_id=ME.user_id, items=[parse_item(i) for i in items], lookup=Lookup({facts.title_id: facts}),
         watch_time=None, allow_repeat=False,
     )  # fmt: skip
 
 
-def up_next(domain: TrackingDomain, repo: TrackingRepository) -> list[tuple[str, int]]:
+def up_next(domain: TrackingWork, repo: TrackingRepository) -> list[tuple[str, int]]:
     page = domain.list_up_next(repo, ME, user_id=ME.user_id, include_not_started=False, size=20, after=None)
     return [(v.title.title_id, v.progress.next_episode.episode_number) for v, _ in page.items if v.progress.next_episode]
 
 
 def test_a_new_episode_airing_reopens_a_completed_series(repo: TrackingRepository) -> None:
     clock = Clock()
-    domain = TrackingDomain(clock)
+    domain = TrackingWork(clock)
     facts = series("s1", aired=2, unaired=1)
     mark(domain, repo, facts, "titles/s1")
     assert repo.watchlist_entry("u1", "s1").status == "completed"  # type: ignore[union-attr]
@@ -50,7 +50,7 @@ def test_a_new_episode_airing_reopens_a_completed_series(repo: TrackingRepositor
 
 def test_up_next_recomputes_a_series_whose_stored_next_is_gone(repo: TrackingRepository) -> None:
     clock = Clock()
-    domain = TrackingDomain(clock)
+    domain = TrackingWork(clock)
     facts = series("s2", aired=3)
     mark(domain, repo, facts, "titles/s2/seasons/1/episodes/1")
     assert up_next(domain, repo) == [("s2", 2)]
@@ -62,7 +62,7 @@ def test_up_next_recomputes_a_series_whose_stored_next_is_gone(repo: TrackingRep
 
 
 def test_rewatch_and_unmark_keep_the_stored_progress_in_step(repo: TrackingRepository) -> None:
-    domain = TrackingDomain(Clock())
+    domain = TrackingWork(Clock())
     facts = series("s3", aired=3)
     mark(domain, repo, facts, "titles/s3")
     view = domain.start_rewatch(repo, ME, name="users/me/progress/s3", lookup=Lookup({"s3": facts}))
@@ -78,7 +78,7 @@ def test_rewatch_and_unmark_keep_the_stored_progress_in_step(repo: TrackingRepos
 
 
 def test_adding_writes_never_fall_back_to_the_snapshot(repo: TrackingRepository) -> None:
-    domain = TrackingDomain(Clock())
+    domain = TrackingWork(Clock())
     facts = series("s4", aired=2)
     mark(domain, repo, facts, "titles/s4/seasons/1/episodes/1")
     down = Lookup(unavailable=frozenset({"s4"}))
@@ -100,7 +100,7 @@ def test_adding_writes_never_fall_back_to_the_snapshot(repo: TrackingRepository)
 
 
 def test_snapshot_is_written_only_when_catalog_changed(repo: TrackingRepository) -> None:
-    domain = TrackingDomain(Clock())
+    domain = TrackingWork(Clock())
     facts = series("s5", aired=2)
     mark(domain, repo, facts, "titles/s5/seasons/1/episodes/1")
     repo.flush()
@@ -120,7 +120,7 @@ def test_snapshot_is_written_only_when_catalog_changed(repo: TrackingRepository)
 
 def test_a_playback_expires_after_24_hours_without_a_call(repo: TrackingRepository) -> None:
     clock = Clock()
-    domain = TrackingDomain(clock)
+    domain = TrackingWork(clock)
     facts = series("s6", aired=2)
     item, lookup = parse_item("titles/s6/seasons/1/episodes/1"), Lookup({"s6": facts})
     started = domain.start_scrobble(
@@ -151,7 +151,7 @@ def test_a_playback_expires_after_24_hours_without_a_call(repo: TrackingReposito
 def test_inconsistent_progress_is_invalid_progress(
     repo: TrackingRepository, position: float | None, duration: float | None, percent: float
 ) -> None:
-    domain = TrackingDomain(Clock())
+    domain = TrackingWork(Clock())
     movie = TitleFacts("m1", "movie", "Movie", runtime_minutes=0)
     with pytest.raises(errors.InvalidArgument) as caught:
         domain.start_scrobble(
