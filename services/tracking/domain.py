@@ -1028,9 +1028,7 @@ class Recommendation:
     because_of: tuple[str, ...] = ()
 
 
-def recommendations(
-    ranked: Sequence[tuple[TitleFacts, float, list[str]]], names: Mapping[str, str]
-) -> list[Recommendation]:
+def recommendations(ranked: Sequence[tuple[TitleFacts, float, list[str]]], names: Mapping[str, str]) -> list[Recommendation]:
     found = []
     for facts, score, because in ranked:
         reason = f"Because you watched {names[because[0]]}" if because else f"Because you like {facts.genres[0]}"

@@ -368,9 +368,7 @@ class TrackingRepository:
             found[title_id][(season, episode)] = latest
         return found
 
-    def progress_read(
-        self, user_id: str, title_id: str, *, with_title: bool, row: ShowProgress | None = None
-    ) -> ProgressRead:
+    def progress_read(self, user_id: str, title_id: str, *, with_title: bool, row: ShowProgress | None = None) -> ProgressRead:
         """The read behind `GetShowProgress` and every recomputed progress: the title and its episodes (when
         `with_title`), the user's progress row (unless given), the plays of each episode, the watchlist
         entry and the saved episode playbacks. One function, so that it can become fewer statements."""
@@ -516,7 +514,6 @@ class TrackingRepository:
             row = LastActivity(user_id=user_id)
             self.s.add(row)
         return row
-
 
     # -- pages -----------------------------------------------------------------
 
@@ -709,9 +706,9 @@ class TrackingRepository:
     def plays(self, start: dt.datetime | None, end: dt.datetime | None, *, user_id: str | None = None) -> list[Play]:
         """Plays watched in [start, end), of one user or of everyone."""
         h = HistoryEntry
-        query = select(
-            h.user_id, h.title_id, h.kind, h.season_number, h.episode_number, h.watch_time, h.runtime_seconds
-        ).where(*_in_window(h.watch_time, start, end))
+        query = select(h.user_id, h.title_id, h.kind, h.season_number, h.episode_number, h.watch_time, h.runtime_seconds).where(
+            *_in_window(h.watch_time, start, end)
+        )
         if user_id is not None:
             query = query.where(h.user_id == user_id)
         return [
@@ -723,8 +720,10 @@ class TrackingRepository:
         return {t: list(s.genres or ()) for t, s in self.titles(title_ids).items()}
 
     def completion_count(self, user_id: str, start: dt.datetime | None, end: dt.datetime | None) -> int:
-        query = select(func.count()).select_from(Completion).where(
-            Completion.user_id == user_id, *_in_window(Completion.complete_time, start, end)
+        query = (
+            select(func.count())
+            .select_from(Completion)
+            .where(Completion.user_id == user_id, *_in_window(Completion.complete_time, start, end))
         )
         return self.s.scalar(query) or 0
 
@@ -735,9 +734,7 @@ class TrackingRepository:
 
     def status_counts(self, user_id: str) -> dict[str, int]:
         query = (
-            select(WatchlistEntry.status, func.count())
-            .where(WatchlistEntry.user_id == user_id)
-            .group_by(WatchlistEntry.status)
+            select(WatchlistEntry.status, func.count()).where(WatchlistEntry.user_id == user_id).group_by(WatchlistEntry.status)
         )
         return {status: int(count) for status, count in self.s.execute(query)}
 
@@ -770,9 +767,7 @@ class TrackingRepository:
         """(user, title, completed, watched seconds) of the viewing sessions started in [start, end)."""
         s = ScrobbleSession
         limit = [s.title_id.in_(titles)] if titles else []
-        query = select(s.user_id, s.title_id, s.completed, s.watched_seconds).where(
-            *limit, *_in_window(s.start_time, start, end)
-        )
+        query = select(s.user_id, s.title_id, s.completed, s.watched_seconds).where(*limit, *_in_window(s.start_time, start, end))
         return [(u, t, bool(c), float(w)) for u, t, c, w in self.s.execute(query)]
 
     def activity_adds(self, titles: Sequence[str], start: dt.datetime, end: dt.datetime) -> list[tuple[str, int]]:

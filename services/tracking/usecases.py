@@ -71,7 +71,6 @@ def _snapshot_facts(title: TitleSnapshot, episodes: Sequence[EpisodeFacts]) -> T
     )
 
 
-
 def save_snapshot(repo: TrackingRepository, facts: TitleFacts, now: dt.datetime) -> TitleSnapshot:
     """Store what Tracking needs of a title; nothing is written when it did not change."""
     fingerprint = domain.fingerprint_of(facts)
@@ -140,7 +139,6 @@ def resolve_stored(
     raise title_not_found(item)
 
 
-
 # -- results ----------------------------------------------------------------------
 
 
@@ -160,7 +158,6 @@ class ShowProgressView:
     watched: Mapping[tuple[int, int], dt.datetime | None] = field(default_factory=dict)
     playbacks: dict[tuple[int, int], Playback] = field(default_factory=dict)
     full: bool = False
-
 
 
 @dataclass
@@ -222,8 +219,6 @@ class Purged:
     counts: Mapping[str, int]
     erased: list[domain.Disposition]
     retained: list[domain.Disposition]
-
-
 
 
 class TrackingWork:
@@ -1184,7 +1179,6 @@ def store_progress(row: ShowProgress, view: ShowProgressView) -> None:
     row.watched_count = domain.stored_watched_count(view.watched)
     nxt = view.progress.next_episode
     row.next_season, row.next_episode = (nxt.season_number, nxt.episode_number) if nxt else (None, None)
-
 
 
 class TrackingUseCases:
