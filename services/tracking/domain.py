@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import hashlib
+import json
 import re
 import zoneinfo
 from collections import defaultdict
@@ -1083,6 +1084,23 @@ def _plain(value: Any) -> Any:
     if isinstance(value, list | tuple):
         return [_plain(v) for v in value]
     return value
+
+
+# Room left in a response for everything around the document (the HttpBody and message framing).
+EXPORT_ENVELOPE_BYTES = 1024
+
+
+def encode_export(document: Mapping[str, Any], max_message_bytes: int) -> bytes:
+    """The export as compact JSON; an export that cannot fit in one response is refused with its size."""
+    body = json.dumps(document, sort_keys=True, separators=(",", ":")).encode()
+    limit = max_message_bytes - EXPORT_ENVELOPE_BYTES
+    if len(body) > limit:
+        raise errors.ResourceExhausted(
+            "the export is larger than the largest response this service sends",
+            reason="EXPORT_TOO_LARGE",
+            metadata={"size_bytes": str(len(body)), "limit_bytes": str(limit)},
+        )
+    return body
 
 
 def export_document(user_id: str, rows: Mapping[str, Sequence[Mapping[str, Any]]], now: dt.datetime) -> dict[str, Any]:

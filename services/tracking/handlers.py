@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from google.api import httpbody_pb2
@@ -362,8 +361,7 @@ class TrackingHandlers(tracking_pb2_grpc.TrackingServiceServicer):
 
     async def ExportUserData(self, request: pb.ExportUserDataRequest, context: Context) -> pb.ExportUserDataResponse:
         require_principal()
-        document = await self.tracking.export_user_data(request.name)
-        body = json.dumps(document, sort_keys=True, separators=(",", ":")).encode()
+        body = await self.tracking.export_user_data(request.name)
         return pb.ExportUserDataResponse(document=httpbody_pb2.HttpBody(content_type="application/json", data=body))
 
     async def PurgeUserData(self, request: pb.PurgeUserDataRequest, context: Context) -> pb.PurgeUserDataResponse:

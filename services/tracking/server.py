@@ -20,7 +20,7 @@ FULL_NAME = "marquee.tracking.v1.TrackingService"
 
 def registration(deps: Dependencies) -> ServiceRegistration:
     catalog = CatalogClient(lambda: deps.peers.channel("catalog"), deps.peers.metadata)
-    usecases = TrackingUseCases(deps.database, catalog)
+    usecases = TrackingUseCases(deps.database, catalog, max_message_bytes=deps.settings.max_message_bytes)
     handlers = TrackingHandlers(usecases, Idempotency(deps.redis_async), deps.page_tokens)
     return ServiceRegistration(
         FULL_NAME,

@@ -1165,8 +1165,9 @@ class TrackingWork:
     def purge(self, repo: TrackingRepository, user_id: str) -> dict[str, int]:
         return repo.purge(user_id)
 
-    def export(self, repo: TrackingRepository, user_id: str) -> dict[str, Any]:
-        return domain.export_document(user_id, repo.user_rows(user_id), self.clock())
+    def export(self, repo: TrackingRepository, user_id: str, max_message_bytes: int) -> bytes:
+        """The encoded export, built in the unit of work's thread (a heavy user's is megabytes of JSON)."""
+        return domain.encode_export(domain.export_document(user_id, repo.user_rows(user_id), self.clock()), max_message_bytes)
 
 
 def _sort_value(entry: WatchlistEntry, order: str) -> str:
@@ -1184,10 +1185,18 @@ def store_progress(row: ShowProgress, view: ShowProgressView) -> None:
 class TrackingUseCases:
     """One method per RPC: Catalog is asked first, outside any transaction, then one unit of work runs."""
 
-    def __init__(self, database: Database, catalog: CatalogClient, clock: Callable[[], dt.datetime] = utcnow) -> None:
+    def __init__(
+        self,
+        database: Database,
+        catalog: CatalogClient,
+        clock: Callable[[], dt.datetime] = utcnow,
+        *,
+        max_message_bytes: int = 4 * 1024 * 1024,
+    ) -> None:
         self.db = database
         self.catalog = catalog
         self.clock = clock
+        self.max_message_bytes = max_message_bytes  # the server's send limit: an export must fit in one response
         self.work = TrackingWork(clock)
 
     async def _run(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
@@ -1427,9 +1436,9 @@ class TrackingUseCases:
 
     # -- account export and erasure ----------------------------------------------------------
 
-    async def export_user_data(self, name: str) -> dict[str, Any]:
-        """Everything Tracking holds about a user, as one JSON-ready document (see `domain.export_document`)."""
-        return await self._run(self.work.export, domain.named_user(name))
+    async def export_user_data(self, name: str) -> bytes:
+        """Everything Tracking holds about a user, as one JSON document (see `domain.export_document`)."""
+        return await self._run(self.work.export, domain.named_user(name), self.max_message_bytes)
 
     async def purge_user_data(self, name: str) -> Purged:
         """Erases the user's tracking data; a second call erases nothing more and succeeds."""

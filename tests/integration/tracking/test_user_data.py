@@ -6,8 +6,12 @@ import json
 from typing import Any
 
 import grpc
+import pytest
 from marquee.tracking.v1 import tracking_pb2 as pb
+from marquee.tracking.v1 import tracking_pb2_grpc
 
+from services.app import Dependencies, build_server
+from services.core.settings import Settings
 from tests.integration.tracking.conftest import Caller, Show, expect, fails
 from tests.support.rpc import fields
 
@@ -120,3 +124,35 @@ async def test_export_and_purge_refuse_bad_names_and_users(tracking, service: Ca
         assert (await fails(attempt)).code == grpc.StatusCode.PERMISSION_DENIED
     reply = await tracking.ExportUserData(pb.ExportUserDataRequest(name=alice.name), metadata=admin.auth)
     assert json.loads(reply.document.data)["user"] == alice.name
+
+
+@pytest.fixture
+async def small_messages(settings: Settings):
+    """A second server on the same database that sends at most 4 KiB per message."""
+    deps = Dependencies.build(settings.model_copy(update={"max_message_bytes": 4096}))
+    running = build_server(deps, address="127.0.0.1:0")
+    await running.start()
+    async with grpc.aio.insecure_channel(f"127.0.0.1:{running.port}") as channel:
+        yield tracking_pb2_grpc.TrackingServiceStub(channel)
+    await running.stop(1.0)
+
+
+async def test_an_export_too_large_for_one_response_is_refused_with_its_size(
+    tracking, small_messages, service: Caller, alice: Caller, bob: Caller, show: Show
+) -> None:
+    await tracking.MarkWatched(pb.MarkWatchedRequest(parent="users/me", items=[show.episode(1, 1)]), metadata=bob.auth)
+    small = await small_messages.ExportUserData(pb.ExportUserDataRequest(name=bob.name), metadata=service.auth)
+    assert json.loads(small.document.data)["user"] == bob.name  # a light user still fits
+    items = [show.name]  # five episodes, each watched six times: thirty plays
+    for _ in range(6):
+        await tracking.MarkWatched(pb.MarkWatchedRequest(parent="users/me", items=items, allow_repeat=True), metadata=alice.auth)
+    error = await fails(small_messages.ExportUserData(pb.ExportUserDataRequest(name=alice.name), metadata=service.auth))
+    expect(error, grpc.StatusCode.RESOURCE_EXHAUSTED, "EXPORT_TOO_LARGE")
+    assert error.info is not None
+    size, limit = int(error.info.metadata["size_bytes"]), int(error.info.metadata["limit_bytes"])
+    assert limit == 4096 - 1024
+    assert size > limit
+    # The usual server (4 MiB) sends the same export whole.
+    whole = await tracking.ExportUserData(pb.ExportUserDataRequest(name=alice.name), metadata=service.auth)
+    assert len(whole.document.data) == size
+    assert len(json.loads(whole.document.data)["watch_history"]) == 30

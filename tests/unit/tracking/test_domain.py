@@ -467,3 +467,15 @@ def test_item_properties() -> None:
     assert SHOW.episode_count == 4
     assert domain.episodes_aired_by(SHOW) == FUTURE
     assert domain.episodes_aired_by(MOVIE) is None
+
+
+def test_an_export_must_fit_in_one_response() -> None:
+    document = domain.export_document("u1", {"history": [{"id": f"h{i}"} for i in range(100)]}, NOW)
+    body = domain.encode_export(document, 64 * 1024)
+    assert json.loads(body) == document
+    assert b" " not in body  # compact
+    with pytest.raises(errors.ResourceExhausted) as caught:
+        domain.encode_export(document, len(body) + domain.EXPORT_ENVELOPE_BYTES - 1)
+    assert reason(caught) == "EXPORT_TOO_LARGE"
+    assert caught.value.metadata == {"size_bytes": str(len(body)), "limit_bytes": str(len(body) - 1)}
+    assert domain.encode_export(document, len(body) + domain.EXPORT_ENVELOPE_BYTES) == body

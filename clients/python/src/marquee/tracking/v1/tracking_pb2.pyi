@@ -37,6 +37,7 @@ class ErrorReason(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     ERROR_REASON_TOO_MANY_ITEMS: _ClassVar[ErrorReason]
     ERROR_REASON_WATCH_TIME_IN_FUTURE: _ClassVar[ErrorReason]
     ERROR_REASON_INVALID_PROGRESS: _ClassVar[ErrorReason]
+    ERROR_REASON_EXPORT_TOO_LARGE: _ClassVar[ErrorReason]
 
 class ItemKind(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = ()
@@ -128,6 +129,7 @@ ERROR_REASON_NOTHING_TO_REWATCH: ErrorReason
 ERROR_REASON_TOO_MANY_ITEMS: ErrorReason
 ERROR_REASON_WATCH_TIME_IN_FUTURE: ErrorReason
 ERROR_REASON_INVALID_PROGRESS: ErrorReason
+ERROR_REASON_EXPORT_TOO_LARGE: ErrorReason
 ITEM_KIND_UNSPECIFIED: ItemKind
 ITEM_KIND_MOVIE: ItemKind
 ITEM_KIND_SERIES: ItemKind

@@ -613,7 +613,7 @@ class TrackingServiceServicer(object):
         `dismissed_recommendations`, `viewing_sessions` and `last_activities`.
 
         Errors: INVALID_ARGUMENT / `INVALID_ARGUMENT` (`users/me` is not
-        accepted; name the user).
+        accepted; name the user), RESOURCE_EXHAUSTED / `EXPORT_TOO_LARGE`.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')

@@ -200,6 +200,13 @@ class ErrorReason(betterproto2.Enum):
     no percent and no way to compute one).
     """
 
+    EXPORT_TOO_LARGE = 13
+    """
+    RESOURCE_EXHAUSTED: the user's export is larger than the largest message
+    the service sends (`max_message_bytes`). `ErrorInfo.metadata["size_bytes"]`
+    and `["limit_bytes"]` give both sizes.
+    """
+
     @classmethod
     def betterproto_value_to_renamed_proto_names(cls) -> dict[int, str]:
         return {
@@ -216,6 +223,7 @@ class ErrorReason(betterproto2.Enum):
             10: "ERROR_REASON_TOO_MANY_ITEMS",
             11: "ERROR_REASON_WATCH_TIME_IN_FUTURE",
             12: "ERROR_REASON_INVALID_PROGRESS",
+            13: "ERROR_REASON_EXPORT_TOO_LARGE",
         }
 
     @classmethod
@@ -234,6 +242,7 @@ class ErrorReason(betterproto2.Enum):
             "ERROR_REASON_TOO_MANY_ITEMS": 10,
             "ERROR_REASON_WATCH_TIME_IN_FUTURE": 11,
             "ERROR_REASON_INVALID_PROGRESS": 12,
+            "ERROR_REASON_EXPORT_TOO_LARGE": 13,
         }
 
 
@@ -3887,7 +3896,7 @@ class TrackingServiceStub:
         `dismissed_recommendations`, `viewing_sessions` and `last_activities`.
 
         Errors: INVALID_ARGUMENT / `INVALID_ARGUMENT` (`users/me` is not
-        accepted; name the user).
+        accepted; name the user), RESOURCE_EXHAUSTED / `EXPORT_TOO_LARGE`.
         """
 
         return self._channel.unary_unary(
@@ -4693,7 +4702,7 @@ class TrackingServiceAsyncStub(betterproto2_grpclib.ServiceStub):
         `dismissed_recommendations`, `viewing_sessions` and `last_activities`.
 
         Errors: INVALID_ARGUMENT / `INVALID_ARGUMENT` (`users/me` is not
-        accepted; name the user).
+        accepted; name the user), RESOURCE_EXHAUSTED / `EXPORT_TOO_LARGE`.
         """
 
         return await self._unary_unary(
