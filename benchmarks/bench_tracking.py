@@ -17,8 +17,10 @@ ListUpNext never asks Catalog).
 Measures, in process, the unit of work of each RPC plus building its response
 message (no gRPC transport): GetShowProgress (BASIC view) on a random show,
 ListUpNext page 1 (20 series, default page size) and ListShowProgress page 1
-(20 series with their per-episode progress). Prints p50/p99; the last line is
-one JSON object with the figures.
+(20 series with their per-episode progress). Then ExportUserData's unit of work
+for the heavy user (every row read, the JSON built and encoded), with the read
+alone as its same-run baseline, and the export's size. Prints p50/p99; the last
+line is one JSON object with the figures.
 """
 
 from __future__ import annotations
@@ -46,11 +48,11 @@ from services.core import migrate
 from services.core.db import Database
 from services.core.settings import Settings
 from services.core.tokens import Principal
-from services.tracking.catalog_client import EpisodeFacts, TitleFacts
-from services.tracking.domain import Lookup, TrackingDomain, episodes_aired_by, fingerprint_of
-from services.tracking.handlers import progress_summary, show_progress_pb, title_info
+from services.tracking.domain import EpisodeFacts, Lookup, TitleFacts, episodes_aired_by, fingerprint_of
+from services.tracking.mapping import progress_summary, show_progress_pb, title_info
 from services.tracking.models import EpisodeSnapshot, HistoryEntry, ShowProgress, TitleSnapshot, WatchlistEntry
 from services.tracking.repository import TrackingRepository
+from services.tracking.usecases import TrackingWork
 
 SEASONS, EPISODES = 5, 20
 
@@ -140,6 +142,7 @@ def main() -> None:
     parser.add_argument("--shows", type=int, default=102)
     parser.add_argument("--other-users", type=int, default=20)
     parser.add_argument("--iterations", type=int, default=500)
+    parser.add_argument("--export-iterations", type=int, default=20)
     args = parser.parse_args()
     folder = pathlib.Path(tempfile.mkdtemp(prefix="bench-tracking-"))
     url = args.database_url or f"sqlite:///{folder / 'tracking.db'}"
@@ -163,7 +166,7 @@ def main() -> None:
     print(f"backend {backend}: seeded {args.shows} shows, {watched} watched episodes for one user, "
           f"{args.other_users * 20 * SEASONS * EPISODES} other plays in {seed_seconds:.1f} s", file=sys.stderr)  # fmt: skip
 
-    domain = TrackingDomain()
+    domain = TrackingWork()
     rng = random.Random(9)
     by_id = {f.title_id: f for f in catalog}
 
@@ -200,6 +203,23 @@ def main() -> None:
         figures[f"{label}_p50_ms"], figures[f"{label}_p99_ms"] = round(p50, 2), round(p99, 2)
         target = "  (target p99 < 10 ms)" if label != "list_show_progress" else "  (a page of 20 series, no target)"
         print(f"{label:18}: p50 {p50:6.2f} ms  p99 {p99:6.2f} ms{target}", file=sys.stderr)
+
+    # ExportUserData for the heavy user: its unit of work (read every row, build and encode the JSON),
+    # with the read alone as the same-run baseline, and the size against the 4 MiB message limit.
+    sizes: list[int] = []
+
+    def read_rows(repo: TrackingRepository) -> None:
+        assert len(repo.user_rows(user_id)["history"]) == watched
+
+    def export(repo: TrackingRepository) -> None:
+        sizes.append(len(domain.export(repo, user_id, 1 << 30)))
+
+    for label, fn in (("export_read_only", read_rows), ("export", export)):
+        p50, p99 = timed(database, fn, args.export_iterations)
+        figures[f"{label}_p50_ms"], figures[f"{label}_p99_ms"] = round(p50, 2), round(p99, 2)
+        print(f"{label:18}: p50 {p50:6.2f} ms  p99 {p99:6.2f} ms", file=sys.stderr)
+    figures["export_bytes"] = sizes[-1]
+    print(f"export size       : {sizes[-1]:,} bytes ({sizes[-1] / watched:.0f} per play; limit 4,194,304)", file=sys.stderr)
     database.close()
     shutil.rmtree(folder, ignore_errors=True)
     print(json.dumps(figures))

@@ -10,13 +10,15 @@ from __future__ import annotations
 import datetime as dt
 import time
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass, field
 from typing import Any
 
 import grpc
 from marquee.catalog.v1 import catalog_pb2, catalog_pb2_grpc
 
 from services.core.errors import Unavailable
+from services.tracking.domain import EpisodeFacts, TitleFacts
+
+__all__ = ["CatalogClient", "EpisodeFacts", "TitleFacts", "title_facts"]
 
 # How long facts about one title are reused without asking Catalog again.
 CACHE_SECONDS = 60.0
@@ -26,41 +28,6 @@ MISSING_CACHE_SECONDS = 5.0
 CALL_TIMEOUT_SECONDS = 5.0
 CACHE_MAX_TITLES = 5000
 EPISODE_PAGE_SIZE = 200
-
-
-@dataclass(frozen=True)
-class EpisodeFacts:
-    season_number: int
-    episode_number: int
-    display_name: str = ""
-    runtime_minutes: int = 0
-    air_date: dt.date | None = None
-    still_path: str = ""
-
-    def aired(self, today: dt.date) -> bool:
-        return self.air_date is None or self.air_date <= today
-
-
-@dataclass(frozen=True)
-class TitleFacts:
-    title_id: str
-    kind: str  # movie, series
-    display_name: str = ""
-    published: bool = True
-    poster_path: str = ""
-    release_date: dt.date | None = None
-    genres: tuple[str, ...] = ()
-    runtime_minutes: int = 0
-    episodes: tuple[EpisodeFacts, ...] = field(default_factory=tuple)
-
-    @property
-    def is_series(self) -> bool:
-        return self.kind == "series"
-
-    @property
-    def episode_count(self) -> int:
-        """Episodes in Catalog, specials excluded, aired or not."""
-        return sum(1 for e in self.episodes if e.season_number > 0)
 
 
 def _date(value: Any) -> dt.date | None:

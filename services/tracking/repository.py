@@ -10,8 +10,9 @@ from typing import Any
 
 from sqlalchemy import Date, Integer, Select, String, and_, bindparam, case, cast, delete, func, literal, or_, select
 from sqlalchemy.orm import Session, aliased
+from sqlalchemy.sql.elements import ColumnElement
 
-from services.tracking.catalog_client import EpisodeFacts
+from services.tracking.domain import EpisodeFacts, Item, Play
 from services.tracking.models import (
     Completion,
     Dismissal,
@@ -45,6 +46,18 @@ class SeriesSummary:
     next_episode: EpisodeFacts | None  # the stored next episode, aired or not; None when not stored or gone
     aired: int  # episodes aired by the given day, specials excluded
     next_playback: Playback | None  # the user's playback of the stored next episode
+
+
+@dataclass(frozen=True)
+class ProgressRead:
+    """Everything one series' progress is computed from, for one user."""
+
+    title: TitleSnapshot | None  # None when not asked for (the caller has it) or not stored
+    episodes: list[EpisodeFacts] | None  # None when not asked for
+    row: ShowProgress | None
+    plays: dict[tuple[int, int], tuple[int, dt.datetime, dt.datetime | None]]  # see `episode_plays`
+    entry: WatchlistEntry | None
+    episode_playbacks: list[Playback]
 
 
 _NEXT = aliased(EpisodeSnapshot, name="next_episode")
@@ -129,6 +142,66 @@ def _up_next_statement(after: bool) -> Select[*tuple[Any, ...]]:
     return _summary_joins(query, entries.c.title_id).order_by(entries.c.activity_time.desc(), entries.c.title_id.desc())
 
 
+def _in_window(column: Any, start: dt.datetime | None, end: dt.datetime | None) -> list[ColumnElement[bool]]:
+    found = []
+    if start is not None:
+        found.append(column >= start)
+    if end is not None:
+        found.append(column < end)
+    return found
+
+
+def _item_conditions(model: type[HistoryEntry] | type[Playback] | type[Rating], item: Item | None) -> list[Any]:
+    """Rows about an item: a title's (movie or every episode), a season's or one episode's."""
+    if item is None:
+        return []
+    found: list[Any] = [model.title_id == item.title_id]
+    if item.season is not None:
+        found.append(model.season_number == item.season)
+    if item.episode is not None:
+        found.append(model.episode_number == item.episode)
+    if item.season is not None:
+        found.append(model.kind == "episode")
+    return found
+
+
+def _keyset(
+    query: Select[Any], column: Any, tiebreak: Any, descending: bool, size: int, after: tuple[object, str] | None
+) -> Select[Any]:
+    """One page plus one row, after `after` = (sort key, tiebreak) in (column, tiebreak) order."""
+    if after is not None:
+        key, last = after
+        if descending:
+            query = query.where(or_(column < key, and_(column == key, tiebreak < last)))
+        else:
+            query = query.where(or_(column > key, and_(column == key, tiebreak > last)))
+    order = (column.desc(), tiebreak.desc()) if descending else (column.asc(), tiebreak.asc())
+    return query.order_by(*order).limit(size + 1)
+
+
+_WATCHLIST_ORDER: dict[str, Any] = {
+    "update_time": WatchlistEntry.update_time,
+    "create_time": WatchlistEntry.create_time,
+    "title": WatchlistEntry.sort_title,
+    # Never-watched entries last: sort by the last watch with the epoch standing in.
+    "last_watch_time": func.coalesce(WatchlistEntry.last_watch_time, dt.datetime(1970, 1, 1, tzinfo=dt.UTC)),
+}
+
+
+# The tables holding a user's rows, keyed as the export and the purge name them, with a stable export order.
+_USER_TABLES: tuple[tuple[str, Any, tuple[Any, ...]], ...] = (
+    ("watchlist", WatchlistEntry, (WatchlistEntry.create_time, WatchlistEntry.id)),
+    ("history", HistoryEntry, (HistoryEntry.watch_time, HistoryEntry.id)),
+    ("ratings", Rating, (Rating.create_time, Rating.id)),
+    ("playbacks", Playback, (Playback.update_time, Playback.id)),
+    ("progress", ShowProgress, (ShowProgress.title_id,)),
+    ("completions", Completion, (Completion.complete_time, Completion.id)),
+    ("dismissals", Dismissal, (Dismissal.create_time, Dismissal.id)),
+    ("sessions", ScrobbleSession, (ScrobbleSession.start_time, ScrobbleSession.id)),
+    ("activity", LastActivity, (LastActivity.user_id,)),
+)
+
+
 class TrackingRepository:
     def __init__(self, session: Session) -> None:
         self.s = session
@@ -144,12 +217,6 @@ class TrackingRepository:
 
     def flush(self) -> None:
         self.s.flush()
-
-    def scalars(self, query: Any) -> Sequence[Any]:
-        return self.s.scalars(query).all()
-
-    def rows(self, query: Any) -> Sequence[Any]:
-        return self.s.execute(query).all()
 
     # -- catalog snapshots ---------------------------------------------------
 
@@ -301,6 +368,19 @@ class TrackingRepository:
             found[title_id][(season, episode)] = latest
         return found
 
+    def progress_read(self, user_id: str, title_id: str, *, with_title: bool, row: ShowProgress | None = None) -> ProgressRead:
+        """The read behind `GetShowProgress` and every recomputed progress: the title and its episodes (when
+        `with_title`), the user's progress row (unless given), the plays of each episode, the watchlist
+        entry and the saved episode playbacks. One function, so that it can become fewer statements."""
+        title = self.title(title_id) if with_title else None
+        episodes = self.episode_facts([title_id])[title_id] if with_title and title is not None else None
+        if row is None:
+            row = self.progress(user_id, title_id)
+        plays = self.episode_plays(user_id, title_id, cycle=row.rewatch_count) if row else {}
+        entry = self.watchlist_entry(user_id, title_id)
+        playbacks = [p for p in self.playbacks_for(user_id, [title_id]) if p.kind == "episode"]
+        return ProgressRead(title, episodes, row, plays, entry, playbacks)
+
     def episode_plays(
         self, user_id: str, title_id: str, *, cycle: int
     ) -> dict[tuple[int, int], tuple[int, dt.datetime, dt.datetime | None]]:
@@ -435,19 +515,298 @@ class TrackingRepository:
             self.s.add(row)
         return row
 
+    # -- pages -----------------------------------------------------------------
+
+    def watchlist_page(
+        self,
+        user_id: str,
+        *,
+        statuses: Sequence[str],
+        favorites_only: bool,
+        kind: str | None,
+        since: dt.datetime | None,
+        order: str,
+        size: int,
+        after: tuple[object, str] | None,
+    ) -> tuple[list[WatchlistEntry], int]:
+        """A page (plus one row) of the user's watchlist in `order`, and how many entries match in all."""
+        conditions: list[Any] = [WatchlistEntry.user_id == user_id]
+        if statuses:
+            conditions.append(WatchlistEntry.status.in_(list(statuses)))
+        if favorites_only:
+            conditions.append(WatchlistEntry.favorite.is_(True))
+        if kind:
+            conditions.append(WatchlistEntry.kind == kind)
+        if since is not None:
+            conditions.append(WatchlistEntry.update_time > since)
+        total = self.s.scalar(select(func.count()).select_from(WatchlistEntry).where(*conditions)) or 0
+        query = select(WatchlistEntry).where(*conditions)
+        page = _keyset(query, _WATCHLIST_ORDER[order], WatchlistEntry.title_id, order != "title", size, after)
+        return list(self.s.scalars(page)), total
+
+    def progress_page(
+        self, user_id: str, *, statuses: Sequence[str], since: dt.datetime | None, size: int, after: tuple[object, str] | None
+    ) -> list[ShowProgress]:
+        """Progress rows (started series and watchlisted ones not started yet), most recent activity first."""
+        query = select(ShowProgress).where(ShowProgress.user_id == user_id)
+        if since is not None:
+            query = query.where(ShowProgress.update_time > since)
+        if statuses:
+            query = query.join(
+                WatchlistEntry,
+                and_(WatchlistEntry.user_id == ShowProgress.user_id, WatchlistEntry.title_id == ShowProgress.title_id),
+            ).where(WatchlistEntry.status.in_(list(statuses)))
+        return list(self.s.scalars(_keyset(query, ShowProgress.activity_time, ShowProgress.title_id, True, size, after)))
+
+    def playbacks_page(
+        self,
+        user_id: str,
+        *,
+        kind: str | None,
+        item: Item | None,
+        updated_after: dt.datetime,
+        since: dt.datetime | None,
+        size: int,
+        after: tuple[object, str] | None,
+    ) -> list[Playback]:
+        conditions: list[Any] = [Playback.user_id == user_id, Playback.update_time >= updated_after]
+        if kind:
+            conditions.append(Playback.kind == kind)
+        conditions.extend(_item_conditions(Playback, item))
+        if since is not None:
+            conditions.append(Playback.update_time > since)
+        query = select(Playback).where(*conditions)
+        return list(self.s.scalars(_keyset(query, Playback.update_time, Playback.id, True, size, after)))
+
+    def history_page(
+        self,
+        user_id: str,
+        *,
+        item: Item | None,
+        kind: str | None,
+        start: dt.datetime | None,
+        end: dt.datetime | None,
+        since: dt.datetime | None,
+        size: int,
+        after: tuple[object, str] | None,
+    ) -> list[HistoryEntry]:
+        conditions: list[Any] = [HistoryEntry.user_id == user_id, *_item_conditions(HistoryEntry, item)]
+        if kind:
+            conditions.append(HistoryEntry.kind == kind)
+        conditions.extend(_in_window(HistoryEntry.watch_time, start, end))
+        if since is not None:
+            conditions.append(HistoryEntry.create_time > since)
+        query = select(HistoryEntry).where(*conditions)
+        return list(self.s.scalars(_keyset(query, HistoryEntry.watch_time, HistoryEntry.id, True, size, after)))
+
+    def ratings_page(
+        self,
+        user_id: str,
+        *,
+        kind: str | None,
+        item: Item | None,
+        min_score: int,
+        since: dt.datetime | None,
+        size: int,
+        after: tuple[object, str] | None,
+    ) -> list[Rating]:
+        """Ratings by update time, most recent first."""
+        conditions: list[Any] = [Rating.user_id == user_id, *_item_conditions(Rating, item)]
+        if kind:
+            conditions.append(Rating.kind == kind)
+        if min_score:
+            conditions.append(Rating.score >= min_score)
+        if since is not None:
+            conditions.append(Rating.update_time > since)
+        query = select(Rating).where(*conditions)
+        return list(self.s.scalars(_keyset(query, Rating.update_time, Rating.id, True, size, after)))
+
+    def ratings_by_score_page(
+        self,
+        user_id: str,
+        *,
+        kind: str | None,
+        item: Item | None,
+        min_score: int,
+        since: dt.datetime | None,
+        size: int,
+        after: tuple[int, dt.datetime, str] | None,
+    ) -> list[Rating]:
+        """Ratings by (score, update time, id) descending, as one composite key, after `after`."""
+        conditions: list[Any] = [Rating.user_id == user_id, *_item_conditions(Rating, item)]
+        if kind:
+            conditions.append(Rating.kind == kind)
+        if min_score:
+            conditions.append(Rating.score >= min_score)
+        if since is not None:
+            conditions.append(Rating.update_time > since)
+        query = select(Rating).where(*conditions)
+        if after is not None:
+            score, when, last_id = after
+            query = query.where(
+                or_(
+                    Rating.score < score,
+                    and_(
+                        Rating.score == score,
+                        or_(Rating.update_time < when, and_(Rating.update_time == when, Rating.id < last_id)),
+                    ),
+                )
+            )
+        ordered = query.order_by(Rating.score.desc(), Rating.update_time.desc(), Rating.id.desc()).limit(size + 1)
+        return list(self.s.scalars(ordered))
+
+    # -- single rows -------------------------------------------------------------
+
+    def playback_by_id(self, user_id: str, playback_id: str) -> Playback | None:
+        """The user's playback; another user's is None, as if it did not exist."""
+        row = self.s.get(Playback, playback_id)
+        return row if row is not None and row.user_id == user_id else None
+
+    def rating_by_id(self, user_id: str, rating_id: str) -> Rating | None:
+        row = self.s.get(Rating, rating_id)
+        return row if row is not None and row.user_id == user_id else None
+
+    def latest_play(self, user_id: str, title_id: str) -> HistoryEntry | None:
+        """The play of a title recorded last."""
+        query = (
+            select(HistoryEntry)
+            .where(HistoryEntry.user_id == user_id, HistoryEntry.title_id == title_id)
+            .order_by(HistoryEntry.create_time.desc(), HistoryEntry.watch_time.desc())
+            .limit(1)
+        )
+        return self.s.scalars(query).first()
+
+    # -- what recommendations read ---------------------------------------------------
+
+    def watched_title_ids(self, user_id: str) -> set[str]:
+        return set(self.s.scalars(select(HistoryEntry.title_id).where(HistoryEntry.user_id == user_id).distinct()))
+
+    def title_scores(self, user_id: str, *, min_score: int = 0) -> dict[str, int]:
+        """The user's ratings of titles (movies and series, not episodes) at `min_score` or more."""
+        query = select(Rating.title_id, Rating.score).where(Rating.user_id == user_id, Rating.kind != "episode")
+        if min_score:
+            query = query.where(Rating.score >= min_score)
+        return {t: s for t, s in self.s.execute(query)}
+
+    def rated_title_ids(self, user_id: str, *, min_score: int) -> set[str]:
+        """Titles with any rating (episodes too) at `min_score` or more."""
+        return set(self.s.scalars(select(Rating.title_id).where(Rating.user_id == user_id, Rating.score >= min_score)))
+
+    def watchlist_title_ids(self, user_id: str, *, status: str | None = None) -> set[str]:
+        query = select(WatchlistEntry.title_id).where(WatchlistEntry.user_id == user_id)
+        if status is not None:
+            query = query.where(WatchlistEntry.status == status)
+        return set(self.s.scalars(query))
+
+    def dismissed_title_ids(self, user_id: str) -> set[str]:
+        return set(self.s.scalars(select(Dismissal.title_id).where(Dismissal.user_id == user_id)))
+
+    # -- what the stats read ---------------------------------------------------------
+
+    def plays(self, start: dt.datetime | None, end: dt.datetime | None, *, user_id: str | None = None) -> list[Play]:
+        """Plays watched in [start, end), of one user or of everyone."""
+        h = HistoryEntry
+        query = select(h.user_id, h.title_id, h.kind, h.season_number, h.episode_number, h.watch_time, h.runtime_seconds).where(
+            *_in_window(h.watch_time, start, end)
+        )
+        if user_id is not None:
+            query = query.where(h.user_id == user_id)
+        return [
+            Play(user, title, kind, season, episode, _utc(when), float(runtime))
+            for user, title, kind, season, episode, when, runtime in self.s.execute(query)
+        ]
+
+    def title_genres(self, title_ids: Iterable[str]) -> dict[str, list[str]]:
+        return {t: list(s.genres or ()) for t, s in self.titles(title_ids).items()}
+
+    def completion_count(self, user_id: str, start: dt.datetime | None, end: dt.datetime | None) -> int:
+        query = (
+            select(func.count())
+            .select_from(Completion)
+            .where(Completion.user_id == user_id, *_in_window(Completion.complete_time, start, end))
+        )
+        return self.s.scalar(query) or 0
+
+    def scores_given(self, user_id: str, start: dt.datetime | None, end: dt.datetime | None) -> list[int]:
+        """Scores of the ratings the user created in [start, end)."""
+        query = select(Rating.score).where(Rating.user_id == user_id, *_in_window(Rating.create_time, start, end))
+        return list(self.s.scalars(query))
+
+    def status_counts(self, user_id: str) -> dict[str, int]:
+        query = (
+            select(WatchlistEntry.status, func.count()).where(WatchlistEntry.user_id == user_id).group_by(WatchlistEntry.status)
+        )
+        return {status: int(count) for status, count in self.s.execute(query)}
+
+    def sessions_started(self, start: dt.datetime | None, end: dt.datetime | None) -> list[tuple[str, bool]]:
+        """(user id, completed) of every viewing session started in [start, end)."""
+        query = select(ScrobbleSession.user_id, ScrobbleSession.completed).where(
+            *_in_window(ScrobbleSession.start_time, start, end)
+        )
+        return [(user, bool(done)) for user, done in self.s.execute(query)]
+
+    def watchlist_add_count(self, start: dt.datetime | None, end: dt.datetime | None) -> int:
+        query = select(func.count()).select_from(WatchlistEntry).where(*_in_window(WatchlistEntry.create_time, start, end))
+        return self.s.scalar(query) or 0
+
+    def rating_count(self, start: dt.datetime | None, end: dt.datetime | None) -> int:
+        query = select(func.count()).select_from(Rating).where(*_in_window(Rating.create_time, start, end))
+        return self.s.scalar(query) or 0
+
+    def activity_plays(self, titles: Sequence[str], start: dt.datetime, end: dt.datetime) -> list[tuple[str, str, float]]:
+        """(user, title, runtime seconds) of the plays in [start, end), of `titles` when given."""
+        limit = [HistoryEntry.title_id.in_(titles)] if titles else []
+        query = select(HistoryEntry.user_id, HistoryEntry.title_id, HistoryEntry.runtime_seconds).where(
+            *limit, *_in_window(HistoryEntry.watch_time, start, end)
+        )
+        return [(u, t, float(r)) for u, t, r in self.s.execute(query)]
+
+    def activity_sessions(
+        self, titles: Sequence[str], start: dt.datetime, end: dt.datetime
+    ) -> list[tuple[str, str, bool, float]]:
+        """(user, title, completed, watched seconds) of the viewing sessions started in [start, end)."""
+        s = ScrobbleSession
+        limit = [s.title_id.in_(titles)] if titles else []
+        query = select(s.user_id, s.title_id, s.completed, s.watched_seconds).where(*limit, *_in_window(s.start_time, start, end))
+        return [(u, t, bool(c), float(w)) for u, t, c, w in self.s.execute(query)]
+
+    def activity_adds(self, titles: Sequence[str], start: dt.datetime, end: dt.datetime) -> list[tuple[str, int]]:
+        limit = [WatchlistEntry.title_id.in_(titles)] if titles else []
+        query = (
+            select(WatchlistEntry.title_id, func.count())
+            .where(*limit, *_in_window(WatchlistEntry.create_time, start, end))
+            .group_by(WatchlistEntry.title_id)
+        )
+        return [(t, int(n)) for t, n in self.s.execute(query)]
+
+    def rating_averages(self, title_ids: Sequence[str]) -> dict[str, tuple[int, float]]:
+        """(rating count, average score) of titles (movies and series, not episodes), over every user."""
+        if not title_ids:
+            return {}
+        query = (
+            select(Rating.title_id, func.count(), func.avg(Rating.score))
+            .where(Rating.title_id.in_(list(title_ids)), Rating.kind != "episode")
+            .group_by(Rating.title_id)
+        )
+        return {t: (int(n), float(avg or 0.0)) for t, n, avg in self.s.execute(query)}
+
+    # -- export -----------------------------------------------------------------------
+
+    def user_rows(self, user_id: str) -> dict[str, list[dict[str, Any]]]:
+        """Every row Tracking holds about a user, by table (keys as `purge` counts them), as plain column values
+        without the user id, in a stable order: what the account export shows."""
+        found: dict[str, list[dict[str, Any]]] = {}
+        for key, model, order in _USER_TABLES:
+            # Columns, not entities: a heavy user has tens of thousands of rows and no ORM object is needed.
+            columns = [c for c in model.__table__.columns if c.key != "user_id"]
+            query = select(*columns).where(model.user_id == user_id).order_by(*order)
+            found[key] = [dict(row) for row in self.s.execute(query).mappings()]
+        return found
+
     def purge(self, user_id: str) -> dict[str, int]:
+        """Deletes every row of the user, table by table; how many each held (keys as `user_rows`)."""
         counts: dict[str, int] = {}
-        for key, model in (
-            ("watchlist", WatchlistEntry),
-            ("history", HistoryEntry),
-            ("ratings", Rating),
-            ("playbacks", Playback),
-            ("progress", ShowProgress),
-            ("completions", Completion),
-            ("dismissals", Dismissal),
-            ("sessions", ScrobbleSession),
-            ("activity", LastActivity),
-        ):
+        for key, model, _ in _USER_TABLES:
             result = self.s.execute(delete(model).where(model.user_id == user_id))
             counts[key] = int(getattr(result, "rowcount", 0) or 0)
         return counts

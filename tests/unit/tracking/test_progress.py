@@ -8,8 +8,7 @@ import pytest
 
 from services.core.errors import InvalidArgument, NotFound
 from services.core.tokens import Principal
-from services.tracking.catalog_client import EpisodeFacts
-from services.tracking.domain import compute_progress, parse_item, user_of
+from services.tracking.domain import EpisodeFacts, compute_progress, parse_item, user_of
 
 TODAY = dt.date(2026, 11, 22)
 T0 = dt.datetime(2026, 11, 1, tzinfo=dt.UTC)

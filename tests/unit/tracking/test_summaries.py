@@ -11,10 +11,10 @@ from sqlalchemy.orm import Session
 
 from services.core import migrate
 from services.core.settings import Settings
-from services.tracking.catalog_client import EpisodeFacts, TitleFacts
-from services.tracking.domain import Lookup, TrackingDomain, episodes_aired_by, parse_item
+from services.tracking.domain import EpisodeFacts, Lookup, TitleFacts, episodes_aired_by, parse_item
 from services.tracking.models import ShowProgress
 from services.tracking.repository import TrackingRepository
+from services.tracking.usecases import TrackingWork
 from tests.unit.tracking.clock import ME, NOW, Clock
 
 TODAY = NOW.date()
@@ -52,7 +52,7 @@ def test_episodes_aired_by_is_the_latest_air_date_of_the_regular_episodes() -> N
 @pytest.mark.parametrize("offset", [0, 7, 8, 14, 40])
 def test_summaries_agree_with_the_full_computation_as_episodes_air(repo: TrackingRepository, offset: int) -> None:
     clock = Clock()
-    domain = TrackingDomain(clock)
+    domain = TrackingWork(clock)
     for title_id, title in CATALOG.items():
         domain.mark_watched(
             repo, ME, user_id=ME.user_id, items=[parse_item(f"titles/{title_id}/seasons/1/episodes/1")],
@@ -69,7 +69,7 @@ def test_summaries_agree_with_the_full_computation_as_episodes_air(repo: Trackin
 
 
 def test_up_next_shows_the_playback_of_the_next_episode_only(repo: TrackingRepository) -> None:
-    domain = TrackingDomain(Clock())
+    domain = TrackingWork(Clock())
     title = CATALOG["done"]
     lookup = Lookup({"done": title})
     domain.mark_watched(
@@ -132,7 +132,7 @@ def test_the_migration_backfills_episodes_aired_by(tmp_path: pathlib.Path) -> No
 
 
 def test_adding_a_series_writes_its_progress_row_and_listing_progress_writes_nothing(repo: TrackingRepository) -> None:
-    domain = TrackingDomain(Clock())
+    domain = TrackingWork(Clock())
     for title_id in ("done", "airing"):
         domain.create_watchlist_entry(
             repo, ME, user_id=ME.user_id, item=parse_item(f"titles/{title_id}"), lookup=Lookup({title_id: CATALOG[title_id]}),
@@ -190,7 +190,7 @@ def test_the_migration_writes_progress_rows_for_watchlisted_series(tmp_path: pat
 @pytest.mark.parametrize("include_specials", [False, True])
 def test_a_page_of_progress_views_equals_one_view_per_series(repo: TrackingRepository, include_specials: bool) -> None:
     clock = Clock()
-    domain = TrackingDomain(clock)
+    domain = TrackingWork(clock)
     lookup = Lookup(dict(CATALOG))
 
     def mark(*items: str, repeat: bool = False) -> None:

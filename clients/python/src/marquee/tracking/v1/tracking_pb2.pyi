@@ -2,6 +2,7 @@ import datetime
 
 from google.api import annotations_pb2 as _annotations_pb2
 from google.api import field_behavior_pb2 as _field_behavior_pb2
+from google.api import httpbody_pb2 as _httpbody_pb2
 from google.api import resource_pb2 as _resource_pb2
 from google.protobuf import duration_pb2 as _duration_pb2
 from google.protobuf import field_mask_pb2 as _field_mask_pb2
@@ -11,6 +12,7 @@ from google.type import date_pb2 as _date_pb2
 from google.type import interval_pb2 as _interval_pb2
 from marquee.api.v1 import access_pb2 as _access_pb2
 from marquee.api.v1 import limits_pb2 as _limits_pb2
+from marquee.api.v1 import userdata_pb2 as _userdata_pb2
 from google.protobuf.internal import containers as _containers
 from google.protobuf.internal import enum_type_wrapper as _enum_type_wrapper
 from google.protobuf import descriptor as _descriptor
@@ -35,6 +37,7 @@ class ErrorReason(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     ERROR_REASON_TOO_MANY_ITEMS: _ClassVar[ErrorReason]
     ERROR_REASON_WATCH_TIME_IN_FUTURE: _ClassVar[ErrorReason]
     ERROR_REASON_INVALID_PROGRESS: _ClassVar[ErrorReason]
+    ERROR_REASON_EXPORT_TOO_LARGE: _ClassVar[ErrorReason]
 
 class ItemKind(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = ()
@@ -126,6 +129,7 @@ ERROR_REASON_NOTHING_TO_REWATCH: ErrorReason
 ERROR_REASON_TOO_MANY_ITEMS: ErrorReason
 ERROR_REASON_WATCH_TIME_IN_FUTURE: ErrorReason
 ERROR_REASON_INVALID_PROGRESS: ErrorReason
+ERROR_REASON_EXPORT_TOO_LARGE: ErrorReason
 ITEM_KIND_UNSPECIFIED: ItemKind
 ITEM_KIND_MOVIE: ItemKind
 ITEM_KIND_SERIES: ItemKind
@@ -1120,20 +1124,38 @@ class ListTitleActivityResponse(_message.Message):
     interval: _interval_pb2.Interval
     def __init__(self, titles: _Optional[_Iterable[_Union[TitleActivity, _Mapping]]] = ..., next_page_token: _Optional[str] = ..., interval: _Optional[_Union[_interval_pb2.Interval, _Mapping]] = ...) -> None: ...
 
-class PurgeUserDataRequest(_message.Message):
+class ExportUserDataRequest(_message.Message):
     __slots__ = ("name",)
     NAME_FIELD_NUMBER: _ClassVar[int]
     name: str
     def __init__(self, name: _Optional[str] = ...) -> None: ...
 
+class ExportUserDataResponse(_message.Message):
+    __slots__ = ("document",)
+    DOCUMENT_FIELD_NUMBER: _ClassVar[int]
+    document: _httpbody_pb2.HttpBody
+    def __init__(self, document: _Optional[_Union[_httpbody_pb2.HttpBody, _Mapping]] = ...) -> None: ...
+
+class PurgeUserDataRequest(_message.Message):
+    __slots__ = ("name", "request_id")
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
+    name: str
+    request_id: str
+    def __init__(self, name: _Optional[str] = ..., request_id: _Optional[str] = ...) -> None: ...
+
 class PurgeUserDataResponse(_message.Message):
-    __slots__ = ("watchlist_entry_count", "history_entry_count", "rating_count", "playback_count")
+    __slots__ = ("watchlist_entry_count", "history_entry_count", "rating_count", "playback_count", "erased", "retained")
     WATCHLIST_ENTRY_COUNT_FIELD_NUMBER: _ClassVar[int]
     HISTORY_ENTRY_COUNT_FIELD_NUMBER: _ClassVar[int]
     RATING_COUNT_FIELD_NUMBER: _ClassVar[int]
     PLAYBACK_COUNT_FIELD_NUMBER: _ClassVar[int]
+    ERASED_FIELD_NUMBER: _ClassVar[int]
+    RETAINED_FIELD_NUMBER: _ClassVar[int]
     watchlist_entry_count: int
     history_entry_count: int
     rating_count: int
     playback_count: int
-    def __init__(self, watchlist_entry_count: _Optional[int] = ..., history_entry_count: _Optional[int] = ..., rating_count: _Optional[int] = ..., playback_count: _Optional[int] = ...) -> None: ...
+    erased: _containers.RepeatedCompositeFieldContainer[_userdata_pb2.UserDataDisposition]
+    retained: _containers.RepeatedCompositeFieldContainer[_userdata_pb2.UserDataDisposition]
+    def __init__(self, watchlist_entry_count: _Optional[int] = ..., history_entry_count: _Optional[int] = ..., rating_count: _Optional[int] = ..., playback_count: _Optional[int] = ..., erased: _Optional[_Iterable[_Union[_userdata_pb2.UserDataDisposition, _Mapping]]] = ..., retained: _Optional[_Iterable[_Union[_userdata_pb2.UserDataDisposition, _Mapping]]] = ...) -> None: ...

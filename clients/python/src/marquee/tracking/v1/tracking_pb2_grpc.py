@@ -211,6 +211,11 @@ class TrackingServiceStub(object):
                 request_serializer=marquee_dot_tracking_dot_v1_dot_tracking__pb2.ListTitleActivityRequest.SerializeToString,
                 response_deserializer=marquee_dot_tracking_dot_v1_dot_tracking__pb2.ListTitleActivityResponse.FromString,
                 _registered_method=True)
+        self.ExportUserData = channel.unary_unary(
+                '/marquee.tracking.v1.TrackingService/ExportUserData',
+                request_serializer=marquee_dot_tracking_dot_v1_dot_tracking__pb2.ExportUserDataRequest.SerializeToString,
+                response_deserializer=marquee_dot_tracking_dot_v1_dot_tracking__pb2.ExportUserDataResponse.FromString,
+                _registered_method=True)
         self.PurgeUserData = channel.unary_unary(
                 '/marquee.tracking.v1.TrackingService/PurgeUserData',
                 request_serializer=marquee_dot_tracking_dot_v1_dot_tracking__pb2.PurgeUserDataRequest.SerializeToString,
@@ -600,10 +605,27 @@ class TrackingServiceServicer(object):
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def ExportUserData(self, request, context):
+        """Exports every piece of tracking data of a user, for an account export
+        (called by Auth). The document is a JSON object with the keys
+        `export_time`, `user` and one list per category: `watchlist`,
+        `watch_history`, `ratings`, `playbacks`, `show_progress`, `completions`,
+        `dismissed_recommendations`, `viewing_sessions` and `last_activities`.
+
+        Errors: INVALID_ARGUMENT / `INVALID_ARGUMENT` (`users/me` is not
+        accepted; name the user), RESOURCE_EXHAUSTED / `EXPORT_TOO_LARGE`.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def PurgeUserData(self, request, context):
-        """Erases every piece of tracking data of a user (watchlist, history,
-        progress, playbacks, ratings, dismissed recommendations), for account
-        deletion. Idempotent: purging a user with no data succeeds.
+        """Erases every piece of tracking data of a user, for account deletion
+        (called by Auth). The categories, as `PurgeUserDataResponse.erased` names
+        them: `watchlist`, `watch_history`, `ratings`, `playbacks`,
+        `show_progress`, `completions`, `dismissed_recommendations`,
+        `viewing_sessions` and `last_activities`. Nothing is retained. Idempotent:
+        purging a user with no data succeeds and erases nothing.
 
         Errors: INVALID_ARGUMENT / `INVALID_ARGUMENT` (`users/me` is not
         accepted; name the user).
@@ -749,6 +771,11 @@ def add_TrackingServiceServicer_to_server(servicer, server):
                     servicer.ListTitleActivity,
                     request_deserializer=marquee_dot_tracking_dot_v1_dot_tracking__pb2.ListTitleActivityRequest.FromString,
                     response_serializer=marquee_dot_tracking_dot_v1_dot_tracking__pb2.ListTitleActivityResponse.SerializeToString,
+            ),
+            'ExportUserData': grpc.unary_unary_rpc_method_handler(
+                    servicer.ExportUserData,
+                    request_deserializer=marquee_dot_tracking_dot_v1_dot_tracking__pb2.ExportUserDataRequest.FromString,
+                    response_serializer=marquee_dot_tracking_dot_v1_dot_tracking__pb2.ExportUserDataResponse.SerializeToString,
             ),
             'PurgeUserData': grpc.unary_unary_rpc_method_handler(
                     servicer.PurgeUserData,
@@ -1527,6 +1554,33 @@ class TrackingService(object):
             '/marquee.tracking.v1.TrackingService/ListTitleActivity',
             marquee_dot_tracking_dot_v1_dot_tracking__pb2.ListTitleActivityRequest.SerializeToString,
             marquee_dot_tracking_dot_v1_dot_tracking__pb2.ListTitleActivityResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ExportUserData(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/marquee.tracking.v1.TrackingService/ExportUserData',
+            marquee_dot_tracking_dot_v1_dot_tracking__pb2.ExportUserDataRequest.SerializeToString,
+            marquee_dot_tracking_dot_v1_dot_tracking__pb2.ExportUserDataResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -20,6 +20,8 @@ __all__ = (
     "EpisodeInfo",
     "EpisodeProgress",
     "ErrorReason",
+    "ExportUserDataRequest",
+    "ExportUserDataResponse",
     "GenreStats",
     "GetLastActivitiesRequest",
     "GetLastActivitiesResponse",
@@ -198,6 +200,13 @@ class ErrorReason(betterproto2.Enum):
     no percent and no way to compute one).
     """
 
+    EXPORT_TOO_LARGE = 13
+    """
+    RESOURCE_EXHAUSTED: the user's export is larger than the largest message
+    the service sends (`max_message_bytes`). `ErrorInfo.metadata["size_bytes"]`
+    and `["limit_bytes"]` give both sizes.
+    """
+
     @classmethod
     def betterproto_value_to_renamed_proto_names(cls) -> dict[int, str]:
         return {
@@ -214,6 +223,7 @@ class ErrorReason(betterproto2.Enum):
             10: "ERROR_REASON_TOO_MANY_ITEMS",
             11: "ERROR_REASON_WATCH_TIME_IN_FUTURE",
             12: "ERROR_REASON_INVALID_PROGRESS",
+            13: "ERROR_REASON_EXPORT_TOO_LARGE",
         }
 
     @classmethod
@@ -232,6 +242,7 @@ class ErrorReason(betterproto2.Enum):
             "ERROR_REASON_TOO_MANY_ITEMS": 10,
             "ERROR_REASON_WATCH_TIME_IN_FUTURE": 11,
             "ERROR_REASON_INVALID_PROGRESS": 12,
+            "ERROR_REASON_EXPORT_TOO_LARGE": 13,
         }
 
 
@@ -1040,6 +1051,38 @@ class EpisodeProgress(betterproto2.Message):
 
 
 default_message_pool.register_message("marquee.tracking.v1", "EpisodeProgress", EpisodeProgress)
+
+
+@dataclass(eq=False, repr=False)
+class ExportUserDataRequest(betterproto2.Message):
+    """
+    Request for `ExportUserData`.
+    """
+
+    name: "str" = betterproto2.field(1, betterproto2.TYPE_STRING)
+    """
+    Required. The user, `users/{user}` (`users/me` is not accepted).
+    """
+
+
+default_message_pool.register_message("marquee.tracking.v1", "ExportUserDataRequest", ExportUserDataRequest)
+
+
+@dataclass(eq=False, repr=False)
+class ExportUserDataResponse(betterproto2.Message):
+    """
+    Response for `ExportUserData`.
+    """
+
+    document: "___google__api__.HttpBody | None" = betterproto2.field(1, betterproto2.TYPE_MESSAGE, optional=True)
+    """
+    The export, `content_type` `application/json`. Over HTTP this is the
+    whole response body. Its keys are listed on `ExportUserData`; times are
+    RFC 3339 strings.
+    """
+
+
+default_message_pool.register_message("marquee.tracking.v1", "ExportUserDataResponse", ExportUserDataResponse)
 
 
 @dataclass(eq=False, repr=False)
@@ -2344,6 +2387,12 @@ class PurgeUserDataRequest(betterproto2.Message):
     Required. The user, `users/{user}`.
     """
 
+    request_id: "str" = betterproto2.field(2, betterproto2.TYPE_STRING)
+    """
+    Optional. The caller's id for this purge, for its own records; a purge is
+    idempotent whatever it holds.
+    """
+
 
 default_message_pool.register_message("marquee.tracking.v1", "PurgeUserDataRequest", PurgeUserDataRequest)
 
@@ -2372,6 +2421,18 @@ class PurgeUserDataResponse(betterproto2.Message):
     playback_count: "int" = betterproto2.field(4, betterproto2.TYPE_INT64)
     """
     Saved playback positions removed.
+    """
+
+    erased: "list[__api__v1__.UserDataDisposition]" = betterproto2.field(5, betterproto2.TYPE_MESSAGE, repeated=True)
+    """
+    Output only. What was erased, one entry per category (see
+    `PurgeUserData`), each with how many records it held.
+    """
+
+    retained: "list[__api__v1__.UserDataDisposition]" = betterproto2.field(6, betterproto2.TYPE_MESSAGE, repeated=True)
+    """
+    Output only. What was kept and why; Tracking keeps nothing, so this is
+    empty.
     """
 
 
@@ -3826,11 +3887,32 @@ class TrackingServiceStub:
             ListTitleActivityResponse.FromString,
         )(message)
 
+    def export_user_data(self, message: "ExportUserDataRequest") -> "ExportUserDataResponse":
+        """
+        Exports every piece of tracking data of a user, for an account export
+        (called by Auth). The document is a JSON object with the keys
+        `export_time`, `user` and one list per category: `watchlist`,
+        `watch_history`, `ratings`, `playbacks`, `show_progress`, `completions`,
+        `dismissed_recommendations`, `viewing_sessions` and `last_activities`.
+
+        Errors: INVALID_ARGUMENT / `INVALID_ARGUMENT` (`users/me` is not
+        accepted; name the user), RESOURCE_EXHAUSTED / `EXPORT_TOO_LARGE`.
+        """
+
+        return self._channel.unary_unary(
+            "/marquee.tracking.v1.TrackingService/ExportUserData",
+            ExportUserDataRequest.SerializeToString,
+            ExportUserDataResponse.FromString,
+        )(message)
+
     def purge_user_data(self, message: "PurgeUserDataRequest") -> "PurgeUserDataResponse":
         """
-        Erases every piece of tracking data of a user (watchlist, history,
-        progress, playbacks, ratings, dismissed recommendations), for account
-        deletion. Idempotent: purging a user with no data succeeds.
+        Erases every piece of tracking data of a user, for account deletion
+        (called by Auth). The categories, as `PurgeUserDataResponse.erased` names
+        them: `watchlist`, `watch_history`, `ratings`, `playbacks`,
+        `show_progress`, `completions`, `dismissed_recommendations`,
+        `viewing_sessions` and `last_activities`. Nothing is retained. Idempotent:
+        purging a user with no data succeeds and erases nothing.
 
         Errors: INVALID_ARGUMENT / `INVALID_ARGUMENT` (`users/me` is not
         accepted; name the user).
@@ -4604,6 +4686,34 @@ class TrackingServiceAsyncStub(betterproto2_grpclib.ServiceStub):
             metadata=metadata,
         )
 
+    async def export_user_data(
+        self,
+        message: "ExportUserDataRequest",
+        *,
+        timeout: "float | None" = None,
+        deadline: "Deadline | None" = None,
+        metadata: "MetadataLike | None" = None,
+    ) -> "ExportUserDataResponse":
+        """
+        Exports every piece of tracking data of a user, for an account export
+        (called by Auth). The document is a JSON object with the keys
+        `export_time`, `user` and one list per category: `watchlist`,
+        `watch_history`, `ratings`, `playbacks`, `show_progress`, `completions`,
+        `dismissed_recommendations`, `viewing_sessions` and `last_activities`.
+
+        Errors: INVALID_ARGUMENT / `INVALID_ARGUMENT` (`users/me` is not
+        accepted; name the user), RESOURCE_EXHAUSTED / `EXPORT_TOO_LARGE`.
+        """
+
+        return await self._unary_unary(
+            "/marquee.tracking.v1.TrackingService/ExportUserData",
+            message,
+            ExportUserDataResponse,
+            timeout=timeout,
+            deadline=deadline,
+            metadata=metadata,
+        )
+
     async def purge_user_data(
         self,
         message: "PurgeUserDataRequest",
@@ -4613,9 +4723,12 @@ class TrackingServiceAsyncStub(betterproto2_grpclib.ServiceStub):
         metadata: "MetadataLike | None" = None,
     ) -> "PurgeUserDataResponse":
         """
-        Erases every piece of tracking data of a user (watchlist, history,
-        progress, playbacks, ratings, dismissed recommendations), for account
-        deletion. Idempotent: purging a user with no data succeeds.
+        Erases every piece of tracking data of a user, for account deletion
+        (called by Auth). The categories, as `PurgeUserDataResponse.erased` names
+        them: `watchlist`, `watch_history`, `ratings`, `playbacks`,
+        `show_progress`, `completions`, `dismissed_recommendations`,
+        `viewing_sessions` and `last_activities`. Nothing is retained. Idempotent:
+        purging a user with no data succeeds and erases nothing.
 
         Errors: INVALID_ARGUMENT / `INVALID_ARGUMENT` (`users/me` is not
         accepted; name the user).
@@ -4631,5 +4744,7 @@ class TrackingServiceAsyncStub(betterproto2_grpclib.ServiceStub):
         )
 
 
+from ....google import api as ___google__api__
 from ....google import protobuf as ___google__protobuf__
 from ....google import type as ___google__type__
+from ...api import v1 as __api__v1__
