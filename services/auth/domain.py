@@ -99,6 +99,89 @@ class SocialOutcome:
     identity: Identity
 
 
+@dataclass(frozen=True)
+class Disposition:
+    """One category of a user's data and what a service did with it."""
+
+    category: str
+    description: str
+    count: int = 0
+    service: str = ""  # "marquee.tracking"; empty for Auth's own
+
+
+# What Auth itself erases with the account row (the rest is each peer's to report).
+AUTH_ERASED = (
+    Disposition("profile", "email, name, avatar, preferences, password hash", service="marquee.auth"),
+    Disposition("sign-in", "linked social accounts, sessions, refresh tokens", service="marquee.auth"),
+)
+
+
+@dataclass(frozen=True)
+class PeerErasure:
+    """One peer's part in an account's erasure, as stored."""
+
+    service: str  # "tracking"
+    attempt_count: int
+    last_error: str
+    next_attempt_time: dt.datetime
+    confirm_time: dt.datetime | None
+    erased: tuple[Disposition, ...] = ()
+    retained: tuple[Disposition, ...] = ()
+    create_time: dt.datetime | None = None  # when the account was deleted
+
+    @property
+    def confirmed(self) -> bool:
+        return self.confirm_time is not None
+
+
+@dataclass(frozen=True)
+class DeletionReport:
+    """What `DeleteUser` answers: Auth's own erasure, what peers confirmed, and who is still pending."""
+
+    erased: tuple[Disposition, ...]
+    retained: tuple[Disposition, ...]
+    pending: tuple[Disposition, ...]
+
+
+def public_api_url(configured: str, gateway_host: str, gateway_port: int) -> str:
+    """The API's public base URL, without a trailing slash: the configured one, else the gateway's address."""
+    if configured:
+        return configured.rstrip("/")
+    host = "localhost" if gateway_host in ("", "0.0.0.0", "::") else gateway_host  # noqa: S104  (a wildcard bind is not an address)
+    if ":" in host and not host.startswith("["):
+        host = f"[{host}]"
+    return f"http://{host}" if gateway_port == 80 else f"http://{host}:{gateway_port}"
+
+
+def erasure_retry_delay(attempts: int, *, initial: float, cap: float) -> float:
+    """Seconds before the next call after `attempts` failed ones: doubling from `initial`, never above `cap`.
+
+    There is no last attempt: a peer down for days is still retried every `cap` seconds.
+    """
+    if attempts <= 0:
+        return 0.0
+    exponent = min(attempts - 1, 62)  # 2**62 times initial is past any cap; keeps the float finite
+    return float(min(cap, initial * (2.0**exponent)))
+
+
+def deletion_report(peers: list[PeerErasure]) -> DeletionReport:
+    """Auth's erasure plus each confirmed peer's dispositions; each unconfirmed peer as one pending entry."""
+    erased = list(AUTH_ERASED)
+    retained: list[Disposition] = []
+    pending: list[Disposition] = []
+    for peer in sorted(peers, key=lambda p: p.service):
+        if peer.service == "auth":
+            continue  # Auth's own erasure is AUTH_ERASED, done with the account row
+        package = f"marquee.{peer.service}"
+        if peer.confirmed:
+            erased.extend(Disposition(d.category, d.description, d.count, package) for d in peer.erased)
+            retained.extend(Disposition(d.category, d.description, d.count, package) for d in peer.retained)
+        else:
+            why = f"; last error: {peer.last_error}" if peer.last_error else ""
+            pending.append(Disposition("pending", f"erasure requested, retried until {package} confirms{why}", service=package))
+    return DeletionReport(tuple(erased), tuple(retained), tuple(pending))
+
+
 def normalize_email(raw: str, field: str = "email") -> str:
     email = unicodedata.normalize("NFKC", raw).strip().lower()
     if not EMAIL.match(email) or len(email) > 320:
@@ -134,6 +217,9 @@ class AuthDomain:
         self.mailer = mailer
         self.clock = clock
         self._secret = settings.secret_key.get_secret_value().encode()
+
+    def public_api_url(self) -> str:
+        return public_api_url(self.auth.public_api_url, self.settings.gateway_host, self.settings.gateway_port)
 
     # -- names and ownership --------------------------------------------------
 
@@ -852,13 +938,20 @@ class AuthDomain:
             ],
         }
 
-    def delete_user(self, repo: AuthRepository, principal: Principal, *, name: str) -> None:
+    def delete_user(self, repo: AuthRepository, principal: Principal, *, name: str, peers: list[str]) -> str:
+        """Deletes the account and, in the same transaction, asks each of `peers` to erase it (`auth_erasures`)."""
         user = self.load_user(repo, self.resolve_user_id(name, principal), for_update=True)
         if user.id == principal.user_id:
             self._require_recent_sign_in(repo, principal)
         if user.role == ROLE_ADMIN and repo.count_admins() <= 1:
             raise errors.FailedPrecondition("the last admin cannot be deleted", reason="LAST_ADMIN")
+        now = self.clock()
+        own = [{"category": d.category, "count": 0, "description": d.description} for d in AUTH_ERASED]
+        repo.add_erasure(user.id, "auth", now, confirmed=own)  # the deletion's record, even with no peers
+        for service in peers:
+            repo.add_erasure(user.id, service, now)
         repo.delete(user)
+        return user.id
 
     # -- administration -------------------------------------------------------
 

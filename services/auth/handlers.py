@@ -13,12 +13,12 @@ from marquee.auth.v1 import auth_pb2 as pb
 from marquee.auth.v1 import auth_pb2_grpc
 
 from services.auth import oauth
-from services.auth.domain import AuthDomain, Client, IssuedTokens, SignedIn, user_etag, user_name
+from services.auth.domain import AuthDomain, Client, Disposition, IssuedTokens, PeerErasure, SignedIn, user_etag, user_name
 from services.auth.models import Identity, Session, User
 from services.auth.peers import SignupBonus
 from services.auth.repository import AuthRepository
 from services.auth.usecases import AuthUseCases
-from services.core import errors
+from services.core import errors, names
 from services.core.convert import timestamp
 from services.core.db import Database
 from services.core.errors import invalid
@@ -66,6 +66,34 @@ USER_ORDERS: dict[pb.UserOrder, str] = {
     pb.USER_ORDER_LAST_SIGN_IN_TIME_DESC: "last_login_desc",
 }
 UPDATABLE_USER_PATHS = ("display_name", "avatar_uri", "skill_level", "locale", "time_zone", "preferences", "app_preferences")
+
+
+def disposition_pb(item: Disposition) -> pb.DataDisposition:
+    return pb.DataDisposition(category=item.category, service=item.service, description=item.description, count=item.count)
+
+
+def deletion_pb(user_id: str, services: list[PeerErasure]) -> pb.UserDeletion:
+    done = all(s.confirmed for s in services)
+    confirmed = [s.confirm_time for s in services if s.confirm_time is not None]
+    return pb.UserDeletion(
+        name=f"users/{user_id}/deletion",
+        delete_time=timestamp(min((s.create_time for s in services if s.create_time), default=None)),
+        done=done,
+        complete_time=timestamp(max(confirmed)) if done and confirmed else None,
+        services=[
+            pb.ServiceErasure(
+                service=f"marquee.{s.service}",
+                state=pb.SERVICE_ERASURE_STATE_CONFIRMED if s.confirmed else pb.SERVICE_ERASURE_STATE_PENDING,
+                attempt_count=s.attempt_count,
+                last_error=s.last_error,
+                next_attempt_time=None if s.confirmed else timestamp(s.next_attempt_time),
+                confirm_time=timestamp(s.confirm_time),
+                erased=[disposition_pb(d) for d in s.erased],
+                retained=[disposition_pb(d) for d in s.retained],
+            )
+            for s in services
+        ],
+    )
 
 
 def client_of(context: Context, info: pb.ClientInfo | None = None) -> Client:
@@ -204,7 +232,7 @@ class AuthHandlers(UnitOfWorkHandlers[AuthRepository], auth_pb2_grpc.AuthService
             refresh_token_ttl=duration_pb2.Duration(seconds=settings.refresh_token_ttl_seconds),
             issuer=settings.jwt_issuer,
             audience=settings.jwt_audience,
-            jwks_uri="/auth/v1/jwks",
+            jwks_uri=f"{self.domain.public_api_url()}/auth/v1/jwks",
         )
 
     async def GetJwks(self, request: pb.GetJwksRequest, context: Context) -> pb.GetJwksResponse:
@@ -468,21 +496,22 @@ class AuthHandlers(UnitOfWorkHandlers[AuthRepository], auth_pb2_grpc.AuthService
         return pb.UnlinkIdentityResponse(user=self.user_pb(user, providers))
 
     async def ExportUserData(self, request: pb.ExportUserDataRequest, context: Context) -> pb.ExportUserDataResponse:
-        document = await self._run(self.domain.export_user_data, require_principal(), name=request.name)
+        document = await self.use.export_user_data(require_principal(), request.name)
         body = json.dumps(document, indent=2, sort_keys=True).encode()
         return pb.ExportUserDataResponse(document=httpbody_pb2.HttpBody(content_type="application/json", data=body))
 
     async def DeleteUser(self, request: pb.DeleteUserRequest, context: Context) -> pb.DeleteUserResponse:
-        await self._run(self.domain.delete_user, require_principal(), name=request.name)
-        erased = [
-            pb.DataDisposition(
-                category="profile", service="marquee.auth", description="email, name, avatar, preferences, password hash"
-            ),
-            pb.DataDisposition(
-                category="sign-in", service="marquee.auth", description="linked social accounts, sessions, refresh tokens"
-            ),
-        ]
-        return pb.DeleteUserResponse(erased=erased, purge_time=timestamp(self.domain.clock()))
+        deleted = await self.use.delete_user(require_principal(), request.name)
+        report = deleted.report
+        return pb.DeleteUserResponse(
+            erased=[disposition_pb(d) for d in report.erased], retained=[disposition_pb(d) for d in report.retained],
+            pending=[disposition_pb(d) for d in report.pending], purge_time=timestamp(self.domain.clock()),
+            deletion=f"users/{deleted.user_id}/deletion",
+        )  # fmt: skip
+
+    async def GetUserDeletion(self, request: pb.GetUserDeletionRequest, context: Context) -> pb.GetUserDeletionResponse:
+        user_id = names.owned(request)["user"]
+        return pb.GetUserDeletionResponse(deletion=deletion_pb(user_id, await self.use.user_deletion(user_id)))
 
     # -- administration ---------------------------------------------------------
 

@@ -12,6 +12,7 @@ within about a millisecond instead of living out their 15 minutes.
 
 from __future__ import annotations
 
+import asyncio
 import contextvars
 import logging
 from collections.abc import Callable
@@ -22,13 +23,17 @@ from redis.exceptions import RedisError
 from sqlalchemy import event, inspect
 from sqlalchemy.orm import Session as OrmSession
 
+from services.auth.domain import AuthDomain, DeletionReport, PeerErasure, deletion_report
+from services.auth.erasure import ErasureDispatcher, peer_erasure
 from services.auth.models import Session as SessionRow
 from services.auth.models import User as UserRow
 from services.auth.repository import AuthRepository
+from services.auth.userdata_client import PeerFailure, UserDataClient
 from services.core import errors
 from services.core.db import Database
 from services.core.mail import Mailer
 from services.core.revocation import Revocations
+from services.core.tokens import Principal
 
 T = TypeVar("T")
 log = logging.getLogger("marquee.auth.mail")
@@ -86,11 +91,78 @@ class Revoked:
                 self.blocked[obj.id] = "account_deleted"
 
 
+@dataclass(frozen=True)
+class Deleted:
+    user_id: str
+    report: DeletionReport
+
+
 class AuthUseCases:
-    def __init__(self, database: Database, mailer: Mailer, revocations: Revocations | None = None) -> None:
+    def __init__(
+        self,
+        database: Database,
+        mailer: Mailer,
+        revocations: Revocations | None = None,
+        *,
+        domain: AuthDomain | None = None,
+        userdata: UserDataClient | None = None,
+        erasure: ErasureDispatcher | None = None,
+        erasure_wait_seconds: float = 3.0,
+    ) -> None:
         self.db = database
         self.mailer = mailer
         self.revocations = revocations
+        self.domain = domain
+        self.userdata = userdata
+        self.erasure = erasure
+        self.erasure_wait_seconds = erasure_wait_seconds
+
+    # -- account export and erasure across the services ------------------------------------
+
+    def _auth(self) -> AuthDomain:
+        assert self.domain is not None, "AuthUseCases built without its domain"
+        return self.domain
+
+    async def export_user_data(self, principal: Principal, name: str) -> dict[str, Any]:
+        """Auth's document with every peer's `ExportUserData` document under the peer's name; never partial."""
+        document = await self.run(self._auth().export_user_data, principal, name=name)
+        user_id = str(document["user"]["name"]).removeprefix("users/")
+        exports = self.userdata.exports if self.userdata is not None else {}
+        services = sorted(service for service in exports if service != "auth")
+        assert self.userdata is not None or not services
+        results = await asyncio.gather(
+            *(self.userdata.export(service, user_id) for service in services),  # type: ignore[union-attr]
+            return_exceptions=True,
+        )
+        for service, result in zip(services, results, strict=True):
+            if isinstance(result, PeerFailure):
+                raise errors.Unavailable(
+                    f"marquee.{service} could not export the user's data ({result.code}); retry later",
+                    reason="DEPENDENCY_UNAVAILABLE",
+                    metadata={"service": f"marquee.{service}"},
+                ) from result
+            if isinstance(result, BaseException):
+                raise result
+            document[service] = result
+        return document
+
+    async def delete_user(self, principal: Principal, name: str) -> Deleted:
+        """Deletes the account with its erasure rows (one transaction), then waits briefly for the peers."""
+        peers = self.erasure.services if self.erasure is not None else []
+        user_id = await self.run(self._auth().delete_user, principal, name=name, peers=peers)
+        if self.erasure is not None:
+            await self.erasure.erase_now(user_id, self.erasure_wait_seconds)
+            status = await self.erasure.status(user_id)
+        else:
+            status = []
+        return Deleted(user_id, deletion_report(status))
+
+    async def user_deletion(self, user_id: str) -> list[PeerErasure]:
+        """Every service's erasure of a deleted user (Auth's own first), for `GetUserDeletion`."""
+        found = await self.db.run(lambda s: AuthRepository(s).erasures_of(user_id))
+        if not found:
+            raise errors.NotFound(f"users/{user_id}/deletion not found")
+        return sorted((peer_erasure(row) for row in found), key=lambda p: (p.service != "auth", p.service))
 
     async def run(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         """`fn(repository, *args, **kwargs)` in one unit of work; its mail and revocations go out after the commit."""
