@@ -68,8 +68,10 @@ USER_ORDERS: dict[pb.UserOrder, str] = {
 UPDATABLE_USER_PATHS = ("display_name", "avatar_uri", "skill_level", "locale", "time_zone", "preferences", "app_preferences")
 
 
-def disposition_pb(item: Disposition) -> pb.DataDisposition:
-    return pb.DataDisposition(category=item.category, service=item.service, description=item.description, count=item.count)
+def disposition_pb(item: Disposition, service: str = "") -> pb.DataDisposition:
+    return pb.DataDisposition(
+        category=item.category, service=item.service or service, description=item.description, count=item.count
+    )
 
 
 def deletion_pb(user_id: str, services: list[PeerErasure]) -> pb.UserDeletion:
@@ -88,8 +90,8 @@ def deletion_pb(user_id: str, services: list[PeerErasure]) -> pb.UserDeletion:
                 last_error=s.last_error,
                 next_attempt_time=None if s.confirmed else timestamp(s.next_attempt_time),
                 confirm_time=timestamp(s.confirm_time),
-                erased=[disposition_pb(d) for d in s.erased],
-                retained=[disposition_pb(d) for d in s.retained],
+                erased=[disposition_pb(d, f"marquee.{s.service}") for d in s.erased],
+                retained=[disposition_pb(d, f"marquee.{s.service}") for d in s.retained],
             )
             for s in services
         ],
