@@ -100,6 +100,35 @@ class SocialOutcome:
 
 
 @dataclass(frozen=True)
+class UserQuery:
+    """`ListUsers`' filter and order, as plain values (empty/None fields do not filter)."""
+
+    order: str = "create_time_desc"  # create_time_desc, create_time_asc, email, last_sign_in_time_desc
+    email_contains: str = ""
+    role: str = ""
+    disabled: bool | None = None
+    provider: str = ""
+    created_after: dt.datetime | None = None
+    created_before: dt.datetime | None = None
+
+    def position_of(self, user: User) -> dict[str, str]:
+        """The keyset position after `user` in this order (what a page token carries)."""
+        key: Any = {
+            "create_time_desc": user.create_time,
+            "create_time_asc": user.create_time,
+            "email": user.email,
+            "last_sign_in_time_desc": user.last_login_time or user.create_time,
+        }[self.order]
+        return {"v": key if self.order == "email" else key.isoformat(), "id": user.id}
+
+    def after(self, position: Mapping[str, Any] | None) -> tuple[Any, str] | None:
+        if position is None:
+            return None
+        value = position["v"] if self.order == "email" else dt.datetime.fromisoformat(position["v"])
+        return value, str(position["id"])
+
+
+@dataclass(frozen=True)
 class Disposition:
     """One category of a user's data and what a service did with it."""
 

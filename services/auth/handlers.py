@@ -13,58 +13,40 @@ from marquee.auth.v1 import auth_pb2 as pb
 from marquee.auth.v1 import auth_pb2_grpc
 
 from services.auth import oauth
-from services.auth.domain import AuthDomain, Client, Disposition, IssuedTokens, PeerErasure, SignedIn, user_etag, user_name
+from services.auth.domain import (
+    AuthDomain,
+    Client,
+    Disposition,
+    IssuedTokens,
+    PeerErasure,
+    SignedIn,
+    UserQuery,
+    user_etag,
+    user_name,
+)
 from services.auth.models import Identity, Session, User
 from services.auth.peers import SignupBonus
 from services.auth.repository import AuthRepository
 from services.auth.usecases import AuthUseCases
 from services.core import errors, names
-from services.core.convert import timestamp
+from services.core.convert import enum_values, optional_datetime, timestamp
 from services.core.db import Database
 from services.core.errors import invalid
 from services.core.handlers import UnitOfWorkHandlers
 from services.core.idempotency import Idempotency
 from services.core.interceptors import Context, current_client_ip, current_metadata, current_principal, require_principal
 from services.core.paging import PageTokens, page_size
-from services.core.tokens import ROLE_ADMIN, ROLE_SERVICE, ROLE_USER
 
 T = TypeVar("T")
 
-PROVIDERS: dict[pb.IdentityProvider, str] = {
-    pb.IDENTITY_PROVIDER_GOOGLE: "google",
-    pb.IDENTITY_PROVIDER_GITHUB: "github",
-    pb.IDENTITY_PROVIDER_DISCORD: "discord",
-}
-PROVIDER_ENUM: dict[str, pb.IdentityProvider] = {v: k for k, v in PROVIDERS.items()}
-INTENTS: dict[pb.SocialSignInIntent, str] = {
-    pb.SOCIAL_SIGN_IN_INTENT_UNSPECIFIED: "sign_in",
-    pb.SOCIAL_SIGN_IN_INTENT_SIGN_IN: "sign_in",
-    pb.SOCIAL_SIGN_IN_INTENT_LINK: "link",
-    pb.SOCIAL_SIGN_IN_INTENT_REAUTHENTICATE: "reauthenticate",
-}
-RESULTS: dict[str, pb.SocialSignInResult] = {
-    "signed_in": pb.SOCIAL_SIGN_IN_RESULT_SIGNED_IN,
-    "created": pb.SOCIAL_SIGN_IN_RESULT_CREATED,
-    "linked_by_email": pb.SOCIAL_SIGN_IN_RESULT_LINKED_BY_EMAIL,
-    "linked": pb.SOCIAL_SIGN_IN_RESULT_LINKED,
-    "reauthenticated": pb.SOCIAL_SIGN_IN_RESULT_REAUTHENTICATED,
-}
-ROLE_ENUM: dict[str, pb.Role] = {ROLE_USER: pb.ROLE_USER, ROLE_ADMIN: pb.ROLE_ADMIN, ROLE_SERVICE: pb.ROLE_SERVICE}
-ROLE_NAME: dict[pb.Role, str] = {pb.ROLE_USER: ROLE_USER, pb.ROLE_ADMIN: ROLE_ADMIN}
-SKILLS: dict[str, pb.SkillLevel] = {
-    "": pb.SKILL_LEVEL_UNSPECIFIED,
-    "beginner": pb.SKILL_LEVEL_BEGINNER,
-    "intermediate": pb.SKILL_LEVEL_INTERMEDIATE,
-    "advanced": pb.SKILL_LEVEL_ADVANCED,
-}
-SKILL_NAME = {v: k for k, v in SKILLS.items()}
-USER_ORDERS: dict[pb.UserOrder, str] = {
-    pb.USER_ORDER_UNSPECIFIED: "create_time_desc",
-    pb.USER_ORDER_CREATE_TIME_DESC: "create_time_desc",
-    pb.USER_ORDER_CREATE_TIME_ASC: "create_time_asc",
-    pb.USER_ORDER_EMAIL: "email",
-    pb.USER_ORDER_LAST_SIGN_IN_TIME_DESC: "last_login_desc",
-}
+# Enum numbers <-> the plain values the domain stores, from the contract's enums (services/core/convert.py).
+PROVIDERS = enum_values(pb.IdentityProvider)
+SUPPORTED_PROVIDERS = ("google", "github", "discord")  # those this deployment has OAuth clients for
+INTENTS = enum_values(pb.SocialSignInIntent)
+RESULTS = enum_values(pb.SocialSignInResult)
+ROLES = enum_values(pb.Role)
+SKILLS = enum_values(pb.SkillLevel)
+USER_ORDERS = enum_values(pb.UserOrder)
 UPDATABLE_USER_PATHS = ("display_name", "avatar_uri", "skill_level", "locale", "time_zone", "preferences", "app_preferences")
 
 
@@ -144,14 +126,14 @@ class AuthHandlers(UnitOfWorkHandlers[AuthRepository], auth_pb2_grpc.AuthService
             pending_email=user.pending_email,
             display_name=user.display_name,
             avatar_uri=user.avatar_url,
-            skill_level=SKILLS.get(user.skill_level, pb.SKILL_LEVEL_UNSPECIFIED),
+            skill_level=SKILLS.number(user.skill_level),  # type: ignore[arg-type]
             locale=user.locale,
             time_zone=user.time_zone,
-            role=ROLE_ENUM.get(user.role, pb.ROLE_USER),
+            role=ROLES.number(user.role) or pb.ROLE_USER,  # type: ignore[arg-type]
             state=pb.USER_STATE_DISABLED if user.disabled else pb.USER_STATE_ACTIVE,
             disable_reason=user.disable_reason,
             has_password=bool(user.password_hash),
-            linked_providers=[PROVIDER_ENUM[p] for p in providers or [] if p in PROVIDER_ENUM],
+            linked_providers=[PROVIDERS.number(p) for p in providers or [] if PROVIDERS.number(p)],  # type: ignore[misc]
             etag=user_etag(user),
             create_time=timestamp(user.create_time),
             update_time=timestamp(user.update_time),
@@ -185,7 +167,7 @@ class AuthHandlers(UnitOfWorkHandlers[AuthRepository], auth_pb2_grpc.AuthService
                 platform=session.platform, app_version=session.app_version,  # type: ignore[arg-type]
             ),
             sign_in_method=pb.SIGN_IN_METHOD_SOCIAL if session.method == "social" else pb.SIGN_IN_METHOD_PASSWORD,
-            provider=PROVIDER_ENUM.get(session.provider, pb.IDENTITY_PROVIDER_UNSPECIFIED),
+            provider=PROVIDERS.number(session.provider),  # type: ignore[arg-type]
             user_agent=session.user_agent,
             ip_address=session.ip_address,
             current=session.id == current,
@@ -198,7 +180,7 @@ class AuthHandlers(UnitOfWorkHandlers[AuthRepository], auth_pb2_grpc.AuthService
     def identity_pb(self, identity: Identity) -> pb.Identity:
         return pb.Identity(
             name=f"users/{identity.user_id}/identities/{identity.provider}",
-            provider=PROVIDER_ENUM.get(identity.provider, pb.IDENTITY_PROVIDER_UNSPECIFIED),
+            provider=PROVIDERS.number(identity.provider),  # type: ignore[arg-type]
             subject=identity.subject,
             email=identity.email,
             email_verified=identity.email_verified,
@@ -214,20 +196,17 @@ class AuthHandlers(UnitOfWorkHandlers[AuthRepository], auth_pb2_grpc.AuthService
 
     @staticmethod
     def _provider(value: pb.IdentityProvider) -> str:
-        if value in PROVIDERS:
-            return PROVIDERS[value]
-        if value in pb.IdentityProvider.values() and value != pb.IDENTITY_PROVIDER_UNSPECIFIED:
-            # A provider the contract names but this deployment has no client for (Facebook).
-            name = pb.IdentityProvider.Name(value).removeprefix("IDENTITY_PROVIDER_").lower()
+        name = PROVIDERS.parse(value, field="provider")
+        if name not in SUPPORTED_PROVIDERS:  # a provider the contract names but no client exists for (Facebook)
             raise errors.FailedPrecondition(f"{name} sign-in is not configured here", reason="PROVIDER_NOT_CONFIGURED")
-        raise errors.invalid("provider", "must be GOOGLE, GITHUB or DISCORD")
+        return name
 
     # -- public ---------------------------------------------------------------
 
     async def GetAuthConfig(self, request: pb.GetAuthConfigRequest, context: Context) -> pb.GetAuthConfigResponse:
         settings = self.domain.settings
         return pb.GetAuthConfigResponse(
-            providers=[PROVIDER_ENUM[p] for p in self.domain.configured_providers()],
+            providers=[PROVIDERS.number(p) for p in self.domain.configured_providers()],  # type: ignore[misc]
             registration_open=self.domain.auth.registration_open,
             password_policy=pb.PasswordPolicy(min_length=self.domain.passwords.min_length, max_length=128, reject_breached=True),
             access_token_ttl=duration_pb2.Duration(seconds=settings.access_token_ttl_seconds),
@@ -269,7 +248,7 @@ class AuthHandlers(UnitOfWorkHandlers[AuthRepository], auth_pb2_grpc.AuthService
 
     async def BeginSocialSignIn(self, request: pb.BeginSocialSignInRequest, context: Context) -> pb.BeginSocialSignInResponse:
         provider = self._provider(request.provider)
-        intent = INTENTS.get(request.intent, "sign_in")
+        intent = INTENTS.parse(request.intent, field="intent", default="sign_in")
         principal = require_principal() if intent in ("link", "reauthenticate") else current_principal()
         begin = await self._run(
             self.domain.begin_social, provider=provider, redirect_uri=request.redirect_uri, intent=intent, principal=principal
@@ -308,7 +287,10 @@ class AuthHandlers(UnitOfWorkHandlers[AuthRepository], auth_pb2_grpc.AuthService
             )  # fmt: skip
             tokens, user = self._signed_in(outcome.signed_in)
             return pb.CompleteSocialSignInResponse(
-                tokens=tokens, user=user, result=RESULTS[outcome.result], identity=self.identity_pb(outcome.identity)
+                tokens=tokens,
+                user=user,
+                result=RESULTS.number(outcome.result),  # type: ignore[arg-type]
+                identity=self.identity_pb(outcome.identity),
             )
 
         return await self._once(
@@ -393,7 +375,7 @@ class AuthHandlers(UnitOfWorkHandlers[AuthRepository], auth_pb2_grpc.AuthService
             elif path == "avatar_uri":
                 changes[path] = user.avatar_uri
             elif path == "skill_level":
-                changes[path] = SKILL_NAME.get(user.skill_level, "?")
+                changes[path] = SKILLS.parse(user.skill_level, field="user.skill_level", default="")
             elif path in ("locale", "time_zone"):
                 changes[path] = getattr(user, path)
             elif path == "preferences":
@@ -413,11 +395,7 @@ class AuthHandlers(UnitOfWorkHandlers[AuthRepository], auth_pb2_grpc.AuthService
                 value_pb = user.app_preferences.fields.get(key, struct_pb2.Value(null_value=struct_pb2.NULL_VALUE))
                 changes[path] = json_format.MessageToDict(value_pb)
 
-        def update(repo: AuthRepository) -> tuple[User, list[str]]:
-            updated = self.domain.update_user(repo, principal, name=user.name, changes=changes, etag=user.etag)
-            return updated, repo.providers_of(updated.id)
-
-        updated, providers = await self._run(update)
+        updated, providers = await self.use.update_user(principal, name=user.name, changes=changes, etag=user.etag)
         return pb.UpdateUserResponse(user=self.user_pb(updated, providers))
 
     async def ChangePassword(self, request: pb.ChangePasswordRequest, context: Context) -> pb.ChangePasswordResponse:
@@ -487,14 +465,7 @@ class AuthHandlers(UnitOfWorkHandlers[AuthRepository], auth_pb2_grpc.AuthService
         return pb.ListIdentitiesResponse(identities=[self.identity_pb(i) for i in items], next_page_token=next_token)
 
     async def UnlinkIdentity(self, request: pb.UnlinkIdentityRequest, context: Context) -> pb.UnlinkIdentityResponse:
-        principal = require_principal()
-
-        def unlink(repo: AuthRepository) -> tuple[User, list[str]]:
-            user = self.domain.unlink_identity(repo, principal, name=request.name)
-            repo.flush()
-            return user, repo.providers_of(user.id)
-
-        user, providers = await self._run(unlink)
+        user, providers = await self.use.unlink_identity(require_principal(), name=request.name)
         return pb.UnlinkIdentityResponse(user=self.user_pb(user, providers))
 
     async def ExportUserData(self, request: pb.ExportUserDataRequest, context: Context) -> pb.ExportUserDataResponse:
@@ -519,49 +490,21 @@ class AuthHandlers(UnitOfWorkHandlers[AuthRepository], auth_pb2_grpc.AuthService
 
     async def ListUsers(self, request: pb.ListUsersRequest, context: Context) -> pb.ListUsersResponse:
         filt = request.filter
-        order = USER_ORDERS.get(request.order_by)
-        if order is None:
-            raise invalid("order_by", "unknown order")
-        if filt.role and filt.role not in ROLE_ENUM.values():
-            raise invalid("filter.role", "unknown role")
+        query = UserQuery(
+            order=USER_ORDERS.parse(request.order_by, field="order_by", default="create_time_desc"),
+            email_contains=filt.email_contains,
+            role=ROLES.parse_optional(filt.role, field="filter.role") or "",
+            disabled={pb.USER_STATE_ACTIVE: False, pb.USER_STATE_DISABLED: True}.get(filt.state),
+            provider=PROVIDERS.parse_optional(filt.provider, field="filter.provider") or "",
+            created_after=optional_datetime(filt, "create_time_after", path="filter.create_time_after"),
+            created_before=optional_datetime(filt, "create_time_before", path="filter.create_time_before"),
+        )
         limit = page_size(request.page_size, default=50, maximum=200)  # the contract's ListUsers bounds
-        query = json.dumps([json_format.MessageToDict(filt), order], sort_keys=True)
-        position = self.pages.decode(request.page_token, query=query)
-        after = None
-        if position is not None:
-            value = position["v"]
-            if order != "email":
-                value = dt.datetime.fromisoformat(value)
-            after = (value, position["id"])
-        role = {v: k for k, v in ROLE_ENUM.items()}.get(filt.role, "") if filt.role else ""
-        disabled = {pb.USER_STATE_ACTIVE: False, pb.USER_STATE_DISABLED: True}.get(filt.state)
-        provider = PROVIDERS.get(filt.provider, "") if filt.provider else ""
-
-        def load(repo: AuthRepository) -> tuple[list[User], int]:
-            rows, total = repo.list_users(
-                email_contains=filt.email_contains, role=role, disabled=disabled, provider=provider,
-                created_after=filt.create_time_after.ToDatetime(dt.UTC) if filt.HasField("create_time_after") else None,
-                created_before=filt.create_time_before.ToDatetime(dt.UTC) if filt.HasField("create_time_before") else None,
-                order=order, after=after, limit=limit,
-            )  # fmt: skip
-            return list(rows), total
-
-        rows, total = await self._run(load)
-        next_token = ""
-        if len(rows) > limit:
-            rows = rows[:limit]
-            last = rows[-1]
-            key: Any = {
-                "create_time_desc": last.create_time,
-                "create_time_asc": last.create_time,
-                "email": last.email,
-                "last_login_desc": last.last_login_time or last.create_time,
-            }[order]
-            next_token = self.pages.encode({"v": key if order == "email" else key.isoformat(), "id": last.id}, query=query)
+        rows, total, next_token = await self.use.list_users(query, limit=limit, page_token=request.page_token)
         return pb.ListUsersResponse(users=[self.user_pb(u) for u in rows], next_page_token=next_token, total_size=total)
 
     async def SetUserRole(self, request: pb.SetUserRoleRequest, context: Context) -> pb.SetUserRoleResponse:
-        role = ROLE_NAME.get(request.role, "")
+        role = ROLES.parse_optional(request.role, field="role") or ""
         user = await self._run(self.domain.set_role, name=request.name, role=role, principal=require_principal())
         return pb.SetUserRoleResponse(user=self.user_pb(user))
 

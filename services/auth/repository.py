@@ -84,7 +84,7 @@ class AuthRepository:
             "create_time_desc": (User.create_time, True),
             "create_time_asc": (User.create_time, False),
             "email": (User.email, False),
-            "last_login_desc": (func.coalesce(User.last_login_time, User.create_time), True),
+            "last_sign_in_time_desc": (func.coalesce(User.last_login_time, User.create_time), True),
         }[order]
         if after is not None:
             value, last_id = after

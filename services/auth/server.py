@@ -59,6 +59,7 @@ def registration(deps: Dependencies) -> ServiceRegistration:
     use_cases = AuthUseCases(
         deps.database, mailer_from_settings(settings), deps.revocations,
         domain=domain, userdata=userdata, erasure=erasure, erasure_wait_seconds=auth.erasure_wait_seconds,
+        page_tokens=deps.page_tokens,
     )  # fmt: skip
     bonus = SignupBonus(deps.peers, deps.database, auth.signup_bonus_credits)
     handlers = AuthHandlers(

@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
+import dataclasses
+import json
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -23,7 +25,7 @@ from redis.exceptions import RedisError
 from sqlalchemy import event, inspect
 from sqlalchemy.orm import Session as OrmSession
 
-from services.auth.domain import AuthDomain, DeletionReport, PeerErasure, deletion_report
+from services.auth.domain import AuthDomain, DeletionReport, PeerErasure, UserQuery, deletion_report
 from services.auth.erasure import ErasureDispatcher, peer_erasure
 from services.auth.models import Session as SessionRow
 from services.auth.models import User as UserRow
@@ -32,6 +34,7 @@ from services.auth.userdata_client import PeerFailure, UserDataClient
 from services.core import errors
 from services.core.db import Database
 from services.core.mail import Mailer
+from services.core.paging import PageTokens
 from services.core.revocation import Revocations
 from services.core.tokens import Principal
 
@@ -108,6 +111,7 @@ class AuthUseCases:
         userdata: UserDataClient | None = None,
         erasure: ErasureDispatcher | None = None,
         erasure_wait_seconds: float = 3.0,
+        page_tokens: PageTokens | None = None,
     ) -> None:
         self.db = database
         self.mailer = mailer
@@ -116,6 +120,46 @@ class AuthUseCases:
         self.userdata = userdata
         self.erasure = erasure
         self.erasure_wait_seconds = erasure_wait_seconds
+        self.pages = page_tokens
+
+    # -- profile and administration -----------------------------------------------------------
+
+    async def update_user(
+        self, principal: Principal, *, name: str, changes: dict[str, Any], etag: str
+    ) -> tuple[UserRow, list[str]]:
+        def update(repo: AuthRepository) -> tuple[UserRow, list[str]]:
+            updated = self._auth().update_user(repo, principal, name=name, changes=changes, etag=etag)
+            return updated, repo.providers_of(updated.id)
+
+        return await self.run(update)
+
+    async def unlink_identity(self, principal: Principal, *, name: str) -> tuple[UserRow, list[str]]:
+        def unlink(repo: AuthRepository) -> tuple[UserRow, list[str]]:
+            user = self._auth().unlink_identity(repo, principal, name=name)
+            repo.flush()
+            return user, repo.providers_of(user.id)
+
+        return await self.run(unlink)
+
+    async def list_users(self, query: UserQuery, *, limit: int, page_token: str) -> tuple[list[UserRow], int, str]:
+        """One page of users in keyset order, the total matching, and the next page's token (bound to the query)."""
+        assert self.pages is not None, "AuthUseCases built without page tokens"
+        bound = json.dumps(dataclasses.asdict(query), sort_keys=True, default=str)
+        after = query.after(self.pages.decode(page_token, query=bound))
+
+        def load(repo: AuthRepository) -> tuple[list[UserRow], int]:
+            rows, total = repo.list_users(
+                email_contains=query.email_contains, role=query.role, disabled=query.disabled, provider=query.provider,
+                created_after=query.created_after, created_before=query.created_before, order=query.order, after=after,
+                limit=limit,
+            )  # fmt: skip
+            return list(rows), total
+
+        rows, total = await self.run(load)
+        if len(rows) <= limit:
+            return rows, total, ""
+        rows = rows[:limit]
+        return rows, total, self.pages.encode(query.position_of(rows[-1]), query=bound)
 
     # -- account export and erasure across the services ------------------------------------
 

@@ -161,7 +161,8 @@ async def assert_gone(peer_channel: grpc.aio.Channel, holdings: Holdings, admin:
     user = holdings.account.name
     entries = await tracking.ListWatchlistEntries(tracking_pb2.ListWatchlistEntriesRequest(parent=user), metadata=admin.auth)
     ratings = await tracking.ListRatings(tracking_pb2.ListRatingsRequest(parent=user), metadata=admin.auth)
-    assert list(entries.watchlist_entries) == [] and list(ratings.ratings) == []
+    assert list(entries.watchlist_entries) == []
+    assert list(ratings.ratings) == []
     with pytest.raises(grpc.aio.AioRpcError) as caught:
         await media_pb2_grpc.MediaServiceStub(peer_channel).GetAsset(
             media_pb2.GetAssetRequest(name=holdings.asset), metadata=admin.auth
@@ -174,7 +175,8 @@ async def assert_present(peer_channel: grpc.aio.Channel, holdings: Holdings, adm
     user = holdings.account.name
     entries = await tracking.ListWatchlistEntries(tracking_pb2.ListWatchlistEntriesRequest(parent=user), metadata=admin.auth)
     assert [e.title for e in entries.watchlist_entries] == [holdings.title]
-    await media_pb2_grpc.MediaServiceStub(peer_channel).GetAsset(media_pb2.GetAssetRequest(name=holdings.asset), metadata=admin.auth)
+    media = media_pb2_grpc.MediaServiceStub(peer_channel)
+    await media.GetAsset(media_pb2.GetAssetRequest(name=holdings.asset), metadata=admin.auth)
 
 
 async def deletion(auth_channel: grpc.aio.Channel, user: str, admin: Caller) -> auth_pb2.UserDeletion:
@@ -218,7 +220,8 @@ async def test_delete_erases_tracking_and_media_and_reports_it(world: World, pee
             await assert_gone(peer_channel, holdings, admin_caller)
 
             record = await deletion(auth_channel, account.name, admin_caller)
-            assert record.done and record.HasField("complete_time")
+            assert record.done
+            assert record.HasField("complete_time")
             by_service = {s.service: s for s in record.services}
             assert {"marquee.auth", "marquee.tracking", "marquee.media"} <= set(by_service)
             assert all(s.state == auth_pb2.SERVICE_ERASURE_STATE_CONFIRMED for s in record.services)
@@ -254,8 +257,10 @@ async def test_a_peer_down_is_retried_until_it_confirms(world: World, admin_call
             await asyncio.sleep(1.0)  # a few retries against the closed port
             record = await deletion(auth_channel, account.name, admin_caller)
             tracking = next(s for s in record.services if s.service == "marquee.tracking")
-            assert not record.done and tracking.state == auth_pb2.SERVICE_ERASURE_STATE_PENDING
-            assert tracking.attempt_count >= 2 and tracking.last_error.startswith("UNAVAILABLE")
+            assert not record.done
+            assert tracking.state == auth_pb2.SERVICE_ERASURE_STATE_PENDING
+            assert tracking.attempt_count >= 2
+            assert tracking.last_error.startswith("UNAVAILABLE")
             assert tracking.HasField("next_attempt_time")
 
         if restart_auth:
@@ -268,7 +273,8 @@ async def test_a_peer_down_is_retried_until_it_confirms(world: World, admin_call
         ):
             record = await eventually_done(auth_channel, account.name, admin_caller)
             tracking = next(s for s in record.services if s.service == "marquee.tracking")
-            assert tracking.state == auth_pb2.SERVICE_ERASURE_STATE_CONFIRMED and tracking.last_error == ""
+            assert tracking.state == auth_pb2.SERVICE_ERASURE_STATE_CONFIRMED
+            assert tracking.last_error == ""
             assert {d.service for s in record.services for d in s.erased} >= {"marquee.tracking", "marquee.media"}
             await assert_gone(peer_channel, holdings, admin_caller)
     finally:
@@ -318,9 +324,7 @@ async def test_export_merges_tracking_and_names_a_peer_that_is_down(world: World
         ):
             holdings = await seed_user_data(auth_channel, peer_channel, admin_caller)
             auth = stub_for(auth_channel)
-            reply = await auth.ExportUserData(
-                auth_pb2.ExportUserDataRequest(name="users/me"), metadata=holdings.account.auth
-            )
+            reply = await auth.ExportUserData(auth_pb2.ExportUserDataRequest(name="users/me"), metadata=holdings.account.auth)
             document = json.loads(reply.document.data)
             assert document["user"]["name"] == holdings.account.name
             assert holdings.title.removeprefix("titles/") in json.dumps(document["tracking"])
@@ -329,8 +333,10 @@ async def test_export_merges_tracking_and_names_a_peer_that_is_down(world: World
             with pytest.raises(grpc.aio.AioRpcError) as caught:
                 await auth.ExportUserData(auth_pb2.ExportUserDataRequest(name="users/me"), metadata=holdings.account.auth)
             error = rpc_error(caught.value)
-            assert error.code == grpc.StatusCode.UNAVAILABLE and error.reason == "DEPENDENCY_UNAVAILABLE"
-            assert error.info is not None and error.info.metadata["service"].startswith("marquee.")
+            assert error.code == grpc.StatusCode.UNAVAILABLE
+            assert error.reason == "DEPENDENCY_UNAVAILABLE"
+            assert error.info is not None
+            assert error.info.metadata["service"].startswith("marquee.")
     finally:
         await auth_server.stop(0.5)
         await peers.stop(0.5)
