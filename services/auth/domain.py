@@ -172,6 +172,37 @@ class DeletionReport:
     pending: tuple[Disposition, ...]
 
 
+def check_admin_kept(*, is_admin: bool, stays_admin: bool, active_admins: int, action: str) -> None:
+    """An admin may lose the role (demoted, disabled, deleted) only while another active admin remains."""
+    if is_admin and not stays_admin and active_admins <= 1:
+        raise errors.FailedPrecondition(f"the last admin cannot be {action}", reason="LAST_ADMIN")
+
+
+def refresh_outcome(
+    *, found: bool, expired: bool, session_found: bool, owner_disabled: bool, session_revoked: bool, spent: bool
+) -> str:
+    """What presenting a refresh token means, in the order the checks must run.
+
+    `invalid` (unknown, expired, or its session gone), `disabled` (the account was disabled),
+    `revoked` (its session was signed out), `reused` (already spent: a copy leaked, so the whole
+    session, the token family, is revoked) or `rotate` (spend it and issue the next pair).
+    """
+    if not found or expired or not session_found:
+        return "invalid"
+    if owner_disabled:
+        return "disabled"
+    if session_revoked:
+        return "revoked"
+    if spent:
+        return "reused"
+    return "rotate"
+
+
+def needs_recent_sign_in(now: dt.datetime, auth_time: dt.datetime) -> bool:
+    """Sensitive actions need the caller's session to have proved the user within RECENT_SIGN_IN."""
+    return now - auth_time > RECENT_SIGN_IN
+
+
 def public_api_url(configured: str, gateway_host: str, gateway_port: int) -> str:
     """The API's public base URL, without a trailing slash: the configured one, else the gateway's address."""
     if configured:
@@ -425,21 +456,27 @@ class AuthDomain:
             raise invalid("refresh_token", "is required")
         now = self.clock()
         row = repo.refresh_token(token_hash(refresh_token), for_update=True)
-        if row is None or row.expire_time <= now:
+        session = repo.session(row.session_id) if row is not None else None
+        owner = repo.user(session.user_id) if session is not None else None
+        outcome = refresh_outcome(
+            found=row is not None, expired=row is not None and row.expire_time <= now,
+            session_found=session is not None and owner is not None, owner_disabled=bool(owner and owner.disabled),
+            session_revoked=session is not None and session.revoke_time is not None,
+            spent=row is not None and row.spend_time is not None,
+        )  # fmt: skip
+        if outcome == "rotate" and row is not None and not repo.spend_refresh_token(row.id, now):
+            outcome = "reused"  # a concurrent refresh spent it between the read and the update
+        if outcome == "invalid" or row is None or session is None or owner is None:
             raise errors.Unauthenticated("refresh token is unknown or expired; sign in again", reason="REFRESH_TOKEN_INVALID")
-        session = repo.session(row.session_id)
-        if session is None:
-            raise errors.Unauthenticated("refresh token is unknown or expired; sign in again", reason="REFRESH_TOKEN_INVALID")
-        owner = self.load_user(repo, session.user_id)
-        if owner.disabled:
+        if outcome == "disabled":
             raise errors.PermissionDenied("this account is disabled", reason="ACCOUNT_DISABLED")
-        if session.revoke_time is not None:
+        if outcome == "revoked":
             raise errors.Unauthenticated(
                 "this session was signed out; sign in again",
                 reason="SESSION_REVOKED",
                 metadata={"revoke_reason": session.revoke_reason},
             )
-        if row.spend_time is not None or not repo.spend_refresh_token(row.id, now):
+        if outcome == "reused":
             session.revoke_time, session.revoke_reason = now, "refresh_token_reused"
             raise errors.Unauthenticated(
                 "refresh token was already used; the session is revoked, sign in again",
@@ -482,7 +519,7 @@ class AuthDomain:
 
     def _require_recent_sign_in(self, repo: AuthRepository, principal: Principal) -> None:
         session = self._current_session(repo, principal)
-        if self.clock() - session.auth_time > RECENT_SIGN_IN:
+        if needs_recent_sign_in(self.clock(), session.auth_time):
             raise errors.FailedPrecondition(
                 "this needs a recent sign-in: call Reauthenticate first", reason="REAUTHENTICATION_REQUIRED"
             )
@@ -972,8 +1009,8 @@ class AuthDomain:
         user = self.load_user(repo, self.resolve_user_id(name, principal), for_update=True)
         if user.id == principal.user_id:
             self._require_recent_sign_in(repo, principal)
-        if user.role == ROLE_ADMIN and repo.count_admins() <= 1:
-            raise errors.FailedPrecondition("the last admin cannot be deleted", reason="LAST_ADMIN")
+        if user.role == ROLE_ADMIN:
+            check_admin_kept(is_admin=True, stays_admin=False, active_admins=repo.count_admins(), action="deleted")
         now = self.clock()
         own = [{"category": d.category, "count": 0, "description": d.description} for d in AUTH_ERASED]
         repo.add_erasure(user.id, "auth", now, confirmed=own)  # the deletion's record, even with no peers
@@ -988,8 +1025,8 @@ class AuthDomain:
         if role not in ROLES:
             raise invalid("role", "must be ROLE_USER or ROLE_ADMIN (service roles come from IssueServiceToken)")
         user = self.load_user(repo, self.resolve_user_id(name, principal), for_update=True)
-        if user.role == ROLE_ADMIN and role != ROLE_ADMIN and repo.count_admins() <= 1:
-            raise errors.FailedPrecondition("the last admin cannot be demoted", reason="LAST_ADMIN")
+        if user.role == ROLE_ADMIN and role != ROLE_ADMIN:
+            check_admin_kept(is_admin=True, stays_admin=False, active_admins=repo.count_admins(), action="demoted")
         if user.role == ROLE_ADMIN and role != ROLE_ADMIN:
             repo.revoke_sessions(user.id, self.clock(), "role_changed")
         user.role = role
@@ -1000,8 +1037,8 @@ class AuthDomain:
         if not reason.strip():
             raise invalid("reason", "is required")
         user = self.load_user(repo, self.resolve_user_id(name, principal), for_update=True)
-        if user.role == ROLE_ADMIN and not user.disabled and repo.count_admins() <= 1:
-            raise errors.FailedPrecondition("the last admin cannot be disabled", reason="LAST_ADMIN")
+        if user.role == ROLE_ADMIN and not user.disabled:
+            check_admin_kept(is_admin=True, stays_admin=False, active_admins=repo.count_admins(), action="disabled")
         now = self.clock()
         user.disabled, user.disable_reason, user.disable_time, user.update_time = True, reason.strip()[:500], now, now
         repo.revoke_sessions(user.id, now, "account_disabled")
