@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Callable
 from typing import Any, TypeVar
 
 from google.api import httpbody_pb2
@@ -12,20 +11,20 @@ from google.protobuf import duration_pb2, json_format, struct_pb2
 from marquee.auth.v1 import auth_pb2 as pb
 from marquee.auth.v1 import auth_pb2_grpc
 
-from services.auth import oauth
 from services.auth.domain import (
     AuthDomain,
     Client,
     Disposition,
+    IdentityView,
     IssuedTokens,
     PeerErasure,
+    SessionView,
     SignedIn,
     UserQuery,
+    UserView,
     user_etag,
     user_name,
 )
-from services.auth.models import Identity, Session, User
-from services.auth.peers import SignupBonus
 from services.auth.repository import AuthRepository
 from services.auth.usecases import AuthUseCases
 from services.core import errors, names
@@ -102,22 +101,14 @@ class AuthHandlers(UnitOfWorkHandlers[AuthRepository], auth_pb2_grpc.AuthService
         database: Database,
         idempotency: Idempotency,
         page_tokens: PageTokens,
-        oauth_client: oauth.OAuthClient,
-        bonus: SignupBonus,
     ) -> None:
         super().__init__(database, idempotency, page_tokens, repository=AuthRepository)
         self.domain = domain
         self.use = use_cases
-        self.bonus = bonus
-        self.oauth = oauth_client
-
-    async def _run(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
-        """One unit of work through the use cases: the mail it queues is sent after it commits."""
-        return await self.use.run(fn, *args, **kwargs)
 
     # -- conversions ----------------------------------------------------------
 
-    def user_pb(self, user: User, providers: list[str] | None = None) -> pb.User:
+    def user_pb(self, user: UserView, providers: list[str] | None = None) -> pb.User:
         prefs = user.preferences or {}
         message = pb.User(
             name=user_name(user.id),
@@ -159,7 +150,7 @@ class AuthHandlers(UnitOfWorkHandlers[AuthRepository], auth_pb2_grpc.AuthService
             session=f"users/{tokens.user_id}/sessions/{tokens.session_id}",
         )
 
-    def session_pb(self, session: Session, current: str) -> pb.Session:
+    def session_pb(self, session: SessionView, current: str) -> pb.Session:
         return pb.Session(
             name=f"users/{session.user_id}/sessions/{session.id}",
             client=pb.ClientInfo(
@@ -177,7 +168,7 @@ class AuthHandlers(UnitOfWorkHandlers[AuthRepository], auth_pb2_grpc.AuthService
             expire_time=timestamp(session.expire_time),
         )  # fmt: skip
 
-    def identity_pb(self, identity: Identity) -> pb.Identity:
+    def identity_pb(self, identity: IdentityView) -> pb.Identity:
         return pb.Identity(
             name=f"users/{identity.user_id}/identities/{identity.provider}",
             provider=PROVIDERS.number(identity.provider),  # type: ignore[arg-type]
@@ -190,8 +181,6 @@ class AuthHandlers(UnitOfWorkHandlers[AuthRepository], auth_pb2_grpc.AuthService
         )
 
     def _signed_in(self, signed: SignedIn) -> tuple[pb.TokenPair, pb.User]:
-        if not signed.user.bonus_granted:
-            self.bonus.request(signed.user.id)
         return self.tokens_pb(signed.tokens), self.user_pb(signed.user, list(signed.providers))
 
     @staticmethod
@@ -223,9 +212,8 @@ class AuthHandlers(UnitOfWorkHandlers[AuthRepository], auth_pb2_grpc.AuthService
         client = client_of(context, request.client)
 
         async def call() -> pb.RegisterResponse:
-            # Hash before the unit of work: argon2 takes tens of milliseconds.
-            signed = await self._run(
-                self.domain.register, email=request.email, password=request.password, display_name=request.display_name,
+            signed = await self.use.register(
+                email=request.email, password=request.password, display_name=request.display_name,
                 locale=request.locale, time_zone=request.time_zone, client=client,
             )  # fmt: skip
             tokens, user = self._signed_in(signed)
@@ -237,8 +225,8 @@ class AuthHandlers(UnitOfWorkHandlers[AuthRepository], auth_pb2_grpc.AuthService
         client = client_of(context, request.client)
 
         async def call() -> pb.LoginResponse:
-            signed = await self._run(
-                self.domain.login, email=request.email, password=request.password, client=client,
+            signed = await self.use.login(
+                email=request.email, password=request.password, client=client,
                 replace_session=request.replace_session,
             )  # fmt: skip
             tokens, user = self._signed_in(signed)
@@ -250,8 +238,8 @@ class AuthHandlers(UnitOfWorkHandlers[AuthRepository], auth_pb2_grpc.AuthService
         provider = self._provider(request.provider)
         intent = INTENTS.parse(request.intent, field="intent", default="sign_in")
         principal = require_principal() if intent in ("link", "reauthenticate") else current_principal()
-        begin = await self._run(
-            self.domain.begin_social, provider=provider, redirect_uri=request.redirect_uri, intent=intent, principal=principal
+        begin = await self.use.begin_social(
+            provider=provider, redirect_uri=request.redirect_uri, intent=intent, principal=principal
         )
         return pb.BeginSocialSignInResponse(
             authorization_uri=begin.authorization_uri, state=begin.state, expire_time=timestamp(begin.expire_time)
@@ -266,23 +254,8 @@ class AuthHandlers(UnitOfWorkHandlers[AuthRepository], auth_pb2_grpc.AuthService
         client = client_of(context, request.client)
 
         async def call() -> pb.CompleteSocialSignInResponse:
-            config = self.domain.provider_config(provider)
-            pending = await self._run(self.domain.consume_social_state, provider=provider, state=request.state)
-            try:
-                profile = await self.db.offload(
-                    self.oauth.fetch_profile, provider, config, code=request.code,
-                    code_verifier=pending.code_verifier, redirect_uri=pending.redirect_uri,
-                )  # fmt: skip
-            except oauth.ProviderRejected as exc:
-                raise errors.FailedPrecondition(
-                    f"{provider} refused the sign-in: {exc}",
-                    reason="PROVIDER_ERROR",
-                    metadata={"provider_error": exc.error_code or "unusable_account"},
-                ) from exc
-            except oauth.ProviderUnavailable as exc:
-                raise errors.Unavailable(f"{provider} could not be reached; retry", reason="DEPENDENCY_UNAVAILABLE") from exc
-            outcome = await self._run(
-                self.domain.complete_social, pending=pending, profile=profile, client=client,
+            outcome = await self.use.complete_social(
+                provider=provider, code=request.code, state=request.state, client=client,
                 replace_session=request.replace_session,
             )  # fmt: skip
             tokens, user = self._signed_in(outcome.signed_in)
@@ -299,14 +272,14 @@ class AuthHandlers(UnitOfWorkHandlers[AuthRepository], auth_pb2_grpc.AuthService
 
     async def RefreshToken(self, request: pb.RefreshTokenRequest, context: Context) -> pb.RefreshTokenResponse:
         async def call() -> pb.RefreshTokenResponse:
-            tokens = await self._run(self.domain.refresh, refresh_token=request.refresh_token)
+            tokens = await self.use.refresh(request.refresh_token)
             return pb.RefreshTokenResponse(tokens=self.tokens_pb(tokens))
 
         # A retry with the same request_id within 60 s gets the same pair (see the contract).
         return await self._once("RefreshToken", "anonymous", request, request.request_id, pb.RefreshTokenResponse, call, ttl=60)
 
     async def Logout(self, request: pb.LogoutRequest, context: Context) -> pb.LogoutResponse:
-        await self._run(self.domain.logout, refresh_token=request.refresh_token)
+        await self.use.logout(request.refresh_token)
         return pb.LogoutResponse()
 
     async def Reauthenticate(self, request: pb.ReauthenticateRequest, context: Context) -> pb.ReauthenticateResponse:
@@ -314,7 +287,7 @@ class AuthHandlers(UnitOfWorkHandlers[AuthRepository], auth_pb2_grpc.AuthService
         client = client_of(context)
 
         async def call() -> pb.ReauthenticateResponse:
-            tokens = await self._run(self.domain.reauthenticate, principal, password=request.password, client=client)
+            tokens = await self.use.reauthenticate(principal, password=request.password, client=client)
             recent = self.domain.clock() + dt.timedelta(minutes=10)
             return pb.ReauthenticateResponse(tokens=self.tokens_pb(tokens), recent_until_time=timestamp(recent))
 
@@ -329,14 +302,14 @@ class AuthHandlers(UnitOfWorkHandlers[AuthRepository], auth_pb2_grpc.AuthService
     async def RequestPasswordReset(
         self, request: pb.RequestPasswordResetRequest, context: Context
     ) -> pb.RequestPasswordResetResponse:
-        await self._run(self.domain.request_password_reset, email=request.email, client=client_of(context))
+        await self.use.request_password_reset(email=request.email, client=client_of(context))
         return pb.RequestPasswordResetResponse()
 
     async def ConfirmPasswordReset(
         self, request: pb.ConfirmPasswordResetRequest, context: Context
     ) -> pb.ConfirmPasswordResetResponse:
         async def call() -> pb.ConfirmPasswordResetResponse:
-            email = await self._run(self.domain.confirm_password_reset, token=request.token, new_password=request.new_password)
+            email = await self.use.confirm_password_reset(token=request.token, new_password=request.new_password)
             return pb.ConfirmPasswordResetResponse(email=email)
 
         return await self._once(
@@ -346,7 +319,7 @@ class AuthHandlers(UnitOfWorkHandlers[AuthRepository], auth_pb2_grpc.AuthService
     async def ConfirmEmailVerification(
         self, request: pb.ConfirmEmailVerificationRequest, context: Context
     ) -> pb.ConfirmEmailVerificationResponse:
-        user_id, email = await self._run(self.domain.confirm_email_verification, token=request.token)
+        user_id, email = await self.use.confirm_email_verification(token=request.token)
         return pb.ConfirmEmailVerificationResponse(user=user_name(user_id), email=email)
 
     # -- the signed-in user ----------------------------------------------------
@@ -354,7 +327,7 @@ class AuthHandlers(UnitOfWorkHandlers[AuthRepository], auth_pb2_grpc.AuthService
     async def GetUser(self, request: pb.GetUserRequest, context: Context) -> pb.GetUserResponse:
         principal = require_principal()
 
-        user, providers = await self._run(self.domain.get_user, principal, name=request.name)
+        user, providers = await self.use.get_user(principal, name=request.name)
         return pb.GetUserResponse(user=self.user_pb(user, providers))
 
     async def UpdateUser(self, request: pb.UpdateUserRequest, context: Context) -> pb.UpdateUserResponse:
@@ -403,8 +376,8 @@ class AuthHandlers(UnitOfWorkHandlers[AuthRepository], auth_pb2_grpc.AuthService
         client = client_of(context)
 
         async def call() -> pb.ChangePasswordResponse:
-            count = await self._run(
-                self.domain.change_password, principal, name=request.name, current_password=request.current_password,
+            count = await self.use.change_password(
+                principal, name=request.name, current_password=request.current_password,
                 new_password=request.new_password, keep_other_sessions=request.keep_other_sessions, client=client,
             )  # fmt: skip
             return pb.ChangePasswordResponse(revoked_session_count=count)
@@ -413,8 +386,8 @@ class AuthHandlers(UnitOfWorkHandlers[AuthRepository], auth_pb2_grpc.AuthService
 
     async def ChangeEmail(self, request: pb.ChangeEmailRequest, context: Context) -> pb.ChangeEmailResponse:
         principal = require_principal()
-        user, expire = await self._run(
-            self.domain.change_email, principal, name=request.name, new_email=request.new_email,
+        user, expire = await self.use.change_email(
+            principal, name=request.name, new_email=request.new_email,
             current_password=request.current_password, client=client_of(context),
         )  # fmt: skip
         return pb.ChangeEmailResponse(user=self.user_pb(user), expire_time=timestamp(expire))
@@ -423,14 +396,12 @@ class AuthHandlers(UnitOfWorkHandlers[AuthRepository], auth_pb2_grpc.AuthService
         self, request: pb.RequestEmailVerificationRequest, context: Context
     ) -> pb.RequestEmailVerificationResponse:
         principal = require_principal()
-        email, expire = await self._run(
-            self.domain.request_email_verification, principal, name=request.name, client=client_of(context)
-        )
+        email, expire = await self.use.request_email_verification(principal, name=request.name, client=client_of(context))
         return pb.RequestEmailVerificationResponse(email=email, expire_time=timestamp(expire))
 
     async def ListSessions(self, request: pb.ListSessionsRequest, context: Context) -> pb.ListSessionsResponse:
         principal = require_principal()
-        sessions = await self._run(self.domain.list_sessions, principal, parent=request.parent)
+        sessions = await self.use.list_sessions(principal, parent=request.parent)
         items, next_token = self._page(sessions, request.page_size, request.page_token, query=f"sessions:{request.parent}")
         return pb.ListSessionsResponse(
             sessions=[self.session_pb(s, principal.session_id) for s in items],
@@ -448,17 +419,17 @@ class AuthHandlers(UnitOfWorkHandlers[AuthRepository], auth_pb2_grpc.AuthService
         return items, self.pages.encode({"offset": start + limit}, query=query) if more else ""
 
     async def RevokeSession(self, request: pb.RevokeSessionRequest, context: Context) -> pb.RevokeSessionResponse:
-        await self._run(self.domain.revoke_session, require_principal(), name=request.name)
+        await self.use.revoke_session(require_principal(), name=request.name)
         return pb.RevokeSessionResponse()
 
     async def RevokeOtherSessions(
         self, request: pb.RevokeOtherSessionsRequest, context: Context
     ) -> pb.RevokeOtherSessionsResponse:
-        count = await self._run(self.domain.revoke_other_sessions, require_principal(), parent=request.parent)
+        count = await self.use.revoke_other_sessions(require_principal(), parent=request.parent)
         return pb.RevokeOtherSessionsResponse(revoked_session_count=count)
 
     async def ListIdentities(self, request: pb.ListIdentitiesRequest, context: Context) -> pb.ListIdentitiesResponse:
-        identities = await self._run(self.domain.list_identities, require_principal(), parent=request.parent)
+        identities = await self.use.list_identities(require_principal(), parent=request.parent)
         items, next_token = self._page(
             identities, request.page_size, request.page_token, query=f"identities:{request.parent}", maximum=50
         )
@@ -505,13 +476,13 @@ class AuthHandlers(UnitOfWorkHandlers[AuthRepository], auth_pb2_grpc.AuthService
 
     async def SetUserRole(self, request: pb.SetUserRoleRequest, context: Context) -> pb.SetUserRoleResponse:
         role = ROLES.parse_optional(request.role, field="role") or ""
-        user = await self._run(self.domain.set_role, name=request.name, role=role, principal=require_principal())
+        user = await self.use.set_role(require_principal(), name=request.name, role=role)
         return pb.SetUserRoleResponse(user=self.user_pb(user))
 
     async def DisableUser(self, request: pb.DisableUserRequest, context: Context) -> pb.DisableUserResponse:
-        user = await self._run(self.domain.disable_user, require_principal(), name=request.name, reason=request.reason)
+        user = await self.use.disable_user(require_principal(), name=request.name, reason=request.reason)
         return pb.DisableUserResponse(user=self.user_pb(user))
 
     async def EnableUser(self, request: pb.EnableUserRequest, context: Context) -> pb.EnableUserResponse:
-        user = await self._run(self.domain.enable_user, require_principal(), name=request.name)
+        user = await self.use.enable_user(require_principal(), name=request.name)
         return pb.EnableUserResponse(user=self.user_pb(user))

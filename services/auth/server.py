@@ -8,14 +8,14 @@ from typing import TYPE_CHECKING
 import grpc
 from marquee.auth.v1 import auth_pb2_grpc
 
+from services.auth.billing_client import BillingClient
 from services.auth.domain import AuthDomain
 from services.auth.erasure import ErasureDispatcher, ErasurePolicy
 from services.auth.handlers import AuthHandlers
 from services.auth.oauth import OAuthClient
 from services.auth.passwords import Passwords
-from services.auth.peers import SignupBonus
 from services.auth.settings import AuthSettings
-from services.auth.usecases import AuthUseCases, DeferredMailer
+from services.auth.usecases import AuthUseCases, DeferredMailer, SignupBonus
 from services.auth.userdata_client import UserDataClient
 from services.core.idempotency import Idempotency
 from services.core.mail import mailer_from_settings
@@ -48,6 +48,7 @@ def registration(deps: Dependencies) -> ServiceRegistration:
         mailer=DeferredMailer(),
         auth=auth,
     )
+    bonus = SignupBonus(BillingClient(deps.peers), deps.database, auth.signup_bonus_credits)
     userdata = UserDataClient(deps.peers, deployed_peers(settings))
     policy = ErasurePolicy(
         retry_initial_seconds=auth.erasure_retry_initial_seconds,
@@ -59,12 +60,9 @@ def registration(deps: Dependencies) -> ServiceRegistration:
     use_cases = AuthUseCases(
         deps.database, mailer_from_settings(settings), deps.revocations,
         domain=domain, userdata=userdata, erasure=erasure, erasure_wait_seconds=auth.erasure_wait_seconds,
-        page_tokens=deps.page_tokens,
+        page_tokens=deps.page_tokens, bonus=bonus, oauth_client=oauth_client,
     )  # fmt: skip
-    bonus = SignupBonus(deps.peers, deps.database, auth.signup_bonus_credits)
-    handlers = AuthHandlers(
-        domain, use_cases, deps.database, Idempotency(deps.redis_async), deps.page_tokens, oauth_client, bonus
-    )
+    handlers = AuthHandlers(domain, use_cases, deps.database, Idempotency(deps.redis_async), deps.page_tokens)
 
     async def close() -> None:
         await erasure.stop()
