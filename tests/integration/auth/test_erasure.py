@@ -234,6 +234,15 @@ async def test_delete_erases_tracking_and_media_and_reports_it(world: World, pee
             with pytest.raises(grpc.aio.AioRpcError) as missing:
                 await deletion(auth_channel, f"users/{uuid.uuid4().hex}", admin_caller)
             assert missing.value.code() == grpc.StatusCode.NOT_FOUND
+            for bad in ("users/", f"{account.name}/deletion/x", "deletions/1", "users/-"):
+                with pytest.raises(grpc.aio.AioRpcError) as malformed:
+                    await stub_for(auth_channel).GetUserDeletion(
+                        auth_pb2.GetUserDeletionRequest(name=bad), metadata=admin_caller.auth
+                    )
+                error = rpc_error(malformed.value)
+                assert error.code == grpc.StatusCode.INVALID_ARGUMENT, (bad, error.code)
+                assert error.bad_request is not None
+                assert [v.field for v in error.bad_request.field_violations] == ["name"]
     finally:
         await auth_server.stop(0.5)
 
