@@ -17,7 +17,7 @@ import urllib.parse
 import zoneinfo
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from services.auth import oauth
 from services.auth.models import Identity, OAuthState, OneTimeToken, RefreshToken, Session, User
@@ -99,6 +99,244 @@ class SocialOutcome:
     identity: Identity
 
 
+class UserView(Protocol):
+    """What callers outside the unit of work read of an account (the handlers' mapping to the contract)."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def email(self) -> str | None: ...
+    @property
+    def email_verified(self) -> bool: ...
+    @property
+    def pending_email(self) -> str: ...
+    @property
+    def password_hash(self) -> str | None: ...
+    @property
+    def display_name(self) -> str: ...
+    @property
+    def avatar_url(self) -> str: ...
+    @property
+    def skill_level(self) -> str: ...
+    @property
+    def locale(self) -> str: ...
+    @property
+    def time_zone(self) -> str: ...
+    @property
+    def preferences(self) -> dict[str, object]: ...
+    @property
+    def role(self) -> str: ...
+    @property
+    def disabled(self) -> bool: ...
+    @property
+    def disable_reason(self) -> str: ...
+    @property
+    def disable_time(self) -> dt.datetime | None: ...
+    @property
+    def create_time(self) -> dt.datetime: ...
+    @property
+    def update_time(self) -> dt.datetime: ...
+    @property
+    def last_login_time(self) -> dt.datetime | None: ...
+
+
+class SessionView(Protocol):
+    """What is shown of a signed-in device."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def user_id(self) -> str: ...
+    @property
+    def device_id(self) -> str: ...
+    @property
+    def device_name(self) -> str: ...
+    @property
+    def platform(self) -> int: ...
+    @property
+    def app_version(self) -> str: ...
+    @property
+    def method(self) -> str: ...
+    @property
+    def provider(self) -> str: ...
+    @property
+    def user_agent(self) -> str: ...
+    @property
+    def ip_address(self) -> str: ...
+    @property
+    def create_time(self) -> dt.datetime: ...
+    @property
+    def last_used_time(self) -> dt.datetime: ...
+    @property
+    def auth_time(self) -> dt.datetime: ...
+    @property
+    def expire_time(self) -> dt.datetime: ...
+
+
+class IdentityView(Protocol):
+    """What is shown of a linked social account."""
+
+    @property
+    def user_id(self) -> str: ...
+    @property
+    def provider(self) -> str: ...
+    @property
+    def subject(self) -> str: ...
+    @property
+    def email(self) -> str: ...
+    @property
+    def email_verified(self) -> bool: ...
+    @property
+    def display_name(self) -> str: ...
+    @property
+    def create_time(self) -> dt.datetime: ...
+    @property
+    def last_sign_in_time(self) -> dt.datetime | None: ...
+
+
+@dataclass(frozen=True)
+class UserQuery:
+    """`ListUsers`' filter and order, as plain values (empty/None fields do not filter)."""
+
+    order: str = "create_time_desc"  # create_time_desc, create_time_asc, email, last_sign_in_time_desc
+    email_contains: str = ""
+    role: str = ""
+    disabled: bool | None = None
+    provider: str = ""
+    created_after: dt.datetime | None = None
+    created_before: dt.datetime | None = None
+
+    def position_of(self, user: User) -> dict[str, str]:
+        """The keyset position after `user` in this order (what a page token carries)."""
+        key: Any = {
+            "create_time_desc": user.create_time,
+            "create_time_asc": user.create_time,
+            "email": user.email,
+            "last_sign_in_time_desc": user.last_login_time or user.create_time,
+        }[self.order]
+        return {"v": key if self.order == "email" else key.isoformat(), "id": user.id}
+
+    def after(self, position: Mapping[str, Any] | None) -> tuple[Any, str] | None:
+        if position is None:
+            return None
+        value = position["v"] if self.order == "email" else dt.datetime.fromisoformat(position["v"])
+        return value, str(position["id"])
+
+
+@dataclass(frozen=True)
+class Disposition:
+    """One category of a user's data and what a service did with it."""
+
+    category: str
+    description: str
+    count: int = 0
+    service: str = ""  # "marquee.tracking"; empty for Auth's own
+
+
+# What Auth itself erases with the account row (the rest is each peer's to report).
+AUTH_ERASED = (
+    Disposition("profile", "email, name, avatar, preferences, password hash", service="marquee.auth"),
+    Disposition("sign-in", "linked social accounts, sessions, refresh tokens", service="marquee.auth"),
+)
+
+
+@dataclass(frozen=True)
+class PeerErasure:
+    """One peer's part in an account's erasure, as stored."""
+
+    service: str  # "tracking"
+    attempt_count: int
+    last_error: str
+    next_attempt_time: dt.datetime
+    confirm_time: dt.datetime | None
+    erased: tuple[Disposition, ...] = ()
+    retained: tuple[Disposition, ...] = ()
+    create_time: dt.datetime | None = None  # when the account was deleted
+
+    @property
+    def confirmed(self) -> bool:
+        return self.confirm_time is not None
+
+
+@dataclass(frozen=True)
+class DeletionReport:
+    """What `DeleteUser` answers: Auth's own erasure, what peers confirmed, and who is still pending."""
+
+    erased: tuple[Disposition, ...]
+    retained: tuple[Disposition, ...]
+    pending: tuple[Disposition, ...]
+
+
+def check_admin_kept(*, is_admin: bool, stays_admin: bool, active_admins: int, action: str) -> None:
+    """An admin may lose the role (demoted, disabled, deleted) only while another active admin remains."""
+    if is_admin and not stays_admin and active_admins <= 1:
+        raise errors.FailedPrecondition(f"the last admin cannot be {action}", reason="LAST_ADMIN")
+
+
+def refresh_outcome(
+    *, found: bool, expired: bool, session_found: bool, owner_disabled: bool, session_revoked: bool, spent: bool
+) -> str:
+    """What presenting a refresh token means, in the order the checks must run.
+
+    `invalid` (unknown, expired, or its session gone), `disabled` (the account was disabled),
+    `revoked` (its session was signed out), `reused` (already spent: a copy leaked, so the whole
+    session, the token family, is revoked) or `rotate` (spend it and issue the next pair).
+    """
+    if not found or expired or not session_found:
+        return "invalid"
+    if owner_disabled:
+        return "disabled"
+    if session_revoked:
+        return "revoked"
+    if spent:
+        return "reused"
+    return "rotate"
+
+
+def needs_recent_sign_in(now: dt.datetime, auth_time: dt.datetime) -> bool:
+    """Sensitive actions need the caller's session to have proved the user within RECENT_SIGN_IN."""
+    return now - auth_time > RECENT_SIGN_IN
+
+
+def public_api_url(configured: str, gateway_host: str, gateway_port: int) -> str:
+    """The API's public base URL, without a trailing slash: the configured one, else the gateway's address."""
+    if configured:
+        return configured.rstrip("/")
+    host = "localhost" if gateway_host in ("", "0.0.0.0", "::") else gateway_host  # noqa: S104  (a wildcard bind is not an address)
+    if ":" in host and not host.startswith("["):
+        host = f"[{host}]"
+    return f"http://{host}" if gateway_port == 80 else f"http://{host}:{gateway_port}"
+
+
+def erasure_retry_delay(attempts: int, *, initial: float, cap: float) -> float:
+    """Seconds before the next call after `attempts` failed ones: doubling from `initial`, never above `cap`.
+
+    There is no last attempt: a peer down for days is still retried every `cap` seconds.
+    """
+    if attempts <= 0:
+        return 0.0
+    exponent = min(attempts - 1, 62)  # 2**62 times initial is past any cap; keeps the float finite
+    return float(min(cap, initial * (2.0**exponent)))
+
+
+def deletion_report(peers: list[PeerErasure]) -> DeletionReport:
+    """Auth's erasure plus each confirmed peer's dispositions; each unconfirmed peer as one pending entry."""
+    erased = list(AUTH_ERASED)
+    retained: list[Disposition] = []
+    pending: list[Disposition] = []
+    for peer in sorted(peers, key=lambda p: p.service):
+        if peer.service == "auth":
+            continue  # Auth's own erasure is AUTH_ERASED, done with the account row
+        package = f"marquee.{peer.service}"
+        if peer.confirmed:
+            erased.extend(Disposition(d.category, d.description, d.count, package) for d in peer.erased)
+            retained.extend(Disposition(d.category, d.description, d.count, package) for d in peer.retained)
+        else:
+            why = f"; last error: {peer.last_error}" if peer.last_error else ""
+            pending.append(Disposition("pending", f"erasure requested, retried until {package} confirms{why}", service=package))
+    return DeletionReport(tuple(erased), tuple(retained), tuple(pending))
+
+
 def normalize_email(raw: str, field: str = "email") -> str:
     email = unicodedata.normalize("NFKC", raw).strip().lower()
     if not EMAIL.match(email) or len(email) > 320:
@@ -134,6 +372,9 @@ class AuthDomain:
         self.mailer = mailer
         self.clock = clock
         self._secret = settings.secret_key.get_secret_value().encode()
+
+    def public_api_url(self) -> str:
+        return public_api_url(self.auth.public_api_url, self.settings.gateway_host, self.settings.gateway_port)
 
     # -- names and ownership --------------------------------------------------
 
@@ -310,21 +551,27 @@ class AuthDomain:
             raise invalid("refresh_token", "is required")
         now = self.clock()
         row = repo.refresh_token(token_hash(refresh_token), for_update=True)
-        if row is None or row.expire_time <= now:
+        session = repo.session(row.session_id) if row is not None else None
+        owner = repo.user(session.user_id) if session is not None else None
+        outcome = refresh_outcome(
+            found=row is not None, expired=row is not None and row.expire_time <= now,
+            session_found=session is not None and owner is not None, owner_disabled=bool(owner and owner.disabled),
+            session_revoked=session is not None and session.revoke_time is not None,
+            spent=row is not None and row.spend_time is not None,
+        )  # fmt: skip
+        if outcome == "rotate" and row is not None and not repo.spend_refresh_token(row.id, now):
+            outcome = "reused"  # a concurrent refresh spent it between the read and the update
+        if outcome == "invalid" or row is None or session is None or owner is None:
             raise errors.Unauthenticated("refresh token is unknown or expired; sign in again", reason="REFRESH_TOKEN_INVALID")
-        session = repo.session(row.session_id)
-        if session is None:
-            raise errors.Unauthenticated("refresh token is unknown or expired; sign in again", reason="REFRESH_TOKEN_INVALID")
-        owner = self.load_user(repo, session.user_id)
-        if owner.disabled:
+        if outcome == "disabled":
             raise errors.PermissionDenied("this account is disabled", reason="ACCOUNT_DISABLED")
-        if session.revoke_time is not None:
+        if outcome == "revoked":
             raise errors.Unauthenticated(
                 "this session was signed out; sign in again",
                 reason="SESSION_REVOKED",
                 metadata={"revoke_reason": session.revoke_reason},
             )
-        if row.spend_time is not None or not repo.spend_refresh_token(row.id, now):
+        if outcome == "reused":
             session.revoke_time, session.revoke_reason = now, "refresh_token_reused"
             raise errors.Unauthenticated(
                 "refresh token was already used; the session is revoked, sign in again",
@@ -367,7 +614,7 @@ class AuthDomain:
 
     def _require_recent_sign_in(self, repo: AuthRepository, principal: Principal) -> None:
         session = self._current_session(repo, principal)
-        if self.clock() - session.auth_time > RECENT_SIGN_IN:
+        if needs_recent_sign_in(self.clock(), session.auth_time):
             raise errors.FailedPrecondition(
                 "this needs a recent sign-in: call Reauthenticate first", reason="REAUTHENTICATION_REQUIRED"
             )
@@ -852,13 +1099,20 @@ class AuthDomain:
             ],
         }
 
-    def delete_user(self, repo: AuthRepository, principal: Principal, *, name: str) -> None:
+    def delete_user(self, repo: AuthRepository, principal: Principal, *, name: str, peers: list[str]) -> str:
+        """Deletes the account and, in the same transaction, asks each of `peers` to erase it (`auth_erasures`)."""
         user = self.load_user(repo, self.resolve_user_id(name, principal), for_update=True)
         if user.id == principal.user_id:
             self._require_recent_sign_in(repo, principal)
-        if user.role == ROLE_ADMIN and repo.count_admins() <= 1:
-            raise errors.FailedPrecondition("the last admin cannot be deleted", reason="LAST_ADMIN")
+        if user.role == ROLE_ADMIN:
+            check_admin_kept(is_admin=True, stays_admin=False, active_admins=repo.count_admins(), action="deleted")
+        now = self.clock()
+        own = [{"category": d.category, "count": 0, "description": d.description} for d in AUTH_ERASED]
+        repo.add_erasure(user.id, "auth", now, confirmed=own)  # the deletion's record, even with no peers
+        for service in peers:
+            repo.add_erasure(user.id, service, now)
         repo.delete(user)
+        return user.id
 
     # -- administration -------------------------------------------------------
 
@@ -866,8 +1120,8 @@ class AuthDomain:
         if role not in ROLES:
             raise invalid("role", "must be ROLE_USER or ROLE_ADMIN (service roles come from IssueServiceToken)")
         user = self.load_user(repo, self.resolve_user_id(name, principal), for_update=True)
-        if user.role == ROLE_ADMIN and role != ROLE_ADMIN and repo.count_admins() <= 1:
-            raise errors.FailedPrecondition("the last admin cannot be demoted", reason="LAST_ADMIN")
+        if user.role == ROLE_ADMIN and role != ROLE_ADMIN:
+            check_admin_kept(is_admin=True, stays_admin=False, active_admins=repo.count_admins(), action="demoted")
         if user.role == ROLE_ADMIN and role != ROLE_ADMIN:
             repo.revoke_sessions(user.id, self.clock(), "role_changed")
         user.role = role
@@ -878,8 +1132,8 @@ class AuthDomain:
         if not reason.strip():
             raise invalid("reason", "is required")
         user = self.load_user(repo, self.resolve_user_id(name, principal), for_update=True)
-        if user.role == ROLE_ADMIN and not user.disabled and repo.count_admins() <= 1:
-            raise errors.FailedPrecondition("the last admin cannot be disabled", reason="LAST_ADMIN")
+        if user.role == ROLE_ADMIN and not user.disabled:
+            check_admin_kept(is_admin=True, stays_admin=False, active_admins=repo.count_admins(), action="disabled")
         now = self.clock()
         user.disabled, user.disable_reason, user.disable_time, user.update_time = True, reason.strip()[:500], now, now
         repo.revoke_sessions(user.id, now, "account_disabled")
@@ -913,7 +1167,7 @@ def _as_dict(value: object) -> dict[str, Any]:
     return dict(value) if isinstance(value, dict) else {}
 
 
-def user_etag(user: User) -> str:
+def user_etag(user: UserView) -> str:
     stamp = f"{user.id}:{user.update_time.timestamp():.6f}".encode()
     return hashlib.sha256(stamp).hexdigest()[:16]
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Callable
 from typing import Any, TypeVar
 
 from google.api import httpbody_pb2
@@ -12,60 +11,72 @@ from google.protobuf import duration_pb2, json_format, struct_pb2
 from marquee.auth.v1 import auth_pb2 as pb
 from marquee.auth.v1 import auth_pb2_grpc
 
-from services.auth import oauth
-from services.auth.domain import AuthDomain, Client, IssuedTokens, SignedIn, user_etag, user_name
-from services.auth.models import Identity, Session, User
-from services.auth.peers import SignupBonus
+from services.auth.domain import (
+    AuthDomain,
+    Client,
+    Disposition,
+    IdentityView,
+    IssuedTokens,
+    PeerErasure,
+    SessionView,
+    SignedIn,
+    UserQuery,
+    UserView,
+    user_etag,
+    user_name,
+)
 from services.auth.repository import AuthRepository
 from services.auth.usecases import AuthUseCases
-from services.core import errors
-from services.core.convert import timestamp
+from services.core import errors, names
+from services.core.convert import enum_values, optional_datetime, timestamp
 from services.core.db import Database
 from services.core.errors import invalid
 from services.core.handlers import UnitOfWorkHandlers
 from services.core.idempotency import Idempotency
 from services.core.interceptors import Context, current_client_ip, current_metadata, current_principal, require_principal
 from services.core.paging import PageTokens, page_size
-from services.core.tokens import ROLE_ADMIN, ROLE_SERVICE, ROLE_USER
 
 T = TypeVar("T")
 
-PROVIDERS: dict[pb.IdentityProvider, str] = {
-    pb.IDENTITY_PROVIDER_GOOGLE: "google",
-    pb.IDENTITY_PROVIDER_GITHUB: "github",
-    pb.IDENTITY_PROVIDER_DISCORD: "discord",
-}
-PROVIDER_ENUM: dict[str, pb.IdentityProvider] = {v: k for k, v in PROVIDERS.items()}
-INTENTS: dict[pb.SocialSignInIntent, str] = {
-    pb.SOCIAL_SIGN_IN_INTENT_UNSPECIFIED: "sign_in",
-    pb.SOCIAL_SIGN_IN_INTENT_SIGN_IN: "sign_in",
-    pb.SOCIAL_SIGN_IN_INTENT_LINK: "link",
-    pb.SOCIAL_SIGN_IN_INTENT_REAUTHENTICATE: "reauthenticate",
-}
-RESULTS: dict[str, pb.SocialSignInResult] = {
-    "signed_in": pb.SOCIAL_SIGN_IN_RESULT_SIGNED_IN,
-    "created": pb.SOCIAL_SIGN_IN_RESULT_CREATED,
-    "linked_by_email": pb.SOCIAL_SIGN_IN_RESULT_LINKED_BY_EMAIL,
-    "linked": pb.SOCIAL_SIGN_IN_RESULT_LINKED,
-    "reauthenticated": pb.SOCIAL_SIGN_IN_RESULT_REAUTHENTICATED,
-}
-ROLE_ENUM: dict[str, pb.Role] = {ROLE_USER: pb.ROLE_USER, ROLE_ADMIN: pb.ROLE_ADMIN, ROLE_SERVICE: pb.ROLE_SERVICE}
-ROLE_NAME: dict[pb.Role, str] = {pb.ROLE_USER: ROLE_USER, pb.ROLE_ADMIN: ROLE_ADMIN}
-SKILLS: dict[str, pb.SkillLevel] = {
-    "": pb.SKILL_LEVEL_UNSPECIFIED,
-    "beginner": pb.SKILL_LEVEL_BEGINNER,
-    "intermediate": pb.SKILL_LEVEL_INTERMEDIATE,
-    "advanced": pb.SKILL_LEVEL_ADVANCED,
-}
-SKILL_NAME = {v: k for k, v in SKILLS.items()}
-USER_ORDERS: dict[pb.UserOrder, str] = {
-    pb.USER_ORDER_UNSPECIFIED: "create_time_desc",
-    pb.USER_ORDER_CREATE_TIME_DESC: "create_time_desc",
-    pb.USER_ORDER_CREATE_TIME_ASC: "create_time_asc",
-    pb.USER_ORDER_EMAIL: "email",
-    pb.USER_ORDER_LAST_SIGN_IN_TIME_DESC: "last_login_desc",
-}
+# Enum numbers <-> the plain values the domain stores, from the contract's enums (services/core/convert.py).
+PROVIDERS = enum_values(pb.IdentityProvider)
+SUPPORTED_PROVIDERS = ("google", "github", "discord")  # those this deployment has OAuth clients for
+INTENTS = enum_values(pb.SocialSignInIntent)
+RESULTS = enum_values(pb.SocialSignInResult)
+ROLES = enum_values(pb.Role)
+SKILLS = enum_values(pb.SkillLevel)
+USER_ORDERS = enum_values(pb.UserOrder)
 UPDATABLE_USER_PATHS = ("display_name", "avatar_uri", "skill_level", "locale", "time_zone", "preferences", "app_preferences")
+
+
+def disposition_pb(item: Disposition, service: str = "") -> pb.DataDisposition:
+    return pb.DataDisposition(
+        category=item.category, service=item.service or service, description=item.description, count=item.count
+    )
+
+
+def deletion_pb(user_id: str, services: list[PeerErasure]) -> pb.UserDeletion:
+    done = all(s.confirmed for s in services)
+    confirmed = [s.confirm_time for s in services if s.confirm_time is not None]
+    return pb.UserDeletion(
+        name=f"users/{user_id}/deletion",
+        delete_time=timestamp(min((s.create_time for s in services if s.create_time), default=None)),
+        done=done,
+        complete_time=timestamp(max(confirmed)) if done and confirmed else None,
+        services=[
+            pb.ServiceErasure(
+                service=f"marquee.{s.service}",
+                state=pb.SERVICE_ERASURE_STATE_CONFIRMED if s.confirmed else pb.SERVICE_ERASURE_STATE_PENDING,
+                attempt_count=s.attempt_count,
+                last_error=s.last_error,
+                next_attempt_time=None if s.confirmed else timestamp(s.next_attempt_time),
+                confirm_time=timestamp(s.confirm_time),
+                erased=[disposition_pb(d, f"marquee.{s.service}") for d in s.erased],
+                retained=[disposition_pb(d, f"marquee.{s.service}") for d in s.retained],
+            )
+            for s in services
+        ],
+    )
 
 
 def client_of(context: Context, info: pb.ClientInfo | None = None) -> Client:
@@ -90,22 +101,14 @@ class AuthHandlers(UnitOfWorkHandlers[AuthRepository], auth_pb2_grpc.AuthService
         database: Database,
         idempotency: Idempotency,
         page_tokens: PageTokens,
-        oauth_client: oauth.OAuthClient,
-        bonus: SignupBonus,
     ) -> None:
         super().__init__(database, idempotency, page_tokens, repository=AuthRepository)
         self.domain = domain
         self.use = use_cases
-        self.bonus = bonus
-        self.oauth = oauth_client
-
-    async def _run(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
-        """One unit of work through the use cases: the mail it queues is sent after it commits."""
-        return await self.use.run(fn, *args, **kwargs)
 
     # -- conversions ----------------------------------------------------------
 
-    def user_pb(self, user: User, providers: list[str] | None = None) -> pb.User:
+    def user_pb(self, user: UserView, providers: list[str] | None = None) -> pb.User:
         prefs = user.preferences or {}
         message = pb.User(
             name=user_name(user.id),
@@ -114,14 +117,14 @@ class AuthHandlers(UnitOfWorkHandlers[AuthRepository], auth_pb2_grpc.AuthService
             pending_email=user.pending_email,
             display_name=user.display_name,
             avatar_uri=user.avatar_url,
-            skill_level=SKILLS.get(user.skill_level, pb.SKILL_LEVEL_UNSPECIFIED),
+            skill_level=SKILLS.number(user.skill_level),  # type: ignore[arg-type]
             locale=user.locale,
             time_zone=user.time_zone,
-            role=ROLE_ENUM.get(user.role, pb.ROLE_USER),
+            role=ROLES.number(user.role) or pb.ROLE_USER,  # type: ignore[arg-type]
             state=pb.USER_STATE_DISABLED if user.disabled else pb.USER_STATE_ACTIVE,
             disable_reason=user.disable_reason,
             has_password=bool(user.password_hash),
-            linked_providers=[PROVIDER_ENUM[p] for p in providers or [] if p in PROVIDER_ENUM],
+            linked_providers=[PROVIDERS.number(p) for p in providers or [] if PROVIDERS.number(p)],  # type: ignore[misc]
             etag=user_etag(user),
             create_time=timestamp(user.create_time),
             update_time=timestamp(user.update_time),
@@ -147,7 +150,7 @@ class AuthHandlers(UnitOfWorkHandlers[AuthRepository], auth_pb2_grpc.AuthService
             session=f"users/{tokens.user_id}/sessions/{tokens.session_id}",
         )
 
-    def session_pb(self, session: Session, current: str) -> pb.Session:
+    def session_pb(self, session: SessionView, current: str) -> pb.Session:
         return pb.Session(
             name=f"users/{session.user_id}/sessions/{session.id}",
             client=pb.ClientInfo(
@@ -155,7 +158,7 @@ class AuthHandlers(UnitOfWorkHandlers[AuthRepository], auth_pb2_grpc.AuthService
                 platform=session.platform, app_version=session.app_version,  # type: ignore[arg-type]
             ),
             sign_in_method=pb.SIGN_IN_METHOD_SOCIAL if session.method == "social" else pb.SIGN_IN_METHOD_PASSWORD,
-            provider=PROVIDER_ENUM.get(session.provider, pb.IDENTITY_PROVIDER_UNSPECIFIED),
+            provider=PROVIDERS.number(session.provider),  # type: ignore[arg-type]
             user_agent=session.user_agent,
             ip_address=session.ip_address,
             current=session.id == current,
@@ -165,10 +168,10 @@ class AuthHandlers(UnitOfWorkHandlers[AuthRepository], auth_pb2_grpc.AuthService
             expire_time=timestamp(session.expire_time),
         )  # fmt: skip
 
-    def identity_pb(self, identity: Identity) -> pb.Identity:
+    def identity_pb(self, identity: IdentityView) -> pb.Identity:
         return pb.Identity(
             name=f"users/{identity.user_id}/identities/{identity.provider}",
-            provider=PROVIDER_ENUM.get(identity.provider, pb.IDENTITY_PROVIDER_UNSPECIFIED),
+            provider=PROVIDERS.number(identity.provider),  # type: ignore[arg-type]
             subject=identity.subject,
             email=identity.email,
             email_verified=identity.email_verified,
@@ -178,33 +181,28 @@ class AuthHandlers(UnitOfWorkHandlers[AuthRepository], auth_pb2_grpc.AuthService
         )
 
     def _signed_in(self, signed: SignedIn) -> tuple[pb.TokenPair, pb.User]:
-        if not signed.user.bonus_granted:
-            self.bonus.request(signed.user.id)
         return self.tokens_pb(signed.tokens), self.user_pb(signed.user, list(signed.providers))
 
     @staticmethod
     def _provider(value: pb.IdentityProvider) -> str:
-        if value in PROVIDERS:
-            return PROVIDERS[value]
-        if value in pb.IdentityProvider.values() and value != pb.IDENTITY_PROVIDER_UNSPECIFIED:
-            # A provider the contract names but this deployment has no client for (Facebook).
-            name = pb.IdentityProvider.Name(value).removeprefix("IDENTITY_PROVIDER_").lower()
+        name = PROVIDERS.parse(value, field="provider")
+        if name not in SUPPORTED_PROVIDERS:  # a provider the contract names but no client exists for (Facebook)
             raise errors.FailedPrecondition(f"{name} sign-in is not configured here", reason="PROVIDER_NOT_CONFIGURED")
-        raise errors.invalid("provider", "must be GOOGLE, GITHUB or DISCORD")
+        return name
 
     # -- public ---------------------------------------------------------------
 
     async def GetAuthConfig(self, request: pb.GetAuthConfigRequest, context: Context) -> pb.GetAuthConfigResponse:
         settings = self.domain.settings
         return pb.GetAuthConfigResponse(
-            providers=[PROVIDER_ENUM[p] for p in self.domain.configured_providers()],
+            providers=[PROVIDERS.number(p) for p in self.domain.configured_providers()],  # type: ignore[misc]
             registration_open=self.domain.auth.registration_open,
             password_policy=pb.PasswordPolicy(min_length=self.domain.passwords.min_length, max_length=128, reject_breached=True),
             access_token_ttl=duration_pb2.Duration(seconds=settings.access_token_ttl_seconds),
             refresh_token_ttl=duration_pb2.Duration(seconds=settings.refresh_token_ttl_seconds),
             issuer=settings.jwt_issuer,
             audience=settings.jwt_audience,
-            jwks_uri="/auth/v1/jwks",
+            jwks_uri=f"{self.domain.public_api_url()}/auth/v1/jwks",
         )
 
     async def GetJwks(self, request: pb.GetJwksRequest, context: Context) -> pb.GetJwksResponse:
@@ -214,9 +212,8 @@ class AuthHandlers(UnitOfWorkHandlers[AuthRepository], auth_pb2_grpc.AuthService
         client = client_of(context, request.client)
 
         async def call() -> pb.RegisterResponse:
-            # Hash before the unit of work: argon2 takes tens of milliseconds.
-            signed = await self._run(
-                self.domain.register, email=request.email, password=request.password, display_name=request.display_name,
+            signed = await self.use.register(
+                email=request.email, password=request.password, display_name=request.display_name,
                 locale=request.locale, time_zone=request.time_zone, client=client,
             )  # fmt: skip
             tokens, user = self._signed_in(signed)
@@ -228,8 +225,8 @@ class AuthHandlers(UnitOfWorkHandlers[AuthRepository], auth_pb2_grpc.AuthService
         client = client_of(context, request.client)
 
         async def call() -> pb.LoginResponse:
-            signed = await self._run(
-                self.domain.login, email=request.email, password=request.password, client=client,
+            signed = await self.use.login(
+                email=request.email, password=request.password, client=client,
                 replace_session=request.replace_session,
             )  # fmt: skip
             tokens, user = self._signed_in(signed)
@@ -239,10 +236,10 @@ class AuthHandlers(UnitOfWorkHandlers[AuthRepository], auth_pb2_grpc.AuthService
 
     async def BeginSocialSignIn(self, request: pb.BeginSocialSignInRequest, context: Context) -> pb.BeginSocialSignInResponse:
         provider = self._provider(request.provider)
-        intent = INTENTS.get(request.intent, "sign_in")
+        intent = INTENTS.parse(request.intent, field="intent", default="sign_in")
         principal = require_principal() if intent in ("link", "reauthenticate") else current_principal()
-        begin = await self._run(
-            self.domain.begin_social, provider=provider, redirect_uri=request.redirect_uri, intent=intent, principal=principal
+        begin = await self.use.begin_social(
+            provider=provider, redirect_uri=request.redirect_uri, intent=intent, principal=principal
         )
         return pb.BeginSocialSignInResponse(
             authorization_uri=begin.authorization_uri, state=begin.state, expire_time=timestamp(begin.expire_time)
@@ -257,28 +254,16 @@ class AuthHandlers(UnitOfWorkHandlers[AuthRepository], auth_pb2_grpc.AuthService
         client = client_of(context, request.client)
 
         async def call() -> pb.CompleteSocialSignInResponse:
-            config = self.domain.provider_config(provider)
-            pending = await self._run(self.domain.consume_social_state, provider=provider, state=request.state)
-            try:
-                profile = await self.db.offload(
-                    self.oauth.fetch_profile, provider, config, code=request.code,
-                    code_verifier=pending.code_verifier, redirect_uri=pending.redirect_uri,
-                )  # fmt: skip
-            except oauth.ProviderRejected as exc:
-                raise errors.FailedPrecondition(
-                    f"{provider} refused the sign-in: {exc}",
-                    reason="PROVIDER_ERROR",
-                    metadata={"provider_error": exc.error_code or "unusable_account"},
-                ) from exc
-            except oauth.ProviderUnavailable as exc:
-                raise errors.Unavailable(f"{provider} could not be reached; retry", reason="DEPENDENCY_UNAVAILABLE") from exc
-            outcome = await self._run(
-                self.domain.complete_social, pending=pending, profile=profile, client=client,
+            outcome = await self.use.complete_social(
+                provider=provider, code=request.code, state=request.state, client=client,
                 replace_session=request.replace_session,
             )  # fmt: skip
             tokens, user = self._signed_in(outcome.signed_in)
             return pb.CompleteSocialSignInResponse(
-                tokens=tokens, user=user, result=RESULTS[outcome.result], identity=self.identity_pb(outcome.identity)
+                tokens=tokens,
+                user=user,
+                result=RESULTS.number(outcome.result),  # type: ignore[arg-type]
+                identity=self.identity_pb(outcome.identity),
             )
 
         return await self._once(
@@ -287,14 +272,14 @@ class AuthHandlers(UnitOfWorkHandlers[AuthRepository], auth_pb2_grpc.AuthService
 
     async def RefreshToken(self, request: pb.RefreshTokenRequest, context: Context) -> pb.RefreshTokenResponse:
         async def call() -> pb.RefreshTokenResponse:
-            tokens = await self._run(self.domain.refresh, refresh_token=request.refresh_token)
+            tokens = await self.use.refresh(request.refresh_token)
             return pb.RefreshTokenResponse(tokens=self.tokens_pb(tokens))
 
         # A retry with the same request_id within 60 s gets the same pair (see the contract).
         return await self._once("RefreshToken", "anonymous", request, request.request_id, pb.RefreshTokenResponse, call, ttl=60)
 
     async def Logout(self, request: pb.LogoutRequest, context: Context) -> pb.LogoutResponse:
-        await self._run(self.domain.logout, refresh_token=request.refresh_token)
+        await self.use.logout(request.refresh_token)
         return pb.LogoutResponse()
 
     async def Reauthenticate(self, request: pb.ReauthenticateRequest, context: Context) -> pb.ReauthenticateResponse:
@@ -302,7 +287,7 @@ class AuthHandlers(UnitOfWorkHandlers[AuthRepository], auth_pb2_grpc.AuthService
         client = client_of(context)
 
         async def call() -> pb.ReauthenticateResponse:
-            tokens = await self._run(self.domain.reauthenticate, principal, password=request.password, client=client)
+            tokens = await self.use.reauthenticate(principal, password=request.password, client=client)
             recent = self.domain.clock() + dt.timedelta(minutes=10)
             return pb.ReauthenticateResponse(tokens=self.tokens_pb(tokens), recent_until_time=timestamp(recent))
 
@@ -317,14 +302,14 @@ class AuthHandlers(UnitOfWorkHandlers[AuthRepository], auth_pb2_grpc.AuthService
     async def RequestPasswordReset(
         self, request: pb.RequestPasswordResetRequest, context: Context
     ) -> pb.RequestPasswordResetResponse:
-        await self._run(self.domain.request_password_reset, email=request.email, client=client_of(context))
+        await self.use.request_password_reset(email=request.email, client=client_of(context))
         return pb.RequestPasswordResetResponse()
 
     async def ConfirmPasswordReset(
         self, request: pb.ConfirmPasswordResetRequest, context: Context
     ) -> pb.ConfirmPasswordResetResponse:
         async def call() -> pb.ConfirmPasswordResetResponse:
-            email = await self._run(self.domain.confirm_password_reset, token=request.token, new_password=request.new_password)
+            email = await self.use.confirm_password_reset(token=request.token, new_password=request.new_password)
             return pb.ConfirmPasswordResetResponse(email=email)
 
         return await self._once(
@@ -334,7 +319,7 @@ class AuthHandlers(UnitOfWorkHandlers[AuthRepository], auth_pb2_grpc.AuthService
     async def ConfirmEmailVerification(
         self, request: pb.ConfirmEmailVerificationRequest, context: Context
     ) -> pb.ConfirmEmailVerificationResponse:
-        user_id, email = await self._run(self.domain.confirm_email_verification, token=request.token)
+        user_id, email = await self.use.confirm_email_verification(token=request.token)
         return pb.ConfirmEmailVerificationResponse(user=user_name(user_id), email=email)
 
     # -- the signed-in user ----------------------------------------------------
@@ -342,7 +327,7 @@ class AuthHandlers(UnitOfWorkHandlers[AuthRepository], auth_pb2_grpc.AuthService
     async def GetUser(self, request: pb.GetUserRequest, context: Context) -> pb.GetUserResponse:
         principal = require_principal()
 
-        user, providers = await self._run(self.domain.get_user, principal, name=request.name)
+        user, providers = await self.use.get_user(principal, name=request.name)
         return pb.GetUserResponse(user=self.user_pb(user, providers))
 
     async def UpdateUser(self, request: pb.UpdateUserRequest, context: Context) -> pb.UpdateUserResponse:
@@ -363,7 +348,7 @@ class AuthHandlers(UnitOfWorkHandlers[AuthRepository], auth_pb2_grpc.AuthService
             elif path == "avatar_uri":
                 changes[path] = user.avatar_uri
             elif path == "skill_level":
-                changes[path] = SKILL_NAME.get(user.skill_level, "?")
+                changes[path] = SKILLS.parse(user.skill_level, field="user.skill_level", default="")
             elif path in ("locale", "time_zone"):
                 changes[path] = getattr(user, path)
             elif path == "preferences":
@@ -383,11 +368,7 @@ class AuthHandlers(UnitOfWorkHandlers[AuthRepository], auth_pb2_grpc.AuthService
                 value_pb = user.app_preferences.fields.get(key, struct_pb2.Value(null_value=struct_pb2.NULL_VALUE))
                 changes[path] = json_format.MessageToDict(value_pb)
 
-        def update(repo: AuthRepository) -> tuple[User, list[str]]:
-            updated = self.domain.update_user(repo, principal, name=user.name, changes=changes, etag=user.etag)
-            return updated, repo.providers_of(updated.id)
-
-        updated, providers = await self._run(update)
+        updated, providers = await self.use.update_user(principal, name=user.name, changes=changes, etag=user.etag)
         return pb.UpdateUserResponse(user=self.user_pb(updated, providers))
 
     async def ChangePassword(self, request: pb.ChangePasswordRequest, context: Context) -> pb.ChangePasswordResponse:
@@ -395,8 +376,8 @@ class AuthHandlers(UnitOfWorkHandlers[AuthRepository], auth_pb2_grpc.AuthService
         client = client_of(context)
 
         async def call() -> pb.ChangePasswordResponse:
-            count = await self._run(
-                self.domain.change_password, principal, name=request.name, current_password=request.current_password,
+            count = await self.use.change_password(
+                principal, name=request.name, current_password=request.current_password,
                 new_password=request.new_password, keep_other_sessions=request.keep_other_sessions, client=client,
             )  # fmt: skip
             return pb.ChangePasswordResponse(revoked_session_count=count)
@@ -405,8 +386,8 @@ class AuthHandlers(UnitOfWorkHandlers[AuthRepository], auth_pb2_grpc.AuthService
 
     async def ChangeEmail(self, request: pb.ChangeEmailRequest, context: Context) -> pb.ChangeEmailResponse:
         principal = require_principal()
-        user, expire = await self._run(
-            self.domain.change_email, principal, name=request.name, new_email=request.new_email,
+        user, expire = await self.use.change_email(
+            principal, name=request.name, new_email=request.new_email,
             current_password=request.current_password, client=client_of(context),
         )  # fmt: skip
         return pb.ChangeEmailResponse(user=self.user_pb(user), expire_time=timestamp(expire))
@@ -415,14 +396,12 @@ class AuthHandlers(UnitOfWorkHandlers[AuthRepository], auth_pb2_grpc.AuthService
         self, request: pb.RequestEmailVerificationRequest, context: Context
     ) -> pb.RequestEmailVerificationResponse:
         principal = require_principal()
-        email, expire = await self._run(
-            self.domain.request_email_verification, principal, name=request.name, client=client_of(context)
-        )
+        email, expire = await self.use.request_email_verification(principal, name=request.name, client=client_of(context))
         return pb.RequestEmailVerificationResponse(email=email, expire_time=timestamp(expire))
 
     async def ListSessions(self, request: pb.ListSessionsRequest, context: Context) -> pb.ListSessionsResponse:
         principal = require_principal()
-        sessions = await self._run(self.domain.list_sessions, principal, parent=request.parent)
+        sessions = await self.use.list_sessions(principal, parent=request.parent)
         items, next_token = self._page(sessions, request.page_size, request.page_token, query=f"sessions:{request.parent}")
         return pb.ListSessionsResponse(
             sessions=[self.session_pb(s, principal.session_id) for s in items],
@@ -440,104 +419,70 @@ class AuthHandlers(UnitOfWorkHandlers[AuthRepository], auth_pb2_grpc.AuthService
         return items, self.pages.encode({"offset": start + limit}, query=query) if more else ""
 
     async def RevokeSession(self, request: pb.RevokeSessionRequest, context: Context) -> pb.RevokeSessionResponse:
-        await self._run(self.domain.revoke_session, require_principal(), name=request.name)
+        await self.use.revoke_session(require_principal(), name=request.name)
         return pb.RevokeSessionResponse()
 
     async def RevokeOtherSessions(
         self, request: pb.RevokeOtherSessionsRequest, context: Context
     ) -> pb.RevokeOtherSessionsResponse:
-        count = await self._run(self.domain.revoke_other_sessions, require_principal(), parent=request.parent)
+        count = await self.use.revoke_other_sessions(require_principal(), parent=request.parent)
         return pb.RevokeOtherSessionsResponse(revoked_session_count=count)
 
     async def ListIdentities(self, request: pb.ListIdentitiesRequest, context: Context) -> pb.ListIdentitiesResponse:
-        identities = await self._run(self.domain.list_identities, require_principal(), parent=request.parent)
+        identities = await self.use.list_identities(require_principal(), parent=request.parent)
         items, next_token = self._page(
             identities, request.page_size, request.page_token, query=f"identities:{request.parent}", maximum=50
         )
         return pb.ListIdentitiesResponse(identities=[self.identity_pb(i) for i in items], next_page_token=next_token)
 
     async def UnlinkIdentity(self, request: pb.UnlinkIdentityRequest, context: Context) -> pb.UnlinkIdentityResponse:
-        principal = require_principal()
-
-        def unlink(repo: AuthRepository) -> tuple[User, list[str]]:
-            user = self.domain.unlink_identity(repo, principal, name=request.name)
-            repo.flush()
-            return user, repo.providers_of(user.id)
-
-        user, providers = await self._run(unlink)
+        user, providers = await self.use.unlink_identity(require_principal(), name=request.name)
         return pb.UnlinkIdentityResponse(user=self.user_pb(user, providers))
 
     async def ExportUserData(self, request: pb.ExportUserDataRequest, context: Context) -> pb.ExportUserDataResponse:
-        document = await self._run(self.domain.export_user_data, require_principal(), name=request.name)
+        document = await self.use.export_user_data(require_principal(), request.name)
         body = json.dumps(document, indent=2, sort_keys=True).encode()
         return pb.ExportUserDataResponse(document=httpbody_pb2.HttpBody(content_type="application/json", data=body))
 
     async def DeleteUser(self, request: pb.DeleteUserRequest, context: Context) -> pb.DeleteUserResponse:
-        await self._run(self.domain.delete_user, require_principal(), name=request.name)
-        erased = [
-            pb.DataDisposition(
-                category="profile", service="marquee.auth", description="email, name, avatar, preferences, password hash"
-            ),
-            pb.DataDisposition(
-                category="sign-in", service="marquee.auth", description="linked social accounts, sessions, refresh tokens"
-            ),
-        ]
-        return pb.DeleteUserResponse(erased=erased, purge_time=timestamp(self.domain.clock()))
+        deleted = await self.use.delete_user(require_principal(), request.name)
+        report = deleted.report
+        return pb.DeleteUserResponse(
+            erased=[disposition_pb(d) for d in report.erased], retained=[disposition_pb(d) for d in report.retained],
+            pending=[disposition_pb(d) for d in report.pending], purge_time=timestamp(self.domain.clock()),
+            deletion=f"users/{deleted.user_id}/deletion",
+        )  # fmt: skip
+
+    async def GetUserDeletion(self, request: pb.GetUserDeletionRequest, context: Context) -> pb.GetUserDeletionResponse:
+        user_id = names.owned(request)["user"]
+        return pb.GetUserDeletionResponse(deletion=deletion_pb(user_id, await self.use.user_deletion(user_id)))
 
     # -- administration ---------------------------------------------------------
 
     async def ListUsers(self, request: pb.ListUsersRequest, context: Context) -> pb.ListUsersResponse:
         filt = request.filter
-        order = USER_ORDERS.get(request.order_by)
-        if order is None:
-            raise invalid("order_by", "unknown order")
-        if filt.role and filt.role not in ROLE_ENUM.values():
-            raise invalid("filter.role", "unknown role")
+        query = UserQuery(
+            order=USER_ORDERS.parse(request.order_by, field="order_by", default="create_time_desc"),
+            email_contains=filt.email_contains,
+            role=ROLES.parse_optional(filt.role, field="filter.role") or "",
+            disabled={pb.USER_STATE_ACTIVE: False, pb.USER_STATE_DISABLED: True}.get(filt.state),
+            provider=PROVIDERS.parse_optional(filt.provider, field="filter.provider") or "",
+            created_after=optional_datetime(filt, "create_time_after", path="filter.create_time_after"),
+            created_before=optional_datetime(filt, "create_time_before", path="filter.create_time_before"),
+        )
         limit = page_size(request.page_size, default=50, maximum=200)  # the contract's ListUsers bounds
-        query = json.dumps([json_format.MessageToDict(filt), order], sort_keys=True)
-        position = self.pages.decode(request.page_token, query=query)
-        after = None
-        if position is not None:
-            value = position["v"]
-            if order != "email":
-                value = dt.datetime.fromisoformat(value)
-            after = (value, position["id"])
-        role = {v: k for k, v in ROLE_ENUM.items()}.get(filt.role, "") if filt.role else ""
-        disabled = {pb.USER_STATE_ACTIVE: False, pb.USER_STATE_DISABLED: True}.get(filt.state)
-        provider = PROVIDERS.get(filt.provider, "") if filt.provider else ""
-
-        def load(repo: AuthRepository) -> tuple[list[User], int]:
-            rows, total = repo.list_users(
-                email_contains=filt.email_contains, role=role, disabled=disabled, provider=provider,
-                created_after=filt.create_time_after.ToDatetime(dt.UTC) if filt.HasField("create_time_after") else None,
-                created_before=filt.create_time_before.ToDatetime(dt.UTC) if filt.HasField("create_time_before") else None,
-                order=order, after=after, limit=limit,
-            )  # fmt: skip
-            return list(rows), total
-
-        rows, total = await self._run(load)
-        next_token = ""
-        if len(rows) > limit:
-            rows = rows[:limit]
-            last = rows[-1]
-            key: Any = {
-                "create_time_desc": last.create_time,
-                "create_time_asc": last.create_time,
-                "email": last.email,
-                "last_login_desc": last.last_login_time or last.create_time,
-            }[order]
-            next_token = self.pages.encode({"v": key if order == "email" else key.isoformat(), "id": last.id}, query=query)
+        rows, total, next_token = await self.use.list_users(query, limit=limit, page_token=request.page_token)
         return pb.ListUsersResponse(users=[self.user_pb(u) for u in rows], next_page_token=next_token, total_size=total)
 
     async def SetUserRole(self, request: pb.SetUserRoleRequest, context: Context) -> pb.SetUserRoleResponse:
-        role = ROLE_NAME.get(request.role, "")
-        user = await self._run(self.domain.set_role, name=request.name, role=role, principal=require_principal())
+        role = ROLES.parse_optional(request.role, field="role") or ""
+        user = await self.use.set_role(require_principal(), name=request.name, role=role)
         return pb.SetUserRoleResponse(user=self.user_pb(user))
 
     async def DisableUser(self, request: pb.DisableUserRequest, context: Context) -> pb.DisableUserResponse:
-        user = await self._run(self.domain.disable_user, require_principal(), name=request.name, reason=request.reason)
+        user = await self.use.disable_user(require_principal(), name=request.name, reason=request.reason)
         return pb.DisableUserResponse(user=self.user_pb(user))
 
     async def EnableUser(self, request: pb.EnableUserRequest, context: Context) -> pb.EnableUserResponse:
-        user = await self._run(self.domain.enable_user, require_principal(), name=request.name)
+        user = await self.use.enable_user(require_principal(), name=request.name)
         return pb.EnableUserResponse(user=self.user_pb(user))

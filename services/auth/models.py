@@ -128,3 +128,28 @@ class OAuthState(Base):
     create_time: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
     expire_time: Mapped[dt.datetime] = mapped_column(UtcDateTime)
     use_time: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+
+
+class Erasure(Base):
+    """One peer service's part in erasing a deleted account: written with the deletion, kept as its record.
+
+    No foreign key to `auth_users`: the user row is gone; these rows outlive it. A dispatcher
+    claims a due row by moving `lease_until` forward (compare-and-set), so two Auth processes
+    never call the same service for the same user at once.
+    """
+
+    __tablename__ = "auth_erasures"
+    __table_args__ = (Index("ix_auth_erasures_due", "confirm_time", "next_attempt_time"),)
+
+    user_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    service: Mapped[str] = mapped_column(String(40), primary_key=True)  # "tracking", "media", ...
+    create_time: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
+    attempt_count: Mapped[int] = mapped_column(default=0)
+    last_error: Mapped[str] = mapped_column(Text, default="")
+    next_attempt_time: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
+    lease_owner: Mapped[str] = mapped_column(String(64), default="")
+    lease_until: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+    confirm_time: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+    # What the service reported: [{"category", "count", "description"}, ...].
+    erased: Mapped[list[dict[str, object]]] = mapped_column(JSON, default=list)
+    retained: Mapped[list[dict[str, object]]] = mapped_column(JSON, default=list)

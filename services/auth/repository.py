@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import CursorResult, and_, func, or_, select, update
 from sqlalchemy.orm import Session as DbSession
 
-from services.auth.models import Identity, OAuthState, OneTimeToken, RefreshToken, Session, User
+from services.auth.models import Erasure, Identity, OAuthState, OneTimeToken, RefreshToken, Session, User
 
 
 class AuthRepository:
@@ -83,7 +84,7 @@ class AuthRepository:
             "create_time_desc": (User.create_time, True),
             "create_time_asc": (User.create_time, False),
             "email": (User.email, False),
-            "last_login_desc": (func.coalesce(User.last_login_time, User.create_time), True),
+            "last_sign_in_time_desc": (func.coalesce(User.last_login_time, User.create_time), True),
         }[order]
         if after is not None:
             value, last_id = after
@@ -175,3 +176,60 @@ class AuthRepository:
         if for_update:
             query = query.with_for_update()
         return self.s.scalars(query).first()
+
+    # erasures: one row per peer service for each deleted account (the durable fan-out)
+    def add_erasure(self, user_id: str, service: str, now: dt.datetime, *, confirmed: list[dict[str, Any]] | None = None) -> None:
+        """A service's erasure of a deleted user: due now, or already `confirmed` with what it erased (Auth's own)."""
+        self.s.add(
+            Erasure(
+                user_id=user_id, service=service, create_time=now, attempt_count=0, last_error="",
+                next_attempt_time=now, lease_owner="", erased=confirmed or [], retained=[],
+                confirm_time=now if confirmed is not None else None,
+            )
+        )  # fmt: skip
+
+    def erasures_of(self, user_id: str) -> Sequence[Erasure]:
+        return self.s.scalars(select(Erasure).where(Erasure.user_id == user_id).order_by(Erasure.service)).all()
+
+    @staticmethod
+    def _claimable(now: dt.datetime) -> Any:
+        return and_(Erasure.confirm_time.is_(None), or_(Erasure.lease_until.is_(None), Erasure.lease_until < now))
+
+    def due_erasures(self, now: dt.datetime, *, limit: int, user_id: str = "") -> list[tuple[str, str]]:
+        """`(user, service)` pairs unconfirmed, unleased and due (all of one user's when `user_id` is given)."""
+        query = select(Erasure.user_id, Erasure.service).where(self._claimable(now))
+        query = query.where(Erasure.user_id == user_id) if user_id else query.where(Erasure.next_attempt_time <= now)
+        rows = self.s.execute(query.order_by(Erasure.next_attempt_time).limit(limit)).all()
+        return [(row[0], row[1]) for row in rows]
+
+    def claim_erasure(self, user_id: str, service: str, *, owner: str, now: dt.datetime, until: dt.datetime) -> bool:
+        """Takes the lease on one row if nobody holds it (compare-and-set: one claimant wins)."""
+        result = self.s.execute(
+            update(Erasure)
+            .where(Erasure.user_id == user_id, Erasure.service == service, self._claimable(now))
+            .values(lease_owner=owner, lease_until=until)
+        )
+        return isinstance(result, CursorResult) and result.rowcount == 1
+
+    def confirm_erasure(
+        self, user_id: str, service: str, *, now: dt.datetime, erased: list[dict[str, Any]], retained: list[dict[str, Any]]
+    ) -> None:
+        self.s.execute(
+            update(Erasure)
+            .where(Erasure.user_id == user_id, Erasure.service == service, Erasure.confirm_time.is_(None))
+            .values(
+                confirm_time=now, erased=erased, retained=retained, last_error="", lease_owner="", lease_until=None,
+                attempt_count=Erasure.attempt_count + 1,
+            )
+        )  # fmt: skip
+
+    def fail_erasure(self, user_id: str, service: str, *, owner: str, error: str, next_attempt_time: dt.datetime) -> None:
+        """Records a failed attempt and releases the lease (only the holder's: a lease lost to expiry stays)."""
+        self.s.execute(
+            update(Erasure)
+            .where(Erasure.user_id == user_id, Erasure.service == service, Erasure.lease_owner == owner)
+            .values(
+                attempt_count=Erasure.attempt_count + 1, last_error=error[:2000], next_attempt_time=next_attempt_time,
+                lease_owner="", lease_until=None,
+            )
+        )  # fmt: skip

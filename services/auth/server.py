@@ -2,27 +2,38 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import TYPE_CHECKING
 
+import grpc
 from marquee.auth.v1 import auth_pb2_grpc
 
+from services.auth.billing_client import BillingClient
 from services.auth.domain import AuthDomain
+from services.auth.erasure import ErasureDispatcher, ErasurePolicy
 from services.auth.handlers import AuthHandlers
 from services.auth.oauth import OAuthClient
 from services.auth.passwords import Passwords
-from services.auth.peers import SignupBonus
 from services.auth.settings import AuthSettings
-from services.auth.usecases import AuthUseCases, DeferredMailer
+from services.auth.usecases import AuthUseCases, DeferredMailer, SignupBonus
+from services.auth.userdata_client import UserDataClient
 from services.core.idempotency import Idempotency
 from services.core.mail import mailer_from_settings
 from services.core.ratelimit import RateLimiter
 from services.core.server import ServiceRegistration
+from services.core.settings import ALL_SERVICES, Settings
 from services.core.tokens import TokenSigner
 
 if TYPE_CHECKING:
     from services.app import Dependencies
 
 FULL_NAME = "marquee.auth.v1.AuthService"
+
+
+def deployed_peers(settings: Settings) -> list[str]:
+    """The other services of this deployment: served by this process or given an address elsewhere."""
+    present = set(settings.services) | set(settings.peer_addresses)
+    return [name for name in ALL_SERVICES if name != "auth" and name in present]
 
 
 def registration(deps: Dependencies) -> ServiceRegistration:
@@ -37,18 +48,30 @@ def registration(deps: Dependencies) -> ServiceRegistration:
         mailer=DeferredMailer(),
         auth=auth,
     )
-    use_cases = AuthUseCases(deps.database, mailer_from_settings(settings), deps.revocations)
-    bonus = SignupBonus(deps.peers, deps.database, auth.signup_bonus_credits)
-    handlers = AuthHandlers(
-        domain, use_cases, deps.database, Idempotency(deps.redis_async), deps.page_tokens, oauth_client, bonus
+    bonus = SignupBonus(BillingClient(deps.peers), deps.database, auth.signup_bonus_credits)
+    userdata = UserDataClient(deps.peers, deployed_peers(settings))
+    policy = ErasurePolicy(
+        retry_initial_seconds=auth.erasure_retry_initial_seconds,
+        retry_max_seconds=auth.erasure_retry_max_seconds,
+        lease_seconds=auth.erasure_lease_seconds,
+        poll_seconds=auth.erasure_poll_seconds,
     )
+    erasure = ErasureDispatcher(deps.database, userdata, policy)
+    use_cases = AuthUseCases(
+        deps.database, mailer_from_settings(settings), deps.revocations,
+        domain=domain, userdata=userdata, erasure=erasure, erasure_wait_seconds=auth.erasure_wait_seconds,
+        page_tokens=deps.page_tokens, bonus=bonus, oauth_client=oauth_client,
+    )  # fmt: skip
+    handlers = AuthHandlers(domain, use_cases, deps.database, Idempotency(deps.redis_async), deps.page_tokens)
 
     async def close() -> None:
+        await erasure.stop()
         await bonus.drain()
         oauth_client.close()
 
-    return ServiceRegistration(
-        FULL_NAME,
-        lambda server: auth_pb2_grpc.add_AuthServiceServicer_to_server(handlers, server),
-        close=close,
-    )
+    def attach(server: grpc.aio.Server) -> None:
+        auth_pb2_grpc.add_AuthServiceServicer_to_server(handlers, server)
+        # Servers are built inside the event loop that serves them; the rounds start once it runs on.
+        asyncio.get_running_loop().call_soon(erasure.start)
+
+    return ServiceRegistration(FULL_NAME, attach, close=close)

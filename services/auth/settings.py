@@ -22,3 +22,22 @@ class AuthSettings(ServiceSettings):
     registration_open: bool = Field(True, description="Whether anyone may register with email and password.")
     bootstrap_admin_email: str = Field("", description="An account registering with this email becomes admin (first deploy).")
     signup_bonus_credits: int = Field(10, ge=0, description="Credits granted once to every new account (through Billing).")
+    public_api_url: str = Field(
+        "",
+        pattern=r"^(https?://[^\s/?#]+(/[^\s?#]*)?)?$",
+        description="Public base URL of the HTTP API, for absolute links such as GetAuthConfig.jwks_uri "
+        "(empty: http://{gateway_host}:{gateway_port}).",
+    )
+    erasure_wait_seconds: float = Field(
+        3.0, ge=0, le=30, description="How long DeleteUser waits for the other services to confirm their erasure."
+    )
+    erasure_retry_initial_seconds: float = Field(
+        1.0, gt=0, description="First delay before an erasure call that failed is retried; doubles each time."
+    )
+    erasure_retry_max_seconds: float = Field(
+        300.0, gt=0, description="Longest delay between erasure retries (retried forever at this pace)."
+    )
+    erasure_lease_seconds: float = Field(
+        60.0, ge=15, description="How long one Auth process holds an erasure call before another may take it over."
+    )
+    erasure_poll_seconds: float = Field(1.0, gt=0, description="How often each Auth process looks for erasures due.")

@@ -403,7 +403,7 @@ async def test_get_jwks_publishes_the_dev_key_and_it_verifies_tokens(channel: gr
     assert public.public_numbers() == dev_keys(settings).active.public.public_numbers()
 
 
-async def test_get_auth_config_describes_sign_in(channel: grpc.aio.Channel) -> None:
+async def test_get_auth_config_describes_sign_in(channel: grpc.aio.Channel, settings: Settings) -> None:
     config = await stub_for(channel).GetAuthConfig(auth_pb2.GetAuthConfigRequest())
 
     assert list(config.providers) == [
@@ -416,7 +416,8 @@ async def test_get_auth_config_describes_sign_in(channel: grpc.aio.Channel) -> N
     assert config.access_token_ttl.seconds == 900
     assert config.refresh_token_ttl.seconds == 30 * 24 * 3600
     assert (config.issuer, config.audience) == ("marquee", "marquee")
-    assert config.jwks_uri.endswith("/auth/v1/jwks")
+    # An absolute URL (documented as one): the gateway's address when no public URL is configured.
+    assert config.jwks_uri == f"http://{settings.gateway_host}:{settings.gateway_port}/auth/v1/jwks"
 
 
 async def test_get_auth_config_says_common_passwords_are_refused(channel: grpc.aio.Channel) -> None:

@@ -58,9 +58,7 @@ async def test_logout_ends_the_access_token_everywhere(channel: grpc.aio.Channel
     assert await _refused_on(channel, account) == "logout"
 
 
-async def test_a_revoked_device_is_refused_and_the_others_go_on(
-    channel: grpc.aio.Channel, process_b: grpc.aio.Channel
-) -> None:
+async def test_a_revoked_device_is_refused_and_the_others_go_on(channel: grpc.aio.Channel, process_b: grpc.aio.Channel) -> None:
     phone = await register(stub_for(channel), device_id="phone")
     laptop = await login(stub_for(channel), phone, device_id="laptop")
     await stub_for(channel).RevokeSession(auth_pb2.RevokeSessionRequest(name=phone.tokens.session), metadata=laptop.auth)
@@ -68,9 +66,7 @@ async def test_a_revoked_device_is_refused_and_the_others_go_on(
     await _works_on(process_b, laptop)
 
 
-async def test_a_reused_refresh_token_ends_its_session_everywhere(
-    channel: grpc.aio.Channel, process_b: grpc.aio.Channel
-) -> None:
+async def test_a_reused_refresh_token_ends_its_session_everywhere(channel: grpc.aio.Channel, process_b: grpc.aio.Channel) -> None:
     account = await register(stub_for(channel))
     rotated = await refresh(stub_for(channel), account)
     with pytest.raises(grpc.aio.AioRpcError):
@@ -114,13 +110,9 @@ async def test_a_deleted_account_can_no_longer_write_anywhere(
     root = await admin(stub, outbox)
     account = await register(stub)
     watchlist = tracking_pb2_grpc.TrackingServiceStub(process_b)
-    await watchlist.ListWatchlistEntries(
-        tracking_pb2.ListWatchlistEntriesRequest(parent="users/me"), metadata=account.auth
-    )
+    await watchlist.ListWatchlistEntries(tracking_pb2.ListWatchlistEntriesRequest(parent="users/me"), metadata=account.auth)
     await stub.DeleteUser(auth_pb2.DeleteUserRequest(name=account.name), metadata=root.auth)
     assert await _refused_on(process_b, account) == "account_deleted"
     with pytest.raises(grpc.aio.AioRpcError) as caught:
-        await watchlist.ListWatchlistEntries(
-            tracking_pb2.ListWatchlistEntriesRequest(parent="users/me"), metadata=account.auth
-        )
+        await watchlist.ListWatchlistEntries(tracking_pb2.ListWatchlistEntriesRequest(parent="users/me"), metadata=account.auth)
     assert caught.value.code() == grpc.StatusCode.UNAUTHENTICATED

@@ -123,6 +123,12 @@ class UserOrder(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     USER_ORDER_CREATE_TIME_ASC: _ClassVar[UserOrder]
     USER_ORDER_EMAIL: _ClassVar[UserOrder]
     USER_ORDER_LAST_SIGN_IN_TIME_DESC: _ClassVar[UserOrder]
+
+class ServiceErasureState(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    SERVICE_ERASURE_STATE_UNSPECIFIED: _ClassVar[ServiceErasureState]
+    SERVICE_ERASURE_STATE_PENDING: _ClassVar[ServiceErasureState]
+    SERVICE_ERASURE_STATE_CONFIRMED: _ClassVar[ServiceErasureState]
 ERROR_REASON_UNSPECIFIED: ErrorReason
 ERROR_REASON_EMAIL_TAKEN: ErrorReason
 ERROR_REASON_WEAK_PASSWORD: ErrorReason
@@ -195,6 +201,9 @@ USER_ORDER_CREATE_TIME_DESC: UserOrder
 USER_ORDER_CREATE_TIME_ASC: UserOrder
 USER_ORDER_EMAIL: UserOrder
 USER_ORDER_LAST_SIGN_IN_TIME_DESC: UserOrder
+SERVICE_ERASURE_STATE_UNSPECIFIED: ServiceErasureState
+SERVICE_ERASURE_STATE_PENDING: ServiceErasureState
+SERVICE_ERASURE_STATE_CONFIRMED: ServiceErasureState
 
 class UserPreferences(_message.Message):
     __slots__ = ("theme", "autoplay_next_episode", "data_saver", "subtitle_language", "audio_language", "email_notifications", "push_notifications", "marketing_emails")
@@ -387,14 +396,50 @@ class Jwk(_message.Message):
     def __init__(self, kid: _Optional[str] = ..., kty: _Optional[str] = ..., alg: _Optional[str] = ..., use: _Optional[str] = ..., crv: _Optional[str] = ..., x: _Optional[str] = ..., y: _Optional[str] = ..., n: _Optional[str] = ..., e: _Optional[str] = ...) -> None: ...
 
 class DataDisposition(_message.Message):
-    __slots__ = ("category", "service", "description")
+    __slots__ = ("category", "service", "description", "count")
     CATEGORY_FIELD_NUMBER: _ClassVar[int]
     SERVICE_FIELD_NUMBER: _ClassVar[int]
     DESCRIPTION_FIELD_NUMBER: _ClassVar[int]
+    COUNT_FIELD_NUMBER: _ClassVar[int]
     category: str
     service: str
     description: str
-    def __init__(self, category: _Optional[str] = ..., service: _Optional[str] = ..., description: _Optional[str] = ...) -> None: ...
+    count: int
+    def __init__(self, category: _Optional[str] = ..., service: _Optional[str] = ..., description: _Optional[str] = ..., count: _Optional[int] = ...) -> None: ...
+
+class UserDeletion(_message.Message):
+    __slots__ = ("name", "delete_time", "done", "complete_time", "services")
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    DELETE_TIME_FIELD_NUMBER: _ClassVar[int]
+    DONE_FIELD_NUMBER: _ClassVar[int]
+    COMPLETE_TIME_FIELD_NUMBER: _ClassVar[int]
+    SERVICES_FIELD_NUMBER: _ClassVar[int]
+    name: str
+    delete_time: _timestamp_pb2.Timestamp
+    done: bool
+    complete_time: _timestamp_pb2.Timestamp
+    services: _containers.RepeatedCompositeFieldContainer[ServiceErasure]
+    def __init__(self, name: _Optional[str] = ..., delete_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., done: bool = ..., complete_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., services: _Optional[_Iterable[_Union[ServiceErasure, _Mapping]]] = ...) -> None: ...
+
+class ServiceErasure(_message.Message):
+    __slots__ = ("service", "state", "attempt_count", "last_error", "next_attempt_time", "confirm_time", "erased", "retained")
+    SERVICE_FIELD_NUMBER: _ClassVar[int]
+    STATE_FIELD_NUMBER: _ClassVar[int]
+    ATTEMPT_COUNT_FIELD_NUMBER: _ClassVar[int]
+    LAST_ERROR_FIELD_NUMBER: _ClassVar[int]
+    NEXT_ATTEMPT_TIME_FIELD_NUMBER: _ClassVar[int]
+    CONFIRM_TIME_FIELD_NUMBER: _ClassVar[int]
+    ERASED_FIELD_NUMBER: _ClassVar[int]
+    RETAINED_FIELD_NUMBER: _ClassVar[int]
+    service: str
+    state: ServiceErasureState
+    attempt_count: int
+    last_error: str
+    next_attempt_time: _timestamp_pb2.Timestamp
+    confirm_time: _timestamp_pb2.Timestamp
+    erased: _containers.RepeatedCompositeFieldContainer[DataDisposition]
+    retained: _containers.RepeatedCompositeFieldContainer[DataDisposition]
+    def __init__(self, service: _Optional[str] = ..., state: _Optional[_Union[ServiceErasureState, str]] = ..., attempt_count: _Optional[int] = ..., last_error: _Optional[str] = ..., next_attempt_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., confirm_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., erased: _Optional[_Iterable[_Union[DataDisposition, _Mapping]]] = ..., retained: _Optional[_Iterable[_Union[DataDisposition, _Mapping]]] = ...) -> None: ...
 
 class GetAuthConfigRequest(_message.Message):
     __slots__ = ()
@@ -801,14 +846,30 @@ class DeleteUserRequest(_message.Message):
     def __init__(self, name: _Optional[str] = ...) -> None: ...
 
 class DeleteUserResponse(_message.Message):
-    __slots__ = ("erased", "retained", "purge_time")
+    __slots__ = ("erased", "retained", "purge_time", "pending", "deletion")
     ERASED_FIELD_NUMBER: _ClassVar[int]
     RETAINED_FIELD_NUMBER: _ClassVar[int]
     PURGE_TIME_FIELD_NUMBER: _ClassVar[int]
+    PENDING_FIELD_NUMBER: _ClassVar[int]
+    DELETION_FIELD_NUMBER: _ClassVar[int]
     erased: _containers.RepeatedCompositeFieldContainer[DataDisposition]
     retained: _containers.RepeatedCompositeFieldContainer[DataDisposition]
     purge_time: _timestamp_pb2.Timestamp
-    def __init__(self, erased: _Optional[_Iterable[_Union[DataDisposition, _Mapping]]] = ..., retained: _Optional[_Iterable[_Union[DataDisposition, _Mapping]]] = ..., purge_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    pending: _containers.RepeatedCompositeFieldContainer[DataDisposition]
+    deletion: str
+    def __init__(self, erased: _Optional[_Iterable[_Union[DataDisposition, _Mapping]]] = ..., retained: _Optional[_Iterable[_Union[DataDisposition, _Mapping]]] = ..., purge_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., pending: _Optional[_Iterable[_Union[DataDisposition, _Mapping]]] = ..., deletion: _Optional[str] = ...) -> None: ...
+
+class GetUserDeletionRequest(_message.Message):
+    __slots__ = ("name",)
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    name: str
+    def __init__(self, name: _Optional[str] = ...) -> None: ...
+
+class GetUserDeletionResponse(_message.Message):
+    __slots__ = ("deletion",)
+    DELETION_FIELD_NUMBER: _ClassVar[int]
+    deletion: UserDeletion
+    def __init__(self, deletion: _Optional[_Union[UserDeletion, _Mapping]] = ...) -> None: ...
 
 class UserFilter(_message.Message):
     __slots__ = ("email_contains", "role", "state", "provider", "create_time_after", "create_time_before")

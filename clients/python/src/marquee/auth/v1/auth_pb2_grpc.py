@@ -203,6 +203,11 @@ class AuthServiceStub(object):
                 request_serializer=marquee_dot_auth_dot_v1_dot_auth__pb2.DeleteUserRequest.SerializeToString,
                 response_deserializer=marquee_dot_auth_dot_v1_dot_auth__pb2.DeleteUserResponse.FromString,
                 _registered_method=True)
+        self.GetUserDeletion = channel.unary_unary(
+                '/marquee.auth.v1.AuthService/GetUserDeletion',
+                request_serializer=marquee_dot_auth_dot_v1_dot_auth__pb2.GetUserDeletionRequest.SerializeToString,
+                response_deserializer=marquee_dot_auth_dot_v1_dot_auth__pb2.GetUserDeletionResponse.FromString,
+                _registered_method=True)
         self.ListUsers = channel.unary_unary(
                 '/marquee.auth.v1.AuthService/ListUsers',
                 request_serializer=marquee_dot_auth_dot_v1_dot_auth__pb2.ListUsersRequest.SerializeToString,
@@ -605,15 +610,20 @@ class AuthServiceServicer(object):
         raise NotImplementedError('Method not implemented!')
 
     def ExportUserData(self, request, context):
-        """Downloads everything Auth holds about a user as one JSON document
-        (`application/json`): profile, preferences, linked identities, sessions
-        and the sign-in history of the last 90 days. Over HTTP the body is the
-        document itself. Data held by other services (watch history, notes,
-        conversations, payments) is exported by those services. Users may
-        export only themselves; admins anyone (for access requests). Limited to
-        5 exports per hour per user.
+        """Downloads everything Marquee holds about a user as one JSON document
+        (`application/json`): what Auth holds (profile, preferences, linked
+        identities, sessions and the sign-in history) and, under one key per
+        service, the `ExportUserData` document of every other service that holds
+        user data (watch history, notes, conversations, payments, uploads). Over
+        HTTP the body is the document itself. Users may export only themselves;
+        admins anyone (for access requests). Limited to 5 exports per hour per
+        user. The export is never partial: when a service cannot be reached the
+        call fails and names it.
 
-        Errors: NOT_FOUND; RESOURCE_EXHAUSTED / `RATE_LIMITED`.
+        Errors: NOT_FOUND; RESOURCE_EXHAUSTED / `RATE_LIMITED`; UNAVAILABLE /
+        `DEPENDENCY_UNAVAILABLE` with `google.rpc.ErrorInfo.metadata` `service`
+        naming the service that did not answer (for example
+        `marquee.tracking`); retry later.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -623,12 +633,31 @@ class AuthServiceServicer(object):
         """Deletes an account. A user deleting themselves needs a recent sign-in
         (sign in again or call `Reauthenticate` first); admins may delete any
         user. At once every session is revoked, the account can no longer sign
-        in, the email is freed, and the other Marquee services are told to erase
-        the user's data. The response lists what is erased and what is kept, and
-        when the purge from backups completes. Deletion is final.
+        in, the email is freed, and every other Marquee service that holds user
+        data is asked to erase it (its `PurgeUserData`, Media's
+        `PurgeUserAssets`). The request to each service is stored with the
+        deletion and retried with capped exponential backoff until the service
+        confirms, across restarts of Auth and however long the service is down.
+        The call waits a few seconds for the services: the response lists as
+        `erased` and `retained` what they confirmed in that time and as
+        `pending` the services still to confirm; `GetUserDeletion` follows the
+        rest. Deletion is final.
 
         Errors: NOT_FOUND; FAILED_PRECONDITION / `REAUTHENTICATION_REQUIRED`,
         `LAST_ADMIN`.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetUserDeletion(self, request, context):
+        """Gets how the erasure of a deleted account is going, service by service:
+        which services confirmed (with what they erased and retained), which are
+        still pending, how many attempts were made, the last error and when the
+        next attempt is due. Kept after every service confirmed, as the record
+        that the account was erased.
+
+        Errors: NOT_FOUND (no deletion of that user).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -807,6 +836,11 @@ def add_AuthServiceServicer_to_server(servicer, server):
                     servicer.DeleteUser,
                     request_deserializer=marquee_dot_auth_dot_v1_dot_auth__pb2.DeleteUserRequest.FromString,
                     response_serializer=marquee_dot_auth_dot_v1_dot_auth__pb2.DeleteUserResponse.SerializeToString,
+            ),
+            'GetUserDeletion': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetUserDeletion,
+                    request_deserializer=marquee_dot_auth_dot_v1_dot_auth__pb2.GetUserDeletionRequest.FromString,
+                    response_serializer=marquee_dot_auth_dot_v1_dot_auth__pb2.GetUserDeletionResponse.SerializeToString,
             ),
             'ListUsers': grpc.unary_unary_rpc_method_handler(
                     servicer.ListUsers,
@@ -1548,6 +1582,33 @@ class AuthService(object):
             '/marquee.auth.v1.AuthService/DeleteUser',
             marquee_dot_auth_dot_v1_dot_auth__pb2.DeleteUserRequest.SerializeToString,
             marquee_dot_auth_dot_v1_dot_auth__pb2.DeleteUserResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetUserDeletion(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/marquee.auth.v1.AuthService/GetUserDeletion',
+            marquee_dot_auth_dot_v1_dot_auth__pb2.GetUserDeletionRequest.SerializeToString,
+            marquee_dot_auth_dot_v1_dot_auth__pb2.GetUserDeletionResponse.FromString,
             options,
             channel_credentials,
             insecure,

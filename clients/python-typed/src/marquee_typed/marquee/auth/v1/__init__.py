@@ -34,6 +34,8 @@ __all__ = (
     "GetAuthConfigResponse",
     "GetJwksRequest",
     "GetJwksResponse",
+    "GetUserDeletionRequest",
+    "GetUserDeletionResponse",
     "GetUserRequest",
     "GetUserResponse",
     "Identity",
@@ -68,6 +70,8 @@ __all__ = (
     "RevokeSessionRequest",
     "RevokeSessionResponse",
     "Role",
+    "ServiceErasure",
+    "ServiceErasureState",
     "Session",
     "SetUserRoleRequest",
     "SetUserRoleResponse",
@@ -82,6 +86,7 @@ __all__ = (
     "UpdateUserRequest",
     "UpdateUserResponse",
     "User",
+    "UserDeletion",
     "UserFilter",
     "UserOrder",
     "UserPreferences",
@@ -504,6 +509,43 @@ class Role(betterproto2.Enum):
             "ROLE_USER": 1,
             "ROLE_ADMIN": 2,
             "ROLE_SERVICE": 3,
+        }
+
+
+class ServiceErasureState(betterproto2.Enum):
+    """
+    Whether a service confirmed its part of an account's erasure.
+    """
+
+    UNSPECIFIED = 0
+    """
+    Never used.
+    """
+
+    PENDING = 1
+    """
+    Asked, not confirmed yet: retried until the service confirms.
+    """
+
+    CONFIRMED = 2
+    """
+    The service confirmed it erased the user's data.
+    """
+
+    @classmethod
+    def betterproto_value_to_renamed_proto_names(cls) -> dict[int, str]:
+        return {
+            0: "SERVICE_ERASURE_STATE_UNSPECIFIED",
+            1: "SERVICE_ERASURE_STATE_PENDING",
+            2: "SERVICE_ERASURE_STATE_CONFIRMED",
+        }
+
+    @classmethod
+    def betterproto_renamed_proto_names_to_value(cls) -> dict[str, int]:
+        return {
+            "SERVICE_ERASURE_STATE_UNSPECIFIED": 0,
+            "SERVICE_ERASURE_STATE_PENDING": 1,
+            "SERVICE_ERASURE_STATE_CONFIRMED": 2,
         }
 
 
@@ -1205,6 +1247,12 @@ class DataDisposition(betterproto2.Message):
     email removed).
     """
 
+    count: "int" = betterproto2.field(4, betterproto2.TYPE_INT64)
+    """
+    Output only. How many records the category held, when the service
+    counted them (0 when it did not).
+    """
+
 
 default_message_pool.register_message("marquee.auth.v1", "DataDisposition", DataDisposition)
 
@@ -1249,6 +1297,20 @@ class DeleteUserResponse(betterproto2.Message):
     )
     """
     When the erased data is also gone from backups (at most 30 days).
+    """
+
+    pending: "list[DataDisposition]" = betterproto2.field(4, betterproto2.TYPE_MESSAGE, repeated=True)
+    """
+    Output only. Services that did not confirm within the call's short wait,
+    one entry each (`category` `pending`, `description` with the last
+    error). Their erasure is retried until they confirm; follow it with
+    `GetUserDeletion`.
+    """
+
+    deletion: "str" = betterproto2.field(5, betterproto2.TYPE_STRING)
+    """
+    Output only. The deletion's record, `users/{user}/deletion`, for
+    `GetUserDeletion`.
     """
 
 
@@ -1371,8 +1433,11 @@ class ExportUserDataResponse(betterproto2.Message):
     document: "___google__api__.HttpBody | None" = betterproto2.field(1, betterproto2.TYPE_MESSAGE, optional=True)
     """
     The export, `content_type` `application/json`. Over HTTP this is the
-    whole response body. Its top-level keys are `export_time`, `user`,
-    `identities`, `sessions` and `sign_in_events`.
+    whole response body. Its top-level keys are Auth's `export_time`,
+    `user`, `identities`, `sessions` and `sign_in_events`, and one key per
+    other service holding user data, named after the service (`tracking`,
+    `media`, `billing`, `notes`, `chat`, `ads`, ...), whose value is that
+    service's own `ExportUserData` document.
     """
 
 
@@ -1438,7 +1503,9 @@ class GetAuthConfigResponse(betterproto2.Message):
 
     jwks_uri: "str" = betterproto2.field(8, betterproto2.TYPE_STRING)
     """
-    The URL of the key set, the HTTP binding of `GetJwks`.
+    The absolute URL of the key set, the HTTP binding of `GetJwks` on this
+    deployment's public address (for example
+    `https://api.example.com/auth/v1/jwks`).
     """
 
 
@@ -1470,6 +1537,36 @@ class GetJwksResponse(betterproto2.Message):
 
 
 default_message_pool.register_message("marquee.auth.v1", "GetJwksResponse", GetJwksResponse)
+
+
+@dataclass(eq=False, repr=False)
+class GetUserDeletionRequest(betterproto2.Message):
+    """
+    Request for `GetUserDeletion`.
+    """
+
+    name: "str" = betterproto2.field(1, betterproto2.TYPE_STRING)
+    """
+    Required. `users/{user}/deletion`.
+    """
+
+
+default_message_pool.register_message("marquee.auth.v1", "GetUserDeletionRequest", GetUserDeletionRequest)
+
+
+@dataclass(eq=False, repr=False)
+class GetUserDeletionResponse(betterproto2.Message):
+    """
+    Response for `GetUserDeletion`.
+    """
+
+    deletion: "UserDeletion | None" = betterproto2.field(1, betterproto2.TYPE_MESSAGE, optional=True)
+    """
+    The deletion.
+    """
+
+
+default_message_pool.register_message("marquee.auth.v1", "GetUserDeletionResponse", GetUserDeletionResponse)
 
 
 @dataclass(eq=False, repr=False)
@@ -2215,6 +2312,61 @@ default_message_pool.register_message("marquee.auth.v1", "RevokeSessionResponse"
 
 
 @dataclass(eq=False, repr=False)
+class ServiceErasure(betterproto2.Message):
+    """
+    One service's part in erasing a deleted account.
+    """
+
+    service: "str" = betterproto2.field(1, betterproto2.TYPE_STRING)
+    """
+    Output only. The service, for example `marquee.tracking`.
+    """
+
+    state: "ServiceErasureState" = betterproto2.field(2, betterproto2.TYPE_ENUM, default_factory=lambda: ServiceErasureState(0))
+    """
+    Output only. Whether the service confirmed.
+    """
+
+    attempt_count: "int" = betterproto2.field(3, betterproto2.TYPE_INT32)
+    """
+    Output only. Calls made to the service so far.
+    """
+
+    last_error: "str" = betterproto2.field(4, betterproto2.TYPE_STRING)
+    """
+    Output only. Why the last failed call failed (a gRPC status code and
+    message); empty when none failed.
+    """
+
+    next_attempt_time: "datetime.datetime | None" = betterproto2.field(
+        5, betterproto2.TYPE_MESSAGE, unwrap=lambda: ___google__protobuf__.Timestamp, optional=True
+    )
+    """
+    Output only. When the next call is due, while pending.
+    """
+
+    confirm_time: "datetime.datetime | None" = betterproto2.field(
+        6, betterproto2.TYPE_MESSAGE, unwrap=lambda: ___google__protobuf__.Timestamp, optional=True
+    )
+    """
+    Output only. When the service confirmed.
+    """
+
+    erased: "list[DataDisposition]" = betterproto2.field(7, betterproto2.TYPE_MESSAGE, repeated=True)
+    """
+    Output only. What the service erased, once confirmed.
+    """
+
+    retained: "list[DataDisposition]" = betterproto2.field(8, betterproto2.TYPE_MESSAGE, repeated=True)
+    """
+    Output only. What the service kept and why, once confirmed.
+    """
+
+
+default_message_pool.register_message("marquee.auth.v1", "ServiceErasure", ServiceErasure)
+
+
+@dataclass(eq=False, repr=False)
 class Session(betterproto2.Message):
     """
     A signed-in device.
@@ -2592,6 +2744,47 @@ class User(betterproto2.Message):
 
 
 default_message_pool.register_message("marquee.auth.v1", "User", User)
+
+
+@dataclass(eq=False, repr=False)
+class UserDeletion(betterproto2.Message):
+    """
+    The erasure of a deleted account across the Marquee services.
+    """
+
+    name: "str" = betterproto2.field(1, betterproto2.TYPE_STRING)
+    """
+    Output only. Resource name, `users/{user}/deletion`.
+    """
+
+    delete_time: "datetime.datetime | None" = betterproto2.field(
+        2, betterproto2.TYPE_MESSAGE, unwrap=lambda: ___google__protobuf__.Timestamp, optional=True
+    )
+    """
+    Output only. When the account was deleted.
+    """
+
+    done: "bool" = betterproto2.field(3, betterproto2.TYPE_BOOL)
+    """
+    Output only. True once every service confirmed its erasure.
+    """
+
+    complete_time: "datetime.datetime | None" = betterproto2.field(
+        4, betterproto2.TYPE_MESSAGE, unwrap=lambda: ___google__protobuf__.Timestamp, optional=True
+    )
+    """
+    Output only. When the last service confirmed; unset while any is
+    pending.
+    """
+
+    services: "list[ServiceErasure]" = betterproto2.field(5, betterproto2.TYPE_MESSAGE, repeated=True)
+    """
+    Output only. One entry per service asked to erase the user, by service
+    name.
+    """
+
+
+default_message_pool.register_message("marquee.auth.v1", "UserDeletion", UserDeletion)
 
 
 @dataclass(eq=False, repr=False)
@@ -3175,15 +3368,20 @@ class AuthServiceStub:
 
     def export_user_data(self, message: "ExportUserDataRequest") -> "ExportUserDataResponse":
         """
-        Downloads everything Auth holds about a user as one JSON document
-        (`application/json`): profile, preferences, linked identities, sessions
-        and the sign-in history of the last 90 days. Over HTTP the body is the
-        document itself. Data held by other services (watch history, notes,
-        conversations, payments) is exported by those services. Users may
-        export only themselves; admins anyone (for access requests). Limited to
-        5 exports per hour per user.
+        Downloads everything Marquee holds about a user as one JSON document
+        (`application/json`): what Auth holds (profile, preferences, linked
+        identities, sessions and the sign-in history) and, under one key per
+        service, the `ExportUserData` document of every other service that holds
+        user data (watch history, notes, conversations, payments, uploads). Over
+        HTTP the body is the document itself. Users may export only themselves;
+        admins anyone (for access requests). Limited to 5 exports per hour per
+        user. The export is never partial: when a service cannot be reached the
+        call fails and names it.
 
-        Errors: NOT_FOUND; RESOURCE_EXHAUSTED / `RATE_LIMITED`.
+        Errors: NOT_FOUND; RESOURCE_EXHAUSTED / `RATE_LIMITED`; UNAVAILABLE /
+        `DEPENDENCY_UNAVAILABLE` with `google.rpc.ErrorInfo.metadata` `service`
+        naming the service that did not answer (for example
+        `marquee.tracking`); retry later.
         """
 
         return self._channel.unary_unary(
@@ -3197,9 +3395,15 @@ class AuthServiceStub:
         Deletes an account. A user deleting themselves needs a recent sign-in
         (sign in again or call `Reauthenticate` first); admins may delete any
         user. At once every session is revoked, the account can no longer sign
-        in, the email is freed, and the other Marquee services are told to erase
-        the user's data. The response lists what is erased and what is kept, and
-        when the purge from backups completes. Deletion is final.
+        in, the email is freed, and every other Marquee service that holds user
+        data is asked to erase it (its `PurgeUserData`, Media's
+        `PurgeUserAssets`). The request to each service is stored with the
+        deletion and retried with capped exponential backoff until the service
+        confirms, across restarts of Auth and however long the service is down.
+        The call waits a few seconds for the services: the response lists as
+        `erased` and `retained` what they confirmed in that time and as
+        `pending` the services still to confirm; `GetUserDeletion` follows the
+        rest. Deletion is final.
 
         Errors: NOT_FOUND; FAILED_PRECONDITION / `REAUTHENTICATION_REQUIRED`,
         `LAST_ADMIN`.
@@ -3209,6 +3413,23 @@ class AuthServiceStub:
             "/marquee.auth.v1.AuthService/DeleteUser",
             DeleteUserRequest.SerializeToString,
             DeleteUserResponse.FromString,
+        )(message)
+
+    def get_user_deletion(self, message: "GetUserDeletionRequest") -> "GetUserDeletionResponse":
+        """
+        Gets how the erasure of a deleted account is going, service by service:
+        which services confirmed (with what they erased and retained), which are
+        still pending, how many attempts were made, the last error and when the
+        next attempt is due. Kept after every service confirmed, as the record
+        that the account was erased.
+
+        Errors: NOT_FOUND (no deletion of that user).
+        """
+
+        return self._channel.unary_unary(
+            "/marquee.auth.v1.AuthService/GetUserDeletion",
+            GetUserDeletionRequest.SerializeToString,
+            GetUserDeletionResponse.FromString,
         )(message)
 
     def list_users(self, message: "ListUsersRequest") -> "ListUsersResponse":
@@ -3991,15 +4212,20 @@ class AuthServiceAsyncStub(betterproto2_grpclib.ServiceStub):
         metadata: "MetadataLike | None" = None,
     ) -> "ExportUserDataResponse":
         """
-        Downloads everything Auth holds about a user as one JSON document
-        (`application/json`): profile, preferences, linked identities, sessions
-        and the sign-in history of the last 90 days. Over HTTP the body is the
-        document itself. Data held by other services (watch history, notes,
-        conversations, payments) is exported by those services. Users may
-        export only themselves; admins anyone (for access requests). Limited to
-        5 exports per hour per user.
+        Downloads everything Marquee holds about a user as one JSON document
+        (`application/json`): what Auth holds (profile, preferences, linked
+        identities, sessions and the sign-in history) and, under one key per
+        service, the `ExportUserData` document of every other service that holds
+        user data (watch history, notes, conversations, payments, uploads). Over
+        HTTP the body is the document itself. Users may export only themselves;
+        admins anyone (for access requests). Limited to 5 exports per hour per
+        user. The export is never partial: when a service cannot be reached the
+        call fails and names it.
 
-        Errors: NOT_FOUND; RESOURCE_EXHAUSTED / `RATE_LIMITED`.
+        Errors: NOT_FOUND; RESOURCE_EXHAUSTED / `RATE_LIMITED`; UNAVAILABLE /
+        `DEPENDENCY_UNAVAILABLE` with `google.rpc.ErrorInfo.metadata` `service`
+        naming the service that did not answer (for example
+        `marquee.tracking`); retry later.
         """
 
         return await self._unary_unary(
@@ -4023,9 +4249,15 @@ class AuthServiceAsyncStub(betterproto2_grpclib.ServiceStub):
         Deletes an account. A user deleting themselves needs a recent sign-in
         (sign in again or call `Reauthenticate` first); admins may delete any
         user. At once every session is revoked, the account can no longer sign
-        in, the email is freed, and the other Marquee services are told to erase
-        the user's data. The response lists what is erased and what is kept, and
-        when the purge from backups completes. Deletion is final.
+        in, the email is freed, and every other Marquee service that holds user
+        data is asked to erase it (its `PurgeUserData`, Media's
+        `PurgeUserAssets`). The request to each service is stored with the
+        deletion and retried with capped exponential backoff until the service
+        confirms, across restarts of Auth and however long the service is down.
+        The call waits a few seconds for the services: the response lists as
+        `erased` and `retained` what they confirmed in that time and as
+        `pending` the services still to confirm; `GetUserDeletion` follows the
+        rest. Deletion is final.
 
         Errors: NOT_FOUND; FAILED_PRECONDITION / `REAUTHENTICATION_REQUIRED`,
         `LAST_ADMIN`.
@@ -4035,6 +4267,33 @@ class AuthServiceAsyncStub(betterproto2_grpclib.ServiceStub):
             "/marquee.auth.v1.AuthService/DeleteUser",
             message,
             DeleteUserResponse,
+            timeout=timeout,
+            deadline=deadline,
+            metadata=metadata,
+        )
+
+    async def get_user_deletion(
+        self,
+        message: "GetUserDeletionRequest",
+        *,
+        timeout: "float | None" = None,
+        deadline: "Deadline | None" = None,
+        metadata: "MetadataLike | None" = None,
+    ) -> "GetUserDeletionResponse":
+        """
+        Gets how the erasure of a deleted account is going, service by service:
+        which services confirmed (with what they erased and retained), which are
+        still pending, how many attempts were made, the last error and when the
+        next attempt is due. Kept after every service confirmed, as the record
+        that the account was erased.
+
+        Errors: NOT_FOUND (no deletion of that user).
+        """
+
+        return await self._unary_unary(
+            "/marquee.auth.v1.AuthService/GetUserDeletion",
+            message,
+            GetUserDeletionResponse,
             timeout=timeout,
             deadline=deadline,
             metadata=metadata,

@@ -1,0 +1,203 @@
+"""The durable fan-out of account erasure: one stored row per peer service, retried until each confirms.
+
+`DeleteUser` writes the rows in the transaction that deletes the account (`auth_erasures`), so a
+deletion that commits always has them and one that rolls back never does. This dispatcher, an
+asyncio task in every Auth server process, then calls each peer's `PurgeUserData` (Media's
+`PurgeUserAssets`) with a service token until it answers OK, with capped exponential backoff and
+no last attempt, keeping the last error on the row.
+
+Why a task in the server and a lease in the database rather than a Celery task: the rows live in
+Auth's database next to the deletion, the calls are gRPC on the server's event loop (a Celery
+worker would need its own channels after fork, and a broker Auth does not otherwise need), and a
+row's lease (`lease_owner`, `lease_until`, taken by compare-and-set) keeps two Auth processes
+from calling the same peer for the same user at once. A process that dies mid-call leaves a
+lease that expires, and any process (itself, restarted) takes the row again; purges are
+idempotent, so a repeated call is harmless.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import datetime as dt
+import functools
+import logging
+import os
+import random
+import socket
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from sqlalchemy.orm import Session as OrmSession
+
+from services.auth.domain import Disposition, PeerErasure, erasure_retry_delay
+from services.auth.models import Erasure
+from services.auth.repository import AuthRepository
+from services.auth.userdata_client import PeerFailure, UserDataClient
+from services.core.db import Database
+from services.core.models import utcnow
+
+log = logging.getLogger("marquee.auth.erasure")
+
+
+@dataclass(frozen=True)
+class ErasurePolicy:
+    retry_initial_seconds: float = 1.0
+    retry_max_seconds: float = 300.0
+    lease_seconds: float = 60.0
+    poll_seconds: float = 1.0
+    batch: int = 50
+
+
+def _disposition(item: dict[str, object]) -> Disposition:
+    count = item.get("count", 0)
+    return Disposition(
+        category=str(item.get("category", "")),
+        description=str(item.get("description", "")),
+        count=count if isinstance(count, int) else 0,
+    )
+
+
+def peer_erasure(row: Erasure) -> PeerErasure:
+    return PeerErasure(
+        service=row.service,
+        attempt_count=row.attempt_count,
+        last_error=row.last_error,
+        next_attempt_time=row.next_attempt_time,
+        confirm_time=row.confirm_time,
+        erased=tuple(_disposition(d) for d in row.erased or []),
+        retained=tuple(_disposition(d) for d in row.retained or []),
+        create_time=row.create_time,
+    )
+
+
+def _stored(items: list[Disposition]) -> list[dict[str, object]]:
+    return [{"category": d.category, "count": d.count, "description": d.description} for d in items]
+
+
+class ErasureDispatcher:
+    def __init__(
+        self,
+        database: Database,
+        client: UserDataClient,
+        policy: ErasurePolicy,
+        *,
+        clock: Callable[[], dt.datetime] = utcnow,
+    ) -> None:
+        self.db = database
+        self.client = client
+        self.policy = policy
+        self.clock = clock
+        self.owner = f"{socket.gethostname()[:30]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+        self._loop_task: asyncio.Task[None] | None = None
+        self._attempts: dict[tuple[str, str], asyncio.Task[None]] = {}
+
+    @property
+    def services(self) -> list[str]:
+        """The peers asked to erase: every service in this deployment whose contract has the erasure RPC."""
+        return sorted(self.client.purges)
+
+    # -- lifecycle ------------------------------------------------------------------
+
+    def start(self) -> None:
+        """Starts the rounds on the running event loop (once)."""
+        if self._loop_task is None:
+            self._loop_task = asyncio.get_running_loop().create_task(self._run_forever(), name="auth-erasure-dispatcher")
+
+    async def stop(self) -> None:
+        """Stops calling; a call in flight is cancelled and its lease expires for the next process to take."""
+        tasks = [t for t in (self._loop_task, *self._attempts.values()) if t is not None]
+        self._loop_task = None
+        for task in tasks:
+            task.cancel()
+        for task in tasks:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+
+    async def _run_forever(self) -> None:
+        while True:
+            try:
+                await self._dispatch_due()
+            except asyncio.CancelledError:
+                raise
+            except Exception:  # a database hiccup: the rows wait for the next round
+                log.warning("erasure round failed; retrying", exc_info=True)
+            await asyncio.sleep(self.policy.poll_seconds)
+
+    # -- rounds -------------------------------------------------------------------------
+
+    async def _dispatch_due(self, user_id: str = "") -> list[asyncio.Task[None]]:
+        """Claims what is due (every unconfirmed row of `user_id`, when given) and starts a call for each."""
+        now = self.clock()
+        due = await self.db.run(lambda s: AuthRepository(s).due_erasures(now, limit=self.policy.batch, user_id=user_id))
+        started = []
+        for pair in due:
+            running = self._attempts.get(pair)
+            if running is not None:
+                started.append(running)
+                continue
+            if pair[1] not in self.client.purges:
+                continue  # a service no longer in this deployment's contracts: another process may serve it
+            until = now + dt.timedelta(seconds=self.policy.lease_seconds)
+            claimed = await self.db.run(self._claim, pair, now, until)
+            if not claimed:
+                continue  # another process holds it
+            task = asyncio.get_running_loop().create_task(self._attempt(*pair))
+            self._attempts[pair] = task
+            task.add_done_callback(functools.partial(self._finished, pair))
+            started.append(task)
+        return started
+
+    def _finished(self, pair: tuple[str, str], _task: asyncio.Task[None]) -> None:
+        self._attempts.pop(pair, None)
+
+    def _claim(self, session: OrmSession, pair: tuple[str, str], now: dt.datetime, until: dt.datetime) -> bool:
+        return AuthRepository(session).claim_erasure(pair[0], pair[1], owner=self.owner, now=now, until=until)
+
+    async def _attempt(self, user_id: str, service: str) -> None:
+        try:
+            result = await self.client.purge(service, user_id)
+        except PeerFailure as failure:
+            await self._failed(user_id, service, f"{failure.code}: {failure.message}")
+            return
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:  # a bug or an unexpected reply: kept on the row like any failure
+            log.exception("erasure of users/%s at %s failed unexpectedly", user_id, service)
+            await self._failed(user_id, service, f"INTERNAL: {type(exc).__name__}: {exc}")
+            return
+        now = self.clock()
+        await self.db.run(
+            lambda s: AuthRepository(s).confirm_erasure(
+                user_id, service, now=now, erased=_stored(result.erased), retained=_stored(result.retained)
+            )
+        )
+        log.info("users/%s erased at marquee.%s", user_id, service)
+
+    async def _failed(self, user_id: str, service: str, error: str) -> None:
+        rows = await self.db.run(lambda s: AuthRepository(s).erasures_of(user_id))
+        attempts = next((r.attempt_count for r in rows if r.service == service), 0) + 1
+        delay = erasure_retry_delay(attempts, initial=self.policy.retry_initial_seconds, cap=self.policy.retry_max_seconds)
+        delay *= random.uniform(0.9, 1.1)  # spreads the retries of many users; not security
+        next_time = self.clock() + dt.timedelta(seconds=delay)
+        await self.db.run(
+            lambda s: AuthRepository(s).fail_erasure(user_id, service, owner=self.owner, error=error, next_attempt_time=next_time)
+        )
+        log.warning("erasure of users/%s at marquee.%s failed (%s); retry in %.1fs", user_id, service, error, delay)
+
+    # -- for DeleteUser and GetUserDeletion ------------------------------------------------
+
+    async def erase_now(self, user_id: str, wait_seconds: float) -> None:
+        """Calls every peer of a just-deleted user at once and waits up to `wait_seconds` for them.
+
+        Calls still running when the wait ends go on in the background; failed ones are retried
+        by the dispatcher's rounds.
+        """
+        started = await self._dispatch_due(user_id)
+        if started and wait_seconds > 0:
+            await asyncio.wait(started, timeout=wait_seconds)  # never cancels: the calls go on
+
+    async def status(self, user_id: str) -> list[PeerErasure]:
+        rows = await self.db.run(lambda s: AuthRepository(s).erasures_of(user_id))
+        return [peer_erasure(row) for row in rows]
