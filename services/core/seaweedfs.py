@@ -130,7 +130,11 @@ class EmbeddedSeaweedFS:
         ]
         log = (self.directory / "weed.log").open("ab")
         self._process = subprocess.Popen(
-            command, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, cwd=self.directory,
+            command,
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            cwd=self.directory,
             env={**os.environ, "TMPDIR": str(scratch)},
         )
         log.close()

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncIterator
 from typing import Any
 
+from google.api import httpbody_pb2
+from marquee.api.v1.userdata_pb2 import UserDataDisposition
 from marquee.media.v1 import media_pb2 as pb
 from marquee.media.v1 import media_pb2_grpc
 
@@ -235,12 +238,24 @@ class MediaHandlers(media_pb2_grpc.MediaServiceServicer):
         who = caller()
 
         async def call() -> pb.PurgeUserAssetsResponse:
-            return pb.PurgeUserAssetsResponse(deleted_asset_count=await self.media.purge_user_assets(who, request.user))
+            purged = await self.media.purge_user_assets(who, request.user)
+            erased = [
+                UserDataDisposition(category="assets", count=purged.assets,
+                                    description="videos, images and text tracks: rows and every stored file"),
+                UserDataDisposition(category="playback_sessions", count=purged.playback_sessions,
+                                    description="playback sessions on any asset, with their playlists"),
+            ]  # fmt: skip
+            return pb.PurgeUserAssetsResponse(deleted_asset_count=purged.assets, erased=erased)
 
         response: pb.PurgeUserAssetsResponse = await self._once(
             "PurgeUserAssets", request, request.request_id, pb.PurgeUserAssetsResponse, call
         )
         return response
+
+    async def ExportUserData(self, request: pb.ExportUserDataRequest, context: Context) -> pb.ExportUserDataResponse:
+        document = await self.media.export_user_data(caller(), request.name)
+        body = json.dumps(document, indent=2, sort_keys=True).encode()
+        return pb.ExportUserDataResponse(document=httpbody_pb2.HttpBody(content_type="application/json", data=body))
 
     # StartTranscode, GetOperation, ListOperations, CancelOperation and WatchOperation are served once the
     # shared operation runtime lands (branch `runtime`); until then the generated base answers UNIMPLEMENTED.
