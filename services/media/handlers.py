@@ -13,7 +13,7 @@ from marquee.media.v1 import media_pb2_grpc
 
 from services.core.convert import timestamp
 from services.core.idempotency import Idempotency
-from services.core.interceptors import Context, current_principal, require_principal
+from services.core.interceptors import Context, current_metadata, current_principal, require_principal
 from services.media.mapping import (
     ORDER_OF,
     PLAN_OF,
@@ -49,7 +49,7 @@ def transcode_settings(settings: pb.TranscodeSettings | None) -> dict[str, Any]:
 
 
 def caller() -> Caller:
-    found = Caller.of(require_principal())
+    found = Caller.of(require_principal(), current_metadata().get("authorization", ""))
     assert found is not None
     return found
 

@@ -12,6 +12,7 @@ from services.core.operations_service import Operations
 from services.core.server import ServiceRegistration
 from services.core.storage import Storage, StorageSettings
 from services.media.billing_client import BillingClient
+from services.media.catalog_client import CatalogClient
 from services.media.gate import SegmentGate
 from services.media.handlers import MediaHandlers
 from services.media.models import MEDIA_OPERATIONS
@@ -37,6 +38,7 @@ def registration(deps: Dependencies) -> ServiceRegistration:
     usecases = MediaUseCases(
         deps.database, storage, deps.page_tokens, billing, async_redis, settings, operations,
         gate_key=deps.settings.secret_key.get_secret_value().encode(),
+        catalog=CatalogClient(lambda: deps.peers.channel("catalog")),
     )  # fmt: skip
     handlers = MediaHandlers(usecases, Idempotency(deps.redis))
     gate = SegmentGate(usecases, settings.media_gate_address, settings.media_gate_public_url)

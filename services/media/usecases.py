@@ -36,6 +36,7 @@ from services.core.storage import ObjectStore, Storage, StoredPart
 from services.core.tokens import ROLE_SERVICE, Principal
 from services.media import domain, encoder, mapping
 from services.media.billing_client import BillingClient, Entitlements
+from services.media.catalog_client import CatalogClient
 from services.media.domain import ERROR_DOMAIN, Probe, Rung
 from services.media.models import MEDIA_OPERATIONS, Asset, PlaybackSession, TextTrack, Thumbnail
 from services.media.repository import MediaRepository
@@ -105,12 +106,13 @@ class Caller:
     user_id: str
     is_admin: bool = False
     is_service: bool = False
+    credential: str = ""  # the caller's own `authorization` value, for peers that answer per caller (Catalog)
 
     @classmethod
-    def of(cls, principal: Principal | None) -> Caller | None:
+    def of(cls, principal: Principal | None, credential: str = "") -> Caller | None:
         if principal is None:
             return None
-        return cls(principal.user_id, principal.is_admin, principal.is_service)
+        return cls(principal.user_id, principal.is_admin, principal.is_service, credential)
 
     @property
     def privileged(self) -> bool:
@@ -189,8 +191,10 @@ class MediaUseCases:
         operations: Operations,
         *,
         gate_key: bytes = b"",
+        catalog: CatalogClient | None = None,
     ) -> None:
         self.operations = operations
+        self.catalog = catalog
         # The segment gate's signing key and public URL (set when the gate listens; see gate.py).
         self.gate_key = hmac.new(gate_key, b"marquee.media.segment-gate", hashlib.sha256).digest()
         self.gate_url = ""
@@ -262,6 +266,8 @@ class MediaUseCases:
         domain.check_display_name(display_name)
         domain.check_labels(labels)
         purpose = purpose or ("feature" if title and caller.is_admin else "personal")
+        if title:
+            await self._check_title(caller, title)
         stored = 0 if caller.is_admin else await self.db.run(lambda s: MediaRepository(s).stored_source_bytes(caller.user_id))
         chosen = domain.check_upload(
             filename=filename, content_type=content_type, size_bytes=size_bytes, sha256=sha256,
@@ -476,6 +482,9 @@ class MediaUseCases:
         if "labels" in chosen:
             domain.check_labels(values["labels"])
 
+        if "title" in chosen and values["title"]:
+            await self._check_title(caller, values["title"])
+
         def update(session: Any) -> AssetView:
             repo = MediaRepository(session)
             asset = _visible(repo, caller, asset_id, for_update=True)
@@ -497,6 +506,12 @@ class MediaUseCases:
             return self._view(repo, asset)
 
         return await self.db.run(update)
+
+    async def _check_title(self, caller: Caller, title: str) -> None:
+        """The linked title or episode must exist in the Catalog (asked through its contract)."""
+        if self.catalog is None:
+            raise errors.Unavailable("no Catalog to check the title against", reason="DEPENDENCY_UNAVAILABLE")
+        await self.catalog.check_linkable(title, caller.credential)
 
     async def delete_asset(self, caller: Caller, name: str, etag: str, force: bool) -> None:
         if force and not caller.is_admin:
