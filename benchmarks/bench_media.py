@@ -8,9 +8,12 @@
 3. The same transcode with two workers (one slot each) against one.
 4. Upload throughput: a presigned PUT from CreateUpload against a raw boto3 PUT to SeaweedFS.
 5. Submit → first progress event: p50 over `--submits` small transcodes.
-6. Playlist cost for a two-hour film: signing the per-session playlists of 5 rungs x 1200
-   segments (what CreatePlaybackSession does) and fetching the master and one variant,
-   against fetching the unsigned stored playlist.
+6. Playlist cost for a two-hour film: writing the per-session playlists of 5 rungs x 1200
+   segments with gate-signed segment URLs (what CreatePlaybackSession does) against the
+   former all-SigV4 playlists, and fetching the master and one variant against fetching the
+   unsigned stored playlist.
+7. The segment gate, per segment: GET a segment through the gate (check + 302 + the storage
+   GET) against GET of a presigned storage URL directly, on a real session of the clip.
 
 Runs everything on the embedded defaults in a temporary folder (SQLite, embedded Redis,
 embedded SeaweedFS, real `marquee worker` processes) and removes it afterwards.
@@ -199,10 +202,20 @@ class Bench:
         return figures
 
 
-def playlist_cost(store: ObjectStore, segments: int, rungs: int, *, fast: bool = True) -> dict[str, float]:
+def playlist_cost(store: ObjectStore, segments: int, rungs: int, *, mode: str = "gate") -> dict[str, float]:
     """Per-session signing of a two-hour film's playlists, and fetching them, against the stored unsigned one.
-    `fast`: segment URLs from the store's own SigV4 signer (what sessions use); else boto3's presigner."""
-    sign = store.presign_segment if fast else store.presign_get
+    `mode`: "gate" — segment URLs signed for the segment gate (HMAC, what sessions use; the same URL shape as
+    MediaUseCases._gate_segment); "sigv4" — every segment presigned for storage (the former design)."""
+    gate_key = b"k" * 32
+    session_id, expires = uuid.uuid4().hex, int(time.time()) + 6 * 3600
+
+    def sign(segment_key: str, expires_seconds: int) -> str:
+        if mode == "sigv4":
+            return store.presign_segment(segment_key, expires_seconds=expires_seconds)
+        rung, segment = segment_key.rsplit("/", 2)[-2:]
+        mac = domain.segment_mac(gate_key, session_id, rung, segment, expires)
+        return f"http://127.0.0.1:1/media/v1/play/{session_id}/{rung}/{segment}?e={expires}&s={mac}"
+
     base = f"bench/{uuid.uuid4().hex}"
     media = "#EXTM3U\n#EXT-X-VERSION:6\n#EXT-X-TARGETDURATION:6\n#EXT-X-PLAYLIST-TYPE:VOD\n"
     media += "".join(f"#EXTINF:6.000000,\nseg_{n:05d}.ts\n" for n in range(segments)) + "#EXT-X-ENDLIST\n"
@@ -245,6 +258,33 @@ def playlist_cost(store: ObjectStore, segments: int, rungs: int, *, fast: bool =
     }
 
 
+async def gate_cost(bench: Bench, asset: pb.Asset, rounds: int = 50) -> dict[str, float]:
+    request = pb.CreatePlaybackSessionRequest(playback_session=pb.PlaybackSession(asset=asset.name, device_id="bench"))
+    session = (await bench.stub.CreatePlaybackSession(request, metadata=bench.auth)).playback_session
+    through_gate, direct, check = [], [], []
+    async with httpx.AsyncClient(timeout=30) as client:
+        master = (await client.get(session.playlist_url)).text
+        variant = next(line for line in master.splitlines() if line.startswith("http"))
+        segment = next(line for line in (await client.get(variant)).text.splitlines() if line.startswith("http"))
+        for _ in range(rounds):
+            t0 = time.monotonic()
+            redirect = await client.get(segment)
+            t1 = time.monotonic()
+            assert redirect.status_code == 302, redirect.text
+            (await client.get(redirect.headers["location"])).raise_for_status()
+            through_gate.append(time.monotonic() - t0)
+            check.append(t1 - t0)
+            t0 = time.monotonic()
+            (await client.get(redirect.headers["location"])).raise_for_status()
+            direct.append(time.monotonic() - t0)
+    await bench.stub.EndPlaybackSession(pb.EndPlaybackSessionRequest(name=session.name), metadata=bench.auth)
+    return {
+        "gate_check_p50_ms": statistics.median(check) * 1000,
+        "segment_via_gate_p50_ms": statistics.median(through_gate) * 1000,
+        "segment_direct_p50_ms": statistics.median(direct) * 1000,
+    }
+
+
 async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--seconds", type=float, default=60.0, help="length of the 1080p clip (default 60)")
@@ -255,10 +295,12 @@ async def main() -> None:
     redis_server = EmbeddedRedis(folder / "redis")
     seaweed = EmbeddedSeaweedFS(folder / "data" / "seaweedfs")
     workers: list[subprocess.Popen[bytes]] = []
+    results: dict[str, Any] = {}
     try:
         settings = Settings(
             env="test", data_dir=folder / "data", database_url=f"sqlite:///{folder / 'marquee.db'}",
             redis_url=redis_server.start(), grpc_port=0, log_level="WARNING", services=["auth", "billing", "media"],
+            access_token_ttl_seconds=12 * 3600,  # the run takes longer than a default token lives
         )  # fmt: skip
         connection = seaweed.start()
         migrate.upgrade(settings)
@@ -271,7 +313,7 @@ async def main() -> None:
         channel = grpc.aio.insecure_channel(f"127.0.0.1:{server.port}")
         bench = Bench(media_pb2_grpc.MediaServiceStub(channel), (("authorization", f"Bearer {token}"),))
         store = ObjectStore(connection)
-        results: dict[str, Any] = {"clip_seconds": args.seconds, "cpus": os.cpu_count()}
+        results.update({"clip_seconds": args.seconds, "cpus": os.cpu_count()})
 
         log(f"making a {args.seconds:g} s 1080p clip")
         clip = await asyncio.to_thread(make_clip, folder / "film.mp4", args.seconds, "1920x1080")
@@ -329,8 +371,12 @@ async def main() -> None:
 
         log("playlist signing for a two-hour film")
         results.update(await asyncio.to_thread(playlist_cost, store, 1200, 5))
-        boto = await asyncio.to_thread(playlist_cost, store, 1200, 5, fast=False)
-        results["session_sign_boto3_ms"] = boto["session_sign_ms"]
+        sigv4 = await asyncio.to_thread(playlist_cost, store, 1200, 5, mode="sigv4")
+        results["session_sign_sigv4_ms"] = sigv4["session_sign_ms"]
+        results["signed_variant_sigv4_kib"] = sigv4["signed_variant_kib"]
+
+        log("segment gate: a segment through the gate vs a presigned storage URL")
+        results.update(await gate_cost(bench, film2))
 
         await channel.close()
         await server.stop(1.0)
@@ -338,6 +384,7 @@ async def main() -> None:
             print(f"{key:40} {value:10.2f}" if isinstance(value, float) else f"{key:40} {value:>10}")
         print(json.dumps({k: round(v, 3) if isinstance(v, float) else v for k, v in results.items()}))
     finally:
+        log(f"figures so far: {json.dumps({k: round(v, 3) if isinstance(v, float) else v for k, v in results.items()})}")
         for worker in workers:
             stop_process(worker, timeout_seconds=15)
         seaweed.stop()

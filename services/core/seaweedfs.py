@@ -5,6 +5,11 @@ ports picked at start. The S3 gateway gets an identities file with credentials
 generated once and kept in the data directory, so it verifies SigV4 signatures
 (presigned URLs included). `weed` does not always exit on SIGTERM: stop gives it
 a grace period, then kills it.
+
+Everything it writes stays in its directory: logs in `logs/` (`-logdir`), the filer's
+and S3 gateway's local sockets beside the data, its temp files in `tmp/`. weed 4.48
+hard-codes the path of its internal gRPC sockets (`/tmp/seaweedfs-<role>-grpc-<port>.sock`)
+and leaves them behind on exit: stop removes the ones of our ports.
 """
 
 from __future__ import annotations
@@ -71,6 +76,7 @@ class EmbeddedSeaweedFS:
         self.directory = directory.resolve()
         self._process: subprocess.Popen[bytes] | None = None
         self.connection: Connection | None = None
+        self.ports: dict[str, int] = {}
 
     @property
     def pid(self) -> int | None:
@@ -100,9 +106,17 @@ class EmbeddedSeaweedFS:
             "s3.port", "s3.port.grpc", "s3.port.iceberg", "s3.port.lance",
         )  # fmt: skip
         ports = dict(zip(names, _free_ports(len(names)), strict=True))
+        self.ports = ports
+        logs, scratch = self.directory / "logs", self.directory / "tmp"
+        logs.mkdir(exist_ok=True)
+        scratch.mkdir(exist_ok=True)
         command = [
             weed_executable(),
+            f"-logdir={logs}",
             "server",
+            # Relative to the working directory (ours): a Unix socket path may not exceed 107 bytes.
+            "-filer.localSocket=filer.sock",
+            "-s3.localSocket=s3.sock",
             f"-dir={data}",
             "-ip=127.0.0.1",
             "-ip.bind=127.0.0.1",
@@ -116,7 +130,12 @@ class EmbeddedSeaweedFS:
         ]
         log = (self.directory / "weed.log").open("ab")
         self._process = subprocess.Popen(
-            command, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, cwd=self.directory, env=dict(os.environ)
+            command,
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            cwd=self.directory,
+            env={**os.environ, "TMPDIR": str(scratch)},
         )
         log.close()
         endpoint = f"http://127.0.0.1:{ports['s3.port']}"
@@ -151,3 +170,15 @@ class EmbeddedSeaweedFS:
         process, self._process = self._process, None
         stop_process(process, grace_seconds)
         (self.directory / CONNECTION_FILE).unlink(missing_ok=True)
+        if process is not None:
+            for path in self.hardcoded_sockets():
+                path.unlink(missing_ok=True)
+
+    def hardcoded_sockets(self) -> list[pathlib.Path]:
+        """The gRPC sockets weed puts in /tmp whatever it is told, for this store's ports."""
+        roles = {"master": "master.port.grpc", "volume": "volume.port.grpc", "filer": "filer.port.grpc", "s3": "s3.port.grpc"}
+        return [
+            pathlib.Path(f"/tmp/seaweedfs-{role}-grpc-{self.ports[port]}.sock")  # noqa: S108 - weed's fixed path, not ours
+            for role, port in roles.items()
+            if port in self.ports
+        ]

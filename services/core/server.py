@@ -34,6 +34,7 @@ class ServiceRegistration:
     full_name: str  # "marquee.auth.v1.AuthService"
     attach: Callable[[grpc.aio.Server], None]
     close: Callable[[], Any] | None = None
+    start: Callable[[], Any] | None = None  # before the gRPC server starts (e.g. a service's own HTTP listener)
 
 
 @dataclass
@@ -157,5 +158,6 @@ def create_server(
         health=health_servicer,
         services=names,
         interceptor=interceptor,
+        on_start=[r.start for r in registrations if r.start is not None],
         on_close=[r.close for r in registrations if r.close is not None],
     )

@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import hashlib
+import hmac
 import math
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -480,6 +481,19 @@ def rewrite_media_playlist(playlist: str, sign: Callable[[str], str]) -> str:
     for line in playlist.splitlines():
         out.append(sign(line) if line and not line.startswith("#") else line)
     return "\n".join(out) + "\n"
+
+
+SEGMENT_NAME = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
+
+
+def segment_mac(key: bytes, session_id: str, rung: str, segment: str, expires: int) -> str:
+    """The gate's signature on one segment of one session (hex, 128 bits): binds the URL to all four."""
+    message = f"{session_id}/{rung}/{segment}/{expires}".encode()
+    return hmac.new(key, message, hashlib.sha256).hexdigest()[:32]
+
+
+def segment_mac_ok(key: bytes, session_id: str, rung: str, segment: str, expires: int, mac: str) -> bool:
+    return hmac.compare_digest(segment_mac(key, session_id, rung, segment, expires), mac)
 
 
 def segment_names(playlist: str) -> list[str]:

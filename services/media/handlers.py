@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncIterator
 from typing import Any
 
+from google.api import httpbody_pb2
+from marquee.api.v1.userdata_pb2 import UserDataDisposition
 from marquee.media.v1 import media_pb2 as pb
 from marquee.media.v1 import media_pb2_grpc
 
 from services.core.convert import timestamp
 from services.core.idempotency import Idempotency
-from services.core.interceptors import Context, current_principal, require_principal
+from services.core.interceptors import Context, current_metadata, current_principal, require_principal
 from services.media.mapping import (
     ORDER_OF,
     PLAN_OF,
@@ -46,7 +49,7 @@ def transcode_settings(settings: pb.TranscodeSettings | None) -> dict[str, Any]:
 
 
 def caller() -> Caller:
-    found = Caller.of(require_principal())
+    found = Caller.of(require_principal(), current_metadata().get("authorization", ""))
     assert found is not None
     return found
 
@@ -235,12 +238,24 @@ class MediaHandlers(media_pb2_grpc.MediaServiceServicer):
         who = caller()
 
         async def call() -> pb.PurgeUserAssetsResponse:
-            return pb.PurgeUserAssetsResponse(deleted_asset_count=await self.media.purge_user_assets(who, request.user))
+            purged = await self.media.purge_user_assets(who, request.user)
+            erased = [
+                UserDataDisposition(category="assets", count=purged.assets,
+                                    description="videos, images and text tracks: rows and every stored file"),
+                UserDataDisposition(category="playback_sessions", count=purged.playback_sessions,
+                                    description="playback sessions on any asset, with their playlists"),
+            ]  # fmt: skip
+            return pb.PurgeUserAssetsResponse(deleted_asset_count=purged.assets, erased=erased)
 
         response: pb.PurgeUserAssetsResponse = await self._once(
             "PurgeUserAssets", request, request.request_id, pb.PurgeUserAssetsResponse, call
         )
         return response
+
+    async def ExportUserData(self, request: pb.ExportUserDataRequest, context: Context) -> pb.ExportUserDataResponse:
+        document = await self.media.export_user_data(caller(), request.name)
+        body = json.dumps(document, indent=2, sort_keys=True).encode()
+        return pb.ExportUserDataResponse(document=httpbody_pb2.HttpBody(content_type="application/json", data=body))
 
     # StartTranscode, GetOperation, ListOperations, CancelOperation and WatchOperation are served once the
     # shared operation runtime lands (branch `runtime`); until then the generated base answers UNIMPLEMENTED.

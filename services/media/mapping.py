@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, cast
 
@@ -212,3 +213,42 @@ def transcode_metadata(
         ],
         source_duration=seconds(duration),
     )  # fmt: skip
+
+
+# Account export: rows as plain JSON values (metadata only; the files stay in storage).
+
+
+def _when(value: dt.datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def asset_export(a: Any) -> dict[str, Any]:
+    return {
+        "name": f"assets/{a.id}", "display_name": a.display_name, "title": a.title, "purpose": a.purpose,
+        "visibility": a.visibility, "state": a.state, "labels": dict(a.labels or {}), "filename": a.filename,
+        "content_type": a.content_type, "size_bytes": a.size_bytes, "sha256": a.sha256,
+        "duration_seconds": a.duration_seconds, "renditions": [r["name"] for r in a.renditions or []],
+        "storage_bytes": a.storage_bytes, "create_time": _when(a.create_time), "update_time": _when(a.update_time),
+        "ready_time": _when(a.ready_time),
+    }  # fmt: skip
+
+
+def thumbnail_export(t: Any) -> dict[str, Any]:
+    return {"id": t.id, "source": t.source, "time_offset_seconds": t.time_offset_seconds, "content_type": t.content_type,
+            "width": t.width, "height": t.height, "size_bytes": t.size_bytes, "create_time": _when(t.create_time)}  # fmt: skip
+
+
+def text_track_export(t: Any) -> dict[str, Any]:
+    return {"id": t.id, "kind": t.kind, "language_code": t.language_code, "display_name": t.display_name,
+            "is_default": t.is_default, "cue_count": t.cue_count, "size_bytes": t.size_bytes,
+            "create_time": _when(t.create_time)}  # fmt: skip
+
+
+def session_export(s: Any) -> dict[str, Any]:
+    return {
+        "name": f"playbackSessions/{s.id}", "asset": f"assets/{s.asset_id}", "purpose": s.purpose,
+        "device_id": s.device_id, "device_name": s.device_name, "device_type": s.device_type, "plan": s.plan,
+        "max_resolution": s.max_resolution, "state": s.state, "end_reason": s.end_reason,
+        "create_time": _when(s.create_time), "last_heartbeat_time": _when(s.last_heartbeat_time),
+        "end_time": _when(s.end_time),
+    }  # fmt: skip

@@ -162,3 +162,8 @@ class MediaRepository:
             )
         query = query.order_by(PlaybackSession.create_time.desc(), PlaybackSession.id.desc()).limit(limit)
         return list(self.session.scalars(query))
+
+    def all_sessions_of(self, user_id: str) -> list[PlaybackSession]:
+        """Every session of a user, ended ones too, newest first (account export and erasure)."""
+        query = select(PlaybackSession).where(PlaybackSession.user_id == user_id)
+        return list(self.session.scalars(query.order_by(PlaybackSession.create_time.desc(), PlaybackSession.id.desc())))

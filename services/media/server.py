@@ -12,6 +12,8 @@ from services.core.operations_service import Operations
 from services.core.server import ServiceRegistration
 from services.core.storage import Storage, StorageSettings
 from services.media.billing_client import BillingClient
+from services.media.catalog_client import CatalogClient
+from services.media.gate import SegmentGate
 from services.media.handlers import MediaHandlers
 from services.media.models import MEDIA_OPERATIONS
 from services.media.settings import MediaSettings
@@ -33,10 +35,16 @@ def registration(deps: Dependencies) -> ServiceRegistration:
         MEDIA_OPERATIONS, deps.database, deps.page_tokens, redis_url=deps.settings.redis_url,
         celery=create_celery(deps.settings, register=False),
     )  # fmt: skip
-    usecases = MediaUseCases(deps.database, storage, deps.page_tokens, billing, async_redis, settings, operations)
+    usecases = MediaUseCases(
+        deps.database, storage, deps.page_tokens, billing, async_redis, settings, operations,
+        gate_key=deps.settings.secret_key.get_secret_value().encode(),
+        catalog=CatalogClient(lambda: deps.peers.channel("catalog")),
+    )  # fmt: skip
     handlers = MediaHandlers(usecases, Idempotency(deps.redis))
+    gate = SegmentGate(usecases, settings.media_gate_address, settings.media_gate_public_url)
 
     async def close() -> None:
+        await gate.close()
         storage.close()
         await operations.close()
         await async_redis.aclose()
@@ -45,4 +53,5 @@ def registration(deps: Dependencies) -> ServiceRegistration:
         FULL_NAME,
         lambda server: media_pb2_grpc.add_MediaServiceServicer_to_server(handlers, server),
         close=close,
+        start=gate.start,
     )

@@ -20,3 +20,12 @@ class MediaSettings(ServiceSettings):
     media_rung_lease_seconds: int = Field(
         15, ge=1, description="A rung claimed by a worker that stops renewing it (died) is taken by another after this."
     )
+    media_gate_address: str = Field(
+        "127.0.0.1:0", description="host:port of the segment gate (HTTP) that checks each segment request against its session."
+    )
+    media_gate_public_url: str = Field(
+        "", description="The gate's URL as players reach it (e.g. behind a proxy); empty is http://<bound address>."
+    )
+    media_segment_redirect_seconds: int = Field(
+        30, ge=5, le=600, description="Lifetime of the storage URL a gate redirect hands out for one segment."
+    )

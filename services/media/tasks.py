@@ -186,8 +186,10 @@ def transcode(
         run.progress("thumbnails", 90, "thumbnails, storyboard and audio", metadata=encoded)
         pipeline.finish(plan, report=lambda step, percent, message: run.progress(step, 90 + percent // 12, message))
     except OperationStopped as stopped:
-        if stopped.reason in ("cancel", "deadline"):
-            pipeline.fail(asset_id, code=1, message="cancelled", reason="CANCELLED", cancelled=stopped.reason == "cancel")
+        if stopped.reason == "cancel":
+            pipeline.fail(asset_id, code=1, message="cancelled", reason="CANCELLED", cancelled=True)
+        elif stopped.reason == "deadline":
+            pipeline.fail(asset_id, code=4, message="the transcode did not finish by its deadline", reason="DEADLINE_EXCEEDED")
         raise
     except encoder.EncodeError as exc:
         pipeline.fail(asset_id, code=13, message=f"the encoder failed: {exc}", reason="TRANSCODE_FAILED")

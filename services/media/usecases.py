@@ -11,6 +11,9 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import functools
+import hashlib
+import hmac
+import json
 import os
 import pathlib
 import shutil
@@ -33,6 +36,7 @@ from services.core.storage import ObjectStore, Storage, StoredPart
 from services.core.tokens import ROLE_SERVICE, Principal
 from services.media import domain, encoder, mapping
 from services.media.billing_client import BillingClient, Entitlements
+from services.media.catalog_client import CatalogClient
 from services.media.domain import ERROR_DOMAIN, Probe, Rung
 from services.media.models import MEDIA_OPERATIONS, Asset, PlaybackSession, TextTrack, Thumbnail
 from services.media.repository import MediaRepository
@@ -54,6 +58,10 @@ def asset_prefix(asset_id: str) -> str:
 
 def rendition_prefix(asset_id: str, rung: str) -> str:
     return f"assets/{asset_id}/hls/{rung}/"
+
+
+def _gate_record(session_id: str) -> str:
+    return f"marquee:media:gate:{session_id}"
 
 
 def session_prefix(session_id: str) -> str:
@@ -98,16 +106,35 @@ class Caller:
     user_id: str
     is_admin: bool = False
     is_service: bool = False
+    credential: str = ""  # the caller's own `authorization` value, for peers that answer per caller (Catalog)
 
     @classmethod
-    def of(cls, principal: Principal | None) -> Caller | None:
+    def of(cls, principal: Principal | None, credential: str = "") -> Caller | None:
         if principal is None:
             return None
-        return cls(principal.user_id, principal.is_admin, principal.is_service)
+        return cls(principal.user_id, principal.is_admin, principal.is_service, credential)
 
     @property
     def privileged(self) -> bool:
         return self.is_admin or self.is_service
+
+
+@dataclass(frozen=True)
+class Purged:
+    """What one account erasure deleted."""
+
+    assets: int
+    playback_sessions: int
+
+
+def _named_user(caller: Caller, name: str, field_name: str, action: str) -> str:
+    """`users/{user}` from a service or an admin (export and erasure name the user: never `users/me`)."""
+    if not caller.privileged:
+        raise PermissionDenied(f"only services and admins may {action}", reason="ROLE_REQUIRED")
+    user_id = name.removeprefix("users/")
+    if not name.startswith("users/") or not user_id or "/" in user_id or user_id == "me":
+        raise invalid(field_name, "must be users/{user}, naming the user (users/me is not accepted)")
+    return user_id
 
 
 def _asset_id(name: str, field_name: str = "name") -> str:
@@ -162,8 +189,15 @@ class MediaUseCases:
         redis_client: redis.asyncio.Redis,
         settings: MediaSettings,
         operations: Operations,
+        *,
+        gate_key: bytes = b"",
+        catalog: CatalogClient | None = None,
     ) -> None:
         self.operations = operations
+        self.catalog = catalog
+        # The segment gate's signing key and public URL (set when the gate listens; see gate.py).
+        self.gate_key = hmac.new(gate_key, b"marquee.media.segment-gate", hashlib.sha256).digest()
+        self.gate_url = ""
         self.db = database
         self.storage = storage
         self.pages = page_tokens
@@ -232,6 +266,8 @@ class MediaUseCases:
         domain.check_display_name(display_name)
         domain.check_labels(labels)
         purpose = purpose or ("feature" if title and caller.is_admin else "personal")
+        if title:
+            await self._check_title(caller, title)
         stored = 0 if caller.is_admin else await self.db.run(lambda s: MediaRepository(s).stored_source_bytes(caller.user_id))
         chosen = domain.check_upload(
             filename=filename, content_type=content_type, size_bytes=size_bytes, sha256=sha256,
@@ -446,6 +482,9 @@ class MediaUseCases:
         if "labels" in chosen:
             domain.check_labels(values["labels"])
 
+        if "title" in chosen and values["title"]:
+            await self._check_title(caller, values["title"])
+
         def update(session: Any) -> AssetView:
             repo = MediaRepository(session)
             asset = _visible(repo, caller, asset_id, for_update=True)
@@ -467,6 +506,12 @@ class MediaUseCases:
             return self._view(repo, asset)
 
         return await self.db.run(update)
+
+    async def _check_title(self, caller: Caller, title: str) -> None:
+        """The linked title or episode must exist in the Catalog (asked through its contract)."""
+        if self.catalog is None:
+            raise errors.Unavailable("no Catalog to check the title against", reason="DEPENDENCY_UNAVAILABLE")
+        await self.catalog.check_linkable(title, caller.credential)
 
     async def delete_asset(self, caller: Caller, name: str, etag: str, force: bool) -> None:
         if force and not caller.is_admin:
@@ -498,17 +543,47 @@ class MediaUseCases:
             await self.storage.run(self.store.abort_multipart, source_key(asset.id), asset.upload_id)
         await self.storage.run(self.store.delete_prefix, asset_prefix(asset.id))
         for session_id in ended:
-            await self.storage.run(self.store.delete_prefix, session_prefix(session_id))
+            await self._forget_session(session_id)
 
-    async def purge_user_assets(self, caller: Caller, user: str) -> int:
-        if not caller.privileged:
-            raise PermissionDenied("only services and admins may purge a user's assets", reason="ROLE_REQUIRED")
-        if not user.startswith("users/") or len(user) <= 6 or "/" in user[6:]:
-            raise invalid("user", "must be users/{user}")
-        owned = await self.db.run(lambda s: MediaRepository(s).assets_of(user.removeprefix("users/")))
+    async def purge_user_assets(self, caller: Caller, user: str) -> Purged:
+        """Deletes the user's assets (rows and objects) and the user's playback sessions (on anyone's assets)."""
+        user_id = _named_user(caller, user, "user", "purge a user's assets")
+        owned = await self.db.run(lambda s: MediaRepository(s).assets_of(user_id))
         for asset in owned:
             await self._delete_everything(asset)
-        return len(owned)
+
+        def forget_sessions(session: Any) -> list[str]:
+            repo = MediaRepository(session)
+            rows = repo.all_sessions_of(user_id)
+            for row in rows:
+                repo.delete(row)
+            return [row.id for row in rows]
+
+        sessions = await self.db.run(forget_sessions)
+        for session_id in sessions:
+            await self._forget_session(session_id)
+        return Purged(assets=len(owned), playback_sessions=len(sessions))
+
+    async def export_user_data(self, caller: Caller, name: str) -> dict[str, Any]:
+        """Everything Media holds about a user, as plain JSON values: asset metadata (not files) and sessions."""
+        user_id = _named_user(caller, name, "name", "export a user's data")
+
+        def gather(session: Any) -> dict[str, Any]:
+            repo = MediaRepository(session)
+            assets = []
+            for asset in repo.assets_of(user_id):
+                assets.append(
+                    {
+                        **mapping.asset_export(asset),
+                        "thumbnails": [mapping.thumbnail_export(t) for t in repo.thumbnails(asset.id)],
+                        "text_tracks": [mapping.text_track_export(t) for t in repo.text_tracks(asset.id)],
+                    }
+                )
+            sessions = [mapping.session_export(row) for row in repo.all_sessions_of(user_id)]
+            return {"export_time": utcnow().isoformat(), "user": f"users/{user_id}", "assets": assets,
+                    "playback_sessions": sessions}  # fmt: skip
+
+        return await self.db.run(gather)
 
     # -----------------------------------------------------------------------------------------
     # Transcoding
@@ -897,15 +972,18 @@ class MediaUseCases:
             ad_supported=bool(entitlements and entitlements.ads_enabled), create_time=now, last_heartbeat_time=now,
             expire_time=now + dt.timedelta(seconds=lifetime),
         )  # fmt: skip
-        # Playlists first: a session row only exists once its URLs work.
+        if not self.gate_url:
+            raise errors.Unavailable("the segment gate is not listening", reason="DEPENDENCY_UNAVAILABLE")
+        # Playlists first, then the gate's record: a session row only exists once its URLs work.
         playlist_url = await self.storage.run(self._write_session_playlists, asset, row, rungs, lifetime)
+        await self._open_gate(row)
         try:
             replaced = await self._open_session(caller, row, entitlements)
         except BaseException:
-            await self.storage.run(self.store.delete_prefix, session_prefix(session_id))
+            await self._forget_session(session_id)
             raise
         for old in replaced:
-            await self.storage.run(self.store.delete_prefix, session_prefix(old))
+            await self._forget_session(old)
         view = await self._session_view(row, with_asset=True, privileged=privileged)
         view.playlist_url = playlist_url
         if purpose == "download" and entitlements is not None:
@@ -950,9 +1028,10 @@ class MediaUseCases:
             return await self.db.run(admit)
 
     def _write_session_playlists(self, asset: Asset, row: PlaybackSession, rungs: Sequence[Rung], lifetime: int) -> str:
-        """Per-session playlists in storage: every segment and playlist URI is presigned for the session's lifetime.
+        """Per-session playlists in storage: playlist URIs presigned for the session's lifetime, segment URIs
+        signed for the segment gate, which checks the session on every request.
 
-        Ending the session deletes its playlists, so its URLs stop resolving.
+        Ending the session deletes its playlists and its gate record, so none of its URLs work any more.
         """
         prefix = session_prefix(row.id)
         has_audio = bool(asset.audio_tracks)
@@ -961,8 +1040,8 @@ class MediaUseCases:
         for rung in rungs:
             stored = by_name[rung.name]
             media = self.store.get_bytes(stored["playlist_key"]).decode()
-            base = stored["playlist_key"].rsplit("/", 1)[0]
-            signed = domain.rewrite_media_playlist(media, functools.partial(self._sign_segment, base, lifetime))
+            expires = int(row.expire_time.timestamp())
+            signed = domain.rewrite_media_playlist(media, functools.partial(self._gate_segment, row.id, rung.name, expires))
             key = f"{prefix}{rung.name}.m3u8"
             self.store.put_bytes(key, signed.encode(), content_type="application/vnd.apple.mpegurl")
             variants.append(
@@ -986,8 +1065,50 @@ class MediaUseCases:
         self.store.put_bytes(f"{prefix}master.m3u8", master.encode(), content_type="application/vnd.apple.mpegurl")
         return self.store.presign_get(f"{prefix}master.m3u8", expires_seconds=lifetime)
 
-    def _sign_segment(self, base: str, lifetime: int, segment: str) -> str:
-        return self.store.presign_segment(f"{base}/{segment}", expires_seconds=lifetime)
+    def _gate_segment(self, session_id: str, rung: str, expires: int, segment: str) -> str:
+        mac = domain.segment_mac(self.gate_key, session_id, rung, segment, expires)
+        return f"{self.gate_url}/{session_id}/{rung}/{segment}?e={expires}&s={mac}"
+
+    def _gate_ttl(self, row: PlaybackSession) -> int:
+        """How long the gate lets a session's segments through without news: a heartbeat window for a held
+        stream (3 missed heartbeats lapse it), else the session's lifetime; never past its expiry."""
+        remaining = int((row.expire_time - utcnow()).total_seconds())
+        if row.holds_stream:
+            remaining = min(remaining, self.settings.media_heartbeat_seconds * domain.MISSED_HEARTBEATS)
+        return max(1, remaining)
+
+    async def _open_gate(self, row: PlaybackSession) -> None:
+        """(Re)writes the session's gate record, the storage folder of each of its rungs, for one gate window."""
+        found = await self.redis.get(_gate_record(row.id))
+        if found is None:
+            asset = await self.db.run(lambda s: MediaRepository(s).asset(row.asset_id))
+            bases = {r["name"]: r["playlist_key"].rsplit("/", 1)[0] for r in (asset.renditions if asset else [])}
+            found = json.dumps({r: bases[r] for r in row.renditions if r in bases})
+        await self.redis.set(_gate_record(row.id), found, ex=self._gate_ttl(row))
+
+    async def _forget_session(self, session_id: str) -> None:
+        await self.redis.delete(_gate_record(session_id))
+        await self.storage.run(self.store.delete_prefix, session_prefix(session_id))
+
+    async def segment_location(self, session_id: str, rung: str, segment: str, expires: str, mac: str) -> str:
+        """Where one segment of a live session is: a storage URL presigned for a few seconds.
+
+        Refused (PermissionDenied) when the signature does not match, the URL expired, or the
+        session is no longer live (ended, replaced, lapsed, expired, its asset deleted).
+        """
+        if not expires.isdigit() or not domain.SEGMENT_NAME.match(segment) or not domain.SEGMENT_NAME.match(rung):
+            raise PermissionDenied("malformed segment URL", reason="SIGNATURE_INVALID", domain=ERROR_DOMAIN)
+        if not domain.segment_mac_ok(self.gate_key, session_id, rung, segment, int(expires), mac):
+            raise PermissionDenied("the segment URL's signature does not match", reason="SIGNATURE_INVALID", domain=ERROR_DOMAIN)
+        if int(expires) < utcnow().timestamp():
+            raise PermissionDenied("the segment URL expired", reason="PLAYBACK_SESSION_ENDED", domain=ERROR_DOMAIN)
+        record = await self.redis.get(_gate_record(session_id))
+        if record is None:
+            raise PermissionDenied("the playback session has ended", reason="PLAYBACK_SESSION_ENDED", domain=ERROR_DOMAIN)
+        base = json.loads(record).get(rung)
+        if base is None:
+            raise PermissionDenied("this rendition is not part of the session", reason="SIGNATURE_INVALID", domain=ERROR_DOMAIN)
+        return self.store.presign_segment(f"{base}/{segment}", expires_seconds=self.settings.media_segment_redirect_seconds)
 
     def _tracks_for(self, asset_id: str) -> list[TextTrack]:
         with self.db.transaction() as session:
@@ -1030,11 +1151,12 @@ class MediaUseCases:
         row, just_ended = await self.db.run(beat)
         if row.state != "active":
             if just_ended:
-                await self.storage.run(self.store.delete_prefix, session_prefix(row.id))
+                await self._forget_session(row.id)
             raise FailedPrecondition(
                 "the playback session has ended; open a new one", reason="PLAYBACK_SESSION_ENDED", domain=ERROR_DOMAIN,
                 metadata={"end_reason": row.end_reason.upper()},
             )  # fmt: skip
+        await self._open_gate(row)
         return await self._session_view(row, with_asset=False)
 
     async def end_playback_session(self, caller: Caller, name: str) -> SessionView:
@@ -1047,7 +1169,7 @@ class MediaUseCases:
             return row
 
         row = await self.db.run(end)
-        await self.storage.run(self.store.delete_prefix, session_prefix(row.id))
+        await self._forget_session(row.id)
         return await self._session_view(row, with_asset=False)
 
     async def list_playback_sessions(

@@ -4,23 +4,32 @@ device replacement, downloads by plan, expired URLs, and Billing unreachable (fa
 from __future__ import annotations
 
 import asyncio
+import json
 import pathlib
+import subprocess
+import time
 from typing import Any
 
 import grpc
 import httpx
+import imageio_ffmpeg
 import pytest
 from marquee.media.v1 import media_pb2 as pb
+from marquee.media.v1 import media_pb2_grpc
 
+from services.app import Dependencies, build_server
 from services.core.errors import Unavailable
 from services.core.processes import stop_process
 from services.core.settings import Settings
 from services.core.storage import ObjectStore
 from services.media.billing_client import BillingClient
+from services.media.settings import MediaSettings
 from tests.integration.media.conftest import Caller, fails, media_worker, watch
 from tests.integration.media.test_uploads import upload_clip
 from tests.support.runtime_server import wait_for_worker
 from tests.support.seaweed import make_clip
+
+FFMPEG = imageio_ffmpeg.get_ffmpeg_exe()
 
 
 @pytest.fixture(scope="module")
@@ -172,3 +181,126 @@ async def test_billing_unreachable_fails_closed() -> None:
         await client.entitlements("someone")
     assert caught.value.reason == "ENTITLEMENTS_UNAVAILABLE"
     await channel.close()
+
+
+async def test_account_export_and_erasure(
+    media: Any, alice: Caller, service: Caller, hd_feature: dict[str, pb.Asset], clip: pathlib.Path, objects: ObjectStore
+) -> None:
+    own = await upload_clip(media, alice, clip)
+    watching = await media.CreatePlaybackSession(open_session(hd_feature["feature"].name, "tablet"), metadata=alice.auth)
+    session = watching.playback_session
+    for bad, code in (("users/me", grpc.StatusCode.INVALID_ARGUMENT), ("assets/x", grpc.StatusCode.INVALID_ARGUMENT)):
+        error = await fails(media.ExportUserData(pb.ExportUserDataRequest(name=bad), metadata=service.auth))
+        assert error.code == code, bad
+        assert error.bad_request is not None
+    denied = await fails(media.ExportUserData(pb.ExportUserDataRequest(name=alice.name), metadata=alice.auth))
+    assert (denied.code, denied.reason) == (grpc.StatusCode.PERMISSION_DENIED, "ROLE_REQUIRED")
+    exported = await media.ExportUserData(pb.ExportUserDataRequest(name=alice.name), metadata=service.auth)
+    assert exported.document.content_type == "application/json"
+    document = json.loads(exported.document.data)
+    assert document["user"] == alice.name
+    assert [a["name"] for a in document["assets"]] == [own.name]  # the feature is the admin's, not alice's
+    assert document["assets"][0]["sha256"] == own.source.sha256
+    assert [s["name"] for s in document["playback_sessions"]] == [session.name]
+    assert document["playback_sessions"][0]["asset"] == hd_feature["feature"].name
+
+    purged = await media.PurgeUserAssets(pb.PurgeUserAssetsRequest(user=alice.name), metadata=service.auth)
+    assert purged.deleted_asset_count == 1
+    assert {(d.category, d.count) for d in purged.erased} == {("assets", 1), ("playback_sessions", 1)}
+    assert list(purged.retained) == []
+    assert objects.list_keys(own.name + "/") == []
+    async with httpx.AsyncClient(timeout=30) as client:
+        assert (await client.get(session.playlist_url)).status_code in (403, 404)
+    gone = await fails(media.HeartbeatPlaybackSession(pb.HeartbeatPlaybackSessionRequest(name=session.name), metadata=alice.auth))
+    assert gone.code == grpc.StatusCode.NOT_FOUND
+    after = json.loads(
+        (await media.ExportUserData(pb.ExportUserDataRequest(name=alice.name), metadata=service.auth)).document.data
+    )
+    assert (after["assets"], after["playback_sessions"]) == ([], [])
+    again = await media.PurgeUserAssets(pb.PurgeUserAssetsRequest(user=alice.name), metadata=service.auth)
+    assert {(d.category, d.count) for d in again.erased} == {("assets", 0), ("playback_sessions", 0)}
+
+
+async def first_segment_url(session: pb.PlaybackSession, client: httpx.AsyncClient) -> tuple[str, str]:
+    """(a variant playlist URL, its first segment URL) from the session's master playlist."""
+    master = (await client.get(session.playlist_url)).text
+    variant = next(line for line in master.splitlines() if line.startswith("http"))
+    media_playlist = await client.get(variant)
+    assert media_playlist.status_code == 200
+    return variant, next(line for line in media_playlist.text.splitlines() if line.startswith("http"))
+
+
+async def test_segments_pass_the_gate_only_while_the_session_lives(
+    media: Any, alice: Caller, hd_feature: dict[str, pb.Asset], tmp_path: pathlib.Path
+) -> None:
+    session = await media.CreatePlaybackSession(open_session(hd_feature["feature"].name, "gate"), metadata=alice.auth)
+    session = session.playback_session
+    async with httpx.AsyncClient(timeout=30) as client:
+        variant, segment = await first_segment_url(session, client)
+        assert "/media/v1/play/" + session.name.removeprefix("playbackSessions/") in segment
+        redirect = await client.get(segment)
+        assert redirect.status_code == 302, redirect.text
+        stored = redirect.headers["location"]
+        assert "X-Amz-Signature=" in stored
+        assert "X-Amz-Expires=30" in stored
+        body = await client.get(stored)
+        assert body.status_code == 200
+        # The bytes are a real MPEG-TS segment: ffmpeg decodes them.
+        (tmp_path / "seg.ts").write_bytes(body.content)
+        decoded = await asyncio.to_thread(
+            subprocess.run, [FFMPEG, "-v", "error", "-i", str(tmp_path / "seg.ts"), "-f", "null", "-"], capture_output=True
+        )
+        assert decoded.returncode == 0, decoded.stderr
+        # Tampering: another signature, another rung, another segment, a later expiry.
+        path, _, query = segment.partition("?")
+        tampered = [
+            segment[:-1] + ("0" if segment[-1] != "0" else "1"),
+            path.replace("/240p/", "/720p/") + "?" + query,
+            path.rsplit("/", 1)[0] + "/seg_00099.ts?" + query,
+            segment.replace("e=", "e=9"),
+        ]
+        for url in tampered:
+            refused = await client.get(url)
+            assert (refused.status_code, refused.headers.get("x-marquee-reason")) == (403, "SIGNATURE_INVALID"), url
+        assert (await client.post(segment)).status_code == 405
+        await media.EndPlaybackSession(pb.EndPlaybackSessionRequest(name=session.name), metadata=alice.auth)
+        ended = await client.get(segment)
+        assert (ended.status_code, ended.headers.get("x-marquee-reason")) == (403, "PLAYBACK_SESSION_ENDED")
+        assert (await client.get(variant)).status_code in (403, 404)  # its playlists are deleted too
+
+
+async def test_a_lapsed_heartbeat_or_expiry_closes_the_gate(
+    settings: Settings, alice: Caller, hd_feature: dict[str, pb.Asset]
+) -> None:
+    """A server of its own with 2 s heartbeats (3 missed: lapsed) and 20 s sessions, on the same stores."""
+    quick = MediaSettings.load(settings, media_heartbeat_seconds=2, media_session_min_seconds=20)
+    running = build_server(Dependencies.build(settings, quick), address="127.0.0.1:0")
+    await running.start()
+    try:
+        async with grpc.aio.insecure_channel(f"127.0.0.1:{running.port}") as channel, httpx.AsyncClient(timeout=30) as client:
+            stub = media_pb2_grpc.MediaServiceStub(channel)
+            held = await stub.CreatePlaybackSession(open_session(hd_feature["feature"].name, "lapse"), metadata=alice.auth)
+            held = held.playback_session
+            anonymous = (await stub.CreatePlaybackSession(open_session(hd_feature["trailer"].name, "kiosk"))).playback_session
+            _, held_segment = await first_segment_url(held, client)
+            _, open_segment = await first_segment_url(anonymous, client)
+            assert (await client.get(open_segment)).status_code == 302
+            for _ in range(4):  # heartbeats every second keep it open past the 6 s window
+                await asyncio.sleep(1.0)
+                await stub.HeartbeatPlaybackSession(pb.HeartbeatPlaybackSessionRequest(name=held.name), metadata=alice.auth)
+                assert (await client.get(held_segment)).status_code == 302
+            await asyncio.sleep(6.5)  # three missed heartbeats
+            lapsed = await client.get(held_segment)
+            assert (lapsed.status_code, lapsed.headers.get("x-marquee-reason")) == (403, "PLAYBACK_SESSION_ENDED")
+            beat = await fails(
+                stub.HeartbeatPlaybackSession(pb.HeartbeatPlaybackSessionRequest(name=held.name), metadata=alice.auth)
+            )
+            assert (beat.code, beat.reason, beat.info.metadata["end_reason"]) == (
+                grpc.StatusCode.FAILED_PRECONDITION, "PLAYBACK_SESSION_ENDED", "LAPSED",
+            )  # fmt: skip
+            # The anonymous session holds no stream: it lives until its expiry, then its segments are refused.
+            await asyncio.sleep(max(0.0, anonymous.expire_time.ToSeconds() - time.time()) + 1.0)
+            expired = await client.get(open_segment)
+            assert (expired.status_code, expired.headers.get("x-marquee-reason")) == (403, "PLAYBACK_SESSION_ENDED")
+    finally:
+        await running.stop(0.5)

@@ -111,21 +111,26 @@ async def test_transcode_streams_progress_and_plays_signed_hls(
     assert variant.status_code == 200
     assert "#EXT-X-ENDLIST" in variant.text
     segment_url = next(line for line in variant.text.splitlines() if line and not line.startswith("#"))
-    assert (await get(segment_url)).status_code == 200
-    # ffmpeg plays the whole signed playlist: every segment decodes.
+    # Segments go through the segment gate: a 302 to a short-lived storage URL.
+    redirect = await get(segment_url)
+    assert redirect.status_code == 302
+    assert (await get(redirect.headers["location"])).status_code == 200
+    # ffmpeg plays the whole signed playlist (following the gate's redirects): every segment decodes.
     decoded = await asyncio.to_thread(
         subprocess.run,
         [imageio_ffmpeg.get_ffmpeg_exe(), "-hide_banner", "-v", "error", "-i", session.playlist_url, "-f", "null", "-"],
         capture_output=True, timeout=60, check=False,
     )  # fmt: skip
     assert decoded.returncode == 0, decoded.stderr.decode()[-500:]
-    # Tampered signatures are refused by the store itself.
-    assert (await get(segment_url.replace("X-Amz-Signature=", "X-Amz-Signature=1"))).status_code == 403
+    # Tampered signatures are refused: segments by the gate, playlists and storage URLs by the store itself.
+    assert (await get(segment_url.replace("&s=", "&s=1"))).status_code == 403
+    assert (await get(redirect.headers["location"].replace("X-Amz-Signature=", "X-Amz-Signature=1"))).status_code == 403
     assert (await get(session.playlist_url.replace("X-Amz-Signature=", "X-Amz-Signature=1"))).status_code == 403
     # Ending the session takes its playlists away.
     await media.EndPlaybackSession(pb.EndPlaybackSessionRequest(name=session.name), metadata=alice.auth)
     assert (await get(session.playlist_url)).status_code in (403, 404)
     assert (await get(variant_url)).status_code in (403, 404)
+    assert (await get(segment_url)).status_code == 403  # and its segments are refused at once
     # The audio-only file for speech-to-text, through a signed URL.
     download = await media.GenerateDownloadUrl(
         pb.GenerateDownloadUrlRequest(name=asset.name, variant=pb.DOWNLOAD_VARIANT_AUDIO, on_behalf_of=alice.name),

@@ -157,3 +157,20 @@ def test_update_masks() -> None:
     assert domain.check_update_mask(["*"], is_admin=False) == ["display_name", "labels"]
     with pytest.raises(InvalidArgument):
         domain.check_update_mask(["state"], is_admin=True)
+
+
+def test_the_segment_gate_signature_binds_session_rung_segment_and_expiry() -> None:
+    key = b"k" * 32
+    mac = domain.segment_mac(key, "s1", "480p", "seg_00001.ts", 1_900_000_000)
+    assert len(mac) == 32
+    assert domain.segment_mac_ok(key, "s1", "480p", "seg_00001.ts", 1_900_000_000, mac)
+    for changed in (
+        ("s2", "480p", "seg_00001.ts", 1_900_000_000),
+        ("s1", "720p", "seg_00001.ts", 1_900_000_000),
+        ("s1", "480p", "seg_00002.ts", 1_900_000_000),
+        ("s1", "480p", "seg_00001.ts", 1_900_000_001),
+    ):
+        assert not domain.segment_mac_ok(key, *changed, mac)
+    assert not domain.segment_mac_ok(b"x" * 32, "s1", "480p", "seg_00001.ts", 1_900_000_000, mac)
+    assert domain.SEGMENT_NAME.match("seg_00001.ts")
+    assert not domain.SEGMENT_NAME.match("../index.m3u8")

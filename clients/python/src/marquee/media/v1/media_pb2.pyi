@@ -2,6 +2,7 @@ import datetime
 
 from google.api import annotations_pb2 as _annotations_pb2
 from google.api import field_behavior_pb2 as _field_behavior_pb2
+from google.api import httpbody_pb2 as _httpbody_pb2
 from google.api import resource_pb2 as _resource_pb2
 from google.protobuf import duration_pb2 as _duration_pb2
 from google.protobuf import field_mask_pb2 as _field_mask_pb2
@@ -9,6 +10,7 @@ from google.protobuf import timestamp_pb2 as _timestamp_pb2
 from google.rpc import status_pb2 as _status_pb2
 from marquee.api.v1 import access_pb2 as _access_pb2
 from marquee.api.v1 import limits_pb2 as _limits_pb2
+from marquee.api.v1 import userdata_pb2 as _userdata_pb2
 from marquee.longrunning.v1 import operation_pb2 as _operation_pb2
 from google.protobuf.internal import containers as _containers
 from google.protobuf.internal import enum_type_wrapper as _enum_type_wrapper
@@ -1078,7 +1080,23 @@ class PurgeUserAssetsRequest(_message.Message):
     def __init__(self, user: _Optional[str] = ..., request_id: _Optional[str] = ...) -> None: ...
 
 class PurgeUserAssetsResponse(_message.Message):
-    __slots__ = ("deleted_asset_count",)
+    __slots__ = ("deleted_asset_count", "erased", "retained")
     DELETED_ASSET_COUNT_FIELD_NUMBER: _ClassVar[int]
+    ERASED_FIELD_NUMBER: _ClassVar[int]
+    RETAINED_FIELD_NUMBER: _ClassVar[int]
     deleted_asset_count: int
-    def __init__(self, deleted_asset_count: _Optional[int] = ...) -> None: ...
+    erased: _containers.RepeatedCompositeFieldContainer[_userdata_pb2.UserDataDisposition]
+    retained: _containers.RepeatedCompositeFieldContainer[_userdata_pb2.UserDataDisposition]
+    def __init__(self, deleted_asset_count: _Optional[int] = ..., erased: _Optional[_Iterable[_Union[_userdata_pb2.UserDataDisposition, _Mapping]]] = ..., retained: _Optional[_Iterable[_Union[_userdata_pb2.UserDataDisposition, _Mapping]]] = ...) -> None: ...
+
+class ExportUserDataRequest(_message.Message):
+    __slots__ = ("name",)
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    name: str
+    def __init__(self, name: _Optional[str] = ...) -> None: ...
+
+class ExportUserDataResponse(_message.Message):
+    __slots__ = ("document",)
+    DOCUMENT_FIELD_NUMBER: _ClassVar[int]
+    document: _httpbody_pb2.HttpBody
+    def __init__(self, document: _Optional[_Union[_httpbody_pb2.HttpBody, _Mapping]] = ...) -> None: ...

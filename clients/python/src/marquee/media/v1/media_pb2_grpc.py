@@ -203,6 +203,11 @@ class MediaServiceStub(object):
                 request_serializer=marquee_dot_media_dot_v1_dot_media__pb2.PurgeUserAssetsRequest.SerializeToString,
                 response_deserializer=marquee_dot_media_dot_v1_dot_media__pb2.PurgeUserAssetsResponse.FromString,
                 _registered_method=True)
+        self.ExportUserData = channel.unary_unary(
+                '/marquee.media.v1.MediaService/ExportUserData',
+                request_serializer=marquee_dot_media_dot_v1_dot_media__pb2.ExportUserDataRequest.SerializeToString,
+                response_deserializer=marquee_dot_media_dot_v1_dot_media__pb2.ExportUserDataResponse.FromString,
+                _registered_method=True)
 
 
 class MediaServiceServicer(object):
@@ -570,11 +575,29 @@ class MediaServiceServicer(object):
 
     def PurgeUserAssets(self, request, context):
         """Deletes every asset a user owns, as `DeleteAsset` does, when the user
-        deletes their account (called by Auth). Idempotent: a second call
-        deletes nothing more.
+        deletes their account (called by Auth), and the user's playback sessions.
+        Idempotent: a second call deletes nothing more. `erased` names the
+        categories `assets` (with their sources, renditions, thumbnails, text
+        tracks and storyboards in storage) and `playback_sessions`; nothing is
+        retained.
 
         Errors: INVALID_ARGUMENT / `INVALID_ARGUMENT`; ALREADY_EXISTS /
         `REQUEST_ID_REUSED`.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ExportUserData(self, request, context):
+        """Returns everything Media holds about a user as one JSON document
+        (`application/json`), for an account export (called by Auth). Its
+        top-level keys are `export_time`, `user`, `assets` (every asset the user
+        owns, with its thumbnails and text tracks; metadata only, not the files)
+        and `playback_sessions` (the user's sessions, newest first). `users/me`
+        is not accepted: name the user.
+
+        Errors: INVALID_ARGUMENT / `INVALID_ARGUMENT`; PERMISSION_DENIED /
+        `ROLE_REQUIRED`.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -712,6 +735,11 @@ def add_MediaServiceServicer_to_server(servicer, server):
                     servicer.PurgeUserAssets,
                     request_deserializer=marquee_dot_media_dot_v1_dot_media__pb2.PurgeUserAssetsRequest.FromString,
                     response_serializer=marquee_dot_media_dot_v1_dot_media__pb2.PurgeUserAssetsResponse.SerializeToString,
+            ),
+            'ExportUserData': grpc.unary_unary_rpc_method_handler(
+                    servicer.ExportUserData,
+                    request_deserializer=marquee_dot_media_dot_v1_dot_media__pb2.ExportUserDataRequest.FromString,
+                    response_serializer=marquee_dot_media_dot_v1_dot_media__pb2.ExportUserDataResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -1455,6 +1483,33 @@ class MediaService(object):
             '/marquee.media.v1.MediaService/PurgeUserAssets',
             marquee_dot_media_dot_v1_dot_media__pb2.PurgeUserAssetsRequest.SerializeToString,
             marquee_dot_media_dot_v1_dot_media__pb2.PurgeUserAssetsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ExportUserData(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/marquee.media.v1.MediaService/ExportUserData',
+            marquee_dot_media_dot_v1_dot_media__pb2.ExportUserDataRequest.SerializeToString,
+            marquee_dot_media_dot_v1_dot_media__pb2.ExportUserDataResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -34,6 +34,8 @@ __all__ = (
     "EndPlaybackSessionRequest",
     "EndPlaybackSessionResponse",
     "ErrorReason",
+    "ExportUserDataRequest",
+    "ExportUserDataResponse",
     "GenerateDownloadUrlRequest",
     "GenerateDownloadUrlResponse",
     "GetAssetRequest",
@@ -663,10 +665,11 @@ class ErrorReason(betterproto2.Enum):
 
 class LadderPreset(betterproto2.Enum):
     """
-    Named bitrate ladders. Every ladder uses CMAF (fragmented MP4) segments of
-    4 seconds with a 2-second keyframe interval, AAC-LC stereo audio as
-    separate HLS audio renditions (128 kbps; 96 kbps for LECTURE) and never
-    upscales: rungs above the source's resolution are skipped.
+    Named bitrate ladders. Every ladder is packaged as HLS with MPEG-TS
+    segments of 6 seconds and an IDR frame every 2 seconds (VOD playlists),
+    AAC-LC stereo audio as separate HLS audio renditions (128 kbps; 96 kbps
+    for LECTURE) and never upscales: rungs above the source's resolution are
+    skipped.
     """
 
     UNSPECIFIED = 0
@@ -1841,6 +1844,37 @@ default_message_pool.register_message("marquee.media.v1", "EndPlaybackSessionRes
 
 
 @dataclass(eq=False, repr=False)
+class ExportUserDataRequest(betterproto2.Message):
+    """
+    Request for `ExportUserData`.
+    """
+
+    name: "str" = betterproto2.field(1, betterproto2.TYPE_STRING)
+    """
+    Required. The user to export, `users/{user}` (not `users/me`).
+    """
+
+
+default_message_pool.register_message("marquee.media.v1", "ExportUserDataRequest", ExportUserDataRequest)
+
+
+@dataclass(eq=False, repr=False)
+class ExportUserDataResponse(betterproto2.Message):
+    """
+    Response for `ExportUserData`.
+    """
+
+    document: "___google__api__.HttpBody | None" = betterproto2.field(1, betterproto2.TYPE_MESSAGE, optional=True)
+    """
+    Output only. The export, `content_type` `application/json`. Over HTTP
+    this is the whole response body.
+    """
+
+
+default_message_pool.register_message("marquee.media.v1", "ExportUserDataResponse", ExportUserDataResponse)
+
+
+@dataclass(eq=False, repr=False)
 class GenerateDownloadUrlRequest(betterproto2.Message):
     """
     Request for `GenerateDownloadUrl`.
@@ -2449,6 +2483,17 @@ class PurgeUserAssetsResponse(betterproto2.Message):
     deleted_asset_count: "int" = betterproto2.field(1, betterproto2.TYPE_INT32)
     """
     How many assets this call deleted.
+    """
+
+    erased: "list[__api__v1__.UserDataDisposition]" = betterproto2.field(2, betterproto2.TYPE_MESSAGE, repeated=True)
+    """
+    Output only. What this call erased, by category (`assets`,
+    `playback_sessions`); a repeated call reports counts of 0.
+    """
+
+    retained: "list[__api__v1__.UserDataDisposition]" = betterproto2.field(3, betterproto2.TYPE_MESSAGE, repeated=True)
+    """
+    Output only. What is kept, and why. Media keeps nothing: always empty.
     """
 
 
@@ -3801,8 +3846,11 @@ class MediaServiceStub:
     def purge_user_assets(self, message: "PurgeUserAssetsRequest") -> "PurgeUserAssetsResponse":
         """
         Deletes every asset a user owns, as `DeleteAsset` does, when the user
-        deletes their account (called by Auth). Idempotent: a second call
-        deletes nothing more.
+        deletes their account (called by Auth), and the user's playback sessions.
+        Idempotent: a second call deletes nothing more. `erased` names the
+        categories `assets` (with their sources, renditions, thumbnails, text
+        tracks and storyboards in storage) and `playback_sessions`; nothing is
+        retained.
 
         Errors: INVALID_ARGUMENT / `INVALID_ARGUMENT`; ALREADY_EXISTS /
         `REQUEST_ID_REUSED`.
@@ -3812,6 +3860,25 @@ class MediaServiceStub:
             "/marquee.media.v1.MediaService/PurgeUserAssets",
             PurgeUserAssetsRequest.SerializeToString,
             PurgeUserAssetsResponse.FromString,
+        )(message)
+
+    def export_user_data(self, message: "ExportUserDataRequest") -> "ExportUserDataResponse":
+        """
+        Returns everything Media holds about a user as one JSON document
+        (`application/json`), for an account export (called by Auth). Its
+        top-level keys are `export_time`, `user`, `assets` (every asset the user
+        owns, with its thumbnails and text tracks; metadata only, not the files)
+        and `playback_sessions` (the user's sessions, newest first). `users/me`
+        is not accepted: name the user.
+
+        Errors: INVALID_ARGUMENT / `INVALID_ARGUMENT`; PERMISSION_DENIED /
+        `ROLE_REQUIRED`.
+        """
+
+        return self._channel.unary_unary(
+            "/marquee.media.v1.MediaService/ExportUserData",
+            ExportUserDataRequest.SerializeToString,
+            ExportUserDataResponse.FromString,
         )(message)
 
 
@@ -4540,8 +4607,11 @@ class MediaServiceAsyncStub(betterproto2_grpclib.ServiceStub):
     ) -> "PurgeUserAssetsResponse":
         """
         Deletes every asset a user owns, as `DeleteAsset` does, when the user
-        deletes their account (called by Auth). Idempotent: a second call
-        deletes nothing more.
+        deletes their account (called by Auth), and the user's playback sessions.
+        Idempotent: a second call deletes nothing more. `erased` names the
+        categories `assets` (with their sources, renditions, thumbnails, text
+        tracks and storyboards in storage) and `playback_sessions`; nothing is
+        retained.
 
         Errors: INVALID_ARGUMENT / `INVALID_ARGUMENT`; ALREADY_EXISTS /
         `REQUEST_ID_REUSED`.
@@ -4556,7 +4626,38 @@ class MediaServiceAsyncStub(betterproto2_grpclib.ServiceStub):
             metadata=metadata,
         )
 
+    async def export_user_data(
+        self,
+        message: "ExportUserDataRequest",
+        *,
+        timeout: "float | None" = None,
+        deadline: "Deadline | None" = None,
+        metadata: "MetadataLike | None" = None,
+    ) -> "ExportUserDataResponse":
+        """
+        Returns everything Media holds about a user as one JSON document
+        (`application/json`), for an account export (called by Auth). Its
+        top-level keys are `export_time`, `user`, `assets` (every asset the user
+        owns, with its thumbnails and text tracks; metadata only, not the files)
+        and `playback_sessions` (the user's sessions, newest first). `users/me`
+        is not accepted: name the user.
 
+        Errors: INVALID_ARGUMENT / `INVALID_ARGUMENT`; PERMISSION_DENIED /
+        `ROLE_REQUIRED`.
+        """
+
+        return await self._unary_unary(
+            "/marquee.media.v1.MediaService/ExportUserData",
+            message,
+            ExportUserDataResponse,
+            timeout=timeout,
+            deadline=deadline,
+            metadata=metadata,
+        )
+
+
+from ....google import api as ___google__api__
 from ....google import protobuf as ___google__protobuf__
 from ....google import rpc as ___google__rpc__
+from ...api import v1 as __api__v1__
 from ...longrunning import v1 as __longrunning__v1__
