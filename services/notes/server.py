@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 from marquee.notes.v1 import notes_pb2_grpc
 
 from services.core.embeddings import Embedder, EmbeddingSettings, build_embedder
-from services.core.llm import LlmProvider, LlmSettings, build_provider
+from services.core.llm import LlmProvider, LlmProviderKind, LlmSettings, build_provider
 from services.core.operations_service import Operations
 from services.core.server import ServiceRegistration
 from services.notes import handlers as mapping
@@ -82,7 +82,14 @@ def build_usecases(deps: Dependencies) -> NotesUseCases:
             extra={"close": close},
         ),
         operations,
+        extractive_fallback=extractive_fallback(settings, deps.settings_for(LlmSettings)),
     )
+
+
+def extractive_fallback(settings: NotesSettings, llm: LlmSettings) -> bool:
+    if settings.notes_extractive_fallback == "auto":
+        return llm.llm_provider is LlmProviderKind.LOCAL
+    return settings.notes_extractive_fallback == "on"
 
 
 def registration(deps: Dependencies) -> ServiceRegistration:

@@ -27,7 +27,7 @@ import logging
 import math
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Protocol, TypeVar
+from typing import Any, Literal, Protocol, TypeVar, overload
 
 import grpc
 from google.protobuf.message import Message
@@ -342,8 +342,12 @@ class NotesUseCases:
         deps: Deps,
         operations: Operations,
         *,
+        extractive_fallback: bool = False,
         clock: Callable[[], dt.datetime] = utcnow,
     ):
+        # A section or overview whose answer never fits is written from the transcript (see
+        # `domain.ground`) instead of failing the job: on for the test-sized embedded model.
+        self.extractive_fallback = extractive_fallback
         self.db = database
         self.settings = settings
         self.deps = deps
@@ -669,8 +673,14 @@ class NotesUseCases:
         async def summarize(chunk: d.Chunk) -> None:
             if str(chunk.index) in partials:
                 return
-            out = await self.structured(model, d.section_prompt(chunk, len(chunks), writing), d.SectionOut, usage)
-            section, terms = d.section_from(chunk, out)
+            hint = d.ground(chunk)
+            prompt = d.section_prompt(chunk, len(chunks), writing, hint)
+            out = await self.structured(model, prompt, d.SectionOut, usage, or_none=self.extractive_fallback)
+            if out is None:
+                section, terms = d.extractive_section(chunk, hint)
+            else:
+                section, found = d.section_from(chunk, out)
+                terms = d.grounded_terms(found, hint)
             async with lock:
                 partials[str(chunk.index)] = {"section": dataclass_json(section), "terms": [dataclass_json(t) for t in terms]}
                 done[0] += 1
@@ -689,8 +699,12 @@ class NotesUseCases:
         sections = [d.NoteSection(**_section_kwargs(partials[str(c.index)]["section"])) for c in chunks]
         terms = d.merge_terms([d.KeyTerm(**t) for t in partials[str(c.index)]["terms"]] for c in chunks)
         overview = await self.structured(
-            model, d.overview_prompt(sections, job.source.get("title", ""), writing), d.OverviewOut, usage
-        )
+            model,
+            d.overview_prompt(sections, job.source.get("title", ""), writing),
+            d.OverviewOut,
+            usage,
+            or_none=self.extractive_fallback,
+        ) or d.extractive_overview(sections, terms, job.source.get("title", ""))
         title = options.get("title") or job.source.get("title", "") or ""
         content = d.merge_note(sections, terms, overview, writing, title)
 
@@ -751,9 +765,22 @@ class NotesUseCases:
             return []
         return [float(v) for v in rows[0]]
 
-    async def structured(self, model: TextModel, messages: list[dict[str, str]], schema: type[T], usage: Usage) -> T:
+    @overload
+    async def structured(
+        self, model: TextModel, messages: list[dict[str, str]], schema: type[T], usage: Usage, *, or_none: Literal[False] = False
+    ) -> T: ...
+
+    @overload
+    async def structured(
+        self, model: TextModel, messages: list[dict[str, str]], schema: type[T], usage: Usage, *, or_none: bool
+    ) -> T | None: ...
+
+    async def structured(
+        self, model: TextModel, messages: list[dict[str, str]], schema: type[T], usage: Usage, *, or_none: bool = False
+    ) -> T | None:
         """Ask for JSON that fits `schema`; repair locally, else re-ask with the problem, a few times.
-        A job never stores an answer that does not fit."""
+        A job never stores an answer that does not fit: it fails LLM_UNAVAILABLE, or, with `or_none`
+        (the extractive fallback), gets None and writes that part from the transcript itself."""
         conversation = messages
         problem = ""
         for _attempt in range(self.settings.notes_structured_retries + 1):
@@ -768,6 +795,9 @@ class NotesUseCases:
             except d.StructuredOutputError as exc:
                 problem = str(exc)
                 conversation = d.repair_prompt(messages, completion.text, problem)
+        if or_none:
+            log.info("model answer never fit %s; writing that part from the transcript", schema.__name__)
+            return None
         raise llm_unavailable(f"the model's answer did not fit the expected structure ({problem[:120]})")
 
     async def _write_quiz(
