@@ -41,8 +41,12 @@ FACTS = (
 )  # fmt: skip
 
 
-def _json(value: Any) -> Any:
-    return json.loads(value) if isinstance(value, str) else value
+JSON_FACTS = frozenset({"request", "source", "steps", "partials"})
+
+
+def _fact(key: str, value: Any) -> Any:
+    """A JSON column comes back as text on SQLite (the columns here are untyped), decoded on PostgreSQL."""
+    return json.loads(value) if key in JSON_FACTS and isinstance(value, str) else value
 
 
 def _pack(message: Any) -> bytes:
@@ -102,7 +106,7 @@ def upgrade() -> None:
     moved = []
     for found in connection.execute(sa.select(jobs)).mappings():
         row = dict(found)
-        facts = {key: _json(row[key]) for key in FACTS if row.get(key) not in (None, "")}
+        facts = {key: _fact(key, row[key]) for key in FACTS if row.get(key) not in (None, "")}
         created = row["create_time"]
         moved.append(
             {

@@ -113,7 +113,16 @@ PLATE_TECTONICS = Case(
         "Magnetic stripes on the seafloor record reversals of the magnetic field over time.",
         "Next time we look at how earthquakes are measured with seismographs.",
     ),
-    ("lithosphere", "tectonic plates", "mantle", "convection", "subduction", "divergent boundary", "earthquake", "continental drift"),
+    (
+        "lithosphere",
+        "tectonic plates",
+        "mantle",
+        "convection",
+        "subduction",
+        "divergent boundary",
+        "earthquake",
+        "continental drift",
+    ),
 )
 
 BINARY_SEARCH = Case(
@@ -133,7 +142,16 @@ BINARY_SEARCH = Case(
         "A binary search tree stores keys so that the same halving works for insertions too.",
         "Next lecture we compare the binary search tree with a hash table.",
     ),
-    ("binary search", "sorted array", "linear search", "middle element", "log n", "time complexity", "invariant", "binary search tree"),
+    (
+        "binary search",
+        "sorted array",
+        "linear search",
+        "middle element",
+        "log n",
+        "time complexity",
+        "invariant",
+        "binary search tree",
+    ),
 )
 
 # A handful of short lectures from different subjects, each with the terms a good note on it must
