@@ -208,6 +208,7 @@ async def main() -> None:
     parser.add_argument(
         "--embedded-cases", type=int, default=len(CASES), help="evaluation cases run on the embedded model (0: none)"
     )
+    parser.add_argument("--strict-cases", type=int, default=1, help="of those, cases run again with the extractive fallback off")
     parser.add_argument("--minutes", default="10,40", help="lengths of the long transcripts timed with the stand-in")
     parser.add_argument(
         "--token-delay", type=float, default=0.002, help="stand-in seconds per streamed word (a fast hosted model)"
@@ -261,8 +262,9 @@ async def main() -> None:
                 notes_structured_retries=1,
                 notes_max_active_jobs=100,
             )
-            for fallback, rows in ((True, embedded_eval), (False, embedded_strict)):
-                for case in CASES[: args.embedded_cases]:
+            runs = ((True, embedded_eval, args.embedded_cases), (False, embedded_strict, args.strict_cases))
+            for fallback, rows, count in runs:
+                for case in CASES[: min(count, args.embedded_cases)]:
                     log(f"embedded model, fallback {'on' if fallback else 'off'}: {case.name} (slow: a CPU model)")
                     rows.append(
                         await run_case(
