@@ -368,9 +368,11 @@ class OperationStore:
         request_id: str = "",
         metadata: Message | None = None,
         task: TaskCall | None = None,
+        checkpoint: Mapping[str, Any] | None = None,
         now: dt.datetime | None = None,
     ) -> OperationRecord:
-        """A new QUEUED operation (sequence 1) owned by `owner`; enqueue its task after commit."""
+        """A new QUEUED operation (sequence 1) owned by `owner`; enqueue its task after commit.
+        `checkpoint` seeds what the task reads (a service's own facts about the request)."""
         now = now or utcnow()
         operation_id = uuid.uuid4().hex
         session.execute(
@@ -391,7 +393,7 @@ class OperationStore:
                 task_name=task.name if task else "",
                 task_queue=task.queue if task else "",
                 task_kwargs=json.dumps(dict(task.kwargs) if task else {}, sort_keys=True),
-                checkpoint="{}",
+                checkpoint=json.dumps(dict(checkpoint or {}), sort_keys=True),
                 worker="",
                 created_at=now,
                 updated_at=now,
@@ -533,6 +535,23 @@ class OperationStore:
         )
         return bool(result.rowcount == 1)  # type: ignore[attr-defined]
 
+    def annotate(
+        self,
+        session: Session,
+        operation_id: str,
+        *,
+        metadata: Message | None = None,
+        checkpoint: Mapping[str, Any] | None = None,
+    ) -> OperationRecord | None:
+        """Replace the metadata (a change watchers see: sequence bumps) and/or the checkpoint, in
+        any state: for what the owning service settles around the task (a refund after a cancel)."""
+        values: dict[str, Any] = {}
+        if metadata is not None:
+            values["metadata"] = pack(metadata)
+        if checkpoint is not None:
+            values["checkpoint"] = json.dumps(dict(checkpoint), sort_keys=True)
+        return self._change(session, operation_id, self.t.c.id == operation_id, **values)
+
     def request_cancel(self, session: Session, operation_id: str) -> OperationRecord | None:
         """Mark a cancel request. A QUEUED operation ends CANCELLED at once; a RUNNING one when its
         worker notices. None when the operation is already done."""
@@ -569,9 +588,11 @@ class OperationStore:
         error: bytes | None = None,
         worker: str | None = None,
         unless_cancelled: bool = False,
+        metadata: Message | None = None,
     ) -> OperationRecord | None:
         """Move to a terminal state exactly once. `worker` limits it to the lease holder;
-        `unless_cancelled` refuses when a cancel was requested (the caller then ends CANCELLED)."""
+        `unless_cancelled` refuses when a cancel was requested (the caller then ends CANCELLED);
+        `metadata`, when given, is the operation's final metadata (in the same change)."""
         assert state.terminal
         condition: Any = self.t.c.state.in_([State.QUEUED.value, State.RUNNING.value])
         if worker is not None:
@@ -580,6 +601,8 @@ class OperationStore:
             condition = and_(condition, self.t.c.cancel_requested.is_(False))
         now = utcnow()
         values: dict[str, Any] = {"state": state.value, "ended_at": now, "updated_at": now, "response": response, "error": error}
+        if metadata is not None:
+            values["metadata"] = pack(metadata)
         if state is State.SUCCEEDED:
             values["percent"] = 100
         ended = self._change(session, operation_id, condition, **values)

@@ -19,7 +19,7 @@ import asyncio
 import contextlib
 import datetime as dt
 import logging
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -233,12 +233,14 @@ class Operations:
         target: str = "",
         request_id: str = "",
         metadata: Message | None = None,
+        checkpoint: Mapping[str, Any] | None = None,
     ) -> OperationRecord:
         """Insert a QUEUED operation inside the caller's unit of work (sync, takes its session).
         After that unit of work commits, call `enqueue(record)`."""
         return self.store.create(
-            session, owner=owner, kind=kind, task=task, deadline=deadline, target=target, request_id=request_id, metadata=metadata
-        )
+            session, owner=owner, kind=kind, task=task, deadline=deadline, target=target, request_id=request_id,
+            metadata=metadata, checkpoint=checkpoint,
+        )  # fmt: skip
 
     async def enqueue(self, record: OperationRecord) -> None:
         """Send the operation's task (after the commit that created it) and announce it."""

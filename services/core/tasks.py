@@ -331,10 +331,16 @@ class OperationRun:
             raise ChildProcessFailed(argv[0], process.returncode, stderr_text)
         return ChildResult(process.returncode, "\n".join(stdout_tail)[-tail_bytes:], stderr_text)
 
-    def succeed(self, response: Message | None = None, *, also: Callable[[Session], None] | None = None) -> bool:
-        """End SUCCEEDED with `response`, and run `also(session)` in the same transaction only if
-        this call is the one that ends it (exactly once). A cancel requested meanwhile wins:
-        the operation ends CANCELLED instead. Returns whether it succeeded."""
+    def succeed(
+        self,
+        response: Message | None = None,
+        *,
+        also: Callable[[Session], None] | None = None,
+        metadata: Message | None = None,
+    ) -> bool:
+        """End SUCCEEDED with `response` (and final `metadata`, if given), and run `also(session)`
+        in the same transaction only if this call is the one that ends it (exactly once). A cancel
+        requested meanwhile wins: the operation ends CANCELLED instead. Returns whether it succeeded."""
         with self.transaction() as session:
             done = self.store.finish(
                 session,
@@ -343,6 +349,7 @@ class OperationRun:
                 response=ops.pack(response) if response is not None else None,
                 worker=self.worker,
                 unless_cancelled=True,
+                metadata=metadata,
             )
             if done is not None and also is not None:
                 also(session)
@@ -354,13 +361,17 @@ class OperationRun:
         ops.publish_event(self.runtime.redis, self.declared, done)
         return True
 
-    def fail(self, error: DomainError) -> None:
-        """End FAILED with `error` as the operation's status."""
-        self._finish(State.FAILED, ops.error_status(error, f"marquee.{self.declared.service}"))
+    def fail(self, error: DomainError, *, metadata: Message | None = None) -> None:
+        """End FAILED with `error` as the operation's status (and final `metadata`, if given)."""
+        self._finish(State.FAILED, ops.error_status(error, f"marquee.{self.declared.service}"), metadata=metadata)
 
-    def _finish(self, state: State, error: bytes) -> None:
+    def end_cancelled(self, *, metadata: Message | None = None) -> None:
+        """End CANCELLED now (a task that settled its own cancel, e.g. gave a credit back first)."""
+        self._finish(State.CANCELLED, ops.cancelled_status(), metadata=metadata)
+
+    def _finish(self, state: State, error: bytes, *, metadata: Message | None = None) -> None:
         with self.transaction() as session:
-            done = self.store.finish(session, self.operation_id, state=state, error=error, worker=self.worker)
+            done = self.store.finish(session, self.operation_id, state=state, error=error, worker=self.worker, metadata=metadata)
         self.finished = True
         if done is not None:
             self.record = done

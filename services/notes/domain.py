@@ -387,7 +387,241 @@ class WritingOptions:
     language_code: str = ""
 
 
-def section_prompt(chunk: Chunk, total: int, options: WritingOptions) -> list[dict[str, str]]:
+# --- grounding: what the transcript itself says -----------------------------------------
+#
+# Before the model writes a section, the chunk's own recurring terms (and the sentences that
+# introduce them) are found by counting: they go into the prompt as a hint, they complete the
+# model's key terms, and, where the model's answer never fits the schema, they make the section
+# on their own (`extractive_section`). Every term and point is transcript text, so even a tiny
+# model's note names the lecture's real terms; nothing here knows any answer.
+
+_COMMON = frozenset(
+    [
+        "about",
+        "above",
+        "after",
+        "again",
+        "against",
+        "also",
+        "another",
+        "because",
+        "been",
+        "before",
+        "being",
+        "below",
+        "between",
+        "both",
+        "called",
+        "cannot",
+        "could",
+        "does",
+        "doing",
+        "down",
+        "during",
+        "each",
+        "every",
+        "first",
+        "from",
+        "further",
+        "going",
+        "have",
+        "having",
+        "here",
+        "into",
+        "itself",
+        "just",
+        "know",
+        "last",
+        "like",
+        "look",
+        "lot",
+        "made",
+        "make",
+        "makes",
+        "many",
+        "means",
+        "more",
+        "most",
+        "much",
+        "next",
+        "number",
+        "other",
+        "over",
+        "part",
+        "really",
+        "remember",
+        "same",
+        "second",
+        "should",
+        "show",
+        "shows",
+        "since",
+        "some",
+        "such",
+        "take",
+        "than",
+        "that",
+        "their",
+        "them",
+        "then",
+        "there",
+        "these",
+        "they",
+        "thing",
+        "things",
+        "third",
+        "this",
+        "those",
+        "through",
+        "time",
+        "today",
+        "together",
+        "under",
+        "until",
+        "used",
+        "uses",
+        "using",
+        "very",
+        "want",
+        "week",
+        "well",
+        "were",
+        "what",
+        "when",
+        "where",
+        "which",
+        "while",
+        "will",
+        "with",
+        "would",
+        "year",
+        "years",
+        "your",
+        "talk",
+        "talks",
+        "idea",
+        "ideas",
+        "find",
+        "finds",
+        "come",
+        "comes",
+    ]
+)
+_LINE = re.compile(r"^\[(\d+:\d{2}(?::\d{2})?)\]\s*(.*)$")
+_WORD = re.compile(r"[A-Za-z][A-Za-z0-9'-]*")
+
+
+@dataclass(frozen=True)
+class Grounding:
+    """A chunk's recurring terms, each with the first sentence that uses it, and its key sentences."""
+
+    terms: tuple[KeyTerm, ...]
+    points: tuple[KeyPoint, ...]
+    sentences: tuple[tuple[str, float | None], ...]
+
+
+def _sentences(chunk: Chunk) -> list[tuple[str, float | None]]:
+    found: list[tuple[str, float | None]] = []
+    for line in chunk.text.splitlines():
+        match = _LINE.match(line.strip())
+        text, offset = (match.group(2), parse_offset(match.group(1))) if match else (line.strip(), chunk.start)
+        found.extend((part.strip(), offset) for part in re.split(r"(?<=[.!?])\s+", text) if len(part.split()) >= 3)
+    return found
+
+
+def _content(word: str) -> bool:
+    lowered = word.lower()
+    if lowered in _STOP or lowered in _COMMON:
+        return False
+    return len(word) >= 4 or (word.isupper() and len(word) >= 2)
+
+
+def ground(chunk: Chunk, *, max_terms: int = 10, max_points: int = 4) -> Grounding:
+    """Terms that recur in the chunk (words and two-word phrases, compared by `concept_key`; an
+    acronym or a name used mid-sentence counts once), each defined by the first sentence using it."""
+    sentences = _sentences(chunk)
+    counts: dict[str, int] = {}
+    shown: dict[str, str] = {}
+    marked: set[str] = set()
+    for sentence, _ in sentences:
+        words = _WORD.findall(sentence)
+        for i, word in enumerate(words):
+            candidates = [[word]]
+            if i + 1 < len(words):
+                candidates.append([word, words[i + 1]])
+            for phrase in candidates:
+                if not all(_content(w) for w in phrase):
+                    continue
+                key = concept_key(" ".join(phrase))
+                if not key:
+                    continue
+                counts[key] = counts.get(key, 0) + 1
+                shown.setdefault(key, " ".join(phrase))
+                if len(phrase) == 1 and i > 0 and (word.isupper() or word[0].isupper()):
+                    marked.add(key)
+    # A phrase used at least twice outranks its own words; a word stands on repetition or marking.
+    phrases = {k for k, n in counts.items() if " " in k and n >= 2}
+    # How often each word occurs inside its most frequent phrase: a word seen hardly more often
+    # than that is the phrase's part ("calvin" of "calvin cycle"), not a term of its own.
+    in_phrase: dict[str, int] = {}
+    for repeated in phrases:
+        for part in repeated.split():
+            in_phrase[part] = max(in_phrase.get(part, 0), counts[repeated])
+    scored: list[tuple[float, str]] = []
+    for key, n in counts.items():
+        if " " in key:
+            if key in phrases:
+                scored.append((n * 1.2, key))
+        elif (n >= 2 or key in marked) and n > in_phrase.get(key, -1) + 1:
+            scored.append((n + (0.5 if key in marked else 0.0), key))
+    chosen = [key for _, key in sorted(scored, key=lambda item: (-item[0], item[1]))[:max_terms]]
+    terms = []
+    for key in chosen:
+        first = next(((t, o) for t, o in sentences if key in concept_key(t)), None)
+        if first is not None:
+            terms.append(KeyTerm(shown[key], first[0][:300], first[1]))
+    weight = {key: 1.0 for key in chosen}
+    ranked = sorted(
+        range(len(sentences)),
+        key=lambda i: -sum(w for k, w in weight.items() if f" {k} " in f" {concept_key(sentences[i][0])} "),
+    )
+    picked = sorted(ranked[:max_points])
+    points = tuple(KeyPoint(sentences[i][0][:300], sentences[i][1]) for i in picked)
+    return Grounding(tuple(terms), points, tuple(sentences))
+
+
+def grounded_terms(model_terms: Sequence[KeyTerm], grounding: Grounding, *, limit: int = 10) -> list[KeyTerm]:
+    """The model's terms, then the transcript's recurring terms it left out (up to `limit` in all)."""
+    merged = list(model_terms)
+    known = {concept_key(t.term) for t in merged}
+    for term in grounding.terms:
+        if len(merged) >= max(limit, len(model_terms)):
+            break
+        key = concept_key(term.term)
+        if key and key not in known and not any(key in k or k in key for k in known if k):
+            merged.append(term)
+            known.add(key)
+    return merged
+
+
+def extractive_section(chunk: Chunk, grounding: Grounding) -> tuple[NoteSection, list[KeyTerm]]:
+    """A section made of the transcript's own sentences, for when the model's answer never fit."""
+    names = [t.term for t in grounding.terms[:3]]
+    title = chunk.chapter or (", ".join(names) if names else f"Part {chunk.index + 1}")
+    summary = " ".join(s for s, _ in grounding.sentences[:2])[:3000] or chunk.text[:300]
+    points = list(grounding.points) or [KeyPoint(summary[:300], chunk.start)]
+    section = NoteSection(title=title[:200], summary=summary, start=chunk.start, end=chunk.end, key_points=points)
+    return section, list(grounding.terms)
+
+
+def extractive_overview(sections: Sequence[NoteSection], terms: Sequence[KeyTerm], source_title: str) -> OverviewOut:
+    """Title and summary from the sections themselves, for when the model's overview never fit."""
+    title = source_title or ", ".join(t.term for t in terms[:3]) or (sections[0].title if sections else "Notes")
+    summary = " ".join(s.summary for s in sections)[:MAX_SUMMARY]
+    return OverviewOut(title=title[:MAX_TITLE], summary=summary if len(summary) >= 10 else f"Notes on {title}.", subject="")
+
+
+def section_prompt(chunk: Chunk, total: int, options: WritingOptions, hint: Grounding | None = None) -> list[dict[str, str]]:
     where = f"part {chunk.index + 1} of {total}"
     if chunk.chapter:
         where += f', chapter "{chunk.chapter}"'
@@ -402,6 +636,8 @@ def section_prompt(chunk: Chunk, total: int, options: WritingOptions) -> list[di
         lines.append(f"Write in the language with BCP-47 tag {options.language_code}.")
     if options.instructions:
         lines.append(f"Extra instructions from the student: {options.instructions}")
+    if hint:
+        lines.append("Terms this part uses (explain the ones that matter): " + ", ".join(t.term for t in hint.terms) + ".")
     lines += [f"JSON schema: {SECTION_SCHEMA}", "", "Transcript:", chunk.text]
     return [{"role": "system", "content": SYSTEM_PROMPT}, {"role": "user", "content": "\n".join(lines)}]
 

@@ -9,18 +9,20 @@ from typing import Any
 from google.api import httpbody_pb2
 from google.protobuf import any_pb2, duration_pb2, timestamp_pb2
 from google.rpc import code_pb2, error_details_pb2, status_pb2
-from marquee.longrunning.v1 import operation_pb2 as lro
+from marquee.api.v1 import userdata_pb2
 from marquee.notes.v1 import notes_pb2 as pb
 from marquee.notes.v1 import notes_pb2_grpc
 
 from services.core.convert import timestamp
 from services.core.errors import FieldViolation, InvalidArgument, NotFound
 from services.core.interceptors import Context, require_principal
+from services.core.operations import parse_parent, to_proto
+from services.core.operations_service import Operations
 from services.core.paging import PageTokens, page_size
 from services.notes import domain as d
 from services.notes.repository import NoteQuery
 from services.notes.transcripts import DOMAIN
-from services.notes.usecases import JobView, NoteFull, NotesUseCases, job_view
+from services.notes.usecases import Job, NoteFull, NotesUseCases
 
 
 def _enum_name(enum: Any, value: int, prefix: str) -> str:
@@ -265,14 +267,7 @@ def key_terms_of(note: pb.Note) -> list[d.KeyTerm]:
 
 
 STEP_ENUM = {s: _enum_value(pb.GenerationStep, s, "GENERATION_STEP_") for s in d.STEPS}
-STATE_ENUM = {
-    "queued": lro.OPERATION_STATE_QUEUED,
-    "running": lro.OPERATION_STATE_RUNNING,
-    "succeeded": lro.OPERATION_STATE_SUCCEEDED,
-    "failed": lro.OPERATION_STATE_FAILED,
-    "cancelled": lro.OPERATION_STATE_CANCELLED,
-}
-STATE_NAME = {v: k for k, v in STATE_ENUM.items()}
+JOB_KINDS = ("generate_notes", "generate_quiz")
 CREDIT_ENUM = {"reserved": pb.CREDIT_STATUS_RESERVED, "charged": pb.CREDIT_STATUS_CHARGED, "released": pb.CREDIT_STATUS_RELEASED}
 
 
@@ -289,65 +284,35 @@ def _steps(job: Any) -> list[pb.StepStatus]:
     ]
 
 
-def operation_pb(view: JobView) -> lro.Operation:
-    job = view.job
+def job_metadata(job: Job, queue_position: int) -> pb.GenerateNotesMetadata | pb.GenerateQuizMetadata:
+    """What callers see of a job: the operation's `metadata` (kept in the operation store)."""
     usage = pb.TokenUsage(input_tokens=job.input_tokens, output_tokens=job.output_tokens)
     if job.kind == "generate_notes":
         quiz_error = (
             _status(code_pb2.UNAVAILABLE, job.quiz_error_reason, job.quiz_error_message) if job.quiz_error_reason else None
         )
-        metadata = _pack(
-            pb.GenerateNotesMetadata(
-                note=d.note_name(job.user_id, job.note_id),
-                source=source_pb(job.source or {}),
-                options=options_pb(job.request.get("options", {})),
-                steps=_steps(job),
-                chunk_count=job.chunk_count,
-                chunks_done=len(job.partials or {})
-                if job.state == "running"
-                else (job.chunk_count if job.state == "succeeded" else 0),
-                queue_position=view.queue_position,
-                credits=job.credits,
-                credit_status=CREDIT_ENUM.get(job.credit_status, pb.CREDIT_STATUS_UNSPECIFIED),
-                model=job.model,
-                usage=usage,
-                quiz_error=quiz_error,
-            )
+        return pb.GenerateNotesMetadata(
+            note=d.note_name(job.user_id, job.note_id),
+            source=source_pb(job.source),
+            options=options_pb(job.request.get("options", {})),
+            steps=_steps(job),
+            chunk_count=job.chunk_count,
+            chunks_done=job.chunks_done,
+            queue_position=queue_position,
+            credits=job.credits,
+            credit_status=CREDIT_ENUM.get(job.credit_status, pb.CREDIT_STATUS_UNSPECIFIED),
+            model=job.model,
+            usage=usage,
+            quiz_error=quiz_error,
         )
-    else:
-        metadata = _pack(
-            pb.GenerateQuizMetadata(
-                note=d.note_name(job.user_id, job.note_id),
-                quiz=job.target,
-                options=quiz_options_pb(job.request.get("options", {})),
-                steps=_steps(job),
-                model=job.model,
-                usage=usage,
-            )
-        )
-    done = job.state in ("succeeded", "failed", "cancelled")
-    operation = lro.Operation(
-        name=d.operation_name(job.user_id, job.id),
-        kind=job.kind,
-        state=STATE_ENUM[job.state],
-        progress=lro.OperationProgress(step=job.step, percent=job.percent, message=job.message),
-        target=job.target,
-        request_id=job.request_id or "",
-        create_time=timestamp(job.create_time),
-        update_time=timestamp(job.update_time),
-        end_time=timestamp(job.end_time),
-        done=done,
-        metadata=metadata,
+    return pb.GenerateQuizMetadata(
+        note=d.note_name(job.user_id, job.note_id),
+        quiz=job.target,
+        options=quiz_options_pb(job.request.get("options", {})),
+        steps=_steps(job),
+        model=job.model,
+        usage=usage,
     )
-    if job.state == "failed":
-        operation.error.CopyFrom(_status(job.error_code or code_pb2.INTERNAL, job.error_reason or "INTERNAL", job.error_message))
-    elif job.state == "cancelled":
-        operation.error.CopyFrom(_status(code_pb2.CANCELLED, "CANCELLED", "the operation was cancelled"))
-    elif job.state == "succeeded" and view.note is not None:
-        operation.response.CopyFrom(_pack(note_pb(view.note)))
-    elif job.state == "succeeded" and view.quiz is not None:
-        operation.response.CopyFrom(_pack(quiz_pb(view.quiz, with_answers=False)))
-    return operation
 
 
 def quiz_pb(quiz: Any, *, with_answers: bool) -> pb.Quiz:
@@ -462,8 +427,9 @@ class NotesHandlers(notes_pb2_grpc.NotesServiceServicer):
     def _token(self, after: Any, query: str) -> str:
         return self.pages.encode({"after": after}, query=query)
 
-    async def _operation(self, job: Any) -> lro.Operation:
-        return operation_pb(await job_view(self.cases, job))
+    @property
+    def operations(self) -> Operations:
+        return self.cases.operations
 
     # --- generation ----------------------------------------------------------------------
 
@@ -485,39 +451,29 @@ class NotesHandlers(notes_pb2_grpc.NotesServiceServicer):
         job = await self.cases.generate_notes(
             user, source_input(request.source), note_options(request.options), request.allow_duplicate, request.request_id
         )
-        return pb.GenerateNotesResponse(operation=await self._operation(job))
+        return pb.GenerateNotesResponse(operation=to_proto(job.record))
 
     async def GetOperation(self, request: pb.GetOperationRequest, context: Context) -> pb.GetOperationResponse:
-        user, job_id = Names.parse(request.name, "users/{}/operations/{}")
-        return pb.GetOperationResponse(operation=await self._operation(await self.cases.get_job(user, job_id)))
+        return pb.GetOperationResponse(operation=await self.operations.get(require_principal(), request.name))
 
     async def ListOperations(self, request: pb.ListOperationsRequest, context: Context) -> pb.ListOperationsResponse:
-        (user,) = Names.parse(request.parent, "users/{}", "parent")
-        states = [STATE_NAME[s] for s in request.states if s in STATE_NAME]
-        kinds = list(request.kinds)
-        if any(k not in ("generate_notes", "generate_quiz") for k in kinds):
+        if any(k not in JOB_KINDS for k in request.kinds):
             raise _bad("kinds", "must be generate_notes or generate_quiz")
-        size = page_size(request.page_size)
-        query = f"ops:{user}:{sorted(states)}:{sorted(kinds)}:{request.target}"
-        after = self._after(request.page_token, query)
-        jobs = await self.cases.list_jobs(
-            user, states, kinds, request.target, size + 1, (dt.datetime.fromisoformat(after[0]), after[1]) if after else None
-        )
-        token = self._token([jobs[size - 1].create_time.isoformat(), jobs[size - 1].id], query) if len(jobs) > size else ""
-        return pb.ListOperationsResponse(operations=[await self._operation(j) for j in jobs[:size]], next_page_token=token)
+        if parse_parent(request.parent, require_principal()) is None:
+            raise NotFound("not found", domain=DOMAIN)  # Notes' rule: another user's jobs do not exist
+        found, token = await self.operations.list(
+            require_principal(), parent=request.parent, page_size_requested=request.page_size, page_token=request.page_token,
+            states=list(request.states), kinds=list(request.kinds), target=request.target,
+        )  # fmt: skip
+        return pb.ListOperationsResponse(operations=found, next_page_token=token)
 
     async def CancelOperation(self, request: pb.CancelOperationRequest, context: Context) -> pb.CancelOperationResponse:
-        user, job_id = Names.parse(request.name, "users/{}/operations/{}")
-        return pb.CancelOperationResponse(operation=await self._operation(await self.cases.cancel_job(user, job_id)))
+        return pb.CancelOperationResponse(operation=await self.cases.cancel_job(require_principal(), request.name))
 
     async def WatchOperation(
         self, request: pb.WatchOperationRequest, context: Context
     ) -> AsyncIterator[pb.WatchOperationResponse]:
-        user, job_id = Names.parse(request.name, "users/{}/operations/{}")
-        async for job in self.cases.watch(user, job_id):
-            event = lro.OperationEvent(
-                sequence=job.sequence, event_time=timestamp(job.update_time), operation=await self._operation(job)
-            )
+        async for event in self.operations.watch(require_principal(), request.name):
             yield pb.WatchOperationResponse(event=event)
 
     # --- notes ---------------------------------------------------------------------------
@@ -693,7 +649,7 @@ class NotesHandlers(notes_pb2_grpc.NotesServiceServicer):
     async def GenerateQuiz(self, request: pb.GenerateQuizRequest, context: Context) -> pb.GenerateQuizResponse:
         user, note_id = Names.parse(request.parent, "users/{}/notes/{}", "parent")
         job = await self.cases.generate_quiz(user, note_id, quiz_options(request.options), request.request_id)
-        return pb.GenerateQuizResponse(operation=await self._operation(job))
+        return pb.GenerateQuizResponse(operation=to_proto(job.record))
 
     async def GetQuiz(self, request: pb.GetQuizRequest, context: Context) -> pb.GetQuizResponse:
         user, note_id, quiz_id = Names.parse(request.name, "users/{}/notes/{}/quizzes/{}")
@@ -734,6 +690,26 @@ class NotesHandlers(notes_pb2_grpc.NotesServiceServicer):
         )
         token = self._token([rows[size - 1].submit_time.isoformat(), rows[size - 1].id], query) if len(rows) > size else ""
         return pb.ListQuizAttemptsResponse(attempts=[attempt_pb(a) for a in rows[:size]], next_page_token=token)
+
+    # --- account export and erasure (called by Auth with a service token) ------------------
+
+    async def ExportUserData(self, request: pb.ExportUserDataRequest, context: Context) -> pb.ExportUserDataResponse:
+        document = await self.cases.export_user_data(_named_user(request.name))
+        return pb.ExportUserDataResponse(document=httpbody_pb2.HttpBody(content_type="application/json", data=document))
+
+    async def PurgeUserData(self, request: pb.PurgeUserDataRequest, context: Context) -> pb.PurgeUserDataResponse:
+        erased = await self.cases.purge_user_data(_named_user(request.name))
+        return pb.PurgeUserDataResponse(
+            erased=[userdata_pb2.UserDataDisposition(category=c, count=n, description=text) for c, n, text in erased]
+        )
+
+
+def _named_user(name: str) -> str:
+    """The user a service-only call names: `users/{user}`, never `users/me` (a service has no "me")."""
+    (user,) = d.parse_name(name, "users/{}")
+    if user == "me":
+        raise _bad("name", "users/me is not accepted here; name the user (users/{user})")
+    return user
 
 
 def _video_key(value: str) -> str:

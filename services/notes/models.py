@@ -10,6 +10,7 @@ from sqlalchemy import JSON, Boolean, Float, Index, Integer, MetaData, String, T
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from services.core.models import NAMING_CONVENTION, UtcDateTime, new_id, utcnow
+from services.core.operations import OperationsTable
 
 
 class Base(DeclarativeBase):
@@ -129,47 +130,18 @@ class Attempt(Base):
     submit_time: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
 
 
-class Job(Base):
-    """A generation job (note or quiz): its state, steps, credit and partial results, so a worker
-    that dies mid-job resumes where the last one stopped."""
-
-    __tablename__ = "notes_jobs"
-    __table_args__ = (UniqueConstraint("user_id", "request_id"), Index("ix_notes_jobs_user_create", "user_id", "create_time"))
-
-    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
-    user_id: Mapped[str] = mapped_column(String(64), index=True)
-    kind: Mapped[str] = mapped_column(String(20))  # generate_notes, generate_quiz
-    state: Mapped[str] = mapped_column(String(12), default="queued")  # queued, running, succeeded, failed, cancelled
-    request_id: Mapped[str | None] = mapped_column(String(64))
-    request_hash: Mapped[str] = mapped_column(String(64), default="")
-    target: Mapped[str] = mapped_column(String(300), default="")
-    note_id: Mapped[str] = mapped_column(String(32), default="")
-    quiz_id: Mapped[str] = mapped_column(String(32), default="")
-    source_key: Mapped[str] = mapped_column(String(200), default="")
-    # What was asked: the source input and the options, as plain JSON.
-    request: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
-    # The source as found (NoteSource as plain values).
-    source: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
-    step: Mapped[str] = mapped_column(String(20), default="")
-    percent: Mapped[int] = mapped_column(Integer, default=0)
-    message: Mapped[str] = mapped_column(String(300), default="")
-    steps: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)  # step → {state, start, end}
-    chunk_count: Mapped[int] = mapped_column(Integer, default=0)
-    # Summaries of finished chunks by index: a resumed job does not ask the model again for them.
-    partials: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
-    credits: Mapped[int] = mapped_column(Integer, default=0)
-    credit_status: Mapped[str] = mapped_column(String(12), default="")  # reserved, charged, released
-    model: Mapped[str] = mapped_column(String(200), default="")
-    input_tokens: Mapped[int] = mapped_column(Integer, default=0)
-    output_tokens: Mapped[int] = mapped_column(Integer, default=0)
-    cancel_requested: Mapped[bool] = mapped_column(Boolean, default=False)
-    attempts: Mapped[int] = mapped_column(Integer, default=0)
-    error_code: Mapped[int] = mapped_column(Integer, default=0)
-    error_reason: Mapped[str] = mapped_column(String(40), default="")
-    error_message: Mapped[str] = mapped_column(String(500), default="")
-    quiz_error_reason: Mapped[str] = mapped_column(String(40), default="")
-    quiz_error_message: Mapped[str] = mapped_column(String(500), default="")
-    sequence: Mapped[int] = mapped_column(Integer, default=0)
-    create_time: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
-    update_time: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
-    end_time: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+# Generation jobs (notes and quizzes) are operations in the shared runtime's shape
+# (services.core.operations): state, steps, progress, cancel, lease and checkpoint live there. What
+# only Notes knows about a job (the request, the credit, chunk summaries) is the operation's
+# checkpoint; what callers see of it is the operation's metadata.
+NOTES_OPERATIONS = OperationsTable.declare(Base.metadata, service="notes")
+# One job per caller request id (a retried GenerateNotes or GenerateQuiz finds the first one).
+_JOBS = NOTES_OPERATIONS.table
+Index(
+    "uq_notes_operations_owner_request_id",
+    _JOBS.c.owner,
+    _JOBS.c.request_id,
+    unique=True,
+    sqlite_where=_JOBS.c.request_id != "",
+    postgresql_where=_JOBS.c.request_id != "",
+)

@@ -7,12 +7,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, and_, delete, func, or_, select, update
+from sqlalchemy import Select, and_, delete, func, or_, select
 from sqlalchemy.orm import Session
 
-from services.notes.models import Attempt, Job, Link, Note, Quiz, TranscriptRow
+from services.core.operations import OperationRecord, State
+from services.notes.models import NOTES_OPERATIONS, Attempt, Link, Note, Quiz, TranscriptRow
 
-ACTIVE_STATES = ("queued", "running")
+JOBS = NOTES_OPERATIONS.table
+ACTIVE_STATES = (State.QUEUED.value, State.RUNNING.value)
 ORDER_COLUMNS = {
     "newest": (Note.create_time, True),
     "oldest": (Note.create_time, False),
@@ -241,60 +243,64 @@ class NotesRepository:
             query = query.where(or_(Attempt.submit_time < after[0], and_(Attempt.submit_time == after[0], Attempt.id < after[1])))
         return list(self.session.scalars(query.order_by(Attempt.submit_time.desc(), Attempt.id.desc()).limit(limit)))
 
-    # jobs --------------------------------------------------------------------------------
+    # jobs: operations in the shared table, read as plain records ----------------------------
 
-    def job(self, user_id: str, job_id: str) -> Job | None:
-        return self.session.scalars(select(Job).where(Job.user_id == user_id, Job.id == job_id)).first()
+    def _jobs(self, *conditions: Any) -> list[OperationRecord]:
+        rows = self.session.execute(select(JOBS).where(*conditions).order_by(JOBS.c.created_at, JOBS.c.id)).mappings()
+        return [OperationRecord.from_row(dict(row)) for row in rows]
 
-    def job_by_id(self, job_id: str, *, for_update: bool = False) -> Job | None:
-        query = select(Job).where(Job.id == job_id)
-        if for_update:
-            query = query.with_for_update()
-        return self.session.scalars(query).first()
+    def job_by_request(self, user_id: str, request_id: str) -> OperationRecord | None:
+        """The job a retried start call already made (note or quiz: one request id, one job)."""
+        found = self._jobs(JOBS.c.owner == user_id, JOBS.c.request_id == request_id)
+        return found[0] if found else None
 
-    def job_by_request(self, user_id: str, request_id: str) -> Job | None:
-        return self.session.scalars(select(Job).where(Job.user_id == user_id, Job.request_id == request_id)).first()
+    def active_jobs(self, user_id: str) -> list[OperationRecord]:
+        return self._jobs(JOBS.c.owner == user_id, JOBS.c.state.in_(ACTIVE_STATES))
 
-    def active_jobs(self, user_id: str) -> int:
-        return int(self.session.scalar(select(func.count()).where(Job.user_id == user_id, Job.state.in_(ACTIVE_STATES))) or 0)
+    def queue_position(self, job: OperationRecord) -> int:
+        """How many jobs (anybody's) are QUEUED ahead of this one."""
+        ahead = select(func.count()).where(JOBS.c.state == State.QUEUED.value, JOBS.c.created_at < job.created_at)
+        return int(self.session.scalar(ahead) or 0)
 
-    def active_job_for_source(self, user_id: str, source_key: str) -> Job | None:
-        return self.session.scalars(
-            select(Job).where(
-                Job.user_id == user_id, Job.kind == "generate_notes", Job.source_key == source_key, Job.state.in_(ACTIVE_STATES)
-            )
-        ).first()
+    def active_jobs_for_note(self, user_id: str, note_name: str) -> list[OperationRecord]:
+        """Jobs QUEUED or RUNNING that write into this note (its quizzes)."""
+        on_note = or_(JOBS.c.target == note_name, JOBS.c.target.like(_escape(note_name) + "/%", escape="\\"))
+        return self._jobs(JOBS.c.owner == user_id, JOBS.c.state.in_(ACTIVE_STATES), on_note)
 
-    def jobs_page(
-        self,
-        user_id: str,
-        states: Sequence[str],
-        kinds: Sequence[str],
-        target: str,
-        limit: int,
-        after: tuple[dt.datetime, str] | None,
-        since: dt.datetime,
-    ) -> list[Job]:
-        query = select(Job).where(Job.user_id == user_id, or_(Job.end_time.is_(None), Job.end_time >= since))
-        if states:
-            query = query.where(Job.state.in_(list(states)))
-        if kinds:
-            query = query.where(Job.kind.in_(list(kinds)))
-        if target:
-            query = query.where(Job.target == target)
-        if after is not None:
-            query = query.where(or_(Job.create_time < after[0], and_(Job.create_time == after[0], Job.id < after[1])))
-        return list(self.session.scalars(query.order_by(Job.create_time.desc(), Job.id.desc()).limit(limit)))
+    def jobs_of(self, user_id: str) -> list[OperationRecord]:
+        return self._jobs(JOBS.c.owner == user_id)
 
-    def queue_position(self, job: Job) -> int:
-        return int(self.session.scalar(select(func.count()).where(Job.state == "queued", Job.create_time < job.create_time)) or 0)
+    def delete_job(self, job_id: str) -> None:
+        self.session.execute(delete(JOBS).where(JOBS.c.id == job_id))
 
-    def request_cancel_for_note(self, user_id: str, note_id: str) -> list[str]:
-        ids = list(
-            self.session.scalars(
-                select(Job.id).where(Job.user_id == user_id, Job.note_id == note_id, Job.state.in_(ACTIVE_STATES))
-            )
-        )
-        if ids:
-            self.session.execute(update(Job).where(Job.id.in_(ids)).values(cancel_requested=True))
-        return ids
+    # account export and erasure ------------------------------------------------------------
+
+    def user_rows(self, user_id: str) -> dict[str, list[Any]]:
+        """Every row the user owns, by category (jobs apart: `jobs_of`)."""
+        by_user: dict[str, Any] = {
+            "notes": Note,
+            "transcripts": TranscriptRow,
+            "links": Link,
+            "quizzes": Quiz,
+            "quiz_attempts": Attempt,
+        }
+        return {
+            category: list(self.session.scalars(select(model).where(model.user_id == user_id)))
+            for category, model in by_user.items()
+        }
+
+    def purge_user(self, user_id: str) -> dict[str, int]:
+        """Delete everything the user owns; how many rows each category held."""
+        counts: dict[str, int] = {}
+        for category, model in (
+            ("quiz_attempts", Attempt),
+            ("quizzes", Quiz),
+            ("links", Link),
+            ("transcripts", TranscriptRow),
+            ("notes", Note),
+        ):
+            result = self.session.execute(delete(model).where(model.user_id == user_id))
+            counts[category] = int(result.rowcount or 0)  # type: ignore[attr-defined]  # a CursorResult for DELETE
+        result = self.session.execute(delete(JOBS).where(JOBS.c.owner == user_id))
+        counts["jobs"] = int(result.rowcount or 0)  # type: ignore[attr-defined]
+        return counts

@@ -1,4 +1,5 @@
-"""Wiring for Notes: the use cases with their peers (Billing, Media), YouTube, the LLM seam and the job queue."""
+"""Wiring for Notes: the use cases with their peers (Billing, Media), YouTube, the LLM seam, the
+shared operation store and the job queue."""
 
 from __future__ import annotations
 
@@ -7,14 +8,16 @@ from typing import TYPE_CHECKING, Any
 from marquee.notes.v1 import notes_pb2_grpc
 
 from services.core.embeddings import Embedder, EmbeddingSettings, build_embedder
-from services.core.llm import LlmProvider, LlmSettings, build_provider
+from services.core.llm import LlmProvider, LlmProviderKind, LlmSettings, build_provider
+from services.core.operations_service import Operations
 from services.core.server import ServiceRegistration
+from services.notes import handlers as mapping
 from services.notes.billing_client import BillingClient
 from services.notes.handlers import NotesHandlers
 from services.notes.media_client import MediaClient
 from services.notes.model import SeamModel, TextModel
+from services.notes.models import NOTES_OPERATIONS
 from services.notes.settings import NotesSettings
-from services.notes.tasks import TASK_NAME
 from services.notes.usecases import Deps, NotesUseCases
 from services.notes.youtube import YouTubeClient
 
@@ -24,8 +27,23 @@ if TYPE_CHECKING:
 FULL_NAME = "marquee.notes.v1.NotesService"
 
 
-def build_usecases(deps: Dependencies, *, enqueue: Any = None) -> NotesUseCases:
-    """The use cases over this process's peers; `enqueue(job_id)` sends a job to the Celery queue."""
+class _LazyCelery:
+    """A producer-only Celery app, made on the first send (a worker's use cases never send)."""
+
+    def __init__(self, deps: Dependencies) -> None:
+        self._deps = deps
+        self._app: Any = None
+
+    def send_task(self, name: str, args: Any = None, kwargs: Any = None, **options: Any) -> Any:
+        if self._app is None:
+            from services.worker import create_celery
+
+            self._app = create_celery(self._deps.settings, register=False)
+        return self._app.send_task(name, args=args, kwargs=kwargs, **options)
+
+
+def build_usecases(deps: Dependencies) -> NotesUseCases:
+    """The use cases over this process's peers, the model seam and Notes' operations."""
     settings = deps.settings_for(NotesSettings)
     provider: list[LlmProvider] = []
     embedders: list[Embedder] = []
@@ -40,28 +58,16 @@ def build_usecases(deps: Dependencies, *, enqueue: Any = None) -> NotesUseCases:
             provider.append(build_provider(deps.settings_for(LlmSettings)))
         return SeamModel(provider[0])
 
-    if enqueue is None:
-        # A producer-only Celery app: it sends by task name and registers no tasks of its own.
-        from celery import Celery
-
-        from services.core import redis_store
-
-        url = redis_store.celery_url(deps.settings.redis_url)
-        celery = Celery("marquee-notes", broker=url, backend=url, set_as_current=False)
-        celery.conf.update(task_serializer="json", accept_content=["json"], broker_connection_retry_on_startup=True)
-
-        async def enqueue(job_id: str) -> None:
-            await deps.database.offload(
-                lambda: celery.send_task(TASK_NAME, kwargs={"job_id": job_id}, queue=settings.notes_queue)
-            )
-
     async def close() -> None:
         for found in provider:
             await found.aclose()
         for made in embedders:
             await made.aclose()
 
-    cases = NotesUseCases(
+    operations = Operations(
+        NOTES_OPERATIONS, deps.database, deps.page_tokens, redis_url=deps.settings.redis_url, celery=_LazyCelery(deps)
+    )
+    return NotesUseCases(
         deps.database,
         settings,
         Deps(
@@ -69,14 +75,33 @@ def build_usecases(deps: Dependencies, *, enqueue: Any = None) -> NotesUseCases:
             youtube=YouTubeClient(settings.notes_youtube_base_url, timeout=settings.notes_youtube_timeout_seconds),
             media=MediaClient(lambda: deps.peers.channel("media"), deps.peers.metadata),
             model=model,
-            enqueue=enqueue,
+            describe=mapping.job_metadata,
+            note_response=mapping.note_pb,
+            quiz_response=lambda quiz: mapping.quiz_pb(quiz, with_answers=False),
             embedder=embedder,
             extra={"close": close},
         ),
+        operations,
+        extractive_fallback=extractive_fallback(settings, deps.settings_for(LlmSettings)),
     )
-    return cases
+
+
+def extractive_fallback(settings: NotesSettings, llm: LlmSettings) -> bool:
+    if settings.notes_extractive_fallback == "auto":
+        return llm.llm_provider is LlmProviderKind.LOCAL
+    return settings.notes_extractive_fallback == "on"
 
 
 def registration(deps: Dependencies) -> ServiceRegistration:
-    handlers = NotesHandlers(build_usecases(deps), deps.page_tokens)
-    return ServiceRegistration(FULL_NAME, lambda server: notes_pb2_grpc.add_NotesServiceServicer_to_server(handlers, server))
+    cases = build_usecases(deps)
+    handlers = NotesHandlers(cases, deps.page_tokens)
+
+    async def close() -> None:
+        await cases.operations.close()
+        extra = cases.deps.extra.get("close")
+        if callable(extra):
+            await extra()
+
+    return ServiceRegistration(
+        FULL_NAME, lambda server: notes_pb2_grpc.add_NotesServiceServicer_to_server(handlers, server), close=close
+    )

@@ -4,6 +4,8 @@ The model itself is configured once for every service through the LLM seam (`MAR
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import Field
 
 from services.core.settings import ServiceSettings
@@ -23,6 +25,11 @@ class NotesSettings(ServiceSettings):
     notes_output_tokens: int = Field(700, ge=64, description="Most tokens the model may write per pass.")
     notes_structured_retries: int = Field(
         2, ge=0, le=5, description="Re-asks of the model when its JSON does not fit the schema."
+    )
+    notes_extractive_fallback: Literal["auto", "on", "off"] = Field(
+        "auto",
+        description="When the model's JSON never fits, write that section from the transcript's own sentences and "
+        "terms instead of failing the job (auto: only with the embedded test-sized model).",
     )
     notes_credits_per_note: int = Field(1, ge=0, description="Credits one note generation costs.")
     notes_max_active_jobs: int = Field(3, ge=1, description="Operations one user may have QUEUED or RUNNING at once.")

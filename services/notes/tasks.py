@@ -1,31 +1,96 @@
-"""Notes' Celery task: one generation job by id, run to the end (or resumed after a lost worker)."""
+"""Notes' Celery task: one generation job (note or quiz) by operation id, on the shared runtime
+(`services.core.tasks`): claimed with a lease, resumed from its checkpoint after a lost worker,
+ended exactly once. The pipeline itself is async (`NotesUseCases.run_job`); it runs in its own
+event loop in the task thread and reaches the operation through `ThreadedRun`."""
 
 from __future__ import annotations
 
 import asyncio
 import dataclasses
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from google.protobuf.message import Message
+
+from services.core.errors import DomainError
 from services.core.settings import Settings
-from services.core.tasks import WorkerRuntime, task
+from services.core.tasks import OperationRun, OperationStopped, RuntimeHolder, operation_task
+from services.notes.models import NOTES_OPERATIONS
+from services.notes.usecases import JOB_QUEUE, JOB_TASK_NAME, Job, JobCancelled
 
 if TYPE_CHECKING:
     from celery import Celery
 
-TASK_NAME = "marquee.notes.run_job"
-QUEUE = "notes"
+TASK_NAME = JOB_TASK_NAME
+QUEUE = JOB_QUEUE
 # A 3-hour lecture is about 25 chunks; a slow model takes well under this.
 TIME_LIMIT_SECONDS = 3600
-
 
 # This worker process's dependencies, built on its first job (after any fork) and reused.
 _BUILT: dict[str, object] = {"service_settings": {}}
 
 
-@task(name=TASK_NAME, queue=QUEUE, time_limit=TIME_LIMIT_SECONDS)
-def run_job(runtime: WorkerRuntime, *, job_id: str) -> None:
+class ThreadedRun:
+    """`OperationRun` (sync: database and Redis calls) for the async pipeline: every call runs in a
+    thread so the pipeline's event loop never blocks."""
+
+    def __init__(self, run: OperationRun) -> None:
+        self._run = run
+        self._stopped: str | None = None
+
+    @property
+    def job(self) -> Job:
+        return Job(self._run.record)
+
+    async def progress(
+        self, step: str, percent: int, message: str, data: dict[str, Any], describe: Callable[[Job], Message]
+    ) -> None:
+        def write() -> None:
+            self._run.save_checkpoint(**data)
+            self._run.progress(step, percent, message, metadata=describe(Job(self._run.record)))
+
+        try:
+            await asyncio.to_thread(write)
+        except OperationStopped as stopped:
+            self._stopped = stopped.reason
+            raise JobCancelled(stopped.reason) from None
+
+    async def stop_reason(self) -> str | None:
+        return self._stopped or await asyncio.to_thread(self._run.stop_reason)
+
+    async def succeed(
+        self, response: Message, also: Callable[[Any], None], data: dict[str, Any], describe: Callable[[Job], Message]
+    ) -> bool:
+        final = Job(dataclasses.replace(self._run.record, checkpoint=data))
+
+        def finish() -> bool:
+            self._run.save_checkpoint(**data)
+            return self._run.succeed(response, also=also, metadata=describe(final))
+
+        try:
+            return await asyncio.to_thread(finish)
+        except OperationStopped as stopped:
+            self._stopped = stopped.reason
+            raise JobCancelled(stopped.reason) from None
+
+    async def fail(self, error: DomainError, metadata: Message) -> None:
+        await asyncio.to_thread(self._run.fail, error, metadata=metadata)
+
+    async def end_cancelled(self, metadata: Message) -> None:
+        await asyncio.to_thread(self._run.end_cancelled, metadata=metadata)
+
+
+def _body(built: dict[str, object]) -> Callable[..., Message | None]:
+    def run_job(run: OperationRun, **_ids: Any) -> Message | None:
+        return asyncio.run(_run(ThreadedRun(run), run.runtime.settings, built))
+
+    return run_job
+
+
+@operation_task(NOTES_OPERATIONS, name=TASK_NAME, queue=QUEUE, time_limit=TIME_LIMIT_SECONDS)
+def run_job(run: OperationRun, **ids: Any) -> Message | None:
     """What `marquee worker --queues notes` runs for every Notes job."""
-    asyncio.run(_run(job_id, runtime.settings, _BUILT))
+    return _body(_BUILT)(run, **ids)
 
 
 def register(app: Celery, settings: Settings, *, service_settings: dict[type, Any] | None = None) -> None:
@@ -33,21 +98,10 @@ def register(app: Celery, settings: Settings, *, service_settings: dict[type, An
     stand-ins). The worker builds its dependencies once; gRPC channels and the model client are
     made per run, inside the run's event loop."""
     built: dict[str, object] = {"service_settings": dict(service_settings or {})}
-
-    @app.task(  # type: ignore[untyped-decorator]
-        name=TASK_NAME,
-        time_limit=TIME_LIMIT_SECONDS,
-        soft_time_limit=TIME_LIMIT_SECONDS - 60,
-        acks_late=True,
-        reject_on_worker_lost=True,
-        queue=QUEUE,
-        shared=False,
-    )
-    def run_job_with(job_id: str) -> None:
-        asyncio.run(_run(job_id, settings, built))
+    dataclasses.replace(run_job, body=_body(built)).register(app, RuntimeHolder(settings))
 
 
-async def _run(job_id: str, settings: Settings, built: dict[str, object]) -> None:
+async def _run(run: ThreadedRun, settings: Settings, built: dict[str, object]) -> Message | None:
     from services.app import Dependencies
     from services.core.peers import Peers
     from services.notes.server import build_usecases
@@ -61,14 +115,11 @@ async def _run(job_id: str, settings: Settings, built: dict[str, object]) -> Non
     # A fresh Peers per run: its channels belong to this run's event loop.
     peers = Peers(settings, base.keys)
     deps = dataclasses.replace(base, peers=peers)
-
-    async def no_enqueue(_job_id: str) -> None:
-        return None
-
-    cases = build_usecases(deps, enqueue=no_enqueue)
+    cases = build_usecases(deps)
     try:
-        await cases.run_any(job_id)
+        return await cases.run_job(run)
     finally:
+        await cases.operations.close()
         close = cases.deps.extra.get("close")
         if callable(close):
             await close()

@@ -2,32 +2,44 @@
 language model, the PDF renderer). Handlers call one of these per RPC; the Celery task calls
 `run_job`.
 
+Jobs are operations in the shared runtime (`services.core.operations`, table `notes_operations`):
+Get/List/Cancel/WatchOperation are its shared behaviour; what only Notes knows about a job (the
+request, the credit, steps, chunk summaries) is the operation's checkpoint, and what callers see of
+it (`GenerateNotesMetadata`, `GenerateQuizMetadata`) its metadata.
+
 Credits: `generate_notes` spends the price through Billing with a request id derived from the
 job before anything is queued; the job charges it for good on success and refunds it exactly
-once (a refund request id derived from the job, plus the job's own `credit_status`) when it
-fails or is cancelled. A worker that dies mid-job is redelivered and resumes from the chunk
-summaries already stored; it never spends again.
+once (a refund request id derived from the job, plus the checkpoint's `credit_status`) when it
+fails or is cancelled, before the operation ends, so a job seen done is already settled. A
+worker that dies mid-job loses its lease; the task is redelivered and resumes from the chunk
+summaries in the checkpoint; it never spends again.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import datetime as dt
 import hashlib
 import json
 import logging
 import math
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import Any, Literal, Protocol, TypeVar, overload
 
+import grpc
+from google.protobuf.message import Message
+from marquee.longrunning.v1 import operation_pb2 as lro
 from pydantic import BaseModel
 from sqlalchemy.exc import IntegrityError
 
+from services.core import operations as ops
 from services.core.db import Database
 from services.core.errors import (
     AlreadyExists,
+    DeadlineExceeded,
     DomainError,
     FailedPrecondition,
     FieldViolation,
@@ -35,12 +47,15 @@ from services.core.errors import (
     ResourceExhausted,
 )
 from services.core.models import new_id, utcnow
+from services.core.operations import OperationRecord, State, TaskCall
+from services.core.operations_service import Operations
+from services.core.tokens import ROLE_SERVICE, Principal
 from services.notes import domain as d
 from services.notes import export
 from services.notes.billing_client import BillingClient
 from services.notes.media_client import MediaClient
 from services.notes.model import Completion, TextModel, llm_unavailable
-from services.notes.models import Attempt, Job, Link, Note, Quiz, TranscriptRow
+from services.notes.models import NOTES_OPERATIONS, Attempt, Link, Note, Quiz, TranscriptRow
 from services.notes.repository import ACTIVE_STATES, NoteQuery, NotesRepository
 from services.notes.settings import NotesSettings
 from services.notes.transcripts import (
@@ -56,13 +71,9 @@ from services.notes.youtube import YouTubeClient, canonical_uri, video_id_of
 
 log = logging.getLogger(__name__)
 T = TypeVar("T", bound=BaseModel)
-FINISHED_KEPT = dt.timedelta(days=30)
-WATCH_POLL_SECONDS = 0.2
-WATCH_IDLE_SECONDS = 3600.0
-
-
-class JobCancelled(Exception):
-    """The caller cancelled the job: stop at once, discard partial results."""
+# The one Celery task that runs every Notes job (declared in tasks.py under the same name).
+JOB_TASK_NAME = "marquee.notes.run_job"
+JOB_QUEUE = "notes"
 
 
 @dataclass
@@ -120,10 +131,194 @@ class Deps:
     youtube: YouTubeClient
     media: MediaClient
     model: Callable[[], TextModel]
-    enqueue: Callable[[str], Awaitable[None]]
+    # How callers see a job and its results (the contract's messages; built by the wiring from the
+    # handlers' mappings): `describe(job, queue_position)` is the operation's metadata.
+    describe: Callable[[Job, int], Message]
+    note_response: Callable[[NoteFull], Message]
+    quiz_response: Callable[[Quiz], Message]
     # The embedding seam (`services.core.embeddings.Embedder`), or None to link by concepts alone.
     embedder: Callable[[], Any] | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+
+
+class JobFailed(DomainError):
+    """A job that failed for no reason the caller can act on (the log has the correlation)."""
+
+    code = grpc.StatusCode.INTERNAL
+    default_reason = "INTERNAL"
+
+
+class JobCancelled(Exception):
+    """The job must stop (`reason`: cancel, deadline, lost): stop at once, discard partial results."""
+
+    def __init__(self, reason: str = "cancel") -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+# A job's operation is ended by the deadline reaper if it neither finishes nor fails by then
+# (a long queue included).
+JOB_DEADLINE = dt.timedelta(hours=6)
+CANCEL_POLL_SECONDS = 0.2
+SERVICE_PRINCIPAL = Principal("services/notes", role=ROLE_SERVICE)
+ERASED = {
+    "notes": "notes with their sections, key terms and Markdown, deleted",
+    "transcripts": "transcripts kept with notes, deleted",
+    "links": "links between notes, deleted",
+    "quizzes": "quizzes and their answer keys, deleted",
+    "quiz_attempts": "quiz attempts and scores, deleted",
+    "jobs": "generation operations (running ones cancelled first), deleted",
+}
+
+
+@dataclass(frozen=True)
+class Job:
+    """A generation job as Notes reads it: its operation in the shared store, and Notes' own facts
+    about it (the request, the credit, steps, chunk summaries), kept as the operation's checkpoint."""
+
+    record: OperationRecord
+
+    @property
+    def data(self) -> dict[str, Any]:
+        return self.record.checkpoint
+
+    @property
+    def id(self) -> str:
+        return self.record.id
+
+    @property
+    def name(self) -> str:
+        return self.record.name
+
+    @property
+    def user_id(self) -> str:
+        return self.record.owner
+
+    @property
+    def kind(self) -> str:
+        return self.record.kind
+
+    @property
+    def state(self) -> str:
+        return self.record.state.value.lower()
+
+    @property
+    def target(self) -> str:
+        return self.record.target
+
+    @property
+    def note_id(self) -> str:
+        return str(self.data.get("note_id", ""))
+
+    @property
+    def quiz_id(self) -> str:
+        return str(self.data.get("quiz_id", ""))
+
+    @property
+    def request_hash(self) -> str:
+        return str(self.data.get("request_hash", ""))
+
+    @property
+    def request(self) -> dict[str, Any]:
+        return dict(self.data.get("request") or {})
+
+    @property
+    def source(self) -> dict[str, Any]:
+        return dict(self.data.get("source") or {})
+
+    @property
+    def source_key(self) -> str:
+        return str(self.data.get("source_key", ""))
+
+    @property
+    def steps(self) -> dict[str, Any]:
+        return dict(self.data.get("steps") or {})
+
+    @property
+    def partials(self) -> dict[str, Any]:
+        return dict(self.data.get("partials") or {})
+
+    @property
+    def chunk_count(self) -> int:
+        return int(self.data.get("chunk_count", 0))
+
+    @property
+    def chunks_done(self) -> int:
+        if self.record.state is State.SUCCEEDED:
+            return self.chunk_count
+        return len(self.partials) if self.record.state is State.RUNNING else 0
+
+    @property
+    def credits(self) -> int:
+        return int(self.data.get("credits", 0))
+
+    @property
+    def credit_status(self) -> str:
+        return str(self.data.get("credit_status", ""))
+
+    @property
+    def model(self) -> str:
+        return str(self.data.get("model", ""))
+
+    @property
+    def input_tokens(self) -> int:
+        return int(self.data.get("input_tokens", 0))
+
+    @property
+    def output_tokens(self) -> int:
+        return int(self.data.get("output_tokens", 0))
+
+    @property
+    def quiz_error_reason(self) -> str:
+        return str(self.data.get("quiz_error_reason", ""))
+
+    @property
+    def quiz_error_message(self) -> str:
+        return str(self.data.get("quiz_error_message", ""))
+
+
+class JobRun(Protocol):
+    """The running job as the use cases drive it (the worker adapts `services.core.tasks.OperationRun`)."""
+
+    @property
+    def job(self) -> Job: ...
+
+    async def progress(
+        self, step: str, percent: int, message: str, data: dict[str, Any], describe: Callable[[Job], Message]
+    ) -> None:
+        """Save `data` as the checkpoint, then persist and publish the step with `describe(job)` as
+        metadata; raises `JobCancelled` when the job must stop."""
+
+    async def stop_reason(self) -> str | None: ...
+
+    async def succeed(
+        self, response: Message, also: Callable[[Any], None], data: dict[str, Any], describe: Callable[[Job], Message]
+    ) -> bool: ...
+
+    async def fail(self, error: DomainError, metadata: Message) -> None: ...
+
+    async def end_cancelled(self, metadata: Message) -> None: ...
+
+
+@dataclass(frozen=True)
+class SavedNote:
+    """A succeeded job's note as it will be (for the operation's response) and how to save it."""
+
+    view: NoteFull
+    save: Callable[[Any], None]
+
+
+@NOTES_OPERATIONS.on_end
+def quiz_after_job(session: Any, record: OperationRecord) -> None:
+    """In the transaction that ends a quiz job that did not succeed, whoever ends it (the task, a
+    cancel while QUEUED, the deadline reaper): its placeholder quiz (GENERATING) goes."""
+    if record.kind != "generate_quiz" or record.state is State.SUCCEEDED:
+        return
+    repo = NotesRepository(session)
+    quiz_id = str(record.checkpoint.get("quiz_id", ""))
+    found = repo.quiz(record.owner, str(record.checkpoint.get("note_id", "")), quiz_id)
+    if found is not None and found.state == "generating":
+        repo.delete_quiz(quiz_id)
 
 
 def request_hash(*parts: Any) -> str:
@@ -140,10 +335,23 @@ def _too_many_jobs(limit: int) -> ResourceExhausted:
 
 
 class NotesUseCases:
-    def __init__(self, database: Database, settings: NotesSettings, deps: Deps, *, clock: Callable[[], dt.datetime] = utcnow):
+    def __init__(
+        self,
+        database: Database,
+        settings: NotesSettings,
+        deps: Deps,
+        operations: Operations,
+        *,
+        extractive_fallback: bool = False,
+        clock: Callable[[], dt.datetime] = utcnow,
+    ):
+        # A section or overview whose answer never fits is written from the transcript (see
+        # `domain.ground`) instead of failing the job: on for the test-sized embedded model.
+        self.extractive_fallback = extractive_fallback
         self.db = database
         self.settings = settings
         self.deps = deps
+        self.operations = operations
         self.clock = clock
 
     async def _run(self, fn: Callable[..., Any], *args: Any) -> Any:
@@ -246,6 +454,23 @@ class NotesUseCases:
             processing_seconds=20 + 6 * minutes,
         )
 
+    def _new_job(self, session: Any, user_id: str, kind: str, target: str, request_id: str, data: dict[str, Any]) -> Job:
+        """Insert a QUEUED operation for a job, its facts as the checkpoint, its metadata as callers see it."""
+        record = self.operations.create(
+            session,
+            owner=user_id,
+            kind=kind,
+            task=TaskCall(JOB_TASK_NAME, self.settings.notes_queue or JOB_QUEUE, {}),
+            deadline=JOB_DEADLINE,
+            target=target,
+            request_id=request_id,
+            checkpoint=data,
+        )
+        job = Job(record)
+        described = self.operations.store.annotate(session, record.id, metadata=self.deps.describe(job, 0))
+        assert described is not None
+        return Job(described)
+
     async def generate_notes(
         self, user_id: str, source: dict[str, Any], options: dict[str, Any], allow_duplicate: bool, request_id: str
     ) -> Job:
@@ -254,196 +479,186 @@ class NotesUseCases:
         if request_id:
             replay = await self._run(lambda r: r.job_by_request(user_id, request_id))
             if replay is not None:
-                return _same_request(replay, fingerprint, request_id)
+                return _same_request(Job(replay), fingerprint, request_id)
         resolved = await self.resolve_source(user_id, source, options)
         price = self.settings.notes_credits_per_note
 
-        def create(repo: NotesRepository) -> Job:
-            if repo.active_jobs(user_id) >= self.settings.notes_max_active_jobs:
+        def create(session: Any) -> Job:
+            repo = NotesRepository(session)
+            active = repo.active_jobs(user_id)
+            if len(active) >= self.settings.notes_max_active_jobs:
                 raise _too_many_jobs(self.settings.notes_max_active_jobs)
             if not allow_duplicate:
                 existing = repo.notes_from_source(user_id, resolved.key)
                 if existing:
                     raise _duplicate({"note": d.note_name(user_id, existing[0])})
-                running = repo.active_job_for_source(user_id, resolved.key)
+                running = next((j for j in map(Job, active) if j.source_key == resolved.key), None)
                 if running is not None:
-                    raise _duplicate({"operation": d.operation_name(user_id, running.id)})
-            job = Job(
-                id=new_id(),
-                user_id=user_id,
-                kind="generate_notes",
-                state="queued",
-                request_id=request_id or None,
-                request_hash=fingerprint,
-                note_id=new_id(),
-                source_key=resolved.key,
-                request={"source": source, "options": options},
-                source=resolved.facts,
-                credits=price,
-                credit_status="pending",
-                steps={s: {"state": "pending"} for s in d.STEPS},
-                message="queued",
-                create_time=self.clock(),
-                update_time=self.clock(),
-            )
-            job.target = d.note_name(user_id, job.note_id)
+                    raise _duplicate({"operation": running.name})
+            note_id = new_id()
+            steps = {s: {"state": "pending"} for s in d.STEPS}
             if options.get("include_quiz") is False:
-                job.steps["quiz"] = {"state": "skipped"}
+                steps["quiz"] = {"state": "skipped"}
             if options.get("link_notes") is False:
-                job.steps["link"] = {"state": "skipped"}
-            repo.add(job)
-            return job
+                steps["link"] = {"state": "skipped"}
+            data = {
+                "request_hash": fingerprint,
+                "note_id": note_id,
+                "source_key": resolved.key,
+                "request": {"source": source, "options": options},
+                "source": resolved.facts,
+                "credits": price,
+                "credit_status": "pending",
+                "steps": steps,
+            }
+            return self._new_job(session, user_id, "generate_notes", d.note_name(user_id, note_id), request_id, data)
 
+        job = await self._unique(create, user_id, request_id, fingerprint)
+        if price > 0:
+            try:
+                await self.deps.billing.spend(
+                    user_id, price, request_id=spend_id(job.id), reference=job.name, reason="Notes generation"
+                )
+            except DomainError:
+                await self._run(lambda r: r.delete_job(job.id))
+                raise
+        job = await self._settle(job, credit_status="reserved" if price else "charged")
+        await self.operations.enqueue(job.record)
+        return job
+
+    async def _unique(self, create: Callable[[Any], Job], user_id: str, request_id: str, fingerprint: str) -> Job:
+        """Create a job; a concurrent call with the same request id loses to the first (unique index)."""
         try:
-            job = await self._run(create)
+            result: Job = await self.db.run(create)
         except IntegrityError:
             replay = await self._run(lambda r: r.job_by_request(user_id, request_id))
             if replay is None:
                 raise
-            return _same_request(replay, fingerprint, request_id)
-        if price > 0:
-            try:
-                await self.deps.billing.spend(
-                    user_id,
-                    price,
-                    request_id=spend_id(job.id),
-                    reference=d.operation_name(user_id, job.id),
-                    reason="Notes generation",
-                )
-            except DomainError:
-                await self._run(lambda r: r.session.delete(r.job_by_id(job.id)))
-                raise
-        job = await self._run(lambda r: _set(r.job_by_id(job.id), credit_status="reserved" if price else "charged"))
-        await self.deps.enqueue(job.id)
-        return job  # type: ignore[no-any-return]
+            return _same_request(Job(replay), fingerprint, request_id)
+        return result
+
+    async def _settle(self, job: Job, **facts: Any) -> Job:
+        """Record facts about a job outside its task (credit status) in its checkpoint and metadata."""
+        data = {**job.data, **facts}
+        updated = Job(dataclasses.replace(job.record, checkpoint=data))
+
+        def annotate(session: Any) -> Job:
+            changed = self.operations.store.annotate(session, job.id, checkpoint=data, metadata=self.deps.describe(updated, 0))
+            return Job(changed) if changed is not None else updated
+
+        changed: Job = await self.db.run(annotate)
+        return changed
 
     # --- operations ----------------------------------------------------------------------
 
-    async def get_job(self, user_id: str, job_id: str) -> Job:
-        job = await self._run(lambda r: r.job(user_id, job_id))
-        if job is None:
-            raise d.not_found(d.operation_name(user_id, job_id))
-        return job  # type: ignore[no-any-return]
-
-    async def queue_position(self, job: Job) -> int:
-        if job.state != "queued":
+    async def queue_position(self, record: OperationRecord) -> int:
+        if record.state is not State.QUEUED:
             return 0
-        return int(await self._run(lambda r: r.queue_position(job)))
+        return int(await self._run(lambda r: r.queue_position(record)))
 
-    async def list_jobs(
-        self, user_id: str, states: list[str], kinds: list[str], target: str, size: int, after: tuple[dt.datetime, str] | None
-    ) -> list[Job]:
-        since = self.clock() - FINISHED_KEPT
-        return list(await self._run(lambda r: r.jobs_page(user_id, states, kinds, target, size, after, since)))
+    async def cancel_job(self, principal: Principal, name: str) -> lro.Operation:
+        """CancelOperation: the shared behaviour, with the credit of a job that never started given
+        back first, so a job seen CANCELLED is already settled (exactly once: the refund's request
+        id is the job's, and a worker that picked the job up meanwhile refunds with the same id)."""
+        owner, job_id = ops.parse_operation_name(name, principal)
+        found = await self.db.run(lambda s: self.operations.store.get(s, job_id, owner=owner))
+        if found is None:
+            raise ops.not_found(name)
+        job = Job(found)
+        if found.state is State.QUEUED and job.credit_status == "reserved":
+            await self._refund(job)
+            settled = {**job.data, "credit_status": "released"}
+            metadata = self.deps.describe(Job(dataclasses.replace(found, checkpoint=settled)), 0)
 
-    async def cancel_job(self, user_id: str, job_id: str) -> Job:
-        def cancel(repo: NotesRepository) -> Job:
-            job = repo.job_by_id(job_id, for_update=True)
-            if job is None or job.user_id != user_id:
-                raise d.not_found(d.operation_name(user_id, job_id))
-            if job.state in ("succeeded", "failed"):
-                raise FailedPrecondition("the operation already finished", reason="JOB_ALREADY_DONE", domain=DOMAIN)
-            if job.state != "cancelled":
-                job.cancel_requested = True
-                _touch(job, message="cancelling")
-            return job
+            def cancel(session: Any) -> OperationRecord | None:
+                ended = self.operations.store.request_cancel(session, job_id)
+                if ended is None or ended.state is not State.CANCELLED:
+                    return ended  # a worker took it meanwhile: it stops and settles with the same refund id
+                return self.operations.store.annotate(session, job_id, checkpoint=settled, metadata=metadata)
 
-        job = await self._run(cancel)
-        if job.state == "queued":
-            # Not started: settle it here; a worker that picks it up later finds it done.
-            await self._end(job_id, "cancelled", message="cancelled before it started")
-        return await self.get_job(user_id, job_id)
-
-    async def watch(self, user_id: str, job_id: str) -> AsyncIterator[Job]:
-        """The job now, then on every change, until it is done (or after an idle hour)."""
-        job = await self.get_job(user_id, job_id)
-        yield job
-        seen = job.sequence
-        idle_since = asyncio.get_running_loop().time()
-        while job.state not in ("succeeded", "failed", "cancelled"):
-            await asyncio.sleep(WATCH_POLL_SECONDS)
-            job = await self.get_job(user_id, job_id)
-            if job.sequence != seen:
-                seen = job.sequence
-                idle_since = asyncio.get_running_loop().time()
-                yield job
-            elif asyncio.get_running_loop().time() - idle_since > WATCH_IDLE_SECONDS:
-                from services.core.errors import Unavailable
-
-                raise Unavailable("the stream was idle for an hour; reconnect", domain=DOMAIN)
+            changed = await self.db.run(cancel)
+            if changed is not None:
+                await self.operations.publish(changed)
+        return await self.operations.cancel(principal, name, already_done_reason="JOB_ALREADY_DONE")
 
     # --- the job -------------------------------------------------------------------------
 
-    async def run_job(self, job_id: str) -> None:
-        """What the Celery task runs: the whole pipeline of one job, resumable and idempotent."""
-        job = await self._run(lambda r: r.job_by_id(job_id))
-        if job is None or job.state in ("succeeded", "failed", "cancelled"):
-            if job is not None and job.state in ("failed", "cancelled"):
-                await self._settle_refund(job)
-            return
-        if job.cancel_requested:
-            await self._end(job_id, "cancelled", message="cancelled")
-            return
-        await self._run(lambda r: _set(r.job_by_id(job_id), state="running", attempts=r.job_by_id(job_id).attempts + 1))
-        usage = Usage(model="", input_tokens=job.input_tokens, output_tokens=job.output_tokens)
-        work = asyncio.ensure_future(self._pipeline(job_id, usage))
-        watcher = asyncio.ensure_future(self._watch_cancel(job_id, work))
+    async def run_job(self, run: JobRun) -> Message | None:
+        """What the Celery task runs for one job (note or quiz): the whole pipeline, resumable from
+        the checkpoint, ending the operation exactly once with the credit settled first."""
+        job = run.job
+        if job.kind == "generate_quiz":
+            return await self._run_settled(run, self._quiz_pipeline(run))
+        return await self._run_settled(run, self._pipeline(run))
+
+    async def _run_settled(self, run: JobRun, pipeline: Awaitable[Message | None]) -> Message | None:
+        work = asyncio.ensure_future(pipeline)
+        watcher = asyncio.ensure_future(self._watch_cancel(run, work))
         try:
-            await work
-        except (JobCancelled, asyncio.CancelledError):
-            await self._end(job_id, "cancelled", message="cancelled")
+            return await work
+        except (JobCancelled, asyncio.CancelledError) as stopped:
+            reason = stopped.reason if isinstance(stopped, JobCancelled) else (await run.stop_reason() or "cancel")
+            if reason == "lost":
+                return None  # another worker holds the job now
+            job = await self._refunded(run.job)
+            if reason == "deadline":
+                await run.fail(DeadlineExceeded("the job did not finish by its deadline"), self.deps.describe(job, 0))
+            else:
+                await run.end_cancelled(self.deps.describe(job, 0))
+            return None
         except DomainError as exc:
-            await self._end(job_id, "failed", error=(exc.code.value[0], exc.reason, exc.message))
+            job = await self._refunded(run.job)
+            await run.fail(exc, self.deps.describe(job, 0))
+            return None
         except Exception:
-            log.exception("notes job %s failed", job_id)
-            await self._end(job_id, "failed", error=(13, "INTERNAL", "the note could not be generated (internal error)"))
+            log.exception("notes job %s failed", run.job.id)
+            job = await self._refunded(run.job)
+            error = JobFailed("the job failed (internal error)", domain=DOMAIN)
+            await run.fail(error, self.deps.describe(job, 0))
+            return None
         finally:
             watcher.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await watcher
 
-    async def _watch_cancel(self, job_id: str, work: asyncio.Future[Any]) -> None:
+    async def _watch_cancel(self, run: JobRun, work: asyncio.Future[Any]) -> None:
         """Cancel stops the model calls: the pipeline task is cancelled as soon as it is asked."""
         while not work.done():
-            await asyncio.sleep(0.2)
-            if await self._run(lambda r: bool(r.job_by_id(job_id).cancel_requested)):
+            await asyncio.sleep(CANCEL_POLL_SECONDS)
+            if await run.stop_reason() is not None:
                 work.cancel()
                 return
 
-    async def _progress(self, job_id: str, step: str, percent: int, message: str, **values: Any) -> None:
-        def update(repo: NotesRepository) -> None:
-            job = repo.job_by_id(job_id)
-            assert job is not None
-            if job.cancel_requested:
-                raise JobCancelled()
-            steps = dict(job.steps)
-            now = self.clock().isoformat()
-            for name in d.STEPS:
-                if name == step:
-                    break
-                if steps.get(name, {}).get("state") == "running":
-                    steps[name] = {**steps[name], "state": "succeeded", "end": now}
-            if steps.get(step, {}).get("state") not in ("running", "skipped"):
-                steps[step] = {"state": "running", "start": now}
-            _set(job, step=step, percent=percent, steps=steps, **values)
-            _touch(job, message=message)
+    async def _progress(self, run: JobRun, step: str, percent: int, message: str, **values: Any) -> None:
+        """Persist the step and `values` (the checkpoint a resumed job reads) and publish them."""
+        data = dict(run.job.data)
+        steps = dict(data.get("steps") or {})
+        now = self.clock().isoformat()
+        for name in steps:
+            if name == step:
+                break
+            if steps[name].get("state") == "running":
+                steps[name] = {**steps[name], "state": "succeeded", "end": now}
+        if steps.get(step, {}).get("state") not in ("running", "skipped"):
+            steps[step] = {"state": "running", "start": now}
+        data.update(values, steps=steps)
+        await run.progress(step, percent, message, data, lambda job: self.deps.describe(job, 0))
 
-        await self._run(update)
-
-    async def _pipeline(self, job_id: str, usage: Usage) -> None:
-        job = await self._run(lambda r: r.job_by_id(job_id))
+    async def _pipeline(self, run: JobRun) -> Message | None:
+        job = run.job
         options = job.request["options"]
-        await self._progress(job_id, "fetch_transcript", 0, "fetching the transcript")
+        usage = Usage(input_tokens=job.input_tokens, output_tokens=job.output_tokens)
+        await self._progress(run, "fetch_transcript", 0, "fetching the transcript")
         transcript = await self._transcript_for(job)
         model = self.deps.model()
-        await self._progress(job_id, "chunk", 15, "splitting the transcript", model=model.name)
+        await self._progress(run, "chunk", 15, "splitting the transcript", model=model.name)
         # The model's own tokenizer, asked once on a sample: its characters-per-token ratio sizes the chunks.
         sample = transcript.text[:20_000]
         ratio = len(sample) / max(1, await model.count_tokens(sample))
         chunks = d.chunk_transcript(
             transcript, self.settings.notes_chunk_tokens, lambda text: max(1, math.ceil(len(text) / ratio))
         )
-        await self._progress(job_id, "summarize", 20, f"summarizing 0 of {len(chunks)}", chunk_count=len(chunks))
+        await self._progress(run, "summarize", 20, f"summarizing 0 of {len(chunks)}", chunk_count=len(chunks))
         writing = d.WritingOptions(
             detail_level=options.get("detail_level", "standard"),
             style=options.get("style", "study_guide"),
@@ -451,21 +666,27 @@ class NotesUseCases:
             subject=options.get("subject", ""),
             language_code=options.get("language_code", ""),
         )
-        partials: dict[str, Any] = dict(job.partials or {})
+        partials: dict[str, Any] = dict(run.job.partials)
         done = [len(partials)]
         lock = asyncio.Lock()
 
         async def summarize(chunk: d.Chunk) -> None:
             if str(chunk.index) in partials:
                 return
-            out = await self.structured(model, d.section_prompt(chunk, len(chunks), writing), d.SectionOut, usage)
-            section, terms = d.section_from(chunk, out)
+            hint = d.ground(chunk)
+            prompt = d.section_prompt(chunk, len(chunks), writing, hint)
+            out = await self.structured(model, prompt, d.SectionOut, usage, or_none=self.extractive_fallback)
+            if out is None:
+                section, terms = d.extractive_section(chunk, hint)
+            else:
+                section, found = d.section_from(chunk, out)
+                terms = d.grounded_terms(found, hint)
             async with lock:
                 partials[str(chunk.index)] = {"section": dataclass_json(section), "terms": [dataclass_json(t) for t in terms]}
                 done[0] += 1
                 percent = 20 + int(55 * done[0] / len(chunks))
                 await self._progress(
-                    job_id,
+                    run,
                     "summarize",
                     percent,
                     f"summarizing {done[0]} of {len(chunks)}",
@@ -478,32 +699,60 @@ class NotesUseCases:
         sections = [d.NoteSection(**_section_kwargs(partials[str(c.index)]["section"])) for c in chunks]
         terms = d.merge_terms([d.KeyTerm(**t) for t in partials[str(c.index)]["terms"]] for c in chunks)
         overview = await self.structured(
-            model, d.overview_prompt(sections, job.source.get("title", ""), writing), d.OverviewOut, usage
-        )
+            model,
+            d.overview_prompt(sections, job.source.get("title", ""), writing),
+            d.OverviewOut,
+            usage,
+            or_none=self.extractive_fallback,
+        ) or d.extractive_overview(sections, terms, job.source.get("title", ""))
         title = options.get("title") or job.source.get("title", "") or ""
         content = d.merge_note(sections, terms, overview, writing, title)
 
         found_links: list[d.FoundLink] = []
         embedding: list[float] = []
         if options.get("link_notes") is not False:
-            await self._progress(job_id, "link", 75, "linking to your other notes")
+            await self._progress(run, "link", 75, "linking to your other notes")
             embedding = await self._embed(content)
             found_links = await self._run(lambda r: _find_links(r, job, content, embedding))
         quiz_questions: list[d.QuizQuestion] = []
         quiz_error: tuple[str, str] | None = None
         if options.get("include_quiz") is not False:
-            await self._progress(job_id, "quiz", 85, "writing the quiz")
-            quiz_opts = options.get("quiz_options") or {}
+            await self._progress(run, "quiz", 85, "writing the quiz")
             try:
-                quiz_questions = await self._write_quiz(model, content, quiz_opts, usage)
+                quiz_questions = await self._write_quiz(model, content, options.get("quiz_options") or {}, usage)
             except DomainError as exc:
                 quiz_error = (exc.reason, exc.message)
-        await self._progress(job_id, "finalize", 97, "saving the note")
+        await self._progress(run, "finalize", 97, "saving the note")
         if options.get("link_notes") is False:
             embedding = await self._embed(content)
-        await self._run(
-            lambda r: self._finalize(r, job_id, transcript, content, found_links, quiz_questions, quiz_error, usage, embedding)
+        saved = await self._run(
+            lambda r: self._note_rows(r, run.job, transcript, content, found_links, quiz_questions, usage, embedding)
         )
+        final = self._final(run.job, usage, credit_status="charged", partials={}, chunks_done=len(chunks))
+        if quiz_error:
+            final["quiz_error_reason"], final["quiz_error_message"] = quiz_error[0], quiz_error[1][:500]
+            final["steps"] = {**final["steps"], "quiz": {**final["steps"].get("quiz", {}), "state": "failed"}}
+        response = self.deps.note_response(saved.view)
+        if not await run.succeed(response, saved.save, final, lambda job: self.deps.describe(job, 0)):
+            # A cancel won the race with the end: the credit goes back, once.
+            await self._refunded(run.job)
+        return response
+
+    def _final(self, job: Job, usage: Usage, **values: Any) -> dict[str, Any]:
+        """The checkpoint of a job that succeeded: every step done, tokens and model as used."""
+        now = self.clock().isoformat()
+        steps = dict(job.data.get("steps") or {})
+        for name, value in steps.items():
+            if value.get("state") in ("running", "pending"):
+                steps[name] = {"start": now, **value, "state": "succeeded", "end": now}
+        return {
+            **job.data,
+            "steps": steps,
+            "input_tokens": usage.input_tokens,
+            "output_tokens": usage.output_tokens,
+            "model": usage.model or job.model,
+            **values,
+        }
 
     async def _embed(self, content: d.NoteContent) -> list[float]:
         """The note's embedding for cross-links; without an embedder (or when it fails) links use concepts alone."""
@@ -516,9 +765,22 @@ class NotesUseCases:
             return []
         return [float(v) for v in rows[0]]
 
-    async def structured(self, model: TextModel, messages: list[dict[str, str]], schema: type[T], usage: Usage) -> T:
+    @overload
+    async def structured(
+        self, model: TextModel, messages: list[dict[str, str]], schema: type[T], usage: Usage, *, or_none: Literal[False] = False
+    ) -> T: ...
+
+    @overload
+    async def structured(
+        self, model: TextModel, messages: list[dict[str, str]], schema: type[T], usage: Usage, *, or_none: bool
+    ) -> T | None: ...
+
+    async def structured(
+        self, model: TextModel, messages: list[dict[str, str]], schema: type[T], usage: Usage, *, or_none: bool = False
+    ) -> T | None:
         """Ask for JSON that fits `schema`; repair locally, else re-ask with the problem, a few times.
-        A job never stores an answer that does not fit."""
+        A job never stores an answer that does not fit: it fails LLM_UNAVAILABLE, or, with `or_none`
+        (the extractive fallback), gets None and writes that part from the transcript itself."""
         conversation = messages
         problem = ""
         for _attempt in range(self.settings.notes_structured_retries + 1):
@@ -533,6 +795,9 @@ class NotesUseCases:
             except d.StructuredOutputError as exc:
                 problem = str(exc)
                 conversation = d.repair_prompt(messages, completion.text, problem)
+        if or_none:
+            log.info("model answer never fit %s; writing that part from the transcript", schema.__name__)
+            return None
         raise llm_unavailable(f"the model's answer did not fit the expected structure ({problem[:120]})")
 
     async def _write_quiz(
@@ -551,24 +816,19 @@ class NotesUseCases:
             out.questions = [q for q in out.questions if q.type in types] or out.questions
         return d.quiz_questions(out, content, count)
 
-    def _finalize(
+    def _note_rows(
         self,
         repo: NotesRepository,
-        job_id: str,
+        job: Job,
         transcript: Transcript,
         content: d.NoteContent,
         links: list[d.FoundLink],
         questions: list[d.QuizQuestion],
-        quiz_error: tuple[str, str] | None,
         usage: Usage,
         embedding: list[float],
-    ) -> None:
-        job = repo.job_by_id(job_id, for_update=True)
-        assert job is not None
-        if job.cancel_requested:
-            raise JobCancelled()
-        if repo.note(job.user_id, job.note_id) is not None:
-            return  # a resumed job that had already saved its note
+    ) -> SavedNote:
+        """The rows a succeeded job writes, built (not added): `save` adds them in the transaction
+        that ends the operation, so they exist exactly when the operation SUCCEEDED."""
         options = job.request["options"]
         now = self.clock()
         note = Note(
@@ -596,107 +856,77 @@ class NotesUseCases:
             credits_spent=job.credits,
             operation_id=job.id,
             embedding=embedding,
+            markdown_edited=False,
             create_time=now,
             update_time=now,
         )
         targets = repo.notes_by_id(job.user_id, [link.target for link in links])
-        views = [d.LinkView(targets[link.target].title, link.relation) for link in links if link.target in targets]
-        _render_into(note, content, views)
-        repo.add(note)
-        repo.add(
-            TranscriptRow(
-                note_id=note.id,
+        kept = [link for link in links if link.target in targets]
+        _render_into(note, content, [d.LinkView(targets[link.target].title, link.relation) for link in kept])
+        quiz = (
+            Quiz(
+                id=new_id(),
                 user_id=job.user_id,
-                language_code=transcript.language_code,
-                origin=transcript.origin,
-                timed=transcript.timed,
-                word_count=transcript.word_count,
-                segments=[[s.text, s.start, s.end] for s in transcript.segments],
+                note_id=note.id,
+                state="ready",
+                title=f"{note.title[:300]}: quiz 1",
+                options=options.get("quiz_options") or {},
+                questions=[q.to_json() for q in questions],
+                model=usage.model,
+                operation_id=job.id,
+                attempt_count=0,
+                best_score_percent=0.0,
+                create_time=now,
             )
+            if questions
+            else None
         )
-        for link in links:
-            if link.target in targets:
-                _save_link(repo, job.user_id, note.id, link.target, link.relation, "automatic", link.score, list(link.shared), "")
-        if questions:
-            repo.add(
-                Quiz(
-                    user_id=job.user_id,
-                    note_id=note.id,
-                    state="ready",
-                    title=f"{note.title[:300]}: quiz 1",
-                    options=options.get("quiz_options") or {},
-                    questions=[q.to_json() for q in questions],
-                    model=usage.model,
-                    operation_id=job.id,
-                    create_time=now,
-                )
-            )
-        if quiz_error:
-            job.quiz_error_reason, job.quiz_error_message = quiz_error[0], quiz_error[1][:500]
-            job.steps = {**job.steps, "quiz": {**job.steps.get("quiz", {}), "state": "failed"}}
-        self._finish(repo, job, "succeeded", message="note ready")
-        job.credit_status = "charged"
-        job.partials = {}
-        job.input_tokens, job.output_tokens, job.model = usage.input_tokens, usage.output_tokens, usage.model
+        transcript_row = TranscriptRow(
+            note_id=note.id,
+            user_id=job.user_id,
+            language_code=transcript.language_code,
+            origin=transcript.origin,
+            timed=transcript.timed,
+            word_count=transcript.word_count,
+            segments=[[s.text, s.start, s.end] for s in transcript.segments],
+        )
 
-    def _finish(
-        self, repo: NotesRepository, job: Job, state: str, *, message: str, error: tuple[int, str, str] | None = None
-    ) -> None:
-        now = self.clock()
-        steps = dict(job.steps)
-        for name, value in steps.items():
-            if value.get("state") == "running":
-                steps[name] = {**value, "state": "succeeded" if state == "succeeded" else "failed", "end": now.isoformat()}
-            elif value.get("state") == "pending" and state == "succeeded":
-                steps[name] = {"state": "succeeded", "start": now.isoformat(), "end": now.isoformat()}
-        job.steps = steps
-        job.state = state
-        job.end_time = now
-        if state == "succeeded":
-            job.percent = 100
-        if error:
-            job.error_code, job.error_reason, job.error_message = error[0], error[1], error[2][:500]
-        if state != "succeeded":
-            job.partials = {}
-            if job.kind == "generate_quiz" and job.quiz_id:
-                repo.delete_quiz(job.quiz_id)
-        _touch(job, message=message)
+        def save(session: Any) -> None:
+            rows = NotesRepository(session)
+            if rows.note(job.user_id, note.id) is not None:
+                return  # written by an earlier attempt whose end was lost
+            rows.add(note, transcript_row)
+            for link in kept:
+                _save_link(rows, job.user_id, note.id, link.target, link.relation, "automatic", link.score, list(link.shared), "")
+            if quiz is not None:
+                rows.add(quiz)
 
-    async def _end(self, job_id: str, state: str, *, message: str = "", error: tuple[int, str, str] | None = None) -> None:
-        """Finish a job that failed or was cancelled: the credit is given back first, so a job seen
-        done is already settled (a refund that cannot reach Billing is retried on the next run)."""
-        current = await self._run(lambda r: r.job_by_id(job_id))
-        released = await self._refund(current) if current is not None else False
+        latest = d.quiz_name(job.user_id, note.id, quiz.id) if quiz is not None else ""
+        return SavedNote(NoteFull(note, latest, 1 if quiz is not None else 0, len(kept)), save)
 
-        def end(repo: NotesRepository) -> None:
-            job = repo.job_by_id(job_id, for_update=True)
-            assert job is not None
-            if job.state not in ("succeeded", "failed", "cancelled"):
-                self._finish(repo, job, state, message=message or (error[2] if error else state), error=error)
-            if released:
-                job.credit_status = "released"
-
-        await self._run(end)
+    async def _refunded(self, job: Job) -> Job:
+        """Give a failed or cancelled job's credit back (once: the refund's request id is the job's,
+        so a retry, a second worker or a cancel racing the end cannot refund twice)."""
+        if job.kind != "generate_notes" or job.credit_status != "reserved":
+            return job
+        if not await self._refund(job):
+            return job
+        return Job(dataclasses.replace(job.record, checkpoint={**job.data, "credit_status": "released"}))
 
     async def _refund(self, job: Job) -> bool:
-        if job.kind != "generate_notes" or job.credit_status != "reserved":
-            return False
         try:
             await self.deps.billing.refund(
                 job.user_id,
                 spend_request_id=spend_id(job.id),
                 request_id=f"notes-refund-{job.id}",
-                reason="Notes generation cancelled" if job.cancel_requested else "Notes generation failed",
+                reason="Notes generation cancelled" if job.record.cancel_requested else "Notes generation failed",
             )
         except DomainError:
-            log.warning("refund of notes job %s deferred: Billing unavailable", job.id)
+            log.warning("refund of notes job %s failed: Billing unavailable", job.id)
+            if job.record.state is State.QUEUED:
+                raise
             return False
         return True
-
-    async def _settle_refund(self, job: Job) -> None:
-        """A finished job whose refund was deferred: give the credit back now, once."""
-        if job.state in ("failed", "cancelled") and await self._refund(job):
-            await self._run(lambda r: _set(r.job_by_id(job.id), credit_status="released"))
 
     # --- notes ---------------------------------------------------------------------------
 
@@ -788,19 +1018,20 @@ class NotesUseCases:
         return result
 
     async def delete_note(self, user_id: str, note_id: str, etag: str) -> None:
-        def delete(repo: NotesRepository) -> None:
+        def delete(repo: NotesRepository) -> list[OperationRecord]:
             note = repo.note(user_id, note_id, for_update=True)
             if note is None:
                 raise d.not_found(d.note_name(user_id, note_id))
             if etag and note.etag != etag:
                 raise _etag_mismatch()
-            for job_id in repo.request_cancel_for_note(user_id, note_id):
-                job = repo.job_by_id(job_id)
-                if job is not None and job.state == "queued":
-                    self._finish(repo, job, "cancelled", message="the note was deleted")
+            active = repo.active_jobs_for_note(user_id, d.note_name(user_id, note_id))
             repo.delete_note(user_id, note_id)
+            return active
 
-        await self._run(delete)
+        # Its quiz jobs are stopped once the note is gone (a worker that still runs one finds no note).
+        for record in await self._run(delete):
+            with contextlib.suppress(DomainError):
+                await self.operations.cancel(SERVICE_PRINCIPAL, record.name)
 
     async def transcript(self, user_id: str, note_id: str) -> TranscriptRow:
         row = await self._run(lambda r: r.transcript(user_id, note_id))
@@ -815,7 +1046,7 @@ class NotesUseCases:
         def stats(repo: NotesRepository) -> dict[str, Any]:
             totals = repo.note_totals(user_id, self.clock() - dt.timedelta(days=30))
             attempts, average = repo.attempt_totals(user_id)
-            return {**totals, "attempts": attempts, "average": average, "active": repo.active_jobs(user_id)}
+            return {**totals, "attempts": attempts, "average": average, "active": len(repo.active_jobs(user_id))}
 
         result: dict[str, Any] = await self._run(stats)
         return result
@@ -911,9 +1142,10 @@ class NotesUseCases:
         if request_id:
             replay = await self._run(lambda r: r.job_by_request(user_id, request_id))
             if replay is not None:
-                return _same_request(replay, fingerprint, request_id)
+                return _same_request(Job(replay), fingerprint, request_id)
 
-        def create(repo: NotesRepository) -> Job:
+        def create(session: Any) -> Job:
+            repo = NotesRepository(session)
             note = repo.note(user_id, note_id)
             if note is None:
                 raise d.not_found(d.note_name(user_id, note_id))
@@ -927,75 +1159,60 @@ class NotesUseCases:
                     domain=DOMAIN,
                     retry_after_seconds=3600,
                 )
-            if repo.active_jobs(user_id) >= self.settings.notes_max_active_jobs:
+            if len(repo.active_jobs(user_id)) >= self.settings.notes_max_active_jobs:
                 raise _too_many_jobs(self.settings.notes_max_active_jobs)
             count = len(repo.quizzes(user_id, note_id))
-            job = Job(
-                id=new_id(),
-                user_id=user_id,
-                kind="generate_quiz",
-                state="queued",
-                request_id=request_id or None,
-                request_hash=fingerprint,
-                note_id=note_id,
-                request={"options": options},
-                steps={"quiz": {"state": "pending"}, "finalize": {"state": "pending"}},
-                message="queued",
-                create_time=self.clock(),
-                update_time=self.clock(),
-            )
             quiz = Quiz(
+                id=new_id(),
                 user_id=user_id,
                 note_id=note_id,
                 state="generating",
                 title=f"{note.title[:300]}: quiz {count + 1}",
                 options=options,
-                operation_id=job.id,
                 create_time=self.clock(),
             )
+            data = {
+                "request_hash": fingerprint,
+                "note_id": note_id,
+                "quiz_id": quiz.id,
+                "request": {"options": options},
+                "steps": {"quiz": {"state": "pending"}, "finalize": {"state": "pending"}},
+            }
+            job = self._new_job(session, user_id, "generate_quiz", d.quiz_name(user_id, note_id, quiz.id), request_id, data)
+            quiz.operation_id = job.id
             repo.add(quiz)
-            job.quiz_id = quiz.id
-            job.target = d.quiz_name(user_id, note_id, quiz.id)
-            repo.add(job)
             return job
 
-        try:
-            job: Job = await self._run(create)
-        except IntegrityError:
-            replay = await self._run(lambda r: r.job_by_request(user_id, request_id))
-            if replay is None:
-                raise
-            return _same_request(replay, fingerprint, request_id)
-        await self.deps.enqueue(job.id)
+        job = await self._unique(create, user_id, request_id, fingerprint)
+        await self.operations.enqueue(job.record)
         return job
 
-    async def run_quiz_job(self, job: Job) -> None:
+    async def _quiz_pipeline(self, run: JobRun) -> Message | None:
+        job = run.job
         usage = Usage()
         note = await self._run(lambda r: r.note(job.user_id, job.note_id))
         if note is None:
-            await self._end(job.id, "cancelled", message="the note was deleted")
-            return
-        await self._run(lambda r: _set(r.job_by_id(job.id), state="running"))
-        await self._progress(job.id, "quiz", 5, "writing the quiz")
+            raise JobCancelled("cancel")  # the note was deleted
+        await self._progress(run, "quiz", 5, "writing the quiz")
         model = self.deps.model()
         content = d.NoteContent.from_json({**note.content, "title": note.title, "summary": note.summary, "subject": note.subject})
         questions = await self._write_quiz(model, content, job.request["options"], usage)
+        await self._progress(run, "finalize", 97, "saving the quiz")
+        quiz = await self._run(lambda r: r.quiz(job.user_id, job.note_id, job.quiz_id))
+        if quiz is None:
+            raise JobCancelled("cancel")
+        quiz.questions, quiz.state, quiz.model = [q.to_json() for q in questions], "ready", usage.model  # detached: not saved
+        response = self.deps.quiz_response(quiz)
 
-        def save(repo: NotesRepository) -> None:
-            current = repo.job_by_id(job.id, for_update=True)
-            assert current is not None
-            if current.cancel_requested:
-                raise JobCancelled()
-            quiz = repo.quiz(job.user_id, job.note_id, job.quiz_id)
-            if quiz is None:
-                raise JobCancelled()
-            quiz.questions = [q.to_json() for q in questions]
-            quiz.state = "ready"
-            quiz.model = usage.model
-            current.input_tokens, current.output_tokens, current.model = usage.input_tokens, usage.output_tokens, usage.model
-            self._finish(repo, current, "succeeded", message="quiz ready")
+        def save(session: Any) -> None:
+            row = NotesRepository(session).quiz(job.user_id, job.note_id, job.quiz_id)
+            if row is not None:
+                row.questions = [q.to_json() for q in questions]
+                row.state = "ready"
+                row.model = usage.model
 
-        await self._run(save)
+        await run.succeed(response, save, self._final(run.job, usage), lambda j: self.deps.describe(j, 0))
+        return response
 
     async def get_quiz(self, user_id: str, note_id: str, quiz_id: str) -> Quiz:
         def get(repo: NotesRepository) -> Quiz:
@@ -1126,25 +1343,31 @@ class NotesUseCases:
 
         return list(await self._run(attempts))
 
-    async def run_any(self, job_id: str) -> None:
-        """The task's entry point: note jobs and quiz jobs."""
-        job = await self._run(lambda r: r.job_by_id(job_id))
-        if job is None:
-            return
-        if job.kind == "generate_notes":
-            await self.run_job(job_id)
-            return
-        if job.state in ("succeeded", "failed", "cancelled"):
-            return
-        try:
-            await self.run_quiz_job(job)
-        except JobCancelled:
-            await self._end(job_id, "cancelled", message="cancelled")
-        except DomainError as exc:
-            await self._end(job_id, "failed", error=(exc.code.value[0], exc.reason, exc.message))
-        except Exception:
-            log.exception("quiz job %s failed", job_id)
-            await self._end(job_id, "failed", error=(13, "INTERNAL", "the quiz could not be generated (internal error)"))
+    # --- account export and erasure -------------------------------------------------------
+
+    async def export_user_data(self, user_id: str) -> bytes:
+        """Everything Notes holds about the user as one JSON document, by category."""
+
+        def gather(repo: NotesRepository) -> dict[str, Any]:
+            rows = repo.user_rows(user_id)
+            document: dict[str, Any] = {"user": f"users/{user_id}"}
+            for category, found in rows.items():
+                document[category] = [_row_json(row) for row in found]
+            document["jobs"] = [_job_json(Job(record)) for record in repo.jobs_of(user_id)]
+            return document
+
+        document = await self._run(gather)
+        return json.dumps(document, sort_keys=True, default=str).encode()
+
+    async def purge_user_data(self, user_id: str) -> list[tuple[str, int, str]]:
+        """Erase everything Notes holds about the user: running jobs are stopped first (their
+        workers see the cancel), then every row goes. Idempotent."""
+        active = await self._run(lambda r: r.active_jobs(user_id))
+        for record in active:
+            with contextlib.suppress(DomainError):
+                await self.operations.cancel(SERVICE_PRINCIPAL, record.name)
+        counts: dict[str, int] = await self._run(lambda r: r.purge_user(user_id))
+        return [(category, counts.get(category, 0), ERASED[category]) for category in ERASED]
 
 
 # --- helpers -----------------------------------------------------------------------------
@@ -1152,18 +1375,6 @@ class NotesUseCases:
 
 def spend_id(job_id: str) -> str:
     return f"notes-generate-{job_id}"
-
-
-def _set(row: Any, **values: Any) -> Any:
-    for key, value in values.items():
-        setattr(row, key, value)
-    return row
-
-
-def _touch(job: Job, *, message: str) -> None:
-    job.message = message[:300]
-    job.sequence = (job.sequence or 0) + 1
-    job.update_time = utcnow()
 
 
 def _same_request(job: Job, fingerprint: str, request_id: str) -> Job:
@@ -1190,9 +1401,30 @@ def _etag_mismatch() -> DomainError:
 
 
 def dataclass_json(value: Any) -> dict[str, Any]:
-    import dataclasses
-
     return dataclasses.asdict(value)
+
+
+def _row_json(row: Any) -> dict[str, Any]:
+    """A row's columns as JSON values, for the account export (embeddings are left out: numbers only a machine reads)."""
+    values = {c.key: getattr(row, c.key) for c in row.__table__.columns if c.key != "embedding"}
+    return {k: v.isoformat() if isinstance(v, dt.datetime) else v for k, v in values.items()}
+
+
+def _job_json(job: Job) -> dict[str, Any]:
+    record = job.record
+    return {
+        "name": record.name,
+        "kind": record.kind,
+        "state": record.state.value,
+        "target": record.target,
+        "created": record.created_at.isoformat(),
+        "ended": record.ended_at.isoformat() if record.ended_at else None,
+        "source": job.source,
+        "options": job.request.get("options", {}),
+        "credits": job.credits,
+        "credit_status": job.credit_status,
+        "model": job.model,
+    }
 
 
 def _section_kwargs(data: dict[str, Any]) -> dict[str, Any]:
@@ -1332,27 +1564,3 @@ __all__ = [
     "NotesUseCases",
     "Segment",
 ]
-
-
-@dataclass(frozen=True)
-class JobView:
-    """A job with what its Operation shows: the created note or quiz once it succeeded, the queue position."""
-
-    job: Job
-    note: NoteFull | None
-    quiz: Quiz | None
-    queue_position: int
-
-
-async def job_view(cases: NotesUseCases, job: Job) -> JobView:
-    def view(repo: NotesRepository) -> JobView:
-        note = quiz = None
-        if job.state == "succeeded":
-            found = repo.note(job.user_id, job.note_id)
-            note = _full(repo, found) if found is not None and job.kind == "generate_notes" else None
-            quiz = repo.quiz(job.user_id, job.note_id, job.quiz_id) if job.kind == "generate_quiz" else None
-        position = repo.queue_position(job) if job.state == "queued" else 0
-        return JobView(job, note, quiz, position)
-
-    result: JobView = await cases._run(view)
-    return result

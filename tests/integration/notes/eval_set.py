@@ -96,13 +96,74 @@ NEURONS = Case(
     ("neuron", "axon", "dendrites", "action potential", "membrane potential", "myelin", "synapse", "neurotransmitter"),
 )
 
-CASES = (PHOTOSYNTHESIS, SUPPLY_DEMAND, NEURONS)
+PLATE_TECTONICS = Case(
+    "plate_tectonics",
+    "Plate tectonics in twelve minutes",
+    (
+        "The outer shell of the Earth, the lithosphere, is broken into large tectonic plates.",
+        "The tectonic plates float on the asthenosphere, a hot and slowly flowing layer of the mantle.",
+        "Heat from the core drives convection currents in the mantle that move the plates.",
+        "At a divergent boundary two plates move apart and new crust forms along a mid-ocean ridge.",
+        "At a convergent boundary plates collide, and the denser oceanic plate sinks in subduction.",
+        "Subduction builds deep ocean trenches and chains of volcanoes such as the Andes.",
+        "At a transform boundary plates slide past each other, like the San Andreas fault.",
+        "Stress builds up along a fault until it is released suddenly as an earthquake.",
+        "Continental drift was proposed by Alfred Wegener from matching coastlines and fossils.",
+        "Seafloor spreading at the mid-ocean ridge later explained how continental drift works.",
+        "Magnetic stripes on the seafloor record reversals of the magnetic field over time.",
+        "Next time we look at how earthquakes are measured with seismographs.",
+    ),
+    (
+        "lithosphere",
+        "tectonic plates",
+        "mantle",
+        "convection",
+        "subduction",
+        "divergent boundary",
+        "earthquake",
+        "continental drift",
+    ),
+)
+
+BINARY_SEARCH = Case(
+    "binary_search",
+    "Binary search and sorted arrays",
+    (
+        "Today we study binary search, a fast way to find a value in a sorted array.",
+        "Linear search checks every element in turn, so it needs up to n comparisons.",
+        "Binary search compares the target with the middle element of the sorted array.",
+        "If the target is smaller, the search continues in the left half, otherwise in the right half.",
+        "Each comparison halves the search interval, so binary search needs about log n steps.",
+        "We say its time complexity is logarithmic, written O of log n.",
+        "The invariant is that the target, if present, always lies between the low and high index.",
+        "An off by one error in the low and high index is the most common bug in binary search.",
+        "Binary search only works when the array is sorted, so sorting costs n log n first.",
+        "The same idea finds the first position where a condition becomes true, called a lower bound.",
+        "A binary search tree stores keys so that the same halving works for insertions too.",
+        "Next lecture we compare the binary search tree with a hash table.",
+    ),
+    (
+        "binary search",
+        "sorted array",
+        "linear search",
+        "middle element",
+        "log n",
+        "time complexity",
+        "invariant",
+        "binary search tree",
+    ),
+)
+
+# A handful of short lectures from different subjects, each with the terms a good note on it must
+# name. Every term occurs in its transcript (tests/unit/notes/test_evaluation_set.py checks it), so
+# a recall of 1.0 is reachable by any note that keeps the lecture's vocabulary.
+CASES = (PHOTOSYNTHESIS, SUPPLY_DEMAND, NEURONS, PLATE_TECTONICS, BINARY_SEARCH)
 
 
 def long_lecture(minutes: int = 40) -> Case:
     """A long timed transcript: the three lectures over and over, enough for several chunks."""
     lines: list[str] = []
     while len(lines) * 12 < minutes * 60:
-        for case in CASES:
+        for case in (PHOTOSYNTHESIS, SUPPLY_DEMAND, NEURONS):
             lines.extend(case.lines)
     return Case("long", "A long lecture", tuple(lines[: minutes * 5]), PHOTOSYNTHESIS.terms)

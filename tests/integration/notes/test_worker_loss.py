@@ -1,5 +1,6 @@
-"""A worker SIGKILLed in the middle of a job: the job is redelivered to another worker, resumes
-from the chunk summaries already saved, and the credit is spent exactly once."""
+"""A worker SIGKILLed in the middle of a job: its lease on the operation lapses, the task is
+redelivered to another worker (or resent by its reaper), resumes from the chunk summaries in the
+operation's checkpoint, and the credit is spent exactly once."""
 
 from __future__ import annotations
 
@@ -58,6 +59,9 @@ def spawn(settings: Settings, server: Server, llm: LlmStandin, youtube: YouTubeS
         "MARQUEE_LLM_TOKENIZE_URL": llm.openai_url.removesuffix("/v1") + "/tokenize",
         "MARQUEE_LLM_MAX_CONCURRENCY": "1",
         "MARQUEE_LOG_LEVEL": "WARNING",
+        # The dead worker's lease lapses before its message is redelivered, so the redelivery resumes it.
+        "MARQUEE_OPERATION_LEASE_SECONDS": "3",
+        "MARQUEE_OPERATION_REAPER_INTERVAL_SECONDS": "1",
     }
     return subprocess.Popen([sys.executable, "-m", "tests.integration.notes.worker_process", QUEUE], env=env)
 

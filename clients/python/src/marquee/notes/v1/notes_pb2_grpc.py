@@ -187,6 +187,16 @@ class NotesServiceStub(object):
                 request_serializer=marquee_dot_notes_dot_v1_dot_notes__pb2.ListQuizAttemptsRequest.SerializeToString,
                 response_deserializer=marquee_dot_notes_dot_v1_dot_notes__pb2.ListQuizAttemptsResponse.FromString,
                 _registered_method=True)
+        self.ExportUserData = channel.unary_unary(
+                '/marquee.notes.v1.NotesService/ExportUserData',
+                request_serializer=marquee_dot_notes_dot_v1_dot_notes__pb2.ExportUserDataRequest.SerializeToString,
+                response_deserializer=marquee_dot_notes_dot_v1_dot_notes__pb2.ExportUserDataResponse.FromString,
+                _registered_method=True)
+        self.PurgeUserData = channel.unary_unary(
+                '/marquee.notes.v1.NotesService/PurgeUserData',
+                request_serializer=marquee_dot_notes_dot_v1_dot_notes__pb2.PurgeUserDataRequest.SerializeToString,
+                response_deserializer=marquee_dot_notes_dot_v1_dot_notes__pb2.PurgeUserDataResponse.FromString,
+                _registered_method=True)
 
 
 class NotesServiceServicer(object):
@@ -521,6 +531,34 @@ class NotesServiceServicer(object):
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def ExportUserData(self, request, context):
+        """Exports everything Notes holds about a user, for account export: a JSON
+        object with the categories `notes` (each with its sections, key terms and
+        Markdown), `transcripts`, `links`, `quizzes` (with answer keys),
+        `quiz_attempts` and `jobs` (generation operations kept for 30 days, with
+        their state and credits). Called by Auth with a service credential.
+
+        Errors: INVALID_ARGUMENT / `INVALID_ARGUMENT` (`users/me` is not
+        accepted; name the user).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def PurgeUserData(self, request, context):
+        """Erases everything Notes holds about a user, for account deletion: the
+        categories `notes`, `transcripts`, `links`, `quizzes`, `quiz_attempts`
+        and `jobs`. Jobs still QUEUED or RUNNING are cancelled first (their
+        reserved credit is released by Billing's own erasure). Nothing is
+        retained. Idempotent: a second call erases nothing more and succeeds.
+
+        Errors: INVALID_ARGUMENT / `INVALID_ARGUMENT` (`users/me` is not
+        accepted; name the user).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_NotesServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -638,6 +676,16 @@ def add_NotesServiceServicer_to_server(servicer, server):
                     servicer.ListQuizAttempts,
                     request_deserializer=marquee_dot_notes_dot_v1_dot_notes__pb2.ListQuizAttemptsRequest.FromString,
                     response_serializer=marquee_dot_notes_dot_v1_dot_notes__pb2.ListQuizAttemptsResponse.SerializeToString,
+            ),
+            'ExportUserData': grpc.unary_unary_rpc_method_handler(
+                    servicer.ExportUserData,
+                    request_deserializer=marquee_dot_notes_dot_v1_dot_notes__pb2.ExportUserDataRequest.FromString,
+                    response_serializer=marquee_dot_notes_dot_v1_dot_notes__pb2.ExportUserDataResponse.SerializeToString,
+            ),
+            'PurgeUserData': grpc.unary_unary_rpc_method_handler(
+                    servicer.PurgeUserData,
+                    request_deserializer=marquee_dot_notes_dot_v1_dot_notes__pb2.PurgeUserDataRequest.FromString,
+                    response_serializer=marquee_dot_notes_dot_v1_dot_notes__pb2.PurgeUserDataResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -1299,6 +1347,60 @@ class NotesService(object):
             '/marquee.notes.v1.NotesService/ListQuizAttempts',
             marquee_dot_notes_dot_v1_dot_notes__pb2.ListQuizAttemptsRequest.SerializeToString,
             marquee_dot_notes_dot_v1_dot_notes__pb2.ListQuizAttemptsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ExportUserData(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/marquee.notes.v1.NotesService/ExportUserData',
+            marquee_dot_notes_dot_v1_dot_notes__pb2.ExportUserDataRequest.SerializeToString,
+            marquee_dot_notes_dot_v1_dot_notes__pb2.ExportUserDataResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def PurgeUserData(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/marquee.notes.v1.NotesService/PurgeUserData',
+            marquee_dot_notes_dot_v1_dot_notes__pb2.PurgeUserDataRequest.SerializeToString,
+            marquee_dot_notes_dot_v1_dot_notes__pb2.PurgeUserDataResponse.FromString,
             options,
             channel_credentials,
             insecure,

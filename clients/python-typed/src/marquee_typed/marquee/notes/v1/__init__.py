@@ -23,6 +23,8 @@ __all__ = (
     "ExportFormat",
     "ExportNoteRequest",
     "ExportNoteResponse",
+    "ExportUserDataRequest",
+    "ExportUserDataResponse",
     "GenerateNotesMetadata",
     "GenerateNotesRequest",
     "GenerateNotesResponse",
@@ -69,6 +71,8 @@ __all__ = (
     "NoteView",
     "NotesServiceAsyncStub",
     "NotesServiceStub",
+    "PurgeUserDataRequest",
+    "PurgeUserDataResponse",
     "Question",
     "QuestionOption",
     "QuestionResult",
@@ -1474,6 +1478,37 @@ default_message_pool.register_message("marquee.notes.v1", "ExportNoteResponse", 
 
 
 @dataclass(eq=False, repr=False)
+class ExportUserDataRequest(betterproto2.Message):
+    """
+    Request for `ExportUserData`.
+    """
+
+    name: "str" = betterproto2.field(1, betterproto2.TYPE_STRING)
+    """
+    Required. The user, `users/{user}`; `users/me` is not accepted.
+    """
+
+
+default_message_pool.register_message("marquee.notes.v1", "ExportUserDataRequest", ExportUserDataRequest)
+
+
+@dataclass(eq=False, repr=False)
+class ExportUserDataResponse(betterproto2.Message):
+    """
+    Response for `ExportUserData`.
+    """
+
+    document: "___google__api__.HttpBody | None" = betterproto2.field(1, betterproto2.TYPE_MESSAGE, optional=True)
+    """
+    The user's Notes data as one JSON object (`application/json`), keyed by
+    category.
+    """
+
+
+default_message_pool.register_message("marquee.notes.v1", "ExportUserDataResponse", ExportUserDataResponse)
+
+
+@dataclass(eq=False, repr=False)
 class GenerateNotesMetadata(betterproto2.Message):
     """
     `Operation.metadata` of a `generate_notes` operation.
@@ -2657,6 +2692,48 @@ class NoteSource(betterproto2.Message):
 
 
 default_message_pool.register_message("marquee.notes.v1", "NoteSource", NoteSource)
+
+
+@dataclass(eq=False, repr=False)
+class PurgeUserDataRequest(betterproto2.Message):
+    """
+    Request for `PurgeUserData`.
+    """
+
+    name: "str" = betterproto2.field(1, betterproto2.TYPE_STRING)
+    """
+    Required. The user, `users/{user}`; `users/me` is not accepted.
+    """
+
+    request_id: "str" = betterproto2.field(2, betterproto2.TYPE_STRING)
+    """
+    Optional. Identifies this erasure (Auth's deletion request), for logs;
+    the call is idempotent with or without it.
+    """
+
+
+default_message_pool.register_message("marquee.notes.v1", "PurgeUserDataRequest", PurgeUserDataRequest)
+
+
+@dataclass(eq=False, repr=False)
+class PurgeUserDataResponse(betterproto2.Message):
+    """
+    Response for `PurgeUserData`.
+    """
+
+    erased: "list[__api__v1__.UserDataDisposition]" = betterproto2.field(1, betterproto2.TYPE_MESSAGE, repeated=True)
+    """
+    Output only. What was erased, one entry per category, with how many
+    records it held (zero on a repeated call).
+    """
+
+    retained: "list[__api__v1__.UserDataDisposition]" = betterproto2.field(2, betterproto2.TYPE_MESSAGE, repeated=True)
+    """
+    Output only. What was kept and why; Notes keeps nothing.
+    """
+
+
+default_message_pool.register_message("marquee.notes.v1", "PurgeUserDataResponse", PurgeUserDataResponse)
 
 
 @dataclass(eq=False, repr=False)
@@ -3862,6 +3939,42 @@ class NotesServiceStub:
             ListQuizAttemptsResponse.FromString,
         )(message)
 
+    def export_user_data(self, message: "ExportUserDataRequest") -> "ExportUserDataResponse":
+        """
+        Exports everything Notes holds about a user, for account export: a JSON
+        object with the categories `notes` (each with its sections, key terms and
+        Markdown), `transcripts`, `links`, `quizzes` (with answer keys),
+        `quiz_attempts` and `jobs` (generation operations kept for 30 days, with
+        their state and credits). Called by Auth with a service credential.
+
+        Errors: INVALID_ARGUMENT / `INVALID_ARGUMENT` (`users/me` is not
+        accepted; name the user).
+        """
+
+        return self._channel.unary_unary(
+            "/marquee.notes.v1.NotesService/ExportUserData",
+            ExportUserDataRequest.SerializeToString,
+            ExportUserDataResponse.FromString,
+        )(message)
+
+    def purge_user_data(self, message: "PurgeUserDataRequest") -> "PurgeUserDataResponse":
+        """
+        Erases everything Notes holds about a user, for account deletion: the
+        categories `notes`, `transcripts`, `links`, `quizzes`, `quiz_attempts`
+        and `jobs`. Jobs still QUEUED or RUNNING are cancelled first (their
+        reserved credit is released by Billing's own erasure). Nothing is
+        retained. Idempotent: a second call erases nothing more and succeeds.
+
+        Errors: INVALID_ARGUMENT / `INVALID_ARGUMENT` (`users/me` is not
+        accepted; name the user).
+        """
+
+        return self._channel.unary_unary(
+            "/marquee.notes.v1.NotesService/PurgeUserData",
+            PurgeUserDataRequest.SerializeToString,
+            PurgeUserDataResponse.FromString,
+        )(message)
+
 
 class NotesServiceAsyncStub(betterproto2_grpclib.ServiceStub):
     """
@@ -4519,9 +4632,66 @@ class NotesServiceAsyncStub(betterproto2_grpclib.ServiceStub):
             metadata=metadata,
         )
 
+    async def export_user_data(
+        self,
+        message: "ExportUserDataRequest",
+        *,
+        timeout: "float | None" = None,
+        deadline: "Deadline | None" = None,
+        metadata: "MetadataLike | None" = None,
+    ) -> "ExportUserDataResponse":
+        """
+        Exports everything Notes holds about a user, for account export: a JSON
+        object with the categories `notes` (each with its sections, key terms and
+        Markdown), `transcripts`, `links`, `quizzes` (with answer keys),
+        `quiz_attempts` and `jobs` (generation operations kept for 30 days, with
+        their state and credits). Called by Auth with a service credential.
+
+        Errors: INVALID_ARGUMENT / `INVALID_ARGUMENT` (`users/me` is not
+        accepted; name the user).
+        """
+
+        return await self._unary_unary(
+            "/marquee.notes.v1.NotesService/ExportUserData",
+            message,
+            ExportUserDataResponse,
+            timeout=timeout,
+            deadline=deadline,
+            metadata=metadata,
+        )
+
+    async def purge_user_data(
+        self,
+        message: "PurgeUserDataRequest",
+        *,
+        timeout: "float | None" = None,
+        deadline: "Deadline | None" = None,
+        metadata: "MetadataLike | None" = None,
+    ) -> "PurgeUserDataResponse":
+        """
+        Erases everything Notes holds about a user, for account deletion: the
+        categories `notes`, `transcripts`, `links`, `quizzes`, `quiz_attempts`
+        and `jobs`. Jobs still QUEUED or RUNNING are cancelled first (their
+        reserved credit is released by Billing's own erasure). Nothing is
+        retained. Idempotent: a second call erases nothing more and succeeds.
+
+        Errors: INVALID_ARGUMENT / `INVALID_ARGUMENT` (`users/me` is not
+        accepted; name the user).
+        """
+
+        return await self._unary_unary(
+            "/marquee.notes.v1.NotesService/PurgeUserData",
+            message,
+            PurgeUserDataResponse,
+            timeout=timeout,
+            deadline=deadline,
+            metadata=metadata,
+        )
+
 
 from ....google import api as ___google__api__
 from ....google import protobuf as ___google__protobuf__
 from ....google import rpc as ___google__rpc__
 from ....google import type as ___google__type__
+from ...api import v1 as __api__v1__
 from ...longrunning import v1 as __longrunning__v1__
