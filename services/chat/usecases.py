@@ -15,6 +15,7 @@ import json
 import logging
 import pathlib
 import time
+import warnings
 from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -43,7 +44,8 @@ from services.chat.domain import (
 from services.chat.models import ChunkRow, ConversationRow, DocumentRow, FeedbackRow, MessageRow, UserSettingsRow
 from services.chat.repository import ChatRepository
 from services.chat.settings import ChatSettings
-from services.chat.vectors import ChunkFilter, IndexedChunk, LocalHybridIndex, VectorIndex
+from services.chat.vectors import ChunkFilter, IndexedChunk, IndexUnavailable, LocalHybridIndex, VectorIndex
+from services.chat.weaviate_store import WeaviateConfig, WeaviateIndex
 from services.core import errors
 from services.core.db import Database
 from services.core.embeddings import Embedder, EmbeddingUnavailable
@@ -191,10 +193,24 @@ class ChatUseCases:
 
     # The index, opened on first use with the embedding model's dimensions ---------------------------
 
+    async def start(self) -> None:
+        """Connects to Weaviate and creates its collection when that is the configured store. A Weaviate that
+        is down does not stop the server: answers say the knowledge base is unavailable until it is back."""
+        if self.settings.chat_vector_store == "weaviate":
+            try:
+                await self.index()
+            except errors.Unavailable as exc:
+                log.warning("chat: %s; retrying on first use", exc.message)
+
     async def index(self, dimensions: int | None = None) -> VectorIndex | None:
         if self._index is not None:
             return self._index
         async with self._index_lock:
+            if self._index is None and self.settings.chat_vector_store == "weaviate":
+                try:
+                    self._index = await WeaviateIndex.open(self._weaviate_config())
+                except IndexUnavailable as exc:
+                    raise _index_unavailable(exc) from exc
             if self._index is None:
                 meta = self.index_dir / "index.json"
                 if meta.exists():
@@ -206,6 +222,15 @@ class ChatUseCases:
                 )
                 await asyncio.to_thread(meta.write_text, json.dumps({"dimensions": dimensions}))
         return self._index
+
+    def _weaviate_config(self) -> WeaviateConfig:
+        settings = self.settings
+        return WeaviateConfig(
+            url=settings.chat_weaviate_url, grpc_address=settings.chat_weaviate_grpc_address,
+            collection=settings.chat_weaviate_collection, api_key=settings.chat_weaviate_api_key.get_secret_value(),
+            grpc_secure=settings.chat_weaviate_grpc_secure, timeout_seconds=settings.chat_weaviate_timeout_seconds,
+            alpha=settings.chat_hybrid_alpha,
+        )  # fmt: skip
 
     def _spawn(self, coroutine: Any) -> asyncio.Task[None]:
         task: asyncio.Task[None] = asyncio.get_running_loop().create_task(coroutine)
@@ -340,9 +365,13 @@ class ChatUseCases:
             repo.delete_document(document_id)
 
         await self.db.run(remove)
-        index = await self.index()
-        if index is not None:
-            await index.delete_document(document_id)
+        try:
+            index = await self.index()
+            if index is not None:
+                await index.delete_document(document_id)
+        except (IndexUnavailable, errors.Unavailable) as exc:
+            # The rows are gone, so retrieval drops the chunks' vectors anyway (hits are joined with the rows).
+            log.warning("document %s deleted, its vectors not (index unavailable): %s", document_id, exc)
 
     async def list_chunks(self, document_id: str, after: int, limit: int) -> list[ChunkView]:
         def read(session: Any) -> list[ChunkView]:
@@ -364,7 +393,11 @@ class ChatUseCases:
         index = await self.index(int(vector.shape[0]))
         if index is None:
             return []
-        hits = [h for h in await index.search(vector, query, top_k, where) if h.score >= min_score]
+        try:
+            searched = await index.search(vector, query, top_k, where)
+        except IndexUnavailable as exc:
+            raise _index_unavailable(exc) from exc
+        hits = [h for h in searched if h.score >= min_score]
         found = await self.db.run(lambda session: ChatRepository(session).chunks_with_documents([h.chunk_id for h in hits]))
         results: list[RetrievedView] = []
         for hit in hits:
@@ -1069,7 +1102,10 @@ class ChatUseCases:
         elif "retrieval_enabled" in changes:
             index = await self.index()
             if index is not None:
-                await index.set_enabled(document_id, bool(changes["retrieval_enabled"]))
+                try:
+                    await index.set_enabled(document_id, bool(changes["retrieval_enabled"]))
+                except IndexUnavailable as exc:
+                    raise _index_unavailable(exc) from exc
         return updated
 
     async def reindex_document(self, document_id: str) -> DocumentView:
@@ -1111,6 +1147,10 @@ def _citation_json(source: Source, *, cited: bool) -> dict[str, Any]:
     }  # fmt: skip
 
 
+def _index_unavailable(exc: Exception) -> errors.Unavailable:
+    return errors.Unavailable(f"the knowledge base index is unavailable: {exc}", reason="KNOWLEDGE_BASE_UNAVAILABLE")
+
+
 def _conversation_not_found(user_id: str, conversation_id: str) -> errors.NotFound:
     name = f"users/{user_id}/conversations/{conversation_id}"
     return errors.NotFound(f"{name} not found", metadata={"name": name})
@@ -1138,7 +1178,11 @@ def _settings_view(user_id: str, row: UserSettingsRow | None) -> domain.Settings
 
 def _render_pdf(html: str) -> bytes:
     """WeasyPrint (Pango shaping, embedded font subsets): any Unicode text the fonts cover comes out as text."""
-    from weasyprint import HTML
+    with warnings.catch_warnings():
+        # Without libharfbuzz-subset WeasyPrint warns at import that a future release will need it; this one
+        # embeds whole fonts instead of subsets, which is correct output, only larger.
+        warnings.filterwarnings("ignore", message="HarfBuzz-Subset", category=DeprecationWarning)
+        from weasyprint import HTML
 
     rendered: bytes = HTML(string=html).write_pdf()
     return rendered

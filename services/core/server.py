@@ -34,6 +34,7 @@ class ServiceRegistration:
     full_name: str  # "marquee.auth.v1.AuthService"
     attach: Callable[[grpc.aio.Server], None]
     close: Callable[[], Any] | None = None
+    start: Callable[[], Any] | None = None  # run (awaited if a coroutine) before the server accepts calls
 
 
 @dataclass
@@ -157,5 +158,6 @@ def create_server(
         health=health_servicer,
         services=names,
         interceptor=interceptor,
+        on_start=[r.start for r in registrations if r.start is not None],
         on_close=[r.close for r in registrations if r.close is not None],
     )
