@@ -121,7 +121,7 @@ class WeaviateIndex:
     async def _insert(self, objects: list[Any]) -> None:
         for start in range(0, len(objects), _PAGE):
             try:
-                result = await self._collection.data.insert_many(objects[start : start + _PAGE])
+                result = await self._bounded(self._collection.data.insert_many(objects[start : start + _PAGE]))
             except Exception as exc:
                 raise IndexUnavailable(f"Weaviate batch insert failed: {exc}") from exc
             if result.errors:
@@ -136,11 +136,16 @@ class WeaviateIndex:
                 DataObject(
                     uuid=object_uuid(c.chunk_id),
                     properties={
-                        "chunk_id": c.chunk_id, "document_id": c.document_id, "text": c.text, "category": c.category,
-                        "skill_level": c.skill_level, "tags": list(c.tags), "enabled": c.enabled,
+                        "chunk_id": c.chunk_id,
+                        "document_id": c.document_id,
+                        "text": c.text,
+                        "category": c.category,
+                        "skill_level": c.skill_level,
+                        "tags": list(c.tags),
+                        "enabled": c.enabled,
                     },
                     vector=np.asarray(c.vector, dtype=np.float32).tolist(),
-                )  # fmt: skip
+                )
                 for c in chunks
             ]
         )
@@ -149,7 +154,7 @@ class WeaviateIndex:
         from weaviate.classes.query import Filter
 
         try:
-            await self._collection.data.delete_many(where=Filter.by_property("document_id").equal(document_id))
+            await self._bounded(self._collection.data.delete_many(where=Filter.by_property("document_id").equal(document_id)))
         except Exception as exc:
             raise IndexUnavailable(f"Weaviate batch delete failed: {exc}") from exc
 
@@ -163,8 +168,10 @@ class WeaviateIndex:
         offset = 0
         try:
             while True:
-                page = await self._collection.query.fetch_objects(
-                    filters=where, limit=_PAGE, offset=offset, include_vector=True, return_properties=_PROPERTIES
+                page = await self._bounded(
+                    self._collection.query.fetch_objects(
+                        filters=where, limit=_PAGE, offset=offset, include_vector=True, return_properties=_PROPERTIES
+                    )
                 )
                 for found in page.objects:
                     properties = dict(found.properties)
@@ -186,12 +193,13 @@ class WeaviateIndex:
             return []
         query = np.asarray(vector, dtype=np.float32)
         try:
-            found = await self._collection.query.hybrid(
+            # The client retries UNAVAILABLE with backoff for about a minute; an answer waits `timeout_seconds`.
+            found = await self._bounded(self._collection.query.hybrid(
                 query=text.strip() or None, vector=query.tolist(), alpha=self._config.alpha, limit=k,
                 fusion_type=HybridFusion.RELATIVE_SCORE, query_properties=["text"], filters=_filters(where),
                 include_vector=True, return_properties=["chunk_id", "document_id"],
                 return_metadata=MetadataQuery(score=True),
-            )  # fmt: skip
+            ))  # fmt: skip
         except Exception as exc:
             raise IndexUnavailable(f"Weaviate search failed: {exc}") from exc
         hits = []
@@ -208,9 +216,15 @@ class WeaviateIndex:
             )  # fmt: skip
         return hits
 
+    async def _bounded(self, call: Any) -> Any:
+        try:
+            return await asyncio.wait_for(call, self._config.timeout_seconds)
+        except TimeoutError as exc:
+            raise IndexUnavailable(f"Weaviate did not answer within {self._config.timeout_seconds:g} s") from exc
+
     async def count(self) -> int:
         try:
-            total = await self._collection.aggregate.over_all(total_count=True)
+            total = await self._bounded(self._collection.aggregate.over_all(total_count=True))
         except Exception as exc:
             raise IndexUnavailable(f"Weaviate aggregate failed: {exc}") from exc
         return int(total.total_count or 0)

@@ -9,8 +9,8 @@ fetches with limit/offset, property and vector returns), `BatchObjects` (upsert 
 CONTAINS_ALL, CONTAINS_NONE, the ordering operators, on text, int, bool and text-array properties.
 Anything else is answered UNIMPLEMENTED, so a client that starts using more of the API fails loudly.
 
-`requests` counts the calls per method, and `fail_next` makes the next N gRPC calls answer UNAVAILABLE (an
-outage at the far end of the wire).
+`requests` counts the calls per method; `fail_next` makes the next N gRPC calls answer UNAVAILABLE and
+`down` every call, REST included (an outage at the far end of the wire).
 """
 
 from __future__ import annotations
@@ -77,6 +77,7 @@ class WeaviateStandin:
         self.lock = threading.Lock()
         self.requests: Counter[str] = Counter()
         self.fail_next = 0
+        self.down = False
         self._http: ThreadingHTTPServer | None = None
         self._grpc: grpc.Server | None = None
         self.http_port = 0
@@ -146,6 +147,9 @@ def _rest_handler(standin: WeaviateStandin) -> type[BaseHTTPRequestHandler]:
 
         def do_GET(self) -> None:
             standin.requests[f"GET {self.path}"] += 1
+            if standin.down:
+                self._error(503, "the stand-in is down")
+                return
             path = self.path.split("?")[0]
             if path == "/v1/meta":
                 self._send(200, {"hostname": standin.url, "version": VERSION, "modules": {}, "grpcMaxMessageSize": 104858000})
@@ -306,8 +310,8 @@ class _Servicer(weaviate_pb2_grpc.WeaviateServicer):
     def _enter(self, method: str, context: grpc.ServicerContext) -> None:
         self.standin.requests[method] += 1
         with self.standin.lock:
-            failing = self.standin.fail_next > 0
-            if failing:
+            failing = self.standin.down or self.standin.fail_next > 0
+            if self.standin.fail_next > 0:
                 self.standin.fail_next -= 1
         if failing:
             context.abort(grpc.StatusCode.UNAVAILABLE, "the stand-in is down (fail_next)")
@@ -438,9 +442,7 @@ class _Servicer(weaviate_pb2_grpc.WeaviateServicer):
         denominator = float(np.linalg.norm(query) * np.linalg.norm(vector)) or 1.0
         return float(vector @ query) / denominator
 
-    def _hybrid(
-        self, hybrid: Any, allowed: list[StoredObject], limit: int
-    ) -> list[tuple[StoredObject, float | None]]:
+    def _hybrid(self, hybrid: Any, allowed: list[StoredObject], limit: int) -> list[tuple[StoredObject, float | None]]:
         alpha = hybrid.alpha_param if hybrid.use_alpha_param else hybrid.alpha
         if hybrid.vector_bytes:
             query = _float32s(hybrid.vector_bytes)

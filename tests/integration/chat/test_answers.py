@@ -1,4 +1,7 @@
-"""Answers over the wire: ingestion to READY, cited answers from the right document, stop, disconnect, failures."""
+"""Answers over the wire: ingestion to READY, cited answers from the right document, stop, disconnect, failures.
+
+Every test runs twice: on the embedded index and with `chat_vector_store = weaviate` against the Weaviate
+stand-in (tests/support/weaviate_standin.py) at the far end of real REST and gRPC sockets."""
 
 from __future__ import annotations
 
@@ -28,6 +31,12 @@ VACCINES = (
     "Horses need yearly vaccines against tetanus, encephalitis, West Nile virus and rabies. A negative Coggins "
     "test is needed for travel between states."
 )
+
+
+@pytest.fixture(scope="module", params=["local", "weaviate"])
+def stub(request: pytest.FixtureRequest) -> Stub:
+    """The embedded-index server, then the Weaviate one: the same tests over both vector stores."""
+    return request.getfixturevalue("stub" if request.param == "local" else "weaviate_stub")  # type: ignore[no-any-return]
 
 
 @pytest.fixture(scope="module")
