@@ -325,6 +325,17 @@ def user_of(caller: str, is_admin: bool, name: str, field_name: str = "parent") 
     return parts[1]
 
 
+def named_user(name: str) -> str:
+    """The user of an account-export or erasure call: `users/{user}` only (Auth names the user; `users/me` would be
+    the calling service)."""
+    parts = (name or "").split("/")
+    if len(parts) != 2 or parts[0] != "users" or not _ID.fullmatch(parts[1]):
+        raise invalid("name", "must be users/{user}")
+    if parts[1] == "me":
+        raise invalid("name", "users/me is not accepted; name the user")
+    return parts[1]
+
+
 def parse_name(caller: str, is_admin: bool, name: str, collections: Sequence[str], field_name: str = "name") -> list[str]:
     """`users/{user}/<collections[0]>/{id}/<collections[1]>/{id}…` → [user id, id, id…], scoped to the caller."""
     parts = (name or "").split("/")
@@ -515,3 +526,32 @@ class ModelView:
     display_name: str
     description: str
     max_output_tokens: int
+
+
+# Account erasure ------------------------------------------------------------------------------------------
+
+PURGE_CATEGORIES = {
+    "conversations": "deleted, with their titles, instructions and search index entries",
+    "messages": "deleted: questions, answers (superseded ones too) and their citations",
+    "feedback": "deleted: ratings, reasons and comments on answers",
+    "settings": "deleted: default skill level, model and standing instructions",
+    "usage": "deleted: answers and tokens per day, and the allowance and rate counters",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Disposition:
+    category: str
+    count: int
+    description: str
+
+
+def purge_dispositions(counts: dict[str, int]) -> list[Disposition]:
+    return [Disposition(category, counts.get(category, 0), text) for category, text in PURGE_CATEGORIES.items()]
+
+
+def skill_level_name(level: int) -> str:
+    try:
+        return SkillLevel(level).name.lower()
+    except ValueError:
+        return "unspecified"

@@ -11,6 +11,7 @@ from typing import Any, cast
 from google.api import httpbody_pb2
 from google.protobuf import duration_pb2
 from google.rpc import status_pb2
+from marquee.api.v1 import userdata_pb2
 from marquee.chat.v1 import chat_pb2 as pb
 from marquee.chat.v1 import chat_pb2_grpc
 
@@ -506,6 +507,18 @@ class ChatHandlers(chat_pb2_grpc.ChatServiceServicer):
         if not name.endswith("/" + leaf):
             raise errors.invalid("name", f"must be users/{{user}}/{leaf}")
         return domain.user_of(principal.user_id, principal.is_admin, name.removesuffix("/" + leaf), "name")
+
+    async def ExportUserData(self, request: pb.ExportUserDataRequest, context: Context) -> pb.ExportUserDataResponse:
+        document = await self.usecases.export_user_data(request.name)
+        return pb.ExportUserDataResponse(document=httpbody_pb2.HttpBody(content_type="application/json", data=document))
+
+    async def PurgeUserData(self, request: pb.PurgeUserDataRequest, context: Context) -> pb.PurgeUserDataResponse:
+        erased = await self.usecases.purge_user_data(request.name)
+        return pb.PurgeUserDataResponse(
+            erased=[
+                userdata_pb2.UserDataDisposition(category=d.category, count=d.count, description=d.description) for d in erased
+            ]
+        )
 
     async def GetUsage(self, request: pb.GetUsageRequest, context: Context) -> pb.GetUsageResponse:
         found = await self.usecases.usage(self._singleton(request.name, "usage"))

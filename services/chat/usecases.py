@@ -1064,6 +1064,42 @@ class ChatUseCases:
             )
         ]  # fmt: skip
 
+    # Account export and erasure (called by Auth) ----------------------------------------------------
+
+    async def export_user_data(self, name: str) -> bytes:
+        user_id = domain.named_user(name)
+
+        def read(session: Any) -> dict[str, Any]:
+            repo = ChatRepository(session)
+            conversations = repo.user_conversations(user_id)
+            messages: dict[str, list[dict[str, Any]]] = {}
+            for message in repo.conversation_messages([c.id for c in conversations]):
+                messages.setdefault(message.conversation_id, []).append(_message_export(user_id, message))
+            settings = repo.user_settings(user_id)
+            return {
+                "conversations": [_conversation_export(c, messages.get(c.id, [])) for c in conversations],
+                "feedback": [_feedback_export(f) for f in repo.user_feedback(user_id)],
+                "settings": _settings_export(settings) if settings is not None else None,
+                "usage": [{"day": u.day.isoformat(), "answers": u.answers, "tokens": u.tokens} for u in repo.user_usage(user_id)],
+            }
+
+        categories = await self.db.run(read)
+        document = {"user": f"users/{user_id}", "export_time": utcnow().isoformat(), **categories}
+        return json.dumps(document, ensure_ascii=False, indent=2).encode("utf-8")
+
+    async def purge_user_data(self, name: str) -> list[domain.Disposition]:
+        """Stops the user's answers, then deletes their rows and counters. Idempotent: a repeat erases 0 records."""
+        user_id = domain.named_user(name)
+        conversations = await self.db.run(lambda session: {c.id for c in ChatRepository(session).user_conversations(user_id)})
+        for generation in list(self.generations.values()):
+            if generation.conversation_id in conversations:
+                generation.stop_requested = True
+                async with generation.changed:
+                    await generation.changed.wait_for(lambda g=generation: g.done)  # type: ignore[misc]
+        counts = await self.db.run(lambda session: ChatRepository(session).purge_user(user_id))
+        await self.counter.forget(user_id)
+        return domain.purge_dispositions(counts)
+
     # More knowledge base ---------------------------------------------------------------------------
 
     async def list_documents(
@@ -1166,6 +1202,46 @@ def _feedback_view(row: FeedbackRow) -> domain.FeedbackView:
         user_id=row.user_id, conversation_id=row.conversation_id, message_id=row.message_id, rating=row.rating,
         reasons=tuple(row.reasons or ()), comment=row.comment, create_time=row.create_time, update_time=row.update_time,
     )  # fmt: skip
+
+
+def _iso(value: dt.datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def _message_export(user_id: str, row: MessageRow) -> dict[str, Any]:
+    return {
+        "name": f"users/{user_id}/conversations/{row.conversation_id}/messages/{row.id}", "role": row.role,
+        "content": row.content, "state": row.state, "finish_reason": row.finish_reason, "model": row.model,
+        "skill_level": domain.skill_level_name(row.skill_level), "superseded": row.superseded,
+        "citations": [c for c in row.citations or [] if c.get("cited")], "prompt_tokens": row.prompt_tokens,
+        "completion_tokens": row.completion_tokens, "create_time": _iso(row.create_time),
+        "complete_time": _iso(row.complete_time),
+    }  # fmt: skip
+
+
+def _conversation_export(row: ConversationRow, messages: list[dict[str, Any]]) -> dict[str, Any]:
+    return {
+        "name": f"users/{row.user_id}/conversations/{row.id}", "title": row.title,
+        "skill_level": domain.skill_level_name(row.skill_level), "model": row.model, "instructions": row.instructions,
+        "archived": row.archived, "pinned": row.pinned, "total_tokens": row.total_tokens,
+        "create_time": _iso(row.create_time), "update_time": _iso(row.update_time), "messages": messages,
+    }  # fmt: skip
+
+
+def _feedback_export(row: FeedbackRow) -> dict[str, Any]:
+    return {
+        "message": f"users/{row.user_id}/conversations/{row.conversation_id}/messages/{row.message_id}",
+        "rating": row.rating, "reasons": list(row.reasons or ()), "comment": row.comment,
+        "create_time": _iso(row.create_time), "update_time": _iso(row.update_time),
+    }  # fmt: skip
+
+
+def _settings_export(row: UserSettingsRow) -> dict[str, Any]:
+    return {
+        "default_skill_level": domain.skill_level_name(row.default_skill_level), "default_model": row.default_model,
+        "instructions": row.instructions, "hide_follow_up_suggestions": row.hide_follow_up_suggestions,
+        "update_time": _iso(row.update_time),
+    }  # fmt: skip
 
 
 def _settings_view(user_id: str, row: UserSettingsRow | None) -> domain.SettingsView:
