@@ -118,7 +118,8 @@ async def test_only_services_may_call_and_the_user_must_be_named(
     for name in ("users/me", "", "users/a/b", "conversations/x", "users/bad id"):
         bad = await fails(stub.ExportUserData(pb.ExportUserDataRequest(name=name), metadata=service))
         expect(bad, grpc.StatusCode.INVALID_ARGUMENT, "INVALID_ARGUMENT")
-        assert bad.bad_request is not None and bad.bad_request.field_violations[0].field == "name", name
+        assert bad.bad_request is not None, name
+        assert bad.bad_request.field_violations[0].field == "name", name
         bad = await fails(stub.PurgeUserData(pb.PurgeUserDataRequest(name=name), metadata=service))
         expect(bad, grpc.StatusCode.INVALID_ARGUMENT, "INVALID_ARGUMENT")
     assert (await stub.ExportUserData(pb.ExportUserDataRequest(name=f"users/{alice}"), metadata=admin)).document.data
