@@ -180,6 +180,19 @@ class DocumentView:
     create_time: dt.datetime
     update_time: dt.datetime
     index_time: dt.datetime | None
+    uri: str = ""
+    error_code: int = 0  # google.rpc code of a FAILED ingestion (0: none recorded)
+    error_reason: str = ""
+
+
+def check_document_uri(uri: str) -> str:
+    """An http(s) URL with a host, at most 2,048 characters."""
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(uri.strip())
+    if parts.scheme not in ("http", "https") or not parts.hostname or len(uri) > 2048:
+        raise invalid("document.uri", "must be an http(s) URL with a host, at most 2048 characters")
+    return uri.strip()
 
 
 @dataclass(frozen=True, slots=True)

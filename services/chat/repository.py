@@ -49,6 +49,9 @@ class ChatRepository:
     def document(self, document_id: str) -> DocumentRow | None:
         return self.session.get(DocumentRow, document_id)
 
+    def document_by_hash(self, content_hash: str) -> DocumentRow | None:
+        return self.session.scalars(select(DocumentRow).where(DocumentRow.content_hash == content_hash).limit(1)).first()
+
     def chunks(self, document_id: str, after_position: int, limit: int) -> list[ChunkRow]:
         query = (
             select(ChunkRow)

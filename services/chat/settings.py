@@ -47,3 +47,7 @@ class ChatSettings(ServiceSettings):
         "MarqueeChatChunk", pattern=r"^[A-Z][A-Za-z0-9_]*$", description="The collection holding the chunks (created on start)."
     )
     chat_weaviate_timeout_seconds: float = Field(10.0, gt=0, le=300, description="Timeout of each Weaviate call.")
+    chat_fetch_max_bytes: int = Field(
+        20_000_000, ge=1000, description="Largest file fetched for a document ingested from a uri (the contract's 20 MB)."
+    )
+    chat_fetch_timeout_seconds: float = Field(20.0, gt=0, le=300, description="Timeout of fetching a document's uri.")

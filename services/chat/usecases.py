@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import datetime as dt
+import hashlib
 import json
 import logging
 import pathlib
@@ -20,7 +21,9 @@ from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from services.chat import domain
+import httpx
+
+from services.chat import domain, extract
 from services.chat.allowance import AnswerCounter, reset_after
 from services.chat.allowance import day_of as allowance_day
 from services.chat.billing_client import BillingClient
@@ -57,6 +60,7 @@ log = logging.getLogger(__name__)
 MAX_CONVERSATION_MESSAGES = 1000
 # A generating message no task in any process finishes within this long is closed as failed.
 STALE_GENERATION_SECONDS = 900.0
+_FETCH_AGENT = "Marquee-Chat/1 (knowledge-base ingestion)"
 
 
 # Row -> view ---------------------------------------------------------------------------------------------
@@ -69,7 +73,7 @@ def document_view(row: DocumentRow) -> DocumentView:
         state=DocumentState(row.state), error=row.error, chunk_count=row.chunk_count, token_count=row.token_count,
         char_count=len(row.text), embedding_model=row.embedding_model, citation_count=row.citation_count,
         etag=domain.etag_of("d", row.id, row.version), create_time=row.create_time, update_time=row.update_time,
-        index_time=row.index_time,
+        index_time=row.index_time, uri=row.uri or "", error_code=row.error_code or 0, error_reason=row.error_reason or "",
     )  # fmt: skip
 
 
@@ -223,6 +227,48 @@ class ChatUseCases:
                 await asyncio.to_thread(meta.write_text, json.dumps({"dimensions": dimensions}))
         return self._index
 
+    async def _fetch(self, uri: str) -> str:
+        """The text at `uri`: at most `chat_fetch_max_bytes`, plain text, Markdown, HTML or PDF."""
+        limit = self.settings.chat_fetch_max_bytes
+        try:
+            async with (
+                httpx.AsyncClient(
+                    timeout=self.settings.chat_fetch_timeout_seconds, follow_redirects=True, max_redirects=5,
+                    headers={"User-Agent": _FETCH_AGENT, "Accept": ", ".join(sorted(extract.SUPPORTED))},
+                ) as client,
+                client.stream("GET", uri) as response,
+            ):  # fmt: skip
+                if response.status_code in (404, 410):
+                    raise errors.NotFound(f"{uri} answered {response.status_code}", reason="DOCUMENT_FETCH_FAILED")
+                if response.status_code >= 400:
+                    raise errors.Unavailable(f"{uri} answered {response.status_code}", reason="DOCUMENT_FETCH_FAILED")
+                kind, _ = extract.media_type(response.headers.get("content-type", ""))
+                if kind not in extract.SUPPORTED:
+                    raise errors.InvalidArgument(
+                        f"{uri} is {kind or 'of no content type'}, not plain text, Markdown, HTML or PDF",
+                        reason="UNSUPPORTED_DOCUMENT_TYPE",
+                    )
+                declared = response.headers.get("content-length", "")
+                if declared.isdigit() and int(declared) > limit:
+                    raise _too_large(uri, limit)
+                body = bytearray()
+                async for piece in response.aiter_bytes():
+                    body += piece
+                    if len(body) > limit:
+                        raise _too_large(uri, limit)
+                content_type = response.headers.get("content-type", "")
+        except httpx.HTTPError as exc:
+            raise errors.Unavailable(f"{uri} could not be fetched: {exc}", reason="DOCUMENT_FETCH_FAILED") from exc
+        try:
+            text = await asyncio.to_thread(extract.text_of, bytes(body), content_type)
+        except extract.UnsupportedDocument as exc:
+            raise errors.InvalidArgument(f"{uri}: {exc}", reason="UNSUPPORTED_DOCUMENT_TYPE") from exc
+        if len(text) > self.settings.chat_max_document_chars:
+            raise errors.InvalidArgument(
+                f"the text at {uri} is over {self.settings.chat_max_document_chars} characters", reason="DOCUMENT_TOO_LARGE"
+            )
+        return text
+
     def _weaviate_config(self) -> WeaviateConfig:
         settings = self.settings
         return WeaviateConfig(
@@ -254,27 +300,35 @@ class ChatUseCases:
     ) -> DocumentView:  # fmt: skip
         if not title.strip():
             raise errors.invalid("document.title", "is required")
-        if uri and not text:
-            raise errors.InvalidArgument(
-                "documents are ingested from text; fetching a uri is not supported by this server",
-                reason="UNSUPPORTED_DOCUMENT_TYPE",
-                violations=[errors.FieldViolation("document.uri", "not supported: send the text")],
-            )
-        if not text.strip():
+        if uri and text:
+            raise errors.invalid("document.uri", "send one of text or uri")
+        if uri:
+            uri = domain.check_document_uri(uri)
+        elif not text.strip():
             raise errors.invalid("document.text", "one of text or uri is required")
         if len(text) > self.settings.chat_max_document_chars:
             raise errors.InvalidArgument(
                 f"document text is over {self.settings.chat_max_document_chars} characters",
                 reason="DOCUMENT_TOO_LARGE",
                 violations=[errors.FieldViolation("document.text", "too large")],
+                metadata={"max_chars": str(self.settings.chat_max_document_chars)},
             )
+        digest = _content_hash(uri, text)
         row = DocumentRow(
-            title=title.strip()[:500], text=text, source=source, category=category, skill_level=skill_level,
-            tags=sorted(set(tags)), language=language, retrieval_enabled=retrieval_enabled, state=DocumentState.PENDING,
+            title=title.strip()[:500], text=text, uri=uri, content_hash=digest, source=source, category=category,
+            skill_level=skill_level, tags=sorted(set(tags)), language=language, retrieval_enabled=retrieval_enabled,
+            state=DocumentState.PENDING,
         )  # fmt: skip
 
         def insert(session: Any) -> DocumentView:
-            ChatRepository(session).add(row)
+            repo = ChatRepository(session)
+            same = repo.document_by_hash(digest)
+            if same is not None:
+                raise errors.AlreadyExists(
+                    f"documents/{same.id} has the same {'uri' if uri else 'text'}",
+                    reason="DUPLICATE_DOCUMENT", metadata={"document": f"documents/{same.id}"},
+                )  # fmt: skip
+            repo.add(row)
             return document_view(row)
 
         created = await self.db.run(insert)
@@ -294,6 +348,16 @@ class ChatUseCases:
         if row is None:
             return
         try:
+            if row.uri:
+                fetched = await self._fetch(row.uri)
+
+                def keep_text(session: Any) -> None:
+                    stored = ChatRepository(session).document(document_id)
+                    if stored is not None:
+                        stored.text = fetched
+
+                await self.db.run(keep_text)
+                row.text = fetched
             pieces = domain.words(row.text)
             counts = await self.embedder.count_tokens(pieces)
             chunks = domain.chunk_by_tokens(
@@ -324,7 +388,7 @@ class ChatUseCases:
                 stored = repo.document(document_id)
                 if stored is not None:
                     stored.state = DocumentState.READY
-                    stored.error = ""
+                    stored.error, stored.error_code, stored.error_reason = "", 0, ""
                     stored.chunk_count = len(chunk_rows)
                     stored.token_count = sum(c.token_count for c in chunks)
                     stored.embedding_model = self.embedder.model
@@ -334,13 +398,16 @@ class ChatUseCases:
             await self.db.run(ready)
         except Exception as exc:  # any failure is the document's state, shown to admins
             log.warning("ingestion of document %s failed: %s", document_id, exc)
-            reason = f"{type(exc).__name__}: {exc}"[:500]
+            if isinstance(exc, errors.DomainError):
+                message, code, why = exc.message[:500], exc.code.value[0], exc.reason
+            else:
+                message, code, why = f"{type(exc).__name__}: {exc}"[:500], 13, "INGESTION_FAILED"
 
             def failed(session: Any) -> None:
                 stored = ChatRepository(session).document(document_id)
                 if stored is not None:
                     stored.state = DocumentState.FAILED
-                    stored.error = reason
+                    stored.error, stored.error_code, stored.error_reason = message, code, why
                     stored.version += 1
 
             await self.db.run(failed)
@@ -1114,9 +1181,13 @@ class ChatUseCases:
     async def update_document(self, document_id: str, etag: str, changes: dict[str, Any]) -> DocumentView:
         if "title" in changes and not str(changes["title"]).strip():
             raise errors.invalid("document.title", "must not be empty")
+        if "text" in changes and "uri" in changes:
+            raise errors.invalid("update_mask", "change one of text or uri")
         if "text" in changes and not str(changes["text"]).strip():
             raise errors.invalid("document.text", "must not be empty")
-        reingest = bool({"text", "title", "category", "skill_level", "tags"} & set(changes))
+        if "uri" in changes:
+            changes["uri"] = domain.check_document_uri(str(changes["uri"]))
+        reingest = bool({"text", "uri", "title", "category", "skill_level", "tags"} & set(changes))
 
         def write(session: Any) -> DocumentView:
             row = ChatRepository(session).document(document_id)
@@ -1124,8 +1195,14 @@ class ChatUseCases:
                 raise errors.NotFound(f"documents/{document_id} not found", metadata={"name": f"documents/{document_id}"})
             if etag and etag != domain.etag_of("d", row.id, row.version):
                 raise errors.Aborted("the document changed since it was read", reason="ETAG_MISMATCH")
+            if ("uri" in changes or "text" in changes) and row.state == DocumentState.PROCESSING:
+                raise errors.FailedPrecondition("the document is being ingested", reason="DOCUMENT_PROCESSING")
             for key, value in changes.items():
                 setattr(row, key, value)
+            if "uri" in changes:
+                row.text, row.content_hash = "", _content_hash(row.uri, "")
+            elif "text" in changes:
+                row.uri, row.content_hash = "", _content_hash("", row.text)
             if reingest:
                 row.state = DocumentState.PENDING
             row.version += 1
@@ -1181,6 +1258,16 @@ def _citation_json(source: Source, *, cited: bool) -> dict[str, Any]:
         "index": view.index, "document_id": view.document_id, "chunk_id": view.chunk_id, "title": view.title,
         "source": view.source, "snippet": view.snippet, "score": view.score, "cited": view.cited,
     }  # fmt: skip
+
+
+def _too_large(uri: str, limit: int) -> errors.InvalidArgument:
+    return errors.InvalidArgument(
+        f"the file at {uri} is over {limit} bytes", reason="DOCUMENT_TOO_LARGE", metadata={"max_bytes": str(limit)}
+    )
+
+
+def _content_hash(uri: str, text: str) -> str:
+    return hashlib.sha256((f"uri:{uri}" if uri else f"text:{text}").encode("utf-8")).hexdigest()
 
 
 def _index_unavailable(exc: Exception) -> errors.Unavailable:
