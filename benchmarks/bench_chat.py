@@ -273,6 +273,9 @@ async def bench_answers(queries: int) -> dict[str, Any]:
                         )
                     results[name] = entry
                     print(f"answers [{name}]: {entry}", flush=True)
+                    listed = await stub.ListDocuments(pb.ListDocumentsRequest(page_size=50), metadata=admin)
+                    for document in listed.documents:  # the next configuration ingests the same texts
+                        await stub.DeleteDocument(pb.DeleteDocumentRequest(name=document.name), metadata=admin)
             finally:
                 await server.stop(1.0)
                 await deps.close()

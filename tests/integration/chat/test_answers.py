@@ -6,6 +6,7 @@ stand-in (tests/support/weaviate_standin.py) at the far end of real REST and gRP
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator
 
 import grpc
 import pytest
@@ -40,14 +41,18 @@ def stub(request: pytest.FixtureRequest) -> Stub:
 
 
 @pytest.fixture(scope="module")
-async def documents(stub: Stub, signer: object) -> dict[str, pb.Document]:
+async def documents(stub: Stub, signer: object) -> AsyncIterator[dict[str, pb.Document]]:
     from tests.integration.chat.conftest import token
 
     admin = token(signer, "admin")  # type: ignore[arg-type]
-    return {
+    made = {
         "barrels": await ready_document(stub, admin, "Barrel racing basics", BARRELS, category="rules"),
         "vaccines": await ready_document(stub, admin, "Horse vaccinations", VACCINES, category="care"),
     }
+    yield made
+    # The same texts are ingested again for the other vector store (the same text twice is DUPLICATE_DOCUMENT).
+    for document in made.values():
+        await stub.DeleteDocument(pb.DeleteDocumentRequest(name=document.name), metadata=admin)
 
 
 async def test_ingestion_chunks_and_retrieval(stub: Stub, admin: Metadata, documents: dict[str, pb.Document]) -> None:

@@ -9,7 +9,7 @@ import grpc
 import pytest
 from marquee.chat.v1 import chat_pb2 as pb
 
-from services.core.tokens import ROLE_SERVICE, ROLE_USER, TokenSigner
+from services.core.tokens import ROLE_ADMIN, ROLE_SERVICE, ROLE_USER, TokenSigner
 from tests.integration.chat.conftest import Metadata, Stub, answer, conversation, expect, fails, ready_document
 from tests.support.harness import bearer
 
@@ -28,9 +28,14 @@ def service(signer: TokenSigner) -> Metadata:
     return bearer(signed)
 
 
+@pytest.fixture(scope="module")
+async def hoof_care(stub: Stub, signer: TokenSigner) -> pb.Document:
+    signed, _ = signer.sign(uuid.uuid4().hex, token_id=uuid.uuid4().hex, role=ROLE_ADMIN)
+    return await ready_document(stub, bearer(signed), "Hoof care", GUIDE)
+
+
 async def history(stub: Stub, who: Metadata, admin: Metadata) -> tuple[pb.Conversation, pb.Message]:
     """A conversation with a cited answer, feedback on it, and settings."""
-    await ready_document(stub, admin, "Hoof care", GUIDE)
     chat = await conversation(stub, who, title="Farrier visits", instructions="Answer briefly.")
     events = await answer(stub, who, chat.name, "How often should a farrier trim or reshoe hooves?")
     message = events[-1].completed.message
@@ -48,7 +53,7 @@ async def history(stub: Stub, who: Metadata, admin: Metadata) -> tuple[pb.Conver
 
 
 async def test_export_holds_the_users_conversations_messages_feedback_settings_and_usage(
-    stub: Stub, signer: TokenSigner, service: Metadata, admin: Metadata
+    stub: Stub, signer: TokenSigner, service: Metadata, admin: Metadata, hoof_care: pb.Document
 ) -> None:
     alice, alice_auth = person(signer)
     bob, bob_auth = person(signer)
@@ -75,7 +80,7 @@ async def test_export_holds_the_users_conversations_messages_feedback_settings_a
 
 
 async def test_purge_erases_everything_once_and_leaves_others_alone(
-    stub: Stub, signer: TokenSigner, service: Metadata, admin: Metadata
+    stub: Stub, signer: TokenSigner, service: Metadata, admin: Metadata, hoof_care: pb.Document
 ) -> None:
     alice, alice_auth = person(signer)
     _, bob_auth = person(signer)

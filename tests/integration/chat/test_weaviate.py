@@ -90,7 +90,7 @@ async def test_disabling_and_deleting_reach_weaviate(weaviate_stub: Stub, weavia
 async def test_a_weaviate_outage_is_unavailable_and_costs_no_allowance(
     weaviate_stub: Stub, weaviate: WeaviateStandin, admin: Metadata, user: Metadata
 ) -> None:
-    await ready_document(weaviate_stub, admin, "Arena footing", "Two to three inches of sand over a firm base.")
+    await ready_document(weaviate_stub, admin, "Arena footing", "Arena sand should be two to three inches deep over a firm base.")
     before = (await weaviate_stub.GetUsage(pb.GetUsageRequest(name="users/me/usage"), metadata=user)).usage
     chat = await conversation(weaviate_stub, user)
     weaviate.down = True  # the client retries for a minute; Chat gives up after chat_weaviate_timeout_seconds
