@@ -17,6 +17,7 @@ import logging
 import pathlib
 import time
 import warnings
+from collections import OrderedDict
 from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -60,6 +61,7 @@ log = logging.getLogger(__name__)
 MAX_CONVERSATION_MESSAGES = 1000
 # A generating message no task in any process finishes within this long is closed as failed.
 STALE_GENERATION_SECONDS = 900.0
+QUERY_VECTOR_CACHE = 1024  # question embeddings kept (384 floats each: about 1.6 MB)
 _FETCH_AGENT = "Marquee-Chat/1 (knowledge-base ingestion)"
 
 
@@ -193,6 +195,7 @@ class ChatUseCases:
         self._index = index
         self._index_lock = asyncio.Lock()
         self.generations: dict[str, Generation] = {}
+        self._query_vectors: OrderedDict[tuple[str, str], Any] = OrderedDict()
         self._tasks: set[asyncio.Task[None]] = set()
 
     # The index, opened on first use with the embedding model's dimensions ---------------------------
@@ -449,10 +452,24 @@ class ChatUseCases:
 
         return await self.db.run(read)
 
+    async def _query_vector(self, query: str) -> Any:
+        """The question's embedding, from a small LRU when asked before (a regenerated answer, a retry, a common
+        question): embedding is most of retrieval's time with a local model."""
+        key = (self.embedder.model, query)
+        found = self._query_vectors.get(key)
+        if found is not None:
+            self._query_vectors.move_to_end(key)
+            return found
+        vector = await self.embedder.embed_query(query)
+        self._query_vectors[key] = vector
+        if len(self._query_vectors) > QUERY_VECTOR_CACHE:
+            self._query_vectors.popitem(last=False)
+        return vector
+
     async def retrieve(self, query: str, top_k: int, where: ChunkFilter, min_score: float = 0.0) -> list[RetrievedView]:
         """The chunks most similar to `query` (hybrid search), with their documents."""
         try:
-            vector = await self.embedder.embed_query(query)
+            vector = await self._query_vector(query)
         except EmbeddingUnavailable as exc:
             raise errors.Unavailable(
                 f"the knowledge base cannot embed the question: {exc}", reason="KNOWLEDGE_BASE_UNAVAILABLE"

@@ -6,6 +6,7 @@ stand-in (tests/support/weaviate_standin.py) at the far end of real REST and gRP
 from __future__ import annotations
 
 import asyncio
+import uuid
 from collections.abc import AsyncIterator
 
 import grpc
@@ -217,7 +218,8 @@ async def test_a_model_outage_fails_the_answer_after_started(stub: Stub, user: M
 async def test_a_knowledge_base_outage_fails_before_anything_is_stored(stub: Stub, user: Metadata, model: LlmStandin) -> None:
     chat = await conversation(stub, user)
     model.fail_next(503, path="/v1/embeddings")
-    down = await fails(answer(stub, user, chat.name, "How many barrels are in the cloverleaf pattern?"))
+    # A question never asked before: an asked one's embedding is cached and needs no embedding call.
+    down = await fails(answer(stub, user, chat.name, "How many barrels make the cloverleaf, during an outage?"))
     expect(down, grpc.StatusCode.UNAVAILABLE, "KNOWLEDGE_BASE_UNAVAILABLE")
     again = await stub.GetConversation(pb.GetConversationRequest(name=chat.name), metadata=user)
     assert again.conversation.message_count == 0
@@ -274,3 +276,16 @@ async def test_document_delete_removes_it_from_retrieval(stub: Stub, admin: Meta
     assert not (await stub.RetrieveChunks(query, metadata=admin)).chunks
     missing = await fails(stub.GetDocument(pb.GetDocumentRequest(name=document.name), metadata=admin))
     expect(missing, grpc.StatusCode.NOT_FOUND, "NOT_FOUND")
+
+
+async def test_a_repeated_question_is_embedded_once(stub: Stub, admin: Metadata, model: LlmStandin) -> None:
+    query = pb.RetrieveChunksRequest(query=f"cloverleaf barrels {uuid.uuid4().hex}")
+
+    def embedding_calls() -> int:
+        return sum(1 for path, *_ in model.requests if path == "/v1/embeddings")
+
+    before = embedding_calls()
+    first = await stub.RetrieveChunks(query, metadata=admin)
+    again = await stub.RetrieveChunks(query, metadata=admin)
+    assert embedding_calls() == before + 1
+    assert [c.chunk.name for c in again.chunks] == [c.chunk.name for c in first.chunks]
