@@ -76,13 +76,8 @@ def bench_size(n: int, queries: int, rng: np.random.Generator) -> dict[str, Any]
     try:
         index = LocalHybridIndex(folder, DIM)
         started = time.perf_counter()
-        batch = 5000
-        for start in range(0, n, batch):
-            chunks = [
-                IndexedChunk(f"c{i}", f"d{i // 10}", texts[i], vectors[i], category=categories[i])
-                for i in range(start, min(n, start + batch))
-            ]
-            index._upsert(chunks)
+        # One batch: the graph file is written once (an ingestion writes it after each document).
+        index._upsert([IndexedChunk(f"c{i}", f"d{i // 10}", texts[i], vectors[i], category=categories[i]) for i in range(n)])
         build_seconds = time.perf_counter() - started
         picks = rng.integers(0, n, queries)
         qvectors = vectors[picks] + 0.3 * rng.standard_normal((queries, DIM)).astype(np.float32)
