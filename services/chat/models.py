@@ -31,6 +31,10 @@ class DocumentRow(Base):
     retrieval_enabled: Mapped[bool] = mapped_column(Boolean, default=True)
     state: Mapped[str] = mapped_column(String(12), default="pending")
     error: Mapped[str] = mapped_column(String(500), default="")
+    error_code: Mapped[int] = mapped_column(Integer, default=0)  # google.rpc code of a FAILED ingestion
+    error_reason: Mapped[str] = mapped_column(String(64), default="")
+    uri: Mapped[str] = mapped_column(String(2048), default="")  # fetched for the text when set
+    content_hash: Mapped[str] = mapped_column(String(64), default="", index=True)  # of the text, or of the uri
     chunk_count: Mapped[int] = mapped_column(Integer, default=0)
     token_count: Mapped[int] = mapped_column(Integer, default=0)
     embedding_model: Mapped[str] = mapped_column(String(200), default="")

@@ -49,6 +49,9 @@ class ChatRepository:
     def document(self, document_id: str) -> DocumentRow | None:
         return self.session.get(DocumentRow, document_id)
 
+    def document_by_hash(self, content_hash: str) -> DocumentRow | None:
+        return self.session.scalars(select(DocumentRow).where(DocumentRow.content_hash == content_hash).limit(1)).first()
+
     def chunks(self, document_id: str, after_position: int, limit: int) -> list[ChunkRow]:
         query = (
             select(ChunkRow)
@@ -282,3 +285,48 @@ class ChatRepository:
 
     def usage(self, user_id: str, day: dt.date) -> UsageRow | None:
         return self.session.get(UsageRow, (user_id, day))
+
+    # Account export and erasure
+
+    def user_conversations(self, user_id: str) -> list[ConversationRow]:
+        query = select(ConversationRow).where(ConversationRow.user_id == user_id)
+        return list(self.session.scalars(query.order_by(ConversationRow.create_time, ConversationRow.id)))
+
+    def conversation_messages(self, conversation_ids: Sequence[str]) -> list[MessageRow]:
+        """Every message of the conversations, superseded answers included, in conversation order."""
+        if not conversation_ids:
+            return []
+        query = select(MessageRow).where(MessageRow.conversation_id.in_(list(conversation_ids)))
+        return list(self.session.scalars(query.order_by(MessageRow.conversation_id, MessageRow.position)))
+
+    def user_feedback(self, user_id: str) -> list[FeedbackRow]:
+        query = select(FeedbackRow).where(FeedbackRow.user_id == user_id)
+        return list(self.session.scalars(query.order_by(FeedbackRow.create_time, FeedbackRow.message_id)))
+
+    def user_usage(self, user_id: str) -> list[UsageRow]:
+        return list(self.session.scalars(select(UsageRow).where(UsageRow.user_id == user_id).order_by(UsageRow.day)))
+
+    def purge_user(self, user_id: str) -> dict[str, int]:
+        """Deletes everything Chat holds about the user; returns how many rows each category held."""
+        conversations = select(ConversationRow.id).where(ConversationRow.user_id == user_id)
+        mine = or_(MessageRow.user_id == user_id, MessageRow.conversation_id.in_(conversations))
+        message_ids = select(MessageRow.id).where(mine)
+        counts = {
+            "feedback": self._count(FeedbackRow, or_(FeedbackRow.user_id == user_id, FeedbackRow.message_id.in_(message_ids))),
+            "messages": self._count(MessageRow, mine),
+            "conversations": self._count(ConversationRow, ConversationRow.user_id == user_id),
+            "settings": self._count(UserSettingsRow, UserSettingsRow.user_id == user_id),
+            "usage": self._count(UsageRow, UsageRow.user_id == user_id),
+        }
+        self.session.execute(
+            delete(FeedbackRow).where(or_(FeedbackRow.user_id == user_id, FeedbackRow.message_id.in_(message_ids)))
+        )
+        self.session.execute(delete(_FTS).where(_FTS.c.user_id == user_id))
+        self.session.execute(delete(MessageRow).where(mine))
+        self.session.execute(delete(ConversationRow).where(ConversationRow.user_id == user_id))
+        self.session.execute(delete(UserSettingsRow).where(UserSettingsRow.user_id == user_id))
+        self.session.execute(delete(UsageRow).where(UsageRow.user_id == user_id))
+        return counts
+
+    def _count(self, model: Any, condition: Any) -> int:
+        return int(self.session.scalar(select(func.count()).select_from(model).where(condition)) or 0)

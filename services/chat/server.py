@@ -38,4 +38,6 @@ def registration(deps: Dependencies) -> ServiceRegistration:
         await embedder.aclose()
         await redis.aclose()
 
-    return ServiceRegistration(FULL_NAME, lambda server: chat_pb2_grpc.add_ChatServiceServicer_to_server(handlers, server), close)
+    return ServiceRegistration(
+        FULL_NAME, lambda server: chat_pb2_grpc.add_ChatServiceServicer_to_server(handlers, server), close, usecases.start
+    )

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import pathlib
+from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 
 from services.core.settings import ServiceSettings
 
@@ -34,3 +35,19 @@ class ChatSettings(ServiceSettings):
     chat_unlimited_answers_at: int = Field(
         100_000, ge=1, description="A plan allowing at least this many answers a day is shown as unlimited."
     )
+    chat_vector_store: Literal["local", "weaviate"] = Field(
+        "local",
+        description="Where chunk vectors are indexed: `local` (usearch HNSW + SQLite FTS5 in the index dir) or `weaviate`.",
+    )
+    chat_weaviate_url: str = Field("http://127.0.0.1:8080", description="Weaviate's REST address (http or https).")
+    chat_weaviate_grpc_address: str = Field("127.0.0.1:50051", description="Weaviate's gRPC address, host:port.")
+    chat_weaviate_grpc_secure: bool = Field(False, description="Use TLS on Weaviate's gRPC port.")
+    chat_weaviate_api_key: SecretStr = Field(SecretStr(""), description="Weaviate API key; empty for an open server.")
+    chat_weaviate_collection: str = Field(
+        "MarqueeChatChunk", pattern=r"^[A-Z][A-Za-z0-9_]*$", description="The collection holding the chunks (created on start)."
+    )
+    chat_weaviate_timeout_seconds: float = Field(10.0, gt=0, le=300, description="Timeout of each Weaviate call.")
+    chat_fetch_max_bytes: int = Field(
+        20_000_000, ge=1000, description="Largest file fetched for a document ingested from a uri (the contract's 20 MB)."
+    )
+    chat_fetch_timeout_seconds: float = Field(20.0, gt=0, le=300, description="Timeout of fetching a document's uri.")

@@ -11,15 +11,20 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import datetime as dt
+import hashlib
 import json
 import logging
 import pathlib
 import time
+import warnings
+from collections import OrderedDict
 from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from services.chat import domain
+import httpx
+
+from services.chat import domain, extract
 from services.chat.allowance import AnswerCounter, reset_after
 from services.chat.allowance import day_of as allowance_day
 from services.chat.billing_client import BillingClient
@@ -43,7 +48,8 @@ from services.chat.domain import (
 from services.chat.models import ChunkRow, ConversationRow, DocumentRow, FeedbackRow, MessageRow, UserSettingsRow
 from services.chat.repository import ChatRepository
 from services.chat.settings import ChatSettings
-from services.chat.vectors import ChunkFilter, IndexedChunk, LocalHybridIndex, VectorIndex
+from services.chat.vectors import ChunkFilter, IndexedChunk, IndexUnavailable, LocalHybridIndex, VectorIndex
+from services.chat.weaviate_store import WeaviateConfig, WeaviateIndex
 from services.core import errors
 from services.core.db import Database
 from services.core.embeddings import Embedder, EmbeddingUnavailable
@@ -55,6 +61,8 @@ log = logging.getLogger(__name__)
 MAX_CONVERSATION_MESSAGES = 1000
 # A generating message no task in any process finishes within this long is closed as failed.
 STALE_GENERATION_SECONDS = 900.0
+QUERY_VECTOR_CACHE = 1024  # question embeddings kept (384 floats each: about 1.6 MB)
+_FETCH_AGENT = "Marquee-Chat/1 (knowledge-base ingestion)"
 
 
 # Row -> view ---------------------------------------------------------------------------------------------
@@ -67,7 +75,7 @@ def document_view(row: DocumentRow) -> DocumentView:
         state=DocumentState(row.state), error=row.error, chunk_count=row.chunk_count, token_count=row.token_count,
         char_count=len(row.text), embedding_model=row.embedding_model, citation_count=row.citation_count,
         etag=domain.etag_of("d", row.id, row.version), create_time=row.create_time, update_time=row.update_time,
-        index_time=row.index_time,
+        index_time=row.index_time, uri=row.uri or "", error_code=row.error_code or 0, error_reason=row.error_reason or "",
     )  # fmt: skip
 
 
@@ -187,14 +195,29 @@ class ChatUseCases:
         self._index = index
         self._index_lock = asyncio.Lock()
         self.generations: dict[str, Generation] = {}
+        self._query_vectors: OrderedDict[tuple[str, str], Any] = OrderedDict()
         self._tasks: set[asyncio.Task[None]] = set()
 
     # The index, opened on first use with the embedding model's dimensions ---------------------------
+
+    async def start(self) -> None:
+        """Connects to Weaviate and creates its collection when that is the configured store. A Weaviate that
+        is down does not stop the server: answers say the knowledge base is unavailable until it is back."""
+        if self.settings.chat_vector_store == "weaviate":
+            try:
+                await self.index()
+            except errors.Unavailable as exc:
+                log.warning("chat: %s; retrying on first use", exc.message)
 
     async def index(self, dimensions: int | None = None) -> VectorIndex | None:
         if self._index is not None:
             return self._index
         async with self._index_lock:
+            if self._index is None and self.settings.chat_vector_store == "weaviate":
+                try:
+                    self._index = await WeaviateIndex.open(self._weaviate_config())
+                except IndexUnavailable as exc:
+                    raise _index_unavailable(exc) from exc
             if self._index is None:
                 meta = self.index_dir / "index.json"
                 if meta.exists():
@@ -206,6 +229,57 @@ class ChatUseCases:
                 )
                 await asyncio.to_thread(meta.write_text, json.dumps({"dimensions": dimensions}))
         return self._index
+
+    async def _fetch(self, uri: str) -> str:
+        """The text at `uri`: at most `chat_fetch_max_bytes`, plain text, Markdown, HTML or PDF."""
+        limit = self.settings.chat_fetch_max_bytes
+        try:
+            async with (
+                httpx.AsyncClient(
+                    timeout=self.settings.chat_fetch_timeout_seconds, follow_redirects=True, max_redirects=5,
+                    headers={"User-Agent": _FETCH_AGENT, "Accept": ", ".join(sorted(extract.SUPPORTED))},
+                ) as client,
+                client.stream("GET", uri) as response,
+            ):  # fmt: skip
+                if response.status_code in (404, 410):
+                    raise errors.NotFound(f"{uri} answered {response.status_code}", reason="DOCUMENT_FETCH_FAILED")
+                if response.status_code >= 400:
+                    raise errors.Unavailable(f"{uri} answered {response.status_code}", reason="DOCUMENT_FETCH_FAILED")
+                kind, _ = extract.media_type(response.headers.get("content-type", ""))
+                if kind not in extract.SUPPORTED:
+                    raise errors.InvalidArgument(
+                        f"{uri} is {kind or 'of no content type'}, not plain text, Markdown, HTML or PDF",
+                        reason="UNSUPPORTED_DOCUMENT_TYPE",
+                    )
+                declared = response.headers.get("content-length", "")
+                if declared.isdigit() and int(declared) > limit:
+                    raise _too_large(uri, limit)
+                body = bytearray()
+                async for piece in response.aiter_bytes():
+                    body += piece
+                    if len(body) > limit:
+                        raise _too_large(uri, limit)
+                content_type = response.headers.get("content-type", "")
+        except httpx.HTTPError as exc:
+            raise errors.Unavailable(f"{uri} could not be fetched: {exc}", reason="DOCUMENT_FETCH_FAILED") from exc
+        try:
+            text = await asyncio.to_thread(extract.text_of, bytes(body), content_type)
+        except extract.UnsupportedDocument as exc:
+            raise errors.InvalidArgument(f"{uri}: {exc}", reason="UNSUPPORTED_DOCUMENT_TYPE") from exc
+        if len(text) > self.settings.chat_max_document_chars:
+            raise errors.InvalidArgument(
+                f"the text at {uri} is over {self.settings.chat_max_document_chars} characters", reason="DOCUMENT_TOO_LARGE"
+            )
+        return text
+
+    def _weaviate_config(self) -> WeaviateConfig:
+        settings = self.settings
+        return WeaviateConfig(
+            url=settings.chat_weaviate_url, grpc_address=settings.chat_weaviate_grpc_address,
+            collection=settings.chat_weaviate_collection, api_key=settings.chat_weaviate_api_key.get_secret_value(),
+            grpc_secure=settings.chat_weaviate_grpc_secure, timeout_seconds=settings.chat_weaviate_timeout_seconds,
+            alpha=settings.chat_hybrid_alpha,
+        )  # fmt: skip
 
     def _spawn(self, coroutine: Any) -> asyncio.Task[None]:
         task: asyncio.Task[None] = asyncio.get_running_loop().create_task(coroutine)
@@ -229,27 +303,35 @@ class ChatUseCases:
     ) -> DocumentView:  # fmt: skip
         if not title.strip():
             raise errors.invalid("document.title", "is required")
-        if uri and not text:
-            raise errors.InvalidArgument(
-                "documents are ingested from text; fetching a uri is not supported by this server",
-                reason="UNSUPPORTED_DOCUMENT_TYPE",
-                violations=[errors.FieldViolation("document.uri", "not supported: send the text")],
-            )
-        if not text.strip():
+        if uri and text:
+            raise errors.invalid("document.uri", "send one of text or uri")
+        if uri:
+            uri = domain.check_document_uri(uri)
+        elif not text.strip():
             raise errors.invalid("document.text", "one of text or uri is required")
         if len(text) > self.settings.chat_max_document_chars:
             raise errors.InvalidArgument(
                 f"document text is over {self.settings.chat_max_document_chars} characters",
                 reason="DOCUMENT_TOO_LARGE",
                 violations=[errors.FieldViolation("document.text", "too large")],
+                metadata={"max_chars": str(self.settings.chat_max_document_chars)},
             )
+        digest = _content_hash(uri, text)
         row = DocumentRow(
-            title=title.strip()[:500], text=text, source=source, category=category, skill_level=skill_level,
-            tags=sorted(set(tags)), language=language, retrieval_enabled=retrieval_enabled, state=DocumentState.PENDING,
+            title=title.strip()[:500], text=text, uri=uri, content_hash=digest, source=source, category=category,
+            skill_level=skill_level, tags=sorted(set(tags)), language=language, retrieval_enabled=retrieval_enabled,
+            state=DocumentState.PENDING,
         )  # fmt: skip
 
         def insert(session: Any) -> DocumentView:
-            ChatRepository(session).add(row)
+            repo = ChatRepository(session)
+            same = repo.document_by_hash(digest)
+            if same is not None:
+                raise errors.AlreadyExists(
+                    f"documents/{same.id} has the same {'uri' if uri else 'text'}",
+                    reason="DUPLICATE_DOCUMENT", metadata={"document": f"documents/{same.id}"},
+                )  # fmt: skip
+            repo.add(row)
             return document_view(row)
 
         created = await self.db.run(insert)
@@ -269,6 +351,16 @@ class ChatUseCases:
         if row is None:
             return
         try:
+            if row.uri:
+                fetched = await self._fetch(row.uri)
+
+                def keep_text(session: Any) -> None:
+                    stored = ChatRepository(session).document(document_id)
+                    if stored is not None:
+                        stored.text = fetched
+
+                await self.db.run(keep_text)
+                row.text = fetched
             pieces = domain.words(row.text)
             counts = await self.embedder.count_tokens(pieces)
             chunks = domain.chunk_by_tokens(
@@ -299,7 +391,7 @@ class ChatUseCases:
                 stored = repo.document(document_id)
                 if stored is not None:
                     stored.state = DocumentState.READY
-                    stored.error = ""
+                    stored.error, stored.error_code, stored.error_reason = "", 0, ""
                     stored.chunk_count = len(chunk_rows)
                     stored.token_count = sum(c.token_count for c in chunks)
                     stored.embedding_model = self.embedder.model
@@ -309,13 +401,16 @@ class ChatUseCases:
             await self.db.run(ready)
         except Exception as exc:  # any failure is the document's state, shown to admins
             log.warning("ingestion of document %s failed: %s", document_id, exc)
-            reason = f"{type(exc).__name__}: {exc}"[:500]
+            if isinstance(exc, errors.DomainError):
+                message, code, why = exc.message[:500], exc.code.value[0], exc.reason
+            else:
+                message, code, why = f"{type(exc).__name__}: {exc}"[:500], 13, "INGESTION_FAILED"
 
             def failed(session: Any) -> None:
                 stored = ChatRepository(session).document(document_id)
                 if stored is not None:
                     stored.state = DocumentState.FAILED
-                    stored.error = reason
+                    stored.error, stored.error_code, stored.error_reason = message, code, why
                     stored.version += 1
 
             await self.db.run(failed)
@@ -340,9 +435,13 @@ class ChatUseCases:
             repo.delete_document(document_id)
 
         await self.db.run(remove)
-        index = await self.index()
-        if index is not None:
-            await index.delete_document(document_id)
+        try:
+            index = await self.index()
+            if index is not None:
+                await index.delete_document(document_id)
+        except (IndexUnavailable, errors.Unavailable) as exc:
+            # The rows are gone, so retrieval drops the chunks' vectors anyway (hits are joined with the rows).
+            log.warning("document %s deleted, its vectors not (index unavailable): %s", document_id, exc)
 
     async def list_chunks(self, document_id: str, after: int, limit: int) -> list[ChunkView]:
         def read(session: Any) -> list[ChunkView]:
@@ -353,10 +452,24 @@ class ChatUseCases:
 
         return await self.db.run(read)
 
+    async def _query_vector(self, query: str) -> Any:
+        """The question's embedding, from a small LRU when asked before (a regenerated answer, a retry, a common
+        question): embedding is most of retrieval's time with a local model."""
+        key = (self.embedder.model, query)
+        found = self._query_vectors.get(key)
+        if found is not None:
+            self._query_vectors.move_to_end(key)
+            return found
+        vector = await self.embedder.embed_query(query)
+        self._query_vectors[key] = vector
+        if len(self._query_vectors) > QUERY_VECTOR_CACHE:
+            self._query_vectors.popitem(last=False)
+        return vector
+
     async def retrieve(self, query: str, top_k: int, where: ChunkFilter, min_score: float = 0.0) -> list[RetrievedView]:
         """The chunks most similar to `query` (hybrid search), with their documents."""
         try:
-            vector = await self.embedder.embed_query(query)
+            vector = await self._query_vector(query)
         except EmbeddingUnavailable as exc:
             raise errors.Unavailable(
                 f"the knowledge base cannot embed the question: {exc}", reason="KNOWLEDGE_BASE_UNAVAILABLE"
@@ -364,7 +477,11 @@ class ChatUseCases:
         index = await self.index(int(vector.shape[0]))
         if index is None:
             return []
-        hits = [h for h in await index.search(vector, query, top_k, where) if h.score >= min_score]
+        try:
+            searched = await index.search(vector, query, top_k, where)
+        except IndexUnavailable as exc:
+            raise _index_unavailable(exc) from exc
+        hits = [h for h in searched if h.score >= min_score]
         found = await self.db.run(lambda session: ChatRepository(session).chunks_with_documents([h.chunk_id for h in hits]))
         results: list[RetrievedView] = []
         for hit in hits:
@@ -1031,6 +1148,42 @@ class ChatUseCases:
             )
         ]  # fmt: skip
 
+    # Account export and erasure (called by Auth) ----------------------------------------------------
+
+    async def export_user_data(self, name: str) -> bytes:
+        user_id = domain.named_user(name)
+
+        def read(session: Any) -> dict[str, Any]:
+            repo = ChatRepository(session)
+            conversations = repo.user_conversations(user_id)
+            messages: dict[str, list[dict[str, Any]]] = {}
+            for message in repo.conversation_messages([c.id for c in conversations]):
+                messages.setdefault(message.conversation_id, []).append(_message_export(user_id, message))
+            settings = repo.user_settings(user_id)
+            return {
+                "conversations": [_conversation_export(c, messages.get(c.id, [])) for c in conversations],
+                "feedback": [_feedback_export(f) for f in repo.user_feedback(user_id)],
+                "settings": _settings_export(settings) if settings is not None else None,
+                "usage": [{"day": u.day.isoformat(), "answers": u.answers, "tokens": u.tokens} for u in repo.user_usage(user_id)],
+            }
+
+        categories = await self.db.run(read)
+        document = {"user": f"users/{user_id}", "export_time": utcnow().isoformat(), **categories}
+        return json.dumps(document, ensure_ascii=False, indent=2).encode("utf-8")
+
+    async def purge_user_data(self, name: str) -> list[domain.Disposition]:
+        """Stops the user's answers, then deletes their rows and counters. Idempotent: a repeat erases 0 records."""
+        user_id = domain.named_user(name)
+        conversations = await self.db.run(lambda session: {c.id for c in ChatRepository(session).user_conversations(user_id)})
+        for generation in list(self.generations.values()):
+            if generation.conversation_id in conversations:
+                generation.stop_requested = True
+                async with generation.changed:
+                    await generation.changed.wait_for(lambda g=generation: g.done)  # type: ignore[misc]
+        counts = await self.db.run(lambda session: ChatRepository(session).purge_user(user_id))
+        await self.counter.forget(user_id)
+        return domain.purge_dispositions(counts)
+
     # More knowledge base ---------------------------------------------------------------------------
 
     async def list_documents(
@@ -1045,9 +1198,13 @@ class ChatUseCases:
     async def update_document(self, document_id: str, etag: str, changes: dict[str, Any]) -> DocumentView:
         if "title" in changes and not str(changes["title"]).strip():
             raise errors.invalid("document.title", "must not be empty")
+        if "text" in changes and "uri" in changes:
+            raise errors.invalid("update_mask", "change one of text or uri")
         if "text" in changes and not str(changes["text"]).strip():
             raise errors.invalid("document.text", "must not be empty")
-        reingest = bool({"text", "title", "category", "skill_level", "tags"} & set(changes))
+        if "uri" in changes:
+            changes["uri"] = domain.check_document_uri(str(changes["uri"]))
+        reingest = bool({"text", "uri", "title", "category", "skill_level", "tags"} & set(changes))
 
         def write(session: Any) -> DocumentView:
             row = ChatRepository(session).document(document_id)
@@ -1055,8 +1212,14 @@ class ChatUseCases:
                 raise errors.NotFound(f"documents/{document_id} not found", metadata={"name": f"documents/{document_id}"})
             if etag and etag != domain.etag_of("d", row.id, row.version):
                 raise errors.Aborted("the document changed since it was read", reason="ETAG_MISMATCH")
+            if ("uri" in changes or "text" in changes) and row.state == DocumentState.PROCESSING:
+                raise errors.FailedPrecondition("the document is being ingested", reason="DOCUMENT_PROCESSING")
             for key, value in changes.items():
                 setattr(row, key, value)
+            if "uri" in changes:
+                row.text, row.content_hash = "", _content_hash(row.uri, "")
+            elif "text" in changes:
+                row.uri, row.content_hash = "", _content_hash("", row.text)
             if reingest:
                 row.state = DocumentState.PENDING
             row.version += 1
@@ -1069,7 +1232,10 @@ class ChatUseCases:
         elif "retrieval_enabled" in changes:
             index = await self.index()
             if index is not None:
-                await index.set_enabled(document_id, bool(changes["retrieval_enabled"]))
+                try:
+                    await index.set_enabled(document_id, bool(changes["retrieval_enabled"]))
+                except IndexUnavailable as exc:
+                    raise _index_unavailable(exc) from exc
         return updated
 
     async def reindex_document(self, document_id: str) -> DocumentView:
@@ -1111,6 +1277,20 @@ def _citation_json(source: Source, *, cited: bool) -> dict[str, Any]:
     }  # fmt: skip
 
 
+def _too_large(uri: str, limit: int) -> errors.InvalidArgument:
+    return errors.InvalidArgument(
+        f"the file at {uri} is over {limit} bytes", reason="DOCUMENT_TOO_LARGE", metadata={"max_bytes": str(limit)}
+    )
+
+
+def _content_hash(uri: str, text: str) -> str:
+    return hashlib.sha256((f"uri:{uri}" if uri else f"text:{text}").encode("utf-8")).hexdigest()
+
+
+def _index_unavailable(exc: Exception) -> errors.Unavailable:
+    return errors.Unavailable(f"the knowledge base index is unavailable: {exc}", reason="KNOWLEDGE_BASE_UNAVAILABLE")
+
+
 def _conversation_not_found(user_id: str, conversation_id: str) -> errors.NotFound:
     name = f"users/{user_id}/conversations/{conversation_id}"
     return errors.NotFound(f"{name} not found", metadata={"name": name})
@@ -1128,6 +1308,46 @@ def _feedback_view(row: FeedbackRow) -> domain.FeedbackView:
     )  # fmt: skip
 
 
+def _iso(value: dt.datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def _message_export(user_id: str, row: MessageRow) -> dict[str, Any]:
+    return {
+        "name": f"users/{user_id}/conversations/{row.conversation_id}/messages/{row.id}", "role": row.role,
+        "content": row.content, "state": row.state, "finish_reason": row.finish_reason, "model": row.model,
+        "skill_level": domain.skill_level_name(row.skill_level), "superseded": row.superseded,
+        "citations": [c for c in row.citations or [] if c.get("cited")], "prompt_tokens": row.prompt_tokens,
+        "completion_tokens": row.completion_tokens, "create_time": _iso(row.create_time),
+        "complete_time": _iso(row.complete_time),
+    }  # fmt: skip
+
+
+def _conversation_export(row: ConversationRow, messages: list[dict[str, Any]]) -> dict[str, Any]:
+    return {
+        "name": f"users/{row.user_id}/conversations/{row.id}", "title": row.title,
+        "skill_level": domain.skill_level_name(row.skill_level), "model": row.model, "instructions": row.instructions,
+        "archived": row.archived, "pinned": row.pinned, "total_tokens": row.total_tokens,
+        "create_time": _iso(row.create_time), "update_time": _iso(row.update_time), "messages": messages,
+    }  # fmt: skip
+
+
+def _feedback_export(row: FeedbackRow) -> dict[str, Any]:
+    return {
+        "message": f"users/{row.user_id}/conversations/{row.conversation_id}/messages/{row.message_id}",
+        "rating": row.rating, "reasons": list(row.reasons or ()), "comment": row.comment,
+        "create_time": _iso(row.create_time), "update_time": _iso(row.update_time),
+    }  # fmt: skip
+
+
+def _settings_export(row: UserSettingsRow) -> dict[str, Any]:
+    return {
+        "default_skill_level": domain.skill_level_name(row.default_skill_level), "default_model": row.default_model,
+        "instructions": row.instructions, "hide_follow_up_suggestions": row.hide_follow_up_suggestions,
+        "update_time": _iso(row.update_time),
+    }  # fmt: skip
+
+
 def _settings_view(user_id: str, row: UserSettingsRow | None) -> domain.SettingsView:
     if row is None:
         return domain.SettingsView(user_id, 0, "", "", False, None)
@@ -1138,7 +1358,11 @@ def _settings_view(user_id: str, row: UserSettingsRow | None) -> domain.Settings
 
 def _render_pdf(html: str) -> bytes:
     """WeasyPrint (Pango shaping, embedded font subsets): any Unicode text the fonts cover comes out as text."""
-    from weasyprint import HTML
+    with warnings.catch_warnings():
+        # Without libharfbuzz-subset WeasyPrint warns at import that a future release will need it; this one
+        # embeds whole fonts instead of subsets, which is correct output, only larger.
+        warnings.filterwarnings("ignore", message="HarfBuzz-Subset", category=DeprecationWarning)
+        from weasyprint import HTML
 
     rendered: bytes = HTML(string=html).write_pdf()
     return rendered

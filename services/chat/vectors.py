@@ -10,20 +10,26 @@ hits, the filtered chunks are scored exactly. Production may name Weaviate inste
 from __future__ import annotations
 
 import asyncio
+import heapq
 import json
+import math
 import pathlib
 import re
 import sqlite3
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any, Protocol
 
 import numpy as np
 import numpy.typing as npt
 
 Vector = npt.NDArray[np.float32]
 _TERM = re.compile(r"\w+", re.UNICODE)
+# A filter leaving at most this many chunks is scored exactly (cheaper than a deep graph search).
+EXACT_LIMIT = 4096
+# Most chunks the keyword half lets FTS5 rank (see `_discriminating_terms`).
+KEYWORD_POSTINGS = 4000
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,6 +97,55 @@ class _State:
     meta: dict[int, _Meta] = field(default_factory=dict)
     keys: dict[str, int] = field(default_factory=dict)
     next_key: int = 1
+    # Postings per filter field, so a filter's candidates are a few set operations, not a scan of `meta`.
+    by_category: dict[str, set[int]] = field(default_factory=dict)
+    by_document: dict[str, set[int]] = field(default_factory=dict)
+    by_tag: dict[str, set[int]] = field(default_factory=dict)
+    by_level: dict[int, set[int]] = field(default_factory=dict)
+    disabled: set[int] = field(default_factory=set)
+
+    def add(self, key: int, meta: _Meta) -> None:
+        self.meta[key] = meta
+        self.keys[meta.chunk_id] = key
+        self.by_category.setdefault(meta.category, set()).add(key)
+        self.by_document.setdefault(meta.document_id, set()).add(key)
+        self.by_level.setdefault(meta.skill_level, set()).add(key)
+        for tag in meta.tags:
+            self.by_tag.setdefault(tag, set()).add(key)
+        if not meta.enabled:
+            self.disabled.add(key)
+
+    def remove(self, key: int) -> _Meta:
+        meta = self.meta.pop(key)
+        self.keys.pop(meta.chunk_id, None)
+        pairs: list[tuple[dict[Any, set[int]], Any]] = [
+            (self.by_category, meta.category), (self.by_document, meta.document_id), (self.by_level, meta.skill_level),
+        ]  # fmt: skip
+        pairs += [(self.by_tag, tag) for tag in meta.tags]
+        for postings, value in pairs:
+            found = postings.get(value)
+            if found is not None:
+                found.discard(key)
+                if not found:
+                    del postings[value]
+        self.disabled.discard(key)
+        return meta
+
+    def candidates(self, where: ChunkFilter) -> set[int] | None:
+        """The keys `where` allows, or None when it allows every enabled chunk (no metadata filter)."""
+        chosen: set[int] | None = None
+        filters: list[tuple[dict[Any, set[int]], frozenset[Any]]] = [
+            (self.by_category, where.categories), (self.by_document, where.documents), (self.by_tag, where.tags),
+            (self.by_level, where.skill_levels),
+        ]  # fmt: skip
+        for postings, wanted in filters:
+            if not wanted:
+                continue
+            union: set[int] = set().union(*(postings.get(value, set()) for value in wanted))
+            chosen = union if chosen is None else chosen & union
+        if chosen is not None and not where.include_disabled:
+            chosen -= self.disabled
+        return chosen
 
 
 def _allowed(meta: _Meta, where: ChunkFilter) -> bool:
@@ -156,12 +211,13 @@ class LocalHybridIndex:
         )
         if self._graph_path.exists():
             self._graph.load(str(self._graph_path))
+            self._graph.expansion_search = expansion_search  # type: ignore[misc]  # the file does not keep it
         self._state = _State()
+        self._document_frequency: dict[str, int] = {}  # term -> chunks holding it; cleared by every write
         for key, chunk_id, document_id, category, skill, tags, enabled in self._db.execute(
             "SELECT key, chunk_id, document_id, category, skill_level, tags, enabled FROM chunks"
         ):
-            self._state.meta[key] = _Meta(chunk_id, document_id, category, skill, frozenset(json.loads(tags)), bool(enabled))
-            self._state.keys[chunk_id] = key
+            self._state.add(key, _Meta(chunk_id, document_id, category, skill, frozenset(json.loads(tags)), bool(enabled)))
             self._state.next_key = max(self._state.next_key, key + 1)
 
     # Writes ---------------------------------------------------------------------------------------------
@@ -173,8 +229,8 @@ class LocalHybridIndex:
         self._db.executemany("DELETE FROM chunks WHERE key = ?", [(k,) for k in keys])
         self._db.executemany("DELETE FROM chunk_text WHERE rowid = ?", [(k,) for k in keys])
         for key in keys:
-            meta = self._state.meta.pop(key)
-            self._state.keys.pop(meta.chunk_id, None)
+            self._state.remove(key)
+        self._document_frequency.clear()
 
     def _upsert(self, chunks: Sequence[IndexedChunk]) -> None:
         if not chunks:
@@ -202,8 +258,8 @@ class LocalHybridIndex:
                 self._db.execute("ROLLBACK")
                 raise
             for k, c in zip(keys, chunks, strict=True):
-                self._state.meta[k] = _Meta(c.chunk_id, c.document_id, c.category, c.skill_level, frozenset(c.tags), c.enabled)
-                self._state.keys[c.chunk_id] = k
+                self._state.add(k, _Meta(c.chunk_id, c.document_id, c.category, c.skill_level, frozenset(c.tags), c.enabled))
+            self._document_frequency.clear()
             self._graph.save(str(self._graph_path))
 
     def _delete_document(self, document_id: str) -> None:
@@ -217,9 +273,12 @@ class LocalHybridIndex:
     def _set_enabled(self, document_id: str, enabled: bool) -> None:
         with self._lock:
             self._db.execute("UPDATE chunks SET enabled = ? WHERE document_id = ?", (int(enabled), document_id))
-            for meta in self._state.meta.values():
-                if meta.document_id == document_id:
-                    meta.enabled = enabled
+            for key in self._state.by_document.get(document_id, set()):
+                self._state.meta[key].enabled = enabled
+                if enabled:
+                    self._state.disabled.discard(key)
+                else:
+                    self._state.disabled.add(key)
 
     # Reads ----------------------------------------------------------------------------------------------
 
@@ -230,45 +289,23 @@ class LocalHybridIndex:
                 return []
             query = np.asarray(vector, dtype=np.float32)
             wanted = min(size, max(4 * k, 40))
-            matches = self._graph.search(query, wanted)
-            similarity: dict[int, float] = {}
-            for key, distance in zip(matches.keys.tolist(), matches.distances.tolist(), strict=True):
-                meta = self._state.meta.get(int(key))
-                if meta is not None and _allowed(meta, where):
-                    similarity[int(key)] = 1.0 - float(distance)
-            if len(similarity) < k and size > wanted:
-                # Filters rejected most graph hits: score the chunks they allow exactly.
-                allowed = [key for key, meta in self._state.meta.items() if _allowed(meta, where)]
-                if allowed:
-                    rows = np.asarray(self._graph.get(np.asarray(allowed, dtype=np.uint64)), dtype=np.float32)
-                    scores = rows @ query
-                    best = np.argsort(-scores)[:wanted]
-                    similarity = {allowed[i]: float(scores[i]) for i in best}
-            keyword: dict[int, float] = {}
-            keyword_rank: dict[int, int] = {}
-            match = fts_query(self._discriminating_terms(text, size))
-            if match:
-                rows_found = self._db.execute(
-                    "SELECT rowid, bm25(chunk_text) FROM chunk_text WHERE chunk_text MATCH ? ORDER BY bm25(chunk_text) LIMIT ?",
-                    (match, wanted * 2),
-                ).fetchall()
-                for rowid, bm25 in rows_found:
-                    meta = self._state.meta.get(int(rowid))
-                    if meta is not None and _allowed(meta, where):
-                        keyword[int(rowid)] = -float(bm25)  # SQLite's bm25 is lower-is-better
-                        keyword_rank[int(rowid)] = len(keyword_rank) + 1
+            allowed = self._state.candidates(where)
+            similarity = self._vector_half(query, wanted, allowed, where, size)
+            keyword, keyword_rank = self._keyword_half(text, wanted * 2, allowed, where, size)
             missing = [key for key in keyword if key not in similarity]
             if missing:
                 rows = np.asarray(self._graph.get(np.asarray(missing, dtype=np.uint64)), dtype=np.float32)
                 for key, score in zip(missing, (rows @ query).tolist(), strict=True):
                     similarity[key] = float(score)
+            # Fuse the best `wanted` of each half only: min-max scaling over a long tail is what made the
+            # scores of the head indistinct (and the tail is never returned).
             vector_scaled = _scaled(similarity)
             keyword_scaled = _scaled(keyword)
             fused = {
                 key: self.alpha * vector_scaled.get(key, 0.0) + (1 - self.alpha) * keyword_scaled.get(key, 0.0)
                 for key in similarity
             }
-            ranked = sorted(fused, key=lambda key: (-fused[key], -similarity[key]))[:k]
+            ranked = heapq.nsmallest(k, fused, key=lambda key: (-fused[key], -similarity[key]))
             return [
                 VectorHit(
                     chunk_id=self._state.meta[key].chunk_id,
@@ -280,18 +317,96 @@ class LocalHybridIndex:
                 for key in ranked
             ]
 
+    def _vector_half(
+        self, query: Vector, wanted: int, allowed: set[int] | None, where: ChunkFilter, size: int
+    ) -> dict[int, float]:
+        """Cosine similarity of the best `wanted` chunks the filter allows.
+
+        Unfiltered: one graph search. A filter that leaves few chunks (at most EXACT_LIMIT): those are scored
+        exactly, which costs as much as they are few. A broader filter: the graph is searched deeper, by the
+        inverse of the share the filter keeps, and the allowed hits are kept; exact scoring is the fallback
+        when that still finds fewer than asked for."""
+        if allowed is not None and len(allowed) <= EXACT_LIMIT:
+            return self._exact(query, list(allowed), wanted)
+        share = 1.0 if allowed is None else len(allowed) / size
+        depth = min(size, math.ceil(wanted / share * 1.5)) if allowed is not None else wanted
+        matches = self._graph.search(query, depth)
+        similarity: dict[int, float] = {}
+        for key, distance in zip(matches.keys.tolist(), matches.distances.tolist(), strict=True):
+            key = int(key)
+            if (
+                key in self._state.meta
+                and (allowed is None or key in allowed)
+                and (where.include_disabled or key not in self._state.disabled)
+            ):
+                similarity[key] = 1.0 - float(distance)
+                if len(similarity) >= wanted:
+                    break
+        if len(similarity) < min(wanted, len(allowed) if allowed is not None else wanted) and size > depth:
+            keys = list(allowed) if allowed is not None else [
+                key for key in self._state.meta if where.include_disabled or key not in self._state.disabled
+            ]  # fmt: skip
+            return self._exact(query, keys, wanted)
+        return similarity
+
+    def _exact(self, query: Vector, keys: list[int], wanted: int) -> dict[int, float]:
+        if not keys:
+            return {}
+        rows = np.asarray(self._graph.get(np.asarray(keys, dtype=np.uint64)), dtype=np.float32)
+        scores = rows @ query
+        best = np.argpartition(-scores, wanted - 1)[:wanted] if len(keys) > wanted else np.arange(len(keys))
+        return {keys[i]: float(scores[i]) for i in best.tolist()}
+
+    def _keyword_half(
+        self, text: str, limit: int, allowed: set[int] | None, where: ChunkFilter, size: int
+    ) -> tuple[dict[int, float], dict[int, int]]:
+        keyword: dict[int, float] = {}
+        keyword_rank: dict[int, int] = {}
+        match = fts_query(self._discriminating_terms(text, size))
+        if not match:
+            return keyword, keyword_rank
+        rows_found = self._db.execute(
+            "SELECT rowid, bm25(chunk_text) FROM chunk_text WHERE chunk_text MATCH ? ORDER BY bm25(chunk_text) LIMIT ?",
+            (match, limit),
+        ).fetchall()
+        for rowid, bm25 in rows_found:
+            key = int(rowid)
+            if key not in self._state.meta or (allowed is not None and key not in allowed):
+                continue
+            if not where.include_disabled and key in self._state.disabled:
+                continue
+            keyword[key] = -float(bm25)  # SQLite's bm25 is lower-is-better
+            keyword_rank[key] = len(keyword_rank) + 1
+        return keyword, keyword_rank
+
     def _discriminating_terms(self, text: str, size: int) -> str:
-        """The query's words less, in an index of over 1,000 chunks, those in over 10 % of them: BM25 gives such
-        words almost no weight, and ranking every chunk that holds them is most of a keyword query's cost.
-        Nothing left: no keyword half."""
+        """The query's words that BM25 ranks by, within a budget. In an index of over 1,000 chunks, words in
+        over 10 % of them are dropped (BM25 gives them almost no weight), and the rest are taken rarest first
+        while the chunks holding them stay under KEYWORD_POSTINGS: FTS5 scores every chunk that matches, so
+        the budget bounds the keyword half's cost however common the words. Nothing left: no keyword half."""
         terms = list(dict.fromkeys(t.lower() for t in _TERM.findall(text)))[:32]
         if size <= 1000:
             return " ".join(terms)
-        kept = []
-        for term in terms:
-            row = self._db.execute("SELECT doc FROM chunk_terms WHERE term = ?", (term,)).fetchone()
-            if row is None or int(row[0]) <= 0.1 * size:
-                kept.append(term)
+        unknown = [t for t in terms if t not in self._document_frequency]
+        if unknown:
+            found = dict.fromkeys(unknown, 0)
+            marks = ",".join("?" * len(unknown))
+            query = f"SELECT term, doc FROM chunk_terms WHERE term IN ({marks})"  # noqa: S608 -- only placeholders
+            for term, documents in self._db.execute(query, unknown):
+                found[str(term)] = int(documents)
+            if len(self._document_frequency) > 50_000:
+                self._document_frequency.clear()
+            self._document_frequency.update(found)
+        kept: list[str] = []
+        postings = 0
+        for term in sorted(terms, key=lambda t: self._document_frequency.get(t, 0)):
+            frequency = self._document_frequency.get(term, 0)
+            if frequency == 0:
+                continue  # in no chunk: matching it finds nothing
+            if frequency > 0.1 * size or (kept and postings + frequency > KEYWORD_POSTINGS):
+                break
+            kept.append(term)
+            postings += frequency
         return " ".join(kept)
 
     async def upsert(self, chunks: Sequence[IndexedChunk]) -> None:

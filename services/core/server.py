@@ -34,7 +34,7 @@ class ServiceRegistration:
     full_name: str  # "marquee.auth.v1.AuthService"
     attach: Callable[[grpc.aio.Server], None]
     close: Callable[[], Any] | None = None
-    start: Callable[[], Any] | None = None  # before the gRPC server starts (e.g. a service's own HTTP listener)
+    start: Callable[[], Any] | None = None  # run (awaited if a coroutine) before the server accepts calls
 
 
 @dataclass

@@ -6,6 +6,7 @@ import asyncio
 import re
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Iterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 import grpc
@@ -21,6 +22,7 @@ from services.core.settings import Settings
 from services.core.tokens import ROLE_ADMIN, ROLE_USER, KeySet, TokenSigner
 from tests.support.harness import RpcError, bearer, rpc_error
 from tests.support.llm_standin import LlmStandin
+from tests.support.weaviate_standin import WeaviateStandin
 
 Stub = chat_pb2_grpc.ChatServiceStub
 Metadata = tuple[tuple[str, str], ...]
@@ -54,7 +56,13 @@ def _fresh_model(model: LlmStandin) -> None:
 
 
 @pytest.fixture(scope="session")
-async def chat_server(settings: Settings, model: LlmStandin, tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[int]:
+def weaviate() -> Iterator[WeaviateStandin]:
+    with WeaviateStandin() as standin:
+        yield standin
+
+
+@asynccontextmanager
+async def serving(settings: Settings, model: LlmStandin, index_dir: Any, **chat: Any) -> AsyncIterator[int]:
     deps = Dependencies.build(settings)
     deps.service_settings[LlmSettings] = LlmSettings(
         llm_provider="openai", llm_base_url=model.openai_url, llm_model="standin-chat", llm_retry_base_seconds=0.01,
@@ -65,18 +73,45 @@ async def chat_server(settings: Settings, model: LlmStandin, tmp_path_factory: p
         embedding_max_retries=0,
     )  # fmt: skip
     deps.service_settings[ChatSettings] = ChatSettings(
-        chat_answer_score_threshold=0.3, chat_index_dir=tmp_path_factory.mktemp("chat-index"), chat_chunk_tokens=64,
-        chat_chunk_overlap_tokens=8,
+        chat_answer_score_threshold=0.3, chat_index_dir=index_dir, chat_chunk_tokens=64, chat_chunk_overlap_tokens=8,
+        **chat,
     )  # fmt: skip
     running = build_server(deps, address="127.0.0.1:0")
     await running.start()
-    yield running.port
-    await running.stop(1.0)
+    try:
+        yield running.port
+    finally:
+        await running.stop(1.0)
+
+
+@pytest.fixture(scope="session")
+async def chat_server(settings: Settings, model: LlmStandin, tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[int]:
+    async with serving(settings, model, tmp_path_factory.mktemp("chat-index")) as port:
+        yield port
+
+
+@pytest.fixture(scope="session")
+async def weaviate_chat_server(
+    settings: Settings, model: LlmStandin, weaviate: WeaviateStandin, tmp_path_factory: pytest.TempPathFactory
+) -> AsyncIterator[int]:
+    """The same server with `chat_vector_store = weaviate`, its index at the stand-in's end of the wire."""
+    async with serving(
+        settings, model, tmp_path_factory.mktemp("chat-index-unused"), chat_vector_store="weaviate",
+        chat_weaviate_url=weaviate.url, chat_weaviate_grpc_address=weaviate.grpc_address,
+        chat_weaviate_collection=f"Chunks{uuid.uuid4().hex[:8]}", chat_weaviate_timeout_seconds=2.0,
+    ) as port:  # fmt: skip
+        yield port
 
 
 @pytest.fixture(scope="session")
 async def stub(chat_server: int) -> AsyncIterator[Stub]:
     async with grpc.aio.insecure_channel(f"127.0.0.1:{chat_server}") as channel:
+        yield chat_pb2_grpc.ChatServiceStub(channel)
+
+
+@pytest.fixture(scope="session")
+async def weaviate_stub(weaviate_chat_server: int) -> AsyncIterator[Stub]:
+    async with grpc.aio.insecure_channel(f"127.0.0.1:{weaviate_chat_server}") as channel:
         yield chat_pb2_grpc.ChatServiceStub(channel)
 
 

@@ -1,8 +1,13 @@
-"""Answers over the wire: ingestion to READY, cited answers from the right document, stop, disconnect, failures."""
+"""Answers over the wire: ingestion to READY, cited answers from the right document, stop, disconnect, failures.
+
+Every test runs twice: on the embedded index and with `chat_vector_store = weaviate` against the Weaviate
+stand-in (tests/support/weaviate_standin.py) at the far end of real REST and gRPC sockets."""
 
 from __future__ import annotations
 
 import asyncio
+import uuid
+from collections.abc import AsyncIterator
 
 import grpc
 import pytest
@@ -30,15 +35,25 @@ VACCINES = (
 )
 
 
+@pytest.fixture(scope="module", params=["local", "weaviate"])
+def stub(request: pytest.FixtureRequest) -> Stub:
+    """The embedded-index server, then the Weaviate one: the same tests over both vector stores."""
+    return request.getfixturevalue("stub" if request.param == "local" else "weaviate_stub")  # type: ignore[no-any-return]
+
+
 @pytest.fixture(scope="module")
-async def documents(stub: Stub, signer: object) -> dict[str, pb.Document]:
+async def documents(stub: Stub, signer: object) -> AsyncIterator[dict[str, pb.Document]]:
     from tests.integration.chat.conftest import token
 
     admin = token(signer, "admin")  # type: ignore[arg-type]
-    return {
+    made = {
         "barrels": await ready_document(stub, admin, "Barrel racing basics", BARRELS, category="rules"),
         "vaccines": await ready_document(stub, admin, "Horse vaccinations", VACCINES, category="care"),
     }
+    yield made
+    # The same texts are ingested again for the other vector store (the same text twice is DUPLICATE_DOCUMENT).
+    for document in made.values():
+        await stub.DeleteDocument(pb.DeleteDocumentRequest(name=document.name), metadata=admin)
 
 
 async def test_ingestion_chunks_and_retrieval(stub: Stub, admin: Metadata, documents: dict[str, pb.Document]) -> None:
@@ -203,7 +218,8 @@ async def test_a_model_outage_fails_the_answer_after_started(stub: Stub, user: M
 async def test_a_knowledge_base_outage_fails_before_anything_is_stored(stub: Stub, user: Metadata, model: LlmStandin) -> None:
     chat = await conversation(stub, user)
     model.fail_next(503, path="/v1/embeddings")
-    down = await fails(answer(stub, user, chat.name, "How many barrels are in the cloverleaf pattern?"))
+    # A question never asked before: an asked one's embedding is cached and needs no embedding call.
+    down = await fails(answer(stub, user, chat.name, "How many barrels make the cloverleaf, during an outage?"))
     expect(down, grpc.StatusCode.UNAVAILABLE, "KNOWLEDGE_BASE_UNAVAILABLE")
     again = await stub.GetConversation(pb.GetConversationRequest(name=chat.name), metadata=user)
     assert again.conversation.message_count == 0
@@ -260,3 +276,16 @@ async def test_document_delete_removes_it_from_retrieval(stub: Stub, admin: Meta
     assert not (await stub.RetrieveChunks(query, metadata=admin)).chunks
     missing = await fails(stub.GetDocument(pb.GetDocumentRequest(name=document.name), metadata=admin))
     expect(missing, grpc.StatusCode.NOT_FOUND, "NOT_FOUND")
+
+
+async def test_a_repeated_question_is_embedded_once(stub: Stub, admin: Metadata, model: LlmStandin) -> None:
+    query = pb.RetrieveChunksRequest(query=f"cloverleaf barrels {uuid.uuid4().hex}")
+
+    def embedding_calls() -> int:
+        return sum(1 for path, *_ in model.requests if path == "/v1/embeddings")
+
+    before = embedding_calls()
+    first = await stub.RetrieveChunks(query, metadata=admin)
+    again = await stub.RetrieveChunks(query, metadata=admin)
+    assert embedding_calls() == before + 1
+    assert [c.chunk.name for c in again.chunks] == [c.chunk.name for c in first.chunks]

@@ -61,7 +61,7 @@ async def test_the_daily_allowance_runs_out_and_outages_give_it_back(
     with pytest.raises(grpc.aio.AioRpcError):
         await answer(stub, user, chat.name, "Quantum gluon?")
     model.fail_next(503, path="/v1/embeddings")
-    await fails(answer(stub, user, chat.name, "Quantum gluon?"))
+    await fails(answer(stub, user, chat.name, "Quantum gluon in an outage?"))  # never asked: not in the cache
     assert (await stub.GetUsage(pb.GetUsageRequest(name="users/me/usage"), metadata=user)).usage.messages_used == 0
     client = redis.Redis.from_url(settings.redis_url)
     for key in client.scan_iter("marquee:chat:rate:*"):

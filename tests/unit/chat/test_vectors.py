@@ -94,3 +94,44 @@ async def test_persists_across_reopen(tmp_path: pathlib.Path) -> None:
 def test_fts_query_quotes_every_term() -> None:
     assert fts_query('what "is" NEAR(a b) -- OR drop;') == '"what" OR "is" OR "near" OR "a" OR "b" OR "or" OR "drop"'
     assert fts_query("!!!") == ""
+
+
+async def test_broad_filters_search_the_graph_deeper_and_match_exact_scoring(
+    index: LocalHybridIndex, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from services.chat import vectors
+
+    chunks = [chunk(n, f"doc{n % 7}", "rodeo", category="rules" if n % 3 == 0 else "care") for n in range(300)]
+    await index.upsert(chunks)
+    where = ChunkFilter(categories=frozenset({"rules"}))
+    exact = [h.chunk_id for h in await index.search(unit(5), "", 5, where)]  # 100 allowed: scored exactly
+    monkeypatch.setattr(vectors, "EXACT_LIMIT", 10)  # now a broad filter: the graph path
+    graph = [h.chunk_id for h in await index.search(unit(5), "", 5, where)]
+    assert graph == exact
+    assert all(int(c.split("-")[1]) % 3 == 0 for c in graph)
+
+
+async def test_filter_postings_follow_deletes_reindexing_and_disabling(index: LocalHybridIndex) -> None:
+    await index.upsert([chunk(n, "a", "x", category="rules", tags=("t1",)) for n in range(3)])
+    await index.upsert([chunk(n, "b", "x", category="care", tags=("t2",)) for n in range(3, 6)])
+    await index.upsert([IndexedChunk("a-0", "a", "x", unit(0), category="care")])  # moved to care, no tags
+    rules = await index.search(unit(0), "", 10, ChunkFilter(categories=frozenset({"rules"})))
+    assert {h.chunk_id for h in rules} == {"a-1", "a-2"}
+    assert {h.chunk_id for h in await index.search(unit(0), "", 10, ChunkFilter(tags=frozenset({"t1"})))} == {"a-1", "a-2"}
+    await index.set_enabled("b", False)
+    care = await index.search(unit(0), "", 10, ChunkFilter(categories=frozenset({"care"})))
+    assert {h.chunk_id for h in care} == {"a-0"}
+    await index.delete_document("a")
+    assert await index.search(unit(0), "", 10, ChunkFilter(categories=frozenset({"care"}))) == []
+    back = await index.search(unit(0), "", 10, ChunkFilter(categories=frozenset({"care"}), include_disabled=True))
+    assert {h.document_id for h in back} == {"b"}
+
+
+async def test_the_keyword_half_keeps_rare_words_within_its_budget(tmp_path: pathlib.Path) -> None:
+    index = LocalHybridIndex(tmp_path / "big", DIM, alpha=0.2)  # keywords weigh most
+    common = [chunk(n, "d", f"horse saddle item{n}") for n in range(1500)]
+    await index.upsert(common)
+    assert index._discriminating_terms("horse item42 nothingmatches", 1500) == "item42"  # horse is in every chunk
+    hits = await index.search(unit(9999), "horse item42", 3, ChunkFilter())
+    assert hits[0].chunk_id == "d-42"
+    assert hits[0].keyword_rank == 1

@@ -12,6 +12,7 @@ from google.rpc import status_pb2 as _status_pb2
 from google.type import date_pb2 as _date_pb2
 from marquee.api.v1 import access_pb2 as _access_pb2
 from marquee.api.v1 import limits_pb2 as _limits_pb2
+from marquee.api.v1 import userdata_pb2 as _userdata_pb2
 from google.protobuf.internal import containers as _containers
 from google.protobuf.internal import enum_type_wrapper as _enum_type_wrapper
 from google.protobuf import descriptor as _descriptor
@@ -1150,3 +1151,31 @@ class RetrievedChunk(_message.Message):
     skill_level: SkillLevel
     used_by_answers: bool
     def __init__(self, rank: _Optional[int] = ..., score: _Optional[float] = ..., chunk: _Optional[_Union[Chunk, _Mapping]] = ..., document: _Optional[str] = ..., title: _Optional[str] = ..., source: _Optional[str] = ..., category: _Optional[str] = ..., skill_level: _Optional[_Union[SkillLevel, str]] = ..., used_by_answers: bool = ...) -> None: ...
+
+class ExportUserDataRequest(_message.Message):
+    __slots__ = ("name",)
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    name: str
+    def __init__(self, name: _Optional[str] = ...) -> None: ...
+
+class ExportUserDataResponse(_message.Message):
+    __slots__ = ("document",)
+    DOCUMENT_FIELD_NUMBER: _ClassVar[int]
+    document: _httpbody_pb2.HttpBody
+    def __init__(self, document: _Optional[_Union[_httpbody_pb2.HttpBody, _Mapping]] = ...) -> None: ...
+
+class PurgeUserDataRequest(_message.Message):
+    __slots__ = ("name", "request_id")
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
+    name: str
+    request_id: str
+    def __init__(self, name: _Optional[str] = ..., request_id: _Optional[str] = ...) -> None: ...
+
+class PurgeUserDataResponse(_message.Message):
+    __slots__ = ("erased", "retained")
+    ERASED_FIELD_NUMBER: _ClassVar[int]
+    RETAINED_FIELD_NUMBER: _ClassVar[int]
+    erased: _containers.RepeatedCompositeFieldContainer[_userdata_pb2.UserDataDisposition]
+    retained: _containers.RepeatedCompositeFieldContainer[_userdata_pb2.UserDataDisposition]
+    def __init__(self, erased: _Optional[_Iterable[_Union[_userdata_pb2.UserDataDisposition, _Mapping]]] = ..., retained: _Optional[_Iterable[_Union[_userdata_pb2.UserDataDisposition, _Mapping]]] = ...) -> None: ...

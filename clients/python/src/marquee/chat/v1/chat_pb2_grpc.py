@@ -208,6 +208,16 @@ class ChatServiceStub(object):
                 request_serializer=marquee_dot_chat_dot_v1_dot_chat__pb2.RetrieveChunksRequest.SerializeToString,
                 response_deserializer=marquee_dot_chat_dot_v1_dot_chat__pb2.RetrieveChunksResponse.FromString,
                 _registered_method=True)
+        self.ExportUserData = channel.unary_unary(
+                '/marquee.chat.v1.ChatService/ExportUserData',
+                request_serializer=marquee_dot_chat_dot_v1_dot_chat__pb2.ExportUserDataRequest.SerializeToString,
+                response_deserializer=marquee_dot_chat_dot_v1_dot_chat__pb2.ExportUserDataResponse.FromString,
+                _registered_method=True)
+        self.PurgeUserData = channel.unary_unary(
+                '/marquee.chat.v1.ChatService/PurgeUserData',
+                request_serializer=marquee_dot_chat_dot_v1_dot_chat__pb2.PurgeUserDataRequest.SerializeToString,
+                response_deserializer=marquee_dot_chat_dot_v1_dot_chat__pb2.PurgeUserDataResponse.FromString,
+                _registered_method=True)
 
 
 class ChatServiceServicer(object):
@@ -601,6 +611,35 @@ class ChatServiceServicer(object):
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def ExportUserData(self, request, context):
+        """Exports everything Chat holds about one user as one JSON document
+        (`application/json`), for Auth's account export. Its top-level keys are
+        `user`, `export_time` and one per category: `conversations` (each with
+        its `messages`, citations included), `feedback`, `settings` and `usage`
+        (answers and tokens per UTC day). `users/me` is not accepted: name the
+        user.
+
+        Errors: INVALID_ARGUMENT / `INVALID_ARGUMENT` (not `users/{user}`).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def PurgeUserData(self, request, context):
+        """Erases everything Chat holds about one user, for Auth's account
+        deletion: any answer being generated for them is stopped, then their
+        `conversations`, `messages` (and their search index entries), `feedback`,
+        `settings` and `usage` records and today's answer allowance counter are
+        deleted. Nothing is retained. Idempotent: a second call erases nothing
+        more and succeeds, reporting counts of 0. Knowledge-base documents are
+        not user data (admins curate them) and are untouched.
+
+        Errors: INVALID_ARGUMENT / `INVALID_ARGUMENT` (not `users/{user}`).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_ChatServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -753,6 +792,16 @@ def add_ChatServiceServicer_to_server(servicer, server):
                     servicer.RetrieveChunks,
                     request_deserializer=marquee_dot_chat_dot_v1_dot_chat__pb2.RetrieveChunksRequest.FromString,
                     response_serializer=marquee_dot_chat_dot_v1_dot_chat__pb2.RetrieveChunksResponse.SerializeToString,
+            ),
+            'ExportUserData': grpc.unary_unary_rpc_method_handler(
+                    servicer.ExportUserData,
+                    request_deserializer=marquee_dot_chat_dot_v1_dot_chat__pb2.ExportUserDataRequest.FromString,
+                    response_serializer=marquee_dot_chat_dot_v1_dot_chat__pb2.ExportUserDataResponse.SerializeToString,
+            ),
+            'PurgeUserData': grpc.unary_unary_rpc_method_handler(
+                    servicer.PurgeUserData,
+                    request_deserializer=marquee_dot_chat_dot_v1_dot_chat__pb2.PurgeUserDataRequest.FromString,
+                    response_serializer=marquee_dot_chat_dot_v1_dot_chat__pb2.PurgeUserDataResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -1589,6 +1638,60 @@ class ChatService(object):
             '/marquee.chat.v1.ChatService/RetrieveChunks',
             marquee_dot_chat_dot_v1_dot_chat__pb2.RetrieveChunksRequest.SerializeToString,
             marquee_dot_chat_dot_v1_dot_chat__pb2.RetrieveChunksResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ExportUserData(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/marquee.chat.v1.ChatService/ExportUserData',
+            marquee_dot_chat_dot_v1_dot_chat__pb2.ExportUserDataRequest.SerializeToString,
+            marquee_dot_chat_dot_v1_dot_chat__pb2.ExportUserDataResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def PurgeUserData(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/marquee.chat.v1.ChatService/PurgeUserData',
+            marquee_dot_chat_dot_v1_dot_chat__pb2.PurgeUserDataRequest.SerializeToString,
+            marquee_dot_chat_dot_v1_dot_chat__pb2.PurgeUserDataResponse.FromString,
             options,
             channel_credentials,
             insecure,

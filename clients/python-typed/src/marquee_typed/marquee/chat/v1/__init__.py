@@ -34,6 +34,8 @@ __all__ = (
     "ExportConversationRequest",
     "ExportConversationResponse",
     "ExportFormat",
+    "ExportUserDataRequest",
+    "ExportUserDataResponse",
     "Feedback",
     "FeedbackFilter",
     "FeedbackRating",
@@ -73,6 +75,8 @@ __all__ = (
     "MessageStarted",
     "MessageState",
     "Model",
+    "PurgeUserDataRequest",
+    "PurgeUserDataResponse",
     "RegenerateMessageRequest",
     "RegenerateMessageResponse",
     "ReindexDocumentRequest",
@@ -1693,6 +1697,37 @@ default_message_pool.register_message("marquee.chat.v1", "ExportConversationResp
 
 
 @dataclass(eq=False, repr=False)
+class ExportUserDataRequest(betterproto2.Message):
+    """
+    Request for `ExportUserData`.
+    """
+
+    name: "str" = betterproto2.field(1, betterproto2.TYPE_STRING)
+    """
+    Required. The user, `users/{user}`.
+    """
+
+
+default_message_pool.register_message("marquee.chat.v1", "ExportUserDataRequest", ExportUserDataRequest)
+
+
+@dataclass(eq=False, repr=False)
+class ExportUserDataResponse(betterproto2.Message):
+    """
+    Response for `ExportUserData`.
+    """
+
+    document: "___google__api__.HttpBody | None" = betterproto2.field(1, betterproto2.TYPE_MESSAGE, optional=True)
+    """
+    The export, `content_type` `application/json`. Over HTTP this is the
+    whole response body.
+    """
+
+
+default_message_pool.register_message("marquee.chat.v1", "ExportUserDataResponse", ExportUserDataResponse)
+
+
+@dataclass(eq=False, repr=False)
 class Feedback(betterproto2.Message):
     """
     A user's rating of one assistant message.
@@ -2634,6 +2669,49 @@ class Model(betterproto2.Message):
 
 
 default_message_pool.register_message("marquee.chat.v1", "Model", Model)
+
+
+@dataclass(eq=False, repr=False)
+class PurgeUserDataRequest(betterproto2.Message):
+    """
+    Request for `PurgeUserData`.
+    """
+
+    name: "str" = betterproto2.field(1, betterproto2.TYPE_STRING)
+    """
+    Required. The user, `users/{user}`.
+    """
+
+    request_id: "str" = betterproto2.field(2, betterproto2.TYPE_STRING)
+    """
+    Optional. Identifies the purge for logs; a retry may reuse it. Purging
+    is idempotent with or without it.
+    """
+
+
+default_message_pool.register_message("marquee.chat.v1", "PurgeUserDataRequest", PurgeUserDataRequest)
+
+
+@dataclass(eq=False, repr=False)
+class PurgeUserDataResponse(betterproto2.Message):
+    """
+    Response for `PurgeUserData`.
+    """
+
+    erased: "list[__api__v1__.UserDataDisposition]" = betterproto2.field(1, betterproto2.TYPE_MESSAGE, repeated=True)
+    """
+    Output only. The categories erased (`conversations`, `messages`,
+    `feedback`, `settings`, `usage`) with how many records each held.
+    """
+
+    retained: "list[__api__v1__.UserDataDisposition]" = betterproto2.field(2, betterproto2.TYPE_MESSAGE, repeated=True)
+    """
+    Output only. The categories kept: always empty, Chat keeps nothing about
+    an erased user.
+    """
+
+
+default_message_pool.register_message("marquee.chat.v1", "PurgeUserDataResponse", PurgeUserDataResponse)
 
 
 @dataclass(eq=False, repr=False)
@@ -3910,6 +3988,43 @@ class ChatServiceStub:
             RetrieveChunksResponse.FromString,
         )(message)
 
+    def export_user_data(self, message: "ExportUserDataRequest") -> "ExportUserDataResponse":
+        """
+        Exports everything Chat holds about one user as one JSON document
+        (`application/json`), for Auth's account export. Its top-level keys are
+        `user`, `export_time` and one per category: `conversations` (each with
+        its `messages`, citations included), `feedback`, `settings` and `usage`
+        (answers and tokens per UTC day). `users/me` is not accepted: name the
+        user.
+
+        Errors: INVALID_ARGUMENT / `INVALID_ARGUMENT` (not `users/{user}`).
+        """
+
+        return self._channel.unary_unary(
+            "/marquee.chat.v1.ChatService/ExportUserData",
+            ExportUserDataRequest.SerializeToString,
+            ExportUserDataResponse.FromString,
+        )(message)
+
+    def purge_user_data(self, message: "PurgeUserDataRequest") -> "PurgeUserDataResponse":
+        """
+        Erases everything Chat holds about one user, for Auth's account
+        deletion: any answer being generated for them is stopped, then their
+        `conversations`, `messages` (and their search index entries), `feedback`,
+        `settings` and `usage` records and today's answer allowance counter are
+        deleted. Nothing is retained. Idempotent: a second call erases nothing
+        more and succeeds, reporting counts of 0. Knowledge-base documents are
+        not user data (admins curate them) and are untouched.
+
+        Errors: INVALID_ARGUMENT / `INVALID_ARGUMENT` (not `users/{user}`).
+        """
+
+        return self._channel.unary_unary(
+            "/marquee.chat.v1.ChatService/PurgeUserData",
+            PurgeUserDataRequest.SerializeToString,
+            PurgeUserDataResponse.FromString,
+        )(message)
+
 
 class ChatServiceAsyncStub(betterproto2_grpclib.ServiceStub):
     """
@@ -4725,8 +4840,66 @@ class ChatServiceAsyncStub(betterproto2_grpclib.ServiceStub):
             metadata=metadata,
         )
 
+    async def export_user_data(
+        self,
+        message: "ExportUserDataRequest",
+        *,
+        timeout: "float | None" = None,
+        deadline: "Deadline | None" = None,
+        metadata: "MetadataLike | None" = None,
+    ) -> "ExportUserDataResponse":
+        """
+        Exports everything Chat holds about one user as one JSON document
+        (`application/json`), for Auth's account export. Its top-level keys are
+        `user`, `export_time` and one per category: `conversations` (each with
+        its `messages`, citations included), `feedback`, `settings` and `usage`
+        (answers and tokens per UTC day). `users/me` is not accepted: name the
+        user.
+
+        Errors: INVALID_ARGUMENT / `INVALID_ARGUMENT` (not `users/{user}`).
+        """
+
+        return await self._unary_unary(
+            "/marquee.chat.v1.ChatService/ExportUserData",
+            message,
+            ExportUserDataResponse,
+            timeout=timeout,
+            deadline=deadline,
+            metadata=metadata,
+        )
+
+    async def purge_user_data(
+        self,
+        message: "PurgeUserDataRequest",
+        *,
+        timeout: "float | None" = None,
+        deadline: "Deadline | None" = None,
+        metadata: "MetadataLike | None" = None,
+    ) -> "PurgeUserDataResponse":
+        """
+        Erases everything Chat holds about one user, for Auth's account
+        deletion: any answer being generated for them is stopped, then their
+        `conversations`, `messages` (and their search index entries), `feedback`,
+        `settings` and `usage` records and today's answer allowance counter are
+        deleted. Nothing is retained. Idempotent: a second call erases nothing
+        more and succeeds, reporting counts of 0. Knowledge-base documents are
+        not user data (admins curate them) and are untouched.
+
+        Errors: INVALID_ARGUMENT / `INVALID_ARGUMENT` (not `users/{user}`).
+        """
+
+        return await self._unary_unary(
+            "/marquee.chat.v1.ChatService/PurgeUserData",
+            message,
+            PurgeUserDataResponse,
+            timeout=timeout,
+            deadline=deadline,
+            metadata=metadata,
+        )
+
 
 from ....google import api as ___google__api__
 from ....google import protobuf as ___google__protobuf__
 from ....google import rpc as ___google__rpc__
 from ....google import type as ___google__type__
+from ...api import v1 as __api__v1__
