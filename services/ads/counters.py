@@ -71,6 +71,11 @@ def _unique_keys(scope: str, hours: Sequence[dt.datetime]) -> list[str]:
     return keys
 
 
+def _glob_literal(text: str) -> str:
+    """`text` matched literally inside a SCAN pattern."""
+    return "".join("\\" + c if c in "*?[]\\" else c for c in text)
+
+
 @dataclass(frozen=True)
 class CandidateState:
     capped: bool
@@ -235,6 +240,36 @@ class ServingCounters:
 
     async def campaign_spend_today(self, campaign_id: str, now: dt.datetime) -> int:
         return int(await self._redis.get(f"{PREFIX}spend:cmp:{campaign_id}:{now.astimezone(dt.UTC).date()}") or 0)
+
+    async def viewer_caps(self, viewer: str, now: dt.datetime) -> list[tuple[str, str, int, dt.datetime | None]]:
+        """The viewer's frequency-cap counters: (`ad`|`campaign`, id, impressions counted, when the counter
+        empties), for account export. Found by SCAN, as this is rare and must not need an index kept hot."""
+        if not viewer:
+            return []
+        found = []
+        async for raw in self._redis.scan_iter(match=f"{PREFIX}cap:{_glob_literal(viewer)}:*", count=1000):
+            key = raw.decode() if isinstance(raw, bytes) else str(raw)
+            scope, resource_id = key.rsplit(":", 2)[-2:]
+            pipe = self._redis.pipeline(transaction=False)
+            pipe.zcard(key)
+            pipe.ttl(key)
+            count, ttl = await pipe.execute()
+            if not count:
+                continue
+            empties = now + dt.timedelta(seconds=int(ttl)) if int(ttl) > 0 else None
+            found.append(("ad" if scope == "ad" else "campaign", resource_id, int(count), empties))
+        return sorted(found)
+
+    async def forget_viewer(self, viewer: str) -> int:
+        """Deletes the viewer's cap counters and repeated-click marks (account erasure); how many keys."""
+        if not viewer:
+            return 0
+        deleted = 0
+        for kind in ("cap", "click"):
+            keys = [key async for key in self._redis.scan_iter(match=f"{PREFIX}{kind}:{_glob_literal(viewer)}:*", count=1000)]
+            for start in range(0, len(keys), 500):
+                deleted += int(await self._redis.delete(*keys[start : start + 500]))
+        return deleted
 
     async def close(self) -> None:
         await self._redis.aclose()

@@ -7,7 +7,7 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any, TypeVar
 
-from sqlalchemy import Select, and_, func, or_, select, update
+from sqlalchemy import Select, and_, case, delete, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -387,6 +387,27 @@ class AdsRepository:
             )
         query = query.order_by(ImpressionRow.record_time.desc(), ImpressionRow.id.desc()).limit(limit)
         return list(self.session.scalars(query))
+
+    def user_impressions(self, user_id: str) -> list[ImpressionRow]:
+        """Every impression recorded for a signed-in user, oldest first (account export)."""
+        query = select(ImpressionRow).where(ImpressionRow.user_id == user_id)
+        return list(self.session.scalars(query.order_by(ImpressionRow.record_time, ImpressionRow.id)))
+
+    def user_impression_counts(self, user_id: str) -> tuple[int, int, int]:
+        """(impressions, of which counted in the reported metrics, clicks) linked to a user."""
+        row = self.session.execute(
+            select(
+                func.count(),
+                func.coalesce(func.sum(case((ImpressionRow.invalid_reason == "", 1), else_=0)), 0),
+                func.coalesce(func.sum(ImpressionRow.click_count), 0),
+            ).where(ImpressionRow.user_id == user_id)
+        ).one()
+        return int(row[0]), int(row[1]), int(row[2])
+
+    def delete_user_impressions(self, user_id: str) -> int:
+        """Deletes a user's impressions (account erasure); the rollups they were counted in stay."""
+        result = self.session.execute(delete(ImpressionRow).where(ImpressionRow.user_id == user_id))
+        return int(getattr(result, "rowcount", 0) or 0)
 
     def charge(self, ad_id: str, campaign_id: str, *, impressions: int, clicks: int, micros: int) -> None:
         """Lifetime counters of the ad and the campaign, as atomic increments (no read-modify-write)."""

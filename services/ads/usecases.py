@@ -81,6 +81,14 @@ class ClickResult:
     impression_id: str
 
 
+@dataclass(frozen=True)
+class UserExport:
+    user_id: str
+    export_time: dt.datetime
+    impressions: list[domain.Impression]
+    caps: list[tuple[str, str, int, dt.datetime | None]]  # (ad | campaign, id, impressions counted, empties at)
+
+
 @dataclass
 class Report:
     totals: domain.Counts
@@ -767,6 +775,28 @@ class AdsUseCases:
             last = rows[limit - 1]
             next_token = self.pages.encode({"t": last.record_time.isoformat(), "id": last.id}, query=query)
         return [_impression(row) for row in rows[:limit]], next_token
+
+    # -- account export and erasure ---------------------------------------------------------------
+
+    async def export_user_data(self, user_id: str) -> UserExport:
+        rows = await self._run(lambda repo: repo.user_impressions(user_id))
+        now = self.clock()
+        caps = await self.counters.viewer_caps(domain.Viewer(user_id=user_id).key, now)
+        return UserExport(user_id, now, [_impression(row) for row in rows], caps)
+
+    async def purge_user_data(self, user_id: str, request_id: str) -> tuple[list[domain.Disposition], list[domain.Disposition]]:
+        if len(request_id) > 128:
+            raise invalid("request_id", "must be at most 128 characters")
+
+        def purge(repo: AdsRepository) -> tuple[int, int, int]:
+            counts = repo.user_impression_counts(user_id)
+            repo.delete_user_impressions(user_id)
+            return counts
+
+        impressions, counted, clicks = await self._run(purge)
+        serving_keys = await self.counters.forget_viewer(domain.Viewer(user_id=user_id).key)
+        self.billing.forget(user_id)
+        return domain.erasure_report(impressions, counted, clicks, serving_keys)
 
     # -- reports ----------------------------------------------------------------------------------
 

@@ -33,6 +33,8 @@ __all__ = (
     "DeleteCampaignResponse",
     "DeviceType",
     "ErrorReason",
+    "ExportUserDataRequest",
+    "ExportUserDataResponse",
     "FinishImpressionRequest",
     "FinishImpressionResponse",
     "FrequencyCap",
@@ -68,6 +70,8 @@ __all__ = (
     "PlacementStats",
     "Pricing",
     "PricingModel",
+    "PurgeUserDataRequest",
+    "PurgeUserDataResponse",
     "RecordClickRequest",
     "RecordClickResponse",
     "RecordImpressionRequest",
@@ -1745,6 +1749,38 @@ default_message_pool.register_message("marquee.ads.v1", "DeleteCampaignResponse"
 
 
 @dataclass(eq=False, repr=False)
+class ExportUserDataRequest(betterproto2.Message):
+    """
+    Request for `ExportUserData`.
+    """
+
+    name: "str" = betterproto2.field(1, betterproto2.TYPE_STRING)
+    """
+    Required. The user, `users/{user}`; `users/me` is not accepted.
+    """
+
+
+default_message_pool.register_message("marquee.ads.v1", "ExportUserDataRequest", ExportUserDataRequest)
+
+
+@dataclass(eq=False, repr=False)
+class ExportUserDataResponse(betterproto2.Message):
+    """
+    Response for `ExportUserData`.
+    """
+
+    document: "___google__api__.HttpBody | None" = betterproto2.field(1, betterproto2.TYPE_MESSAGE, optional=True)
+    """
+    The export, `content_type` `application/json`. Over HTTP this is the
+    whole response body. Its top-level keys are `export_time`, `user`,
+    `impressions` (oldest first) and `frequency_caps`.
+    """
+
+
+default_message_pool.register_message("marquee.ads.v1", "ExportUserDataResponse", ExportUserDataResponse)
+
+
+@dataclass(eq=False, repr=False)
 class FinishImpressionRequest(betterproto2.Message):
     """
     Request for `FinishImpression`.
@@ -2701,6 +2737,47 @@ class Pricing(betterproto2.Message):
 
 
 default_message_pool.register_message("marquee.ads.v1", "Pricing", Pricing)
+
+
+@dataclass(eq=False, repr=False)
+class PurgeUserDataRequest(betterproto2.Message):
+    """
+    Request for `PurgeUserData`.
+    """
+
+    name: "str" = betterproto2.field(1, betterproto2.TYPE_STRING)
+    """
+    Required. The user, `users/{user}`; `users/me` is not accepted.
+    """
+
+    request_id: "str" = betterproto2.field(2, betterproto2.TYPE_STRING)
+    """
+    Optional. The caller's id for this erasure, at most 128 characters,
+    for its logs; purging is idempotent whatever the id.
+    """
+
+
+default_message_pool.register_message("marquee.ads.v1", "PurgeUserDataRequest", PurgeUserDataRequest)
+
+
+@dataclass(eq=False, repr=False)
+class PurgeUserDataResponse(betterproto2.Message):
+    """
+    Response for `PurgeUserData`.
+    """
+
+    erased: "list[__api__v1__.UserDataDisposition]" = betterproto2.field(1, betterproto2.TYPE_MESSAGE, repeated=True)
+    """
+    What was erased: `impressions` and `frequency_caps`.
+    """
+
+    retained: "list[__api__v1__.UserDataDisposition]" = betterproto2.field(2, betterproto2.TYPE_MESSAGE, repeated=True)
+    """
+    What was kept and why: `delivery_rollups` and `unique_viewer_sketches`.
+    """
+
+
+default_message_pool.register_message("marquee.ads.v1", "PurgeUserDataResponse", PurgeUserDataResponse)
 
 
 @dataclass(eq=False, repr=False)
@@ -3689,6 +3766,47 @@ class AdsServiceStub:
             GetOverviewStatsResponse.FromString,
         )(message)
 
+    def export_user_data(self, message: "ExportUserDataRequest") -> "ExportUserDataResponse":
+        """
+        Exports what Ads holds about one user, for account export: the
+        impressions recorded while they were signed in (with video outcomes and
+        clicks) and their live frequency-cap counts. The document's top-level
+        keys are `export_time`, `user`, `impressions` and `frequency_caps`.
+        Impressions of anonymous devices are not linked to any user and are
+        not included.
+
+        Errors: INVALID_ARGUMENT / `INVALID_NAME`, `USERS_ME_NOT_ALLOWED`
+        (`users/me` is not accepted; name the user).
+        """
+
+        return self._channel.unary_unary(
+            "/marquee.ads.v1.AdsService/ExportUserData",
+            ExportUserDataRequest.SerializeToString,
+            ExportUserDataResponse.FromString,
+        )(message)
+
+    def purge_user_data(self, message: "PurgeUserDataRequest") -> "PurgeUserDataResponse":
+        """
+        Erases what Ads holds about one user, for account deletion. Erased:
+        `impressions` (their recorded impressions, video outcomes and clicks)
+        and `frequency_caps` (their cap counters and repeated-click marks in the
+        serving store). Retained, because they name no user: `delivery_rollups`
+        (hourly and daily counts per ad, country, device type and title, which
+        advertisers' reports and charges rest on) and `unique_viewer_sketches`
+        (HyperLogLog sketches from which no user can be read back). Idempotent:
+        a second call erases nothing more and succeeds.
+
+        Errors: INVALID_ARGUMENT / `INVALID_NAME`, `USERS_ME_NOT_ALLOWED`
+        (`users/me` is not accepted; name the user), `INVALID_ARGUMENT`
+        (`request_id` over 128 characters).
+        """
+
+        return self._channel.unary_unary(
+            "/marquee.ads.v1.AdsService/PurgeUserData",
+            PurgeUserDataRequest.SerializeToString,
+            PurgeUserDataResponse.FromString,
+        )(message)
+
 
 class AdsServiceAsyncStub(betterproto2_grpclib.ServiceStub):
     """
@@ -4388,6 +4506,69 @@ class AdsServiceAsyncStub(betterproto2_grpclib.ServiceStub):
             metadata=metadata,
         )
 
+    async def export_user_data(
+        self,
+        message: "ExportUserDataRequest",
+        *,
+        timeout: "float | None" = None,
+        deadline: "Deadline | None" = None,
+        metadata: "MetadataLike | None" = None,
+    ) -> "ExportUserDataResponse":
+        """
+        Exports what Ads holds about one user, for account export: the
+        impressions recorded while they were signed in (with video outcomes and
+        clicks) and their live frequency-cap counts. The document's top-level
+        keys are `export_time`, `user`, `impressions` and `frequency_caps`.
+        Impressions of anonymous devices are not linked to any user and are
+        not included.
 
+        Errors: INVALID_ARGUMENT / `INVALID_NAME`, `USERS_ME_NOT_ALLOWED`
+        (`users/me` is not accepted; name the user).
+        """
+
+        return await self._unary_unary(
+            "/marquee.ads.v1.AdsService/ExportUserData",
+            message,
+            ExportUserDataResponse,
+            timeout=timeout,
+            deadline=deadline,
+            metadata=metadata,
+        )
+
+    async def purge_user_data(
+        self,
+        message: "PurgeUserDataRequest",
+        *,
+        timeout: "float | None" = None,
+        deadline: "Deadline | None" = None,
+        metadata: "MetadataLike | None" = None,
+    ) -> "PurgeUserDataResponse":
+        """
+        Erases what Ads holds about one user, for account deletion. Erased:
+        `impressions` (their recorded impressions, video outcomes and clicks)
+        and `frequency_caps` (their cap counters and repeated-click marks in the
+        serving store). Retained, because they name no user: `delivery_rollups`
+        (hourly and daily counts per ad, country, device type and title, which
+        advertisers' reports and charges rest on) and `unique_viewer_sketches`
+        (HyperLogLog sketches from which no user can be read back). Idempotent:
+        a second call erases nothing more and succeeds.
+
+        Errors: INVALID_ARGUMENT / `INVALID_NAME`, `USERS_ME_NOT_ALLOWED`
+        (`users/me` is not accepted; name the user), `INVALID_ARGUMENT`
+        (`request_id` over 128 characters).
+        """
+
+        return await self._unary_unary(
+            "/marquee.ads.v1.AdsService/PurgeUserData",
+            message,
+            PurgeUserDataResponse,
+            timeout=timeout,
+            deadline=deadline,
+            metadata=metadata,
+        )
+
+
+from ....google import api as ___google__api__
 from ....google import protobuf as ___google__protobuf__
 from ....google import type as ___google__type__
+from ...api import v1 as __api__v1__
