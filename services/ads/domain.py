@@ -856,8 +856,12 @@ def expired(message: str) -> FailedPrecondition:
     return FailedPrecondition(message, reason="IMPRESSION_TOKEN_EXPIRED", domain=DOMAIN)
 
 
+def within_select_window(claims: TokenClaims, now: dt.datetime) -> bool:
+    return now - claims.select_time <= SELECT_WINDOW
+
+
 def check_select_window(claims: TokenClaims, now: dt.datetime) -> None:
-    if now - claims.select_time > SELECT_WINDOW:
+    if not within_select_window(claims, now):
         raise expired("the impression token is more than 15 minutes old; select a new ad")
 
 

@@ -6,6 +6,7 @@ can run a simulated day over the wire without patching anything.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import dataclasses
 import datetime as dt
@@ -18,7 +19,7 @@ from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 
-from services.ads import domain
+from services.ads import counters, domain
 from services.ads.billing_client import BillingClient
 from services.ads.catalog_client import CatalogClient
 from services.ads.counters import CandidateState, ServingCounters
@@ -147,11 +148,21 @@ class AdsUseCases:
         self.clock = clock
         self.rng = rng or random.Random()
         self._serveable: list[domain.ServeableAd] = []
+        self._serveable_by_id: dict[str, domain.Ad] = {}
+        self._serial_writes = asyncio.Lock() if database.engine.dialect.name == "sqlite" else None
         self._serveable_time = -1e9
         self._serveable_version: int | None = None
 
     async def _run(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         return await self.db.run(lambda session: fn(AdsRepository(session), *args, **kwargs))
+
+    async def _write(self, fn: Callable[[AdsRepository], Any]) -> Any:
+        """An event's unit of work. SQLite has one writer at a time: this process's event writes queue
+        here, in order, instead of in SQLite's busy handler, which sleeps up to 100 ms between tries."""
+        if self._serial_writes is None:
+            return await self._run(fn)
+        async with self._serial_writes:
+            return await self._run(fn)
 
     # -- campaigns --------------------------------------------------------------------------------
 
@@ -427,6 +438,7 @@ class AdsUseCases:
             version = await self.counters.version()
             pairs = await self._run(lambda repo: repo.serveable())
             self._serveable = [domain.ServeableAd(ad, campaign) for ad, campaign in pairs]
+            self._serveable_by_id = {c.id: c.ad for c in self._serveable}
             self._serveable_time = time.monotonic()
             self._serveable_version = version
         return self._serveable
@@ -562,10 +574,15 @@ class AdsUseCases:
                 raise domain.token_invalid("impression_token names an ad that does not exist")
             return existing, ad
 
-        existing, ad = await self._run(prior)
-        if existing is not None:
-            return self._replayed(existing, request_id)
-        domain.check_select_window(claims, now)
+        fresh = time.monotonic() - self._serveable_time <= self.settings.ads_eligible_cache_seconds
+        ad = self._serveable_by_id.get(claims.ad_id) if fresh else None
+        if ad is None or not domain.within_select_window(claims, now):
+            # Not among the ads this process serves (archived since, or another process's new ad), or a
+            # late retry: read first. The common path skips this read and meets a replay at the unique index.
+            existing, ad = await self._run(prior)
+            if existing is not None:
+                return self._replayed(existing, request_id)
+            domain.check_select_window(claims, now)
         is_video = ad.spec.placement == domain.PLACEMENT_PRE_ROLL
         if video is not None and not is_video:
             raise FailedPrecondition(
@@ -579,12 +596,21 @@ class AdsUseCases:
             else None
         )
         invalid_reason = "BOT" if domain.is_bot(caller.user_agent, self.settings.ads_bot_user_agents) else ""
-        if not invalid_reason and not await self.counters.count_towards_caps(ad, viewer.key, claims.token_id, now):
-            invalid_reason = "FREQUENCY_CAP"  # a race between processes: shown, but never charged past the cap
+        counted = counters.ALREADY_COUNTED
+        if not invalid_reason:
+            counted = await self.counters.count_towards_caps(ad, viewer.key, claims.token_id, now)
+            if counted == counters.CAPPED:
+                invalid_reason = "FREQUENCY_CAP"  # a race between processes: shown, but never charged past the cap
         cost = 0 if invalid_reason else domain.charge_per_impression(ad.spec)
         impression_id = uuid.uuid4().hex
 
         def store(repo: AdsRepository) -> ImpressionRow:
+            if request_id:
+                reused = repo.impression_by_request(claims.user_id, claims.device_id, request_id)
+                if reused is not None:
+                    if reused.token_id == claims.token_id:
+                        return reused  # a retry of this very call
+                    raise _request_id_reused(request_id)
             row = ImpressionRow(
                 id=impression_id,
                 token_id=claims.token_id,
@@ -627,15 +653,27 @@ class AdsUseCases:
             return row
 
         try:
-            row = await self._run(store)
+            row = await self._write(store)
         except IntegrityError:
             existing = await self._run(lambda repo: repo.impression_by_token(claims.token_id))
             if existing is None:
+                await self._take_back(counted, ad, viewer.key, claims.token_id)
                 raise
             return self._replayed(existing, request_id)
+        except BaseException:
+            await self._take_back(counted, ad, viewer.key, claims.token_id)
+            raise
+        if row.id != impression_id:
+            return self._replayed(row, request_id)
         if not invalid_reason:
             await self.counters.delivered(ad, viewer.key, ad.spec.placement, cost, now)
         return RecordedImpression(row.id, now + domain.CLICK_WINDOW)
+
+    async def _take_back(self, counted: int, ad: domain.Ad, viewer: str, member: str) -> None:
+        """Nothing was stored: the cap entry this call added (and only that) is taken back."""
+        if counted == counters.ADDED:
+            with contextlib.suppress(Exception):  # the original error is the one to report
+                await self.counters.forget_cap(ad, viewer, member)
 
     @staticmethod
     def _replayed(existing: ImpressionRow, request_id: str) -> RecordedImpression:
@@ -679,7 +717,7 @@ class AdsUseCases:
                 repo.add_to_rollups(_delta(row, counts))
             return row.id, row.video_outcome
 
-        return await self._run(finish)  # type: ignore[no-any-return]
+        return await self._write(finish)  # type: ignore[no-any-return]
 
     async def record_click(self, token: str, device_id: str, request_id: str, caller: Caller) -> ClickResult:
         if len(request_id) > 128:
@@ -729,7 +767,7 @@ class AdsUseCases:
                 repo.add_to_rollups(_delta(found, domain.Counts(invalid_clicks=1)))
             return found.id, counted, cost
 
-        impression_id, counted, cost = await self._run(click)
+        impression_id, counted, cost = await self._write(click)
         await self.counters.charged(ad, cost, now)
         return ClickResult(ad.spec.click_url, counted, impression_id)
 
