@@ -116,8 +116,11 @@ class StatsPage:
     data_time: dt.datetime
 
 
+HLS = "application/vnd.apple.mpegurl"  # Media plays assets as HLS
+
+
 def _mime(url: str) -> str:
-    return "application/vnd.apple.mpegurl" if url.split("?")[0].lower().endswith(".m3u8") else "video/mp4"
+    return HLS if url.split("?")[0].lower().endswith(".m3u8") else "video/mp4"
 
 
 class AdsUseCases:
@@ -291,13 +294,18 @@ class AdsUseCases:
                 reason="CREATIVE_ASSET_NOT_READY",
                 domain=domain.DOMAIN,
             )
+        if not facts.public:
+            raise FailedPrecondition(
+                "creative.video_asset is not PUBLIC in Media, so viewers without a plan could not play it",
+                reason="CREATIVE_ASSET_NOT_PUBLIC",
+                domain=domain.DOMAIN,
+            )
         filled = dataclasses.replace(
             creative,
             duration_ms=creative.duration_ms or facts.duration_ms,
             width=creative.width or facts.width,
             height=creative.height or facts.height,
-            image_url=creative.image_url or facts.poster_url,
-        )
+        )  # the poster is not stored: Media's URLs are signed and expire, so it comes with each playback
         return dataclasses.replace(spec, creative=filled)
 
     async def create_ad(self, spec: domain.AdSpec, request_id: str) -> domain.Ad:
@@ -471,13 +479,28 @@ class AdsUseCases:
                 capped += 1
                 continue
             eligible.append(candidate)
-        chosen = domain.choose(eligible, self.rng)
+        chosen, video_url, poster_url = await self._choose_playable(eligible)
         if chosen is None:
             reason = domain.NO_FILL_CAPPED if capped else domain.NO_FILL_NO_ELIGIBLE
             await self.counters.count_request(request.placement, "capped" if capped else "nofill", now)
             return Selection(None, reason)
         await self.counters.count_request(request.placement, "fill", now)
-        return Selection(self._serve(chosen.ad, request, now))
+        return Selection(self._serve(chosen.ad, request, now, video_url, poster_url))
+
+    async def _choose_playable(self, eligible: list[domain.ServeableAd]) -> tuple[domain.ServeableAd | None, str, str]:
+        """The weighted choice with its video and poster URLs: an asset creative's come from Media's PUBLIC
+        playback (cached); one Media cannot open is passed over for the next choice, never an error."""
+        while True:
+            chosen = domain.choose(eligible, self.rng)
+            if chosen is None:
+                return None, "", ""
+            creative = chosen.ad.spec.creative
+            if not creative.video_asset:
+                return chosen, creative.video_url, creative.image_url
+            playback = await self.media.playback(creative.video_asset)
+            if playback is not None:
+                return chosen, playback.url, creative.image_url or playback.poster_url
+            eligible = [c for c in eligible if c.id != chosen.id]
 
     async def _matching(
         self, request: domain.AdRequest, now: dt.datetime
@@ -500,7 +523,7 @@ class AdsUseCases:
                 break
         return matching, states
 
-    def _serve(self, ad: domain.Ad, request: domain.AdRequest, now: dt.datetime) -> ServedAd:
+    def _serve(self, ad: domain.Ad, request: domain.AdRequest, now: dt.datetime, video_url: str, image_url: str) -> ServedAd:
         claims = domain.TokenClaims(
             token_id=uuid.uuid4().hex,
             ad_id=ad.id,
@@ -515,14 +538,13 @@ class AdsUseCases:
             device_type=request.device_type,
         )
         creative = ad.spec.creative
-        video_url = creative.video_url  # an asset creative's signed URL would come from Media's playback sessions
         return ServedAd(
             ad=ad,
             token=self.tokens.mint(claims),
             token_expire_time=now + domain.SELECT_WINDOW,
             video_url=video_url,
-            video_mime_type=_mime(video_url) if video_url else "",
-            image_url=creative.image_url,
+            video_mime_type=HLS if creative.video_asset else _mime(video_url) if video_url else "",
+            image_url=image_url,
             width=creative.width,
             height=creative.height,
             duration_ms=creative.duration_ms,

@@ -109,9 +109,7 @@ async def test_a_viewers_data_is_exported_then_erased_and_reports_stay(
     assert _by_category(thrice.erased) == {"impressions": 0, "frequency_caps": 0}  # idempotent
 
 
-async def test_export_and_purge_are_for_services_and_name_one_user(
-    ads: Stub, viewer: Caller, service: ServiceCaller
-) -> None:
+async def test_export_and_purge_are_for_services_and_name_one_user(ads: Stub, viewer: Caller, service: ServiceCaller) -> None:
     calls = [
         lambda name, m: ads.ExportUserData(pb.ExportUserDataRequest(name=name), metadata=m),
         lambda name, m: ads.PurgeUserData(pb.PurgeUserDataRequest(name=name), metadata=m),
@@ -121,11 +119,10 @@ async def test_export_and_purge_are_for_services_and_name_one_user(
         expect(await fails(call(viewer.name, ())), grpc.StatusCode.UNAUTHENTICATED, "TOKEN_MISSING")
         me = await fails(call("users/me", service.auth))
         expect(me, grpc.StatusCode.INVALID_ARGUMENT, "USERS_ME_NOT_ALLOWED")
-        assert me.bad_request is not None and [v.field for v in me.bad_request.field_violations] == ["name"]
+        assert me.bad_request is not None
+        assert [v.field for v in me.bad_request.field_violations] == ["name"]
         for bad in ("", "viewers/1", "users/a/b", "users/"):
             error = await fails(call(bad, service.auth))
             assert error.code == grpc.StatusCode.INVALID_ARGUMENT, bad
-    long = await fails(
-        ads.PurgeUserData(pb.PurgeUserDataRequest(name=viewer.name, request_id="r" * 129), metadata=service.auth)
-    )
+    long = await fails(ads.PurgeUserData(pb.PurgeUserDataRequest(name=viewer.name, request_id="r" * 129), metadata=service.auth))
     assert long.code == grpc.StatusCode.INVALID_ARGUMENT

@@ -37,6 +37,7 @@ class ErrorReason(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     ERROR_REASON_CREATIVE_ASSET_NOT_READY: _ClassVar[ErrorReason]
     ERROR_REASON_CURRENCY_MISMATCH: _ClassVar[ErrorReason]
     ERROR_REASON_NOT_A_VIDEO_AD: _ClassVar[ErrorReason]
+    ERROR_REASON_CREATIVE_ASSET_NOT_PUBLIC: _ClassVar[ErrorReason]
 
 class Placement(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = ()
@@ -156,6 +157,7 @@ ERROR_REASON_INVALID_CREATIVE: ErrorReason
 ERROR_REASON_CREATIVE_ASSET_NOT_READY: ErrorReason
 ERROR_REASON_CURRENCY_MISMATCH: ErrorReason
 ERROR_REASON_NOT_A_VIDEO_AD: ErrorReason
+ERROR_REASON_CREATIVE_ASSET_NOT_PUBLIC: ErrorReason
 PLACEMENT_UNSPECIFIED: Placement
 PLACEMENT_PRE_ROLL: Placement
 PLACEMENT_LEADERBOARD: Placement

@@ -318,9 +318,9 @@ class AdsServiceServicer(object):
         Errors: INVALID_ARGUMENT / `INVALID_ARGUMENT`, `INVALID_CREATIVE`,
         `INVALID_SCHEDULE`, `CURRENCY_MISMATCH`; NOT_FOUND / `NOT_FOUND` (the
         campaign); FAILED_PRECONDITION / `CAMPAIGN_NOT_ACTIVE` (archived
-        campaign), `CREATIVE_ASSET_NOT_READY`; ALREADY_EXISTS /
-        `REQUEST_ID_REUSED`; UNAVAILABLE / `DEPENDENCY_UNAVAILABLE` (Media could
-        not be asked about `video_asset`).
+        campaign), `CREATIVE_ASSET_NOT_READY`, `CREATIVE_ASSET_NOT_PUBLIC`;
+        ALREADY_EXISTS / `REQUEST_ID_REUSED`; UNAVAILABLE /
+        `DEPENDENCY_UNAVAILABLE` (Media could not be asked about `video_asset`).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -355,8 +355,8 @@ class AdsServiceServicer(object):
         Errors: NOT_FOUND; INVALID_ARGUMENT / `INVALID_ARGUMENT` (unknown,
         immutable or output-only path in the mask), `INVALID_CREATIVE`,
         `INVALID_SCHEDULE`, `CURRENCY_MISMATCH`; FAILED_PRECONDITION /
-        `AD_NOT_ACTIVE` (archived), `CREATIVE_ASSET_NOT_READY`; ABORTED /
-        `ETAG_MISMATCH`.
+        `AD_NOT_ACTIVE` (archived), `CREATIVE_ASSET_NOT_READY`,
+        `CREATIVE_ASSET_NOT_PUBLIC`; ABORTED / `ETAG_MISMATCH`.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')

@@ -447,6 +447,13 @@ class ErrorReason(betterproto2.Enum):
     FAILED_PRECONDITION: a video outcome was sent for a banner impression.
     """
 
+    CREATIVE_ASSET_NOT_PUBLIC = 12
+    """
+    FAILED_PRECONDITION: `creative.video_asset` is ready but not PUBLIC in
+    Media, so viewers without a plan could not play it. Make the asset
+    PUBLIC (the default for `ASSET_PURPOSE_AD`) first.
+    """
+
     @classmethod
     def betterproto_value_to_renamed_proto_names(cls) -> dict[int, str]:
         return {
@@ -462,6 +469,7 @@ class ErrorReason(betterproto2.Enum):
             9: "ERROR_REASON_CREATIVE_ASSET_NOT_READY",
             10: "ERROR_REASON_CURRENCY_MISMATCH",
             11: "ERROR_REASON_NOT_A_VIDEO_AD",
+            12: "ERROR_REASON_CREATIVE_ASSET_NOT_PUBLIC",
         }
 
     @classmethod
@@ -479,6 +487,7 @@ class ErrorReason(betterproto2.Enum):
             "ERROR_REASON_CREATIVE_ASSET_NOT_READY": 9,
             "ERROR_REASON_CURRENCY_MISMATCH": 10,
             "ERROR_REASON_NOT_A_VIDEO_AD": 11,
+            "ERROR_REASON_CREATIVE_ASSET_NOT_PUBLIC": 12,
         }
 
 
@@ -1570,7 +1579,9 @@ class Creative(betterproto2.Message):
     video_asset: "str" = betterproto2.field(1, betterproto2.TYPE_STRING)
     """
     Optional. The uploaded video, a Media asset `assets/{asset}` that must
-    be ready. Its playback URL and duration come from Media.
+    be READY and PUBLIC (the default for `ASSET_PURPOSE_AD`). Its playback
+    URL, duration, size and poster come from Media. If Media can no longer
+    open a playback session for it, the ad is passed over.
     """
 
     video_url: "str" = betterproto2.field(2, betterproto2.TYPE_STRING)
@@ -3083,8 +3094,9 @@ class ServedAd(betterproto2.Message):
 
     video_url: "str" = betterproto2.field(6, betterproto2.TYPE_STRING)
     """
-    Output only. Pre-roll: the playable video URL (for an uploaded asset, a
-    signed playback URL from Media).
+    Output only. Pre-roll: the playable video URL. For an uploaded asset,
+    the signed HLS playlist URL of an anonymous PUBLIC playback session in
+    Media (the free tier's renditions), valid for at least an hour.
     """
 
     video_mime_type: "str" = betterproto2.field(7, betterproto2.TYPE_STRING)
@@ -3464,9 +3476,9 @@ class AdsServiceStub:
         Errors: INVALID_ARGUMENT / `INVALID_ARGUMENT`, `INVALID_CREATIVE`,
         `INVALID_SCHEDULE`, `CURRENCY_MISMATCH`; NOT_FOUND / `NOT_FOUND` (the
         campaign); FAILED_PRECONDITION / `CAMPAIGN_NOT_ACTIVE` (archived
-        campaign), `CREATIVE_ASSET_NOT_READY`; ALREADY_EXISTS /
-        `REQUEST_ID_REUSED`; UNAVAILABLE / `DEPENDENCY_UNAVAILABLE` (Media could
-        not be asked about `video_asset`).
+        campaign), `CREATIVE_ASSET_NOT_READY`, `CREATIVE_ASSET_NOT_PUBLIC`;
+        ALREADY_EXISTS / `REQUEST_ID_REUSED`; UNAVAILABLE /
+        `DEPENDENCY_UNAVAILABLE` (Media could not be asked about `video_asset`).
         """
 
         return self._channel.unary_unary(
@@ -3513,8 +3525,8 @@ class AdsServiceStub:
         Errors: NOT_FOUND; INVALID_ARGUMENT / `INVALID_ARGUMENT` (unknown,
         immutable or output-only path in the mask), `INVALID_CREATIVE`,
         `INVALID_SCHEDULE`, `CURRENCY_MISMATCH`; FAILED_PRECONDITION /
-        `AD_NOT_ACTIVE` (archived), `CREATIVE_ASSET_NOT_READY`; ABORTED /
-        `ETAG_MISMATCH`.
+        `AD_NOT_ACTIVE` (archived), `CREATIVE_ASSET_NOT_READY`,
+        `CREATIVE_ASSET_NOT_PUBLIC`; ABORTED / `ETAG_MISMATCH`.
         """
 
         return self._channel.unary_unary(
@@ -4031,9 +4043,9 @@ class AdsServiceAsyncStub(betterproto2_grpclib.ServiceStub):
         Errors: INVALID_ARGUMENT / `INVALID_ARGUMENT`, `INVALID_CREATIVE`,
         `INVALID_SCHEDULE`, `CURRENCY_MISMATCH`; NOT_FOUND / `NOT_FOUND` (the
         campaign); FAILED_PRECONDITION / `CAMPAIGN_NOT_ACTIVE` (archived
-        campaign), `CREATIVE_ASSET_NOT_READY`; ALREADY_EXISTS /
-        `REQUEST_ID_REUSED`; UNAVAILABLE / `DEPENDENCY_UNAVAILABLE` (Media could
-        not be asked about `video_asset`).
+        campaign), `CREATIVE_ASSET_NOT_READY`, `CREATIVE_ASSET_NOT_PUBLIC`;
+        ALREADY_EXISTS / `REQUEST_ID_REUSED`; UNAVAILABLE /
+        `DEPENDENCY_UNAVAILABLE` (Media could not be asked about `video_asset`).
         """
 
         return await self._unary_unary(
@@ -4110,8 +4122,8 @@ class AdsServiceAsyncStub(betterproto2_grpclib.ServiceStub):
         Errors: NOT_FOUND; INVALID_ARGUMENT / `INVALID_ARGUMENT` (unknown,
         immutable or output-only path in the mask), `INVALID_CREATIVE`,
         `INVALID_SCHEDULE`, `CURRENCY_MISMATCH`; FAILED_PRECONDITION /
-        `AD_NOT_ACTIVE` (archived), `CREATIVE_ASSET_NOT_READY`; ABORTED /
-        `ETAG_MISMATCH`.
+        `AD_NOT_ACTIVE` (archived), `CREATIVE_ASSET_NOT_READY`,
+        `CREATIVE_ASSET_NOT_PUBLIC`; ABORTED / `ETAG_MISMATCH`.
         """
 
         return await self._unary_unary(
