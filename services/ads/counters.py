@@ -5,7 +5,10 @@ script, so two processes cannot both slip under a cap.
 
 from __future__ import annotations
 
+import asyncio
+import collections
 import datetime as dt
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -17,6 +20,7 @@ from services.ads import domain
 PREFIX = "marquee:ads:"
 UNIQUE_TTL_SECONDS = 400 * 86_400
 SPEND_DAY_TTL_SECONDS = 3 * 86_400
+REQUEST_FLUSH_SECONDS = 1.0  # how often a process writes its SelectAd request counts
 CAPPED, ADDED, ALREADY_COUNTED = 0, 1, 2  # what `count_towards_caps` did
 VERSION_KEY = PREFIX + "version"  # bumped by every admin write: processes reread their serveable ads
 
@@ -95,13 +99,6 @@ end
 return 1
 """
 
-# KEYS: the hour's request hash. ARGV: its TTL, then the fields to increment.
-_COUNT_REQUEST = """
-for i = 2, #ARGV do redis.call('HINCRBY', KEYS[1], ARGV[i], 1) end
-redis.call('EXPIRE', KEYS[1], ARGV[1])
-return 1
-"""
-
 
 def _hour_key(hour: dt.datetime) -> str:
     hour = hour.astimezone(dt.UTC)
@@ -147,7 +144,9 @@ class ServingCounters:
         self._check_and_count = client.register_script(_CHECK_AND_COUNT)
         self._state = client.register_script(_STATE)
         self._delivered = client.register_script(_DELIVERED)
-        self._count_request = client.register_script(_COUNT_REQUEST)
+        self._pending_requests: collections.Counter[tuple[str, str]] = collections.Counter()
+        self._flushed_at = time.monotonic()
+        self._flushing: asyncio.Future[None] | None = None
 
     @staticmethod
     def _cap_key(viewer: str, scope: str, resource_id: str) -> str:
@@ -231,13 +230,42 @@ class ServingCounters:
             if index % 2:
                 pipe.expire(key, SPEND_DAY_TTL_SECONDS)
 
-    async def count_request(self, placement: int, outcome: str, now: dt.datetime) -> None:
-        """`requests`/`fills`/`capped` per placement, or `adfree`, in the hour's hash (one script call)."""
+    def count_request(self, placement: int, outcome: str, now: dt.datetime) -> None:
+        """`requests`/`fills`/`capped` per placement, or `adfree`, in the hour's hash. Counted in this
+        process and written at most every REQUEST_FLUSH_SECONDS (and before an overview is read here):
+        SelectAd pays no round trip for it, and reports already say they run a few seconds behind."""
+        hour = f"{PREFIX}req:{_hour_key(now)}"
         if outcome == "adfree":
-            fields = ["adfree"]
+            self._pending_requests[(hour, "adfree")] += 1
         else:
-            fields = [f"{placement}:requests"] + ([f"{placement}:{outcome}"] if outcome in ("fill", "capped") else [])
-        await self._count_request(keys=[f"{PREFIX}req:{_hour_key(now)}"], args=[UNIQUE_TTL_SECONDS, *fields])
+            self._pending_requests[(hour, f"{placement}:requests")] += 1
+            if outcome in ("fill", "capped"):
+                self._pending_requests[(hour, f"{placement}:{outcome}")] += 1
+        if self._flushing is None and time.monotonic() - self._flushed_at >= REQUEST_FLUSH_SECONDS:
+            self._flushing = asyncio.ensure_future(self.flush_requests())
+            self._flushing.add_done_callback(self._flushed)
+
+    def _flushed(self, task: asyncio.Future[None]) -> None:
+        self._flushing = None
+        if not task.cancelled():
+            task.exception()  # retrieved: a failed write keeps its counts for the next flush
+
+    async def flush_requests(self) -> None:
+        """Writes the request counts gathered so far, in one pipeline; on failure they wait for the next."""
+        self._flushed_at = time.monotonic()
+        pending, self._pending_requests = self._pending_requests, collections.Counter()
+        if not pending:
+            return
+        pipe = self._redis.pipeline(transaction=False)
+        for (key, field), count in pending.items():
+            pipe.hincrby(key, field, count)
+        for key in {key for key, _field in pending}:
+            pipe.expire(key, UNIQUE_TTL_SECONDS)
+        try:
+            await pipe.execute()
+        except BaseException:
+            self._pending_requests.update(pending)
+            raise
 
     async def repeated_click(self, viewer: str, ad_id: str, seconds: int, now: dt.datetime) -> bool:
         """True when this viewer clicked this ad within `seconds` (a repeated click: invalid)."""
@@ -323,4 +351,9 @@ class ServingCounters:
         return deleted
 
     async def close(self) -> None:
-        await self._redis.aclose()
+        if self._flushing is not None:
+            await asyncio.gather(self._flushing, return_exceptions=True)
+        try:
+            await self.flush_requests()
+        finally:
+            await self._redis.aclose()

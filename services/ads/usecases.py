@@ -458,10 +458,10 @@ class AdsUseCases:
         if caller.user_id:
             entitlement = await self.billing.entitlement(caller.user_id)
             if entitlement is None:
-                await self.counters.count_request(request.placement, "unavailable", now)
+                self.counters.count_request(request.placement, "unavailable", now)
                 return Selection(None, domain.NO_FILL_ENTITLEMENTS)
             if not entitlement.ads_enabled:
-                await self.counters.count_request(request.placement, "adfree", now)
+                self.counters.count_request(request.placement, "adfree", now)
                 return Selection(None, domain.NO_FILL_AD_FREE, ad_free=True)
             viewer = dataclasses.replace(viewer, plan=entitlement.plan)
         country, region = request.country, request.region
@@ -482,9 +482,9 @@ class AdsUseCases:
         chosen, video_url, poster_url = await self._choose_playable(eligible)
         if chosen is None:
             reason = domain.NO_FILL_CAPPED if capped else domain.NO_FILL_NO_ELIGIBLE
-            await self.counters.count_request(request.placement, "capped" if capped else "nofill", now)
+            self.counters.count_request(request.placement, "capped" if capped else "nofill", now)
             return Selection(None, reason)
-        await self.counters.count_request(request.placement, "fill", now)
+        self.counters.count_request(request.placement, "fill", now)
         return Selection(self._serve(chosen.ad, request, now, video_url, poster_url))
 
     async def _choose_playable(self, eligible: list[domain.ServeableAd]) -> tuple[domain.ServeableAd | None, str, str]:
@@ -1006,6 +1006,7 @@ class AdsUseCases:
 
         hourly, per_placement = await self._run(read)
         report = await self._report("all", range_, hourly, [])
+        await self.counters.flush_requests()  # this process's latest request counts are in the answer
         requests = await self.counters.requests(range_.hours())
         placements = []
         uniques = await self.counters.uniques_many([f"pl:{p}" for p in domain.PLACEMENTS], range_.hours())
