@@ -626,6 +626,8 @@ def _named_user(request: Any) -> str:
             reason="USERS_ME_NOT_ALLOWED",
             violations=[FieldViolation("name", "`users/me` is not accepted here; name the user")],
         )
+    if name["user"] == names.ALL:
+        raise invalid("name", "`users/-` is not accepted here; name one user", reason="INVALID_NAME")
     return name["user"]
 
 

@@ -3,6 +3,7 @@ erased; the rollups (no user in them) stay, so reports do not change; other view
 
 from __future__ import annotations
 
+import asyncio
 import json
 import uuid
 from typing import Any
@@ -30,9 +31,13 @@ Stub = ads_pb2_grpc.AdsServiceStub
 
 async def _watch(ads: Stub, title: str, who: Caller, *, click: bool = False) -> pb.SelectAdResponse:
     """Select, record (and maybe click) one banner next to `title` as a signed-in viewer."""
-    selected = await ads.SelectAd(
-        pb.SelectAdRequest(placement=pb.PLACEMENT_RECTANGLE, context=context(title, country="UG")), metadata=who.auth
-    )
+    for _attempt in range(10):  # Billing has 0.5 s to answer; on a loaded machine its first answer can be later
+        selected = await ads.SelectAd(
+            pb.SelectAdRequest(placement=pb.PLACEMENT_RECTANGLE, context=context(title, country="UG")), metadata=who.auth
+        )
+        if selected.no_fill_reason != pb.NO_FILL_REASON_ENTITLEMENTS_UNAVAILABLE:
+            break
+        await asyncio.sleep(0.5)
     if selected.HasField("ad"):
         token = selected.ad.impression_token
         await ads.RecordImpression(pb.RecordImpressionRequest(impression_token=token), metadata=who.auth)
@@ -69,6 +74,11 @@ async def test_a_viewers_data_is_exported_then_erased_and_reports_stay(
     assert (await _watch(ads, title, other)).HasField("ad")
     before = (await ads.GetAdStats(pb.GetAdStatsRequest(ad=ad.name), metadata=admin.auth)).totals
     assert (before.impressions, before.clicks) == (3, 1)
+
+    # A name that looks like a pattern is one (unknown) user, never a wildcard over others' data.
+    for pattern in ("users/*", "users/?" + viewer.user_id[1:], "users/[a-f0-9]*"):
+        wild = await ads.PurgeUserData(pb.PurgeUserDataRequest(name=pattern), metadata=service.auth)
+        assert _by_category(wild.erased) == {"impressions": 0, "frequency_caps": 0}, pattern
 
     document = await _export(ads, viewer.name, service)
     assert document["user"] == viewer.name
@@ -121,7 +131,7 @@ async def test_export_and_purge_are_for_services_and_name_one_user(ads: Stub, vi
         expect(me, grpc.StatusCode.INVALID_ARGUMENT, "USERS_ME_NOT_ALLOWED")
         assert me.bad_request is not None
         assert [v.field for v in me.bad_request.field_violations] == ["name"]
-        for bad in ("", "viewers/1", "users/a/b", "users/"):
+        for bad in ("", "viewers/1", "users/a/b", "users/", "users/-"):
             error = await fails(call(bad, service.auth))
             assert error.code == grpc.StatusCode.INVALID_ARGUMENT, bad
     long = await fails(ads.PurgeUserData(pb.PurgeUserDataRequest(name=viewer.name, request_id="r" * 129), metadata=service.auth))
