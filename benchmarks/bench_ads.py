@@ -20,8 +20,9 @@ port 0) with the client in the same process, sequential calls:
   device viewers), caps and spend from Redis, the serveable-ads list from the process cache;
 - GetAdStats of the busiest ad over the default 30 days, without and with a country breakdown;
 - ingestion: `--concurrency` clients doing SelectAd + RecordImpression for `--ingest-seconds`;
-  the figure is recorded impressions per second (each one a unit of work with 4 rollup upserts,
-  the Lua cap script and the spend/unique pipeline).
+  the figure is recorded impressions per second (each one a unit of work with the impression
+  insert, one five-row rollup upsert and the lifetime counters, the Lua cap script before it and
+  the spend/unique-viewer script after it).
 Same-run baselines: a Redis PING round trip through `redis.asyncio`, and `grpc.health.v1.Health/Check`
 on the same server (interceptor-free, no storage: the transport and event-loop floor).
 Prints a table; the last line is one JSON object with every figure.

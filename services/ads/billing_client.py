@@ -62,3 +62,7 @@ class BillingClient:
             self._cache.clear()
         self._cache[user_id] = (now, entitlement)
         return entitlement
+
+    def forget(self, user_id: str) -> None:
+        """Drops this process's cached answer for a user (account erasure)."""
+        self._cache.pop(user_id, None)

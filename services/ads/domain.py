@@ -238,6 +238,43 @@ class Impression:
     cost_micros: int
 
 
+@dataclass(frozen=True)
+class Disposition:
+    """What account erasure did with one category of a user's data."""
+
+    category: str
+    count: int
+    description: str
+
+
+def erasure_report(impressions: int, counted: int, clicks: int, serving_keys: int) -> tuple[list[Disposition], list[Disposition]]:
+    """(erased, retained) for a user's purge: the rows and counters that name them go; the aggregates,
+    which name nobody and which advertisers' reports and charges rest on, stay."""
+    erased = [
+        Disposition(
+            "impressions",
+            impressions,
+            f"recorded impressions linked to the user, with their video outcomes and {clicks} clicks, deleted",
+        ),
+        Disposition("frequency_caps", serving_keys, "frequency-cap counters and repeated-click marks in Redis, deleted"),
+    ]
+    retained = [
+        Disposition(
+            "delivery_rollups",
+            impressions,
+            "hourly and daily delivery counts per ad, country, device type and title that these impressions were "
+            "added to; they hold no user id and advertisers' reports and charges rest on them",
+        ),
+        Disposition(
+            "unique_viewer_sketches",
+            counted,
+            "HyperLogLog sketches of unique viewers that counted impressions were added to; no user id can be read "
+            "back from them, and they expire after 400 days",
+        ),
+    ]
+    return erased, retained
+
+
 def etag_of(resource_id: str, version: int) -> str:
     return hashlib.sha256(f"{resource_id}:{version}".encode()).hexdigest()[:16]
 
@@ -819,8 +856,12 @@ def expired(message: str) -> FailedPrecondition:
     return FailedPrecondition(message, reason="IMPRESSION_TOKEN_EXPIRED", domain=DOMAIN)
 
 
+def within_select_window(claims: TokenClaims, now: dt.datetime) -> bool:
+    return now - claims.select_time <= SELECT_WINDOW
+
+
 def check_select_window(claims: TokenClaims, now: dt.datetime) -> None:
-    if now - claims.select_time > SELECT_WINDOW:
+    if not within_select_window(claims, now):
         raise expired("the impression token is more than 15 minutes old; select a new ad")
 
 

@@ -3,18 +3,22 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from typing import Any
 
-from google.protobuf import duration_pb2, timestamp_pb2
+from google.api import httpbody_pb2
+from google.protobuf import duration_pb2, json_format, timestamp_pb2
 from google.type import date_pb2, money_pb2, timeofday_pb2
 from marquee.ads.v1 import ads_pb2 as pb
 from marquee.ads.v1 import ads_pb2_grpc
+from marquee.api.v1 import userdata_pb2
 
 from services.ads import domain
-from services.ads.usecases import AdsUseCases, Caller, Report, StatsPage
+from services.ads.usecases import AdsUseCases, Caller, Report, StatsPage, UserExport
+from services.core import names
 from services.core.convert import enum_number as _enum
 from services.core.convert import timestamp
-from services.core.errors import InvalidArgument, invalid
+from services.core.errors import FieldViolation, InvalidArgument, invalid
 from services.core.interceptors import Context, current_metadata, current_principal
 
 # -- proto -> domain -------------------------------------------------------------------------------
@@ -280,6 +284,26 @@ class Mapper:
             first_click_time=_ts(row.first_click_time),
             cost=self.money(row.cost_micros),
         )
+
+    def export_document(self, export: UserExport) -> httpbody_pb2.HttpBody:
+        """The account export as JSON: impressions in the contract's `Impression` form (snake case)."""
+        document = {
+            "export_time": export.export_time.astimezone(dt.UTC).isoformat(),
+            "user": f"users/{export.user_id}",
+            "impressions": [
+                json_format.MessageToDict(self.impression(row), preserving_proto_field_name=True) for row in export.impressions
+            ],
+            "frequency_caps": [
+                {
+                    "scope": scope,
+                    ("ad" if scope == "ad" else "campaign"): f"{'ads' if scope == 'ad' else 'campaigns'}/{resource_id}",
+                    "impressions": count,
+                    "expire_time": empties.astimezone(dt.UTC).isoformat() if empties else None,
+                }
+                for scope, resource_id, count, empties in export.caps
+            ],
+        }
+        return httpbody_pb2.HttpBody(content_type="application/json", data=json.dumps(document, indent=1).encode())
 
     def metrics(self, counts: domain.Counts) -> pb.AdMetrics:
         average = counts.viewed_ms // counts.outcomes if counts.outcomes else 0
@@ -558,6 +582,16 @@ class AdsHandlers(ads_pb2_grpc.AdsServiceServicer):
             "data_time": _ts(page.data_time),
         }
 
+    # account export and erasure
+
+    async def ExportUserData(self, request: pb.ExportUserDataRequest, context: Context) -> pb.ExportUserDataResponse:
+        export = await self.uc.export_user_data(_named_user(request))
+        return pb.ExportUserDataResponse(document=self.map.export_document(export))
+
+    async def PurgeUserData(self, request: pb.PurgeUserDataRequest, context: Context) -> pb.PurgeUserDataResponse:
+        erased, retained = await self.uc.purge_user_data(_named_user(request), request.request_id)
+        return pb.PurgeUserDataResponse(erased=[_disposition(d) for d in erased], retained=[_disposition(d) for d in retained])
+
     async def GetOverviewStats(self, request: pb.GetOverviewStatsRequest, context: Context) -> pb.GetOverviewStatsResponse:
         overview = await self.uc.overview(_date(request, "start_date"), _date(request, "end_date"), request.time_zone)
         return pb.GetOverviewStatsResponse(
@@ -577,6 +611,24 @@ class AdsHandlers(ads_pb2_grpc.AdsServiceServicer):
             ad_free_requests=overview.ad_free_requests,
             data_time=_ts(overview.data_time),
         )
+
+
+def _named_user(request: Any) -> str:
+    """The user id of `name` (`users/{user}`); `users/me` is refused: these calls come from services."""
+    name = names.parse(request, "name")
+    if name["user"] == names.ME:
+        raise InvalidArgument(
+            "name: `users/me` is not accepted here; name the user",
+            reason="USERS_ME_NOT_ALLOWED",
+            violations=[FieldViolation("name", "`users/me` is not accepted here; name the user")],
+        )
+    if name["user"] == names.ALL:
+        raise invalid("name", "`users/-` is not accepted here; name one user", reason="INVALID_NAME")
+    return name["user"]
+
+
+def _disposition(value: domain.Disposition) -> userdata_pb2.UserDataDisposition:
+    return userdata_pb2.UserDataDisposition(category=value.category, count=value.count, description=value.description)
 
 
 def _user(name: str) -> str:

@@ -7,7 +7,7 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any, TypeVar
 
-from sqlalchemy import Select, and_, func, or_, select, update
+from sqlalchemy import Select, Table, and_, case, delete, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -17,6 +17,24 @@ from services.ads.models import AdRow, CampaignRow, ImpressionRow, RollupRow
 S = TypeVar("S", Select[CampaignRow], Select[AdRow, str])
 
 _COUNT_COLUMNS = [f.name for f in dataclasses.fields(domain.Counts) if f.name != "unique_users"]
+_ADS: Table = AdRow.__table__  # type: ignore[assignment]
+_CAMPAIGNS: Table = CampaignRow.__table__  # type: ignore[assignment]
+_IMPRESSIONS: Table = ImpressionRow.__table__  # type: ignore[assignment]
+_ROLLUPS: Table = RollupRow.__table__  # type: ignore[assignment]
+_ROLLUP_UPSERTS: dict[str, Any] = {}
+
+
+def _rollup_upsert(dialect: str) -> Any:
+    """The rollup upsert, built once per dialect (its parameters come with each execution)."""
+    found = _ROLLUP_UPSERTS.get(dialect)
+    if found is None:
+        statement = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(_ROLLUPS)
+        found = statement.on_conflict_do_update(
+            index_elements=[_ROLLUPS.c.ad_id, _ROLLUPS.c.dimension, _ROLLUPS.c.key, _ROLLUPS.c.hour],
+            set_={name: _ROLLUPS.c[name] + statement.excluded[name] for name in _COUNT_COLUMNS},
+        )
+        _ROLLUP_UPSERTS[dialect] = found
+    return found
 
 
 def _dt(value: Any) -> dt.datetime | None:
@@ -346,8 +364,10 @@ class AdsRepository:
         )
 
     def add_impression(self, row: ImpressionRow) -> None:
-        self.session.add(row)
-        self.session.flush()
+        """A Core INSERT of the row's set columns (unset ones take their defaults); a second row for the
+        same token fails at its unique index (IntegrityError), which the caller turns into a replay."""
+        values = {column.name: getattr(row, column.key) for column in _IMPRESSIONS.columns}
+        self.session.connection().execute(_IMPRESSIONS.insert(), {k: v for k, v in values.items() if v is not None})
 
     def impression(self, impression_id: str) -> ImpressionRow | None:
         return self.session.get(ImpressionRow, impression_id)
@@ -388,47 +408,69 @@ class AdsRepository:
         query = query.order_by(ImpressionRow.record_time.desc(), ImpressionRow.id.desc()).limit(limit)
         return list(self.session.scalars(query))
 
+    def user_impressions(self, user_id: str) -> list[ImpressionRow]:
+        """Every impression recorded for a signed-in user, oldest first (account export)."""
+        query = select(ImpressionRow).where(ImpressionRow.user_id == user_id)
+        return list(self.session.scalars(query.order_by(ImpressionRow.record_time, ImpressionRow.id)))
+
+    def user_impression_counts(self, user_id: str) -> tuple[int, int, int]:
+        """(impressions, of which counted in the reported metrics, clicks) linked to a user."""
+        row = self.session.execute(
+            select(
+                func.count(),
+                func.coalesce(func.sum(case((ImpressionRow.invalid_reason == "", 1), else_=0)), 0),
+                func.coalesce(func.sum(ImpressionRow.click_count), 0),
+            ).where(ImpressionRow.user_id == user_id)
+        ).one()
+        return int(row[0]), int(row[1]), int(row[2])
+
+    def delete_user_impressions(self, user_id: str) -> int:
+        """Deletes a user's impressions (account erasure); the rollups they were counted in stay."""
+        result = self.session.execute(delete(ImpressionRow).where(ImpressionRow.user_id == user_id))
+        return int(getattr(result, "rowcount", 0) or 0)
+
     def charge(self, ad_id: str, campaign_id: str, *, impressions: int, clicks: int, micros: int) -> None:
-        """Lifetime counters of the ad and the campaign, as atomic increments (no read-modify-write)."""
+        """Lifetime counters of the ad and the campaign, as atomic increments (no read-modify-write).
+
+        Core statements on the session's connection: the ORM's bulk-update machinery costs more than
+        the statement on this hot path (one per recorded impression)."""
+        connection = self.session.connection()
         if impressions or clicks or micros:
-            self.session.execute(
-                update(AdRow)
-                .where(AdRow.id == ad_id)
+            connection.execute(
+                _ADS.update()
+                .where(_ADS.c.id == ad_id)
                 .values(
-                    impressions=AdRow.impressions + impressions,
-                    clicks=AdRow.clicks + clicks,
-                    spend_micros=AdRow.spend_micros + micros,
+                    impressions=_ADS.c.impressions + impressions,
+                    clicks=_ADS.c.clicks + clicks,
+                    spend_micros=_ADS.c.spend_micros + micros,
                 )
             )
         if micros:
-            self.session.execute(
-                update(CampaignRow).where(CampaignRow.id == campaign_id).values(spend_micros=CampaignRow.spend_micros + micros)
+            connection.execute(
+                _CAMPAIGNS.update().where(_CAMPAIGNS.c.id == campaign_id).values(spend_micros=_CAMPAIGNS.c.spend_micros + micros)
             )
 
     # -- rollups ----------------------------------------------------------------------------------
 
     def add_to_rollups(self, delta: domain.RollupDelta) -> None:
-        """One upsert per dimension: `INSERT ... ON CONFLICT DO UPDATE SET n = n + excluded.n` on both databases."""
+        """Every dimension's row in one statement: `INSERT ... ON CONFLICT DO UPDATE SET n = n + excluded.n`
+        with one parameter set per row (one prepared statement on SQLite, one batch on PostgreSQL)."""
         values = {name: getattr(delta.counts, name) for name in _COUNT_COLUMNS}
-        changed = {name: value for name, value in values.items() if value}
-        if not changed:
+        if not any(values.values()):
             return
-        dialect = self.session.get_bind().dialect.name
-        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-        for dimension, key in delta.keys.items():
-            statement = insert(RollupRow).values(
-                ad_id=delta.ad_id,
-                hour=domain.bucket(dimension, delta.hour),
-                dimension=dimension,
-                key=key,
-                campaign_id=delta.campaign_id,
+        rows = [
+            {
+                "ad_id": delta.ad_id,
+                "hour": domain.bucket(dimension, delta.hour),
+                "dimension": dimension,
+                "key": key,
+                "campaign_id": delta.campaign_id,
                 **values,
-            )
-            statement = statement.on_conflict_do_update(
-                index_elements=[RollupRow.ad_id, RollupRow.dimension, RollupRow.key, RollupRow.hour],
-                set_={name: getattr(RollupRow, name) + getattr(statement.excluded, name) for name in changed},
-            )
-            self.session.execute(statement)
+            }
+            for dimension, key in delta.keys.items()
+        ]
+        connection = self.session.connection()
+        connection.execute(_rollup_upsert(connection.dialect.name), rows)
 
     def _sums(self) -> list[Any]:
         return [func.coalesce(func.sum(getattr(RollupRow, name)), 0) for name in _COUNT_COLUMNS]

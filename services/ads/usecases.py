@@ -6,6 +6,7 @@ can run a simulated day over the wire without patching anything.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import dataclasses
 import datetime as dt
@@ -18,7 +19,7 @@ from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 
-from services.ads import domain
+from services.ads import counters, domain
 from services.ads.billing_client import BillingClient
 from services.ads.catalog_client import CatalogClient
 from services.ads.counters import CandidateState, ServingCounters
@@ -81,6 +82,14 @@ class ClickResult:
     impression_id: str
 
 
+@dataclass(frozen=True)
+class UserExport:
+    user_id: str
+    export_time: dt.datetime
+    impressions: list[domain.Impression]
+    caps: list[tuple[str, str, int, dt.datetime | None]]  # (ad | campaign, id, impressions counted, empties at)
+
+
 @dataclass
 class Report:
     totals: domain.Counts
@@ -107,8 +116,11 @@ class StatsPage:
     data_time: dt.datetime
 
 
+HLS = "application/vnd.apple.mpegurl"  # Media plays assets as HLS
+
+
 def _mime(url: str) -> str:
-    return "application/vnd.apple.mpegurl" if url.split("?")[0].lower().endswith(".m3u8") else "video/mp4"
+    return HLS if url.split("?")[0].lower().endswith(".m3u8") else "video/mp4"
 
 
 class AdsUseCases:
@@ -139,11 +151,21 @@ class AdsUseCases:
         self.clock = clock
         self.rng = rng or random.Random()
         self._serveable: list[domain.ServeableAd] = []
+        self._serveable_by_id: dict[str, domain.Ad] = {}
+        self._serial_writes = asyncio.Lock() if database.engine.dialect.name == "sqlite" else None
         self._serveable_time = -1e9
         self._serveable_version: int | None = None
 
     async def _run(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         return await self.db.run(lambda session: fn(AdsRepository(session), *args, **kwargs))
+
+    async def _write(self, fn: Callable[[AdsRepository], Any]) -> Any:
+        """An event's unit of work. SQLite has one writer at a time: this process's event writes queue
+        here, in order, instead of in SQLite's busy handler, which sleeps up to 100 ms between tries."""
+        if self._serial_writes is None:
+            return await self._run(fn)
+        async with self._serial_writes:
+            return await self._run(fn)
 
     # -- campaigns --------------------------------------------------------------------------------
 
@@ -272,13 +294,18 @@ class AdsUseCases:
                 reason="CREATIVE_ASSET_NOT_READY",
                 domain=domain.DOMAIN,
             )
+        if not facts.public:
+            raise FailedPrecondition(
+                "creative.video_asset is not PUBLIC in Media, so viewers without a plan could not play it",
+                reason="CREATIVE_ASSET_NOT_PUBLIC",
+                domain=domain.DOMAIN,
+            )
         filled = dataclasses.replace(
             creative,
             duration_ms=creative.duration_ms or facts.duration_ms,
             width=creative.width or facts.width,
             height=creative.height or facts.height,
-            image_url=creative.image_url or facts.poster_url,
-        )
+        )  # the poster is not stored: Media's URLs are signed and expire, so it comes with each playback
         return dataclasses.replace(spec, creative=filled)
 
     async def create_ad(self, spec: domain.AdSpec, request_id: str) -> domain.Ad:
@@ -419,6 +446,7 @@ class AdsUseCases:
             version = await self.counters.version()
             pairs = await self._run(lambda repo: repo.serveable())
             self._serveable = [domain.ServeableAd(ad, campaign) for ad, campaign in pairs]
+            self._serveable_by_id = {c.id: c.ad for c in self._serveable}
             self._serveable_time = time.monotonic()
             self._serveable_version = version
         return self._serveable
@@ -430,10 +458,10 @@ class AdsUseCases:
         if caller.user_id:
             entitlement = await self.billing.entitlement(caller.user_id)
             if entitlement is None:
-                await self.counters.count_request(request.placement, "unavailable", now)
+                self.counters.count_request(request.placement, "unavailable", now)
                 return Selection(None, domain.NO_FILL_ENTITLEMENTS)
             if not entitlement.ads_enabled:
-                await self.counters.count_request(request.placement, "adfree", now)
+                self.counters.count_request(request.placement, "adfree", now)
                 return Selection(None, domain.NO_FILL_AD_FREE, ad_free=True)
             viewer = dataclasses.replace(viewer, plan=entitlement.plan)
         country, region = request.country, request.region
@@ -451,13 +479,28 @@ class AdsUseCases:
                 capped += 1
                 continue
             eligible.append(candidate)
-        chosen = domain.choose(eligible, self.rng)
+        chosen, video_url, poster_url = await self._choose_playable(eligible)
         if chosen is None:
             reason = domain.NO_FILL_CAPPED if capped else domain.NO_FILL_NO_ELIGIBLE
-            await self.counters.count_request(request.placement, "capped" if capped else "nofill", now)
+            self.counters.count_request(request.placement, "capped" if capped else "nofill", now)
             return Selection(None, reason)
-        await self.counters.count_request(request.placement, "fill", now)
-        return Selection(self._serve(chosen.ad, request, now))
+        self.counters.count_request(request.placement, "fill", now)
+        return Selection(self._serve(chosen.ad, request, now, video_url, poster_url))
+
+    async def _choose_playable(self, eligible: list[domain.ServeableAd]) -> tuple[domain.ServeableAd | None, str, str]:
+        """The weighted choice with its video and poster URLs: an asset creative's come from Media's PUBLIC
+        playback (cached); one Media cannot open is passed over for the next choice, never an error."""
+        while True:
+            chosen = domain.choose(eligible, self.rng)
+            if chosen is None:
+                return None, "", ""
+            creative = chosen.ad.spec.creative
+            if not creative.video_asset:
+                return chosen, creative.video_url, creative.image_url
+            playback = await self.media.playback(creative.video_asset)
+            if playback is not None:
+                return chosen, playback.url, creative.image_url or playback.poster_url
+            eligible = [c for c in eligible if c.id != chosen.id]
 
     async def _matching(
         self, request: domain.AdRequest, now: dt.datetime
@@ -480,7 +523,7 @@ class AdsUseCases:
                 break
         return matching, states
 
-    def _serve(self, ad: domain.Ad, request: domain.AdRequest, now: dt.datetime) -> ServedAd:
+    def _serve(self, ad: domain.Ad, request: domain.AdRequest, now: dt.datetime, video_url: str, image_url: str) -> ServedAd:
         claims = domain.TokenClaims(
             token_id=uuid.uuid4().hex,
             ad_id=ad.id,
@@ -495,14 +538,13 @@ class AdsUseCases:
             device_type=request.device_type,
         )
         creative = ad.spec.creative
-        video_url = creative.video_url  # an asset creative's signed URL would come from Media's playback sessions
         return ServedAd(
             ad=ad,
             token=self.tokens.mint(claims),
             token_expire_time=now + domain.SELECT_WINDOW,
             video_url=video_url,
-            video_mime_type=_mime(video_url) if video_url else "",
-            image_url=creative.image_url,
+            video_mime_type=HLS if creative.video_asset else _mime(video_url) if video_url else "",
+            image_url=image_url,
             width=creative.width,
             height=creative.height,
             duration_ms=creative.duration_ms,
@@ -554,10 +596,15 @@ class AdsUseCases:
                 raise domain.token_invalid("impression_token names an ad that does not exist")
             return existing, ad
 
-        existing, ad = await self._run(prior)
-        if existing is not None:
-            return self._replayed(existing, request_id)
-        domain.check_select_window(claims, now)
+        fresh = time.monotonic() - self._serveable_time <= self.settings.ads_eligible_cache_seconds
+        ad = self._serveable_by_id.get(claims.ad_id) if fresh else None
+        if ad is None or not domain.within_select_window(claims, now):
+            # Not among the ads this process serves (archived since, or another process's new ad), or a
+            # late retry: read first. The common path skips this read and meets a replay at the unique index.
+            existing, ad = await self._run(prior)
+            if existing is not None:
+                return self._replayed(existing, request_id)
+            domain.check_select_window(claims, now)
         is_video = ad.spec.placement == domain.PLACEMENT_PRE_ROLL
         if video is not None and not is_video:
             raise FailedPrecondition(
@@ -571,12 +618,21 @@ class AdsUseCases:
             else None
         )
         invalid_reason = "BOT" if domain.is_bot(caller.user_agent, self.settings.ads_bot_user_agents) else ""
-        if not invalid_reason and not await self.counters.count_towards_caps(ad, viewer.key, claims.token_id, now):
-            invalid_reason = "FREQUENCY_CAP"  # a race between processes: shown, but never charged past the cap
+        counted = counters.ALREADY_COUNTED
+        if not invalid_reason:
+            counted = await self.counters.count_towards_caps(ad, viewer.key, claims.token_id, now)
+            if counted == counters.CAPPED:
+                invalid_reason = "FREQUENCY_CAP"  # a race between processes: shown, but never charged past the cap
         cost = 0 if invalid_reason else domain.charge_per_impression(ad.spec)
         impression_id = uuid.uuid4().hex
 
         def store(repo: AdsRepository) -> ImpressionRow:
+            if request_id:
+                reused = repo.impression_by_request(claims.user_id, claims.device_id, request_id)
+                if reused is not None:
+                    if reused.token_id == claims.token_id:
+                        return reused  # a retry of this very call
+                    raise _request_id_reused(request_id)
             row = ImpressionRow(
                 id=impression_id,
                 token_id=claims.token_id,
@@ -619,15 +675,27 @@ class AdsUseCases:
             return row
 
         try:
-            row = await self._run(store)
+            row = await self._write(store)
         except IntegrityError:
             existing = await self._run(lambda repo: repo.impression_by_token(claims.token_id))
             if existing is None:
+                await self._take_back(counted, ad, viewer.key, claims.token_id)
                 raise
             return self._replayed(existing, request_id)
+        except BaseException:
+            await self._take_back(counted, ad, viewer.key, claims.token_id)
+            raise
+        if row.id != impression_id:
+            return self._replayed(row, request_id)
         if not invalid_reason:
             await self.counters.delivered(ad, viewer.key, ad.spec.placement, cost, now)
         return RecordedImpression(row.id, now + domain.CLICK_WINDOW)
+
+    async def _take_back(self, counted: int, ad: domain.Ad, viewer: str, member: str) -> None:
+        """Nothing was stored: the cap entry this call added (and only that) is taken back."""
+        if counted == counters.ADDED:
+            with contextlib.suppress(Exception):  # the original error is the one to report
+                await self.counters.forget_cap(ad, viewer, member)
 
     @staticmethod
     def _replayed(existing: ImpressionRow, request_id: str) -> RecordedImpression:
@@ -671,7 +739,7 @@ class AdsUseCases:
                 repo.add_to_rollups(_delta(row, counts))
             return row.id, row.video_outcome
 
-        return await self._run(finish)  # type: ignore[no-any-return]
+        return await self._write(finish)  # type: ignore[no-any-return]
 
     async def record_click(self, token: str, device_id: str, request_id: str, caller: Caller) -> ClickResult:
         if len(request_id) > 128:
@@ -721,7 +789,7 @@ class AdsUseCases:
                 repo.add_to_rollups(_delta(found, domain.Counts(invalid_clicks=1)))
             return found.id, counted, cost
 
-        impression_id, counted, cost = await self._run(click)
+        impression_id, counted, cost = await self._write(click)
         await self.counters.charged(ad, cost, now)
         return ClickResult(ad.spec.click_url, counted, impression_id)
 
@@ -767,6 +835,28 @@ class AdsUseCases:
             last = rows[limit - 1]
             next_token = self.pages.encode({"t": last.record_time.isoformat(), "id": last.id}, query=query)
         return [_impression(row) for row in rows[:limit]], next_token
+
+    # -- account export and erasure ---------------------------------------------------------------
+
+    async def export_user_data(self, user_id: str) -> UserExport:
+        rows = await self._run(lambda repo: repo.user_impressions(user_id))
+        now = self.clock()
+        caps = await self.counters.viewer_caps(domain.Viewer(user_id=user_id).key, now)
+        return UserExport(user_id, now, [_impression(row) for row in rows], caps)
+
+    async def purge_user_data(self, user_id: str, request_id: str) -> tuple[list[domain.Disposition], list[domain.Disposition]]:
+        if len(request_id) > 128:
+            raise invalid("request_id", "must be at most 128 characters")
+
+        def purge(repo: AdsRepository) -> tuple[int, int, int]:
+            counts = repo.user_impression_counts(user_id)
+            repo.delete_user_impressions(user_id)
+            return counts
+
+        impressions, counted, clicks = await self._run(purge)
+        serving_keys = await self.counters.forget_viewer(domain.Viewer(user_id=user_id).key)
+        self.billing.forget(user_id)
+        return domain.erasure_report(impressions, counted, clicks, serving_keys)
 
     # -- reports ----------------------------------------------------------------------------------
 
@@ -916,6 +1006,7 @@ class AdsUseCases:
 
         hourly, per_placement = await self._run(read)
         report = await self._report("all", range_, hourly, [])
+        await self.counters.flush_requests()  # this process's latest request counts are in the answer
         requests = await self.counters.requests(range_.hours())
         placements = []
         uniques = await self.counters.uniques_many([f"pl:{p}" for p in domain.PLACEMENTS], range_.hours())

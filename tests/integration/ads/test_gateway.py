@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections.abc import AsyncIterator
 
@@ -77,3 +78,44 @@ async def test_the_walk_through_over_json(http: httpx.AsyncClient, admin: Caller
     assert forged.json()["details"][0]["reason"] == "IMPRESSION_TOKEN_INVALID"
     refused = await http.get("/ads/v1/stats:overview")
     assert refused.status_code == 401
+
+
+async def test_account_export_and_erasure_over_http(http: httpx.AsyncClient, admin: Caller, viewer: Caller) -> None:
+    auth = {"authorization": dict(admin.auth)["authorization"]}
+    watcher = {"authorization": dict(viewer.auth)["authorization"]}
+    title = f"titles/{uuid.uuid4().hex}"
+    campaign = await http.post("/ads/v1/campaigns", headers=auth, json={"displayName": "Export", "advertiser": "MTN Uganda"})
+    ad = await http.post(
+        "/ads/v1/ads",
+        headers=auth,
+        json={
+            "displayName": "Export 320x50",
+            "campaign": campaign.json()["campaign"]["name"],
+            "placement": "PLACEMENT_MOBILE_BANNER",
+            "clickUrl": "https://mtn.co.ug/bundles",
+            "creative": {"imageUrl": "https://cdn.example.com/mtn.png", "width": 320, "height": 50},
+            "targeting": {"titles": [title]},
+        },
+    )
+    assert ad.status_code == 200, ad.text
+    for _attempt in range(10):  # Billing has 0.5 s to answer; on a loaded machine its first answer can be later
+        selected = await http.post(
+            "/ads/v1/ads:select", headers=watcher, json={"placement": "PLACEMENT_MOBILE_BANNER", "context": {"title": title}}
+        )
+        assert selected.status_code == 200, selected.text
+        if selected.json().get("noFillReason") != "NO_FILL_REASON_ENTITLEMENTS_UNAVAILABLE":
+            break
+        await asyncio.sleep(0.5)
+    assert "ad" in selected.json(), selected.json()
+    token = selected.json()["ad"]["impressionToken"]
+    assert (await http.post("/ads/v1/impressions", headers=watcher, json={"impressionToken": token})).status_code == 200
+    exported = await http.get(f"/ads/v1/{viewer.name}:export", headers=auth)
+    assert exported.status_code == 200, exported.text
+    assert exported.headers["content-type"].startswith("application/json")
+    assert [i["title"] for i in exported.json()["impressions"]] == [title], exported.text  # the document is the whole body
+    refused = await http.get(f"/ads/v1/{viewer.name}:export", headers=watcher)
+    assert refused.status_code == 403
+    purged = await http.post(f"/ads/v1/{viewer.name}:purge", headers=auth, json={"requestId": str(uuid.uuid4())})
+    assert purged.status_code == 200, purged.text
+    assert {d["category"]: d["count"] for d in purged.json()["erased"]}["impressions"] == "1"
+    assert (await http.get(f"/ads/v1/{viewer.name}:export", headers=auth)).json()["impressions"] == []

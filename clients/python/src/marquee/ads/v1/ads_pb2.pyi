@@ -2,6 +2,7 @@ import datetime
 
 from google.api import annotations_pb2 as _annotations_pb2
 from google.api import field_behavior_pb2 as _field_behavior_pb2
+from google.api import httpbody_pb2 as _httpbody_pb2
 from google.api import resource_pb2 as _resource_pb2
 from google.protobuf import duration_pb2 as _duration_pb2
 from google.protobuf import field_mask_pb2 as _field_mask_pb2
@@ -12,6 +13,7 @@ from google.type import money_pb2 as _money_pb2
 from google.type import timeofday_pb2 as _timeofday_pb2
 from marquee.api.v1 import access_pb2 as _access_pb2
 from marquee.api.v1 import limits_pb2 as _limits_pb2
+from marquee.api.v1 import userdata_pb2 as _userdata_pb2
 from google.protobuf.internal import containers as _containers
 from google.protobuf.internal import enum_type_wrapper as _enum_type_wrapper
 from google.protobuf import descriptor as _descriptor
@@ -35,6 +37,7 @@ class ErrorReason(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     ERROR_REASON_CREATIVE_ASSET_NOT_READY: _ClassVar[ErrorReason]
     ERROR_REASON_CURRENCY_MISMATCH: _ClassVar[ErrorReason]
     ERROR_REASON_NOT_A_VIDEO_AD: _ClassVar[ErrorReason]
+    ERROR_REASON_CREATIVE_ASSET_NOT_PUBLIC: _ClassVar[ErrorReason]
 
 class Placement(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = ()
@@ -154,6 +157,7 @@ ERROR_REASON_INVALID_CREATIVE: ErrorReason
 ERROR_REASON_CREATIVE_ASSET_NOT_READY: ErrorReason
 ERROR_REASON_CURRENCY_MISMATCH: ErrorReason
 ERROR_REASON_NOT_A_VIDEO_AD: ErrorReason
+ERROR_REASON_CREATIVE_ASSET_NOT_PUBLIC: ErrorReason
 PLACEMENT_UNSPECIFIED: Placement
 PLACEMENT_PRE_ROLL: Placement
 PLACEMENT_LEADERBOARD: Placement
@@ -1086,3 +1090,31 @@ class GetOverviewStatsResponse(_message.Message):
     ad_free_requests: int
     data_time: _timestamp_pb2.Timestamp
     def __init__(self, totals: _Optional[_Union[AdMetrics, _Mapping]] = ..., daily: _Optional[_Iterable[_Union[DailyAdMetrics, _Mapping]]] = ..., placements: _Optional[_Iterable[_Union[PlacementStats, _Mapping]]] = ..., ad_free_requests: _Optional[int] = ..., data_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class ExportUserDataRequest(_message.Message):
+    __slots__ = ("name",)
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    name: str
+    def __init__(self, name: _Optional[str] = ...) -> None: ...
+
+class ExportUserDataResponse(_message.Message):
+    __slots__ = ("document",)
+    DOCUMENT_FIELD_NUMBER: _ClassVar[int]
+    document: _httpbody_pb2.HttpBody
+    def __init__(self, document: _Optional[_Union[_httpbody_pb2.HttpBody, _Mapping]] = ...) -> None: ...
+
+class PurgeUserDataRequest(_message.Message):
+    __slots__ = ("name", "request_id")
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
+    name: str
+    request_id: str
+    def __init__(self, name: _Optional[str] = ..., request_id: _Optional[str] = ...) -> None: ...
+
+class PurgeUserDataResponse(_message.Message):
+    __slots__ = ("erased", "retained")
+    ERASED_FIELD_NUMBER: _ClassVar[int]
+    RETAINED_FIELD_NUMBER: _ClassVar[int]
+    erased: _containers.RepeatedCompositeFieldContainer[_userdata_pb2.UserDataDisposition]
+    retained: _containers.RepeatedCompositeFieldContainer[_userdata_pb2.UserDataDisposition]
+    def __init__(self, erased: _Optional[_Iterable[_Union[_userdata_pb2.UserDataDisposition, _Mapping]]] = ..., retained: _Optional[_Iterable[_Union[_userdata_pb2.UserDataDisposition, _Mapping]]] = ...) -> None: ...

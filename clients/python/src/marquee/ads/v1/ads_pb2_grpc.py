@@ -190,6 +190,16 @@ class AdsServiceStub(object):
                 request_serializer=marquee_dot_ads_dot_v1_dot_ads__pb2.GetOverviewStatsRequest.SerializeToString,
                 response_deserializer=marquee_dot_ads_dot_v1_dot_ads__pb2.GetOverviewStatsResponse.FromString,
                 _registered_method=True)
+        self.ExportUserData = channel.unary_unary(
+                '/marquee.ads.v1.AdsService/ExportUserData',
+                request_serializer=marquee_dot_ads_dot_v1_dot_ads__pb2.ExportUserDataRequest.SerializeToString,
+                response_deserializer=marquee_dot_ads_dot_v1_dot_ads__pb2.ExportUserDataResponse.FromString,
+                _registered_method=True)
+        self.PurgeUserData = channel.unary_unary(
+                '/marquee.ads.v1.AdsService/PurgeUserData',
+                request_serializer=marquee_dot_ads_dot_v1_dot_ads__pb2.PurgeUserDataRequest.SerializeToString,
+                response_deserializer=marquee_dot_ads_dot_v1_dot_ads__pb2.PurgeUserDataResponse.FromString,
+                _registered_method=True)
 
 
 class AdsServiceServicer(object):
@@ -308,9 +318,9 @@ class AdsServiceServicer(object):
         Errors: INVALID_ARGUMENT / `INVALID_ARGUMENT`, `INVALID_CREATIVE`,
         `INVALID_SCHEDULE`, `CURRENCY_MISMATCH`; NOT_FOUND / `NOT_FOUND` (the
         campaign); FAILED_PRECONDITION / `CAMPAIGN_NOT_ACTIVE` (archived
-        campaign), `CREATIVE_ASSET_NOT_READY`; ALREADY_EXISTS /
-        `REQUEST_ID_REUSED`; UNAVAILABLE / `DEPENDENCY_UNAVAILABLE` (Media could
-        not be asked about `video_asset`).
+        campaign), `CREATIVE_ASSET_NOT_READY`, `CREATIVE_ASSET_NOT_PUBLIC`;
+        ALREADY_EXISTS / `REQUEST_ID_REUSED`; UNAVAILABLE /
+        `DEPENDENCY_UNAVAILABLE` (Media could not be asked about `video_asset`).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -345,8 +355,8 @@ class AdsServiceServicer(object):
         Errors: NOT_FOUND; INVALID_ARGUMENT / `INVALID_ARGUMENT` (unknown,
         immutable or output-only path in the mask), `INVALID_CREATIVE`,
         `INVALID_SCHEDULE`, `CURRENCY_MISMATCH`; FAILED_PRECONDITION /
-        `AD_NOT_ACTIVE` (archived), `CREATIVE_ASSET_NOT_READY`; ABORTED /
-        `ETAG_MISMATCH`.
+        `AD_NOT_ACTIVE` (archived), `CREATIVE_ASSET_NOT_READY`,
+        `CREATIVE_ASSET_NOT_PUBLIC`; ABORTED / `ETAG_MISMATCH`.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -539,6 +549,39 @@ class AdsServiceServicer(object):
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def ExportUserData(self, request, context):
+        """Exports what Ads holds about one user, for account export: the
+        impressions recorded while they were signed in (with video outcomes and
+        clicks) and their live frequency-cap counts. The document's top-level
+        keys are `export_time`, `user`, `impressions` and `frequency_caps`.
+        Impressions of anonymous devices are not linked to any user and are
+        not included.
+
+        Errors: INVALID_ARGUMENT / `INVALID_NAME`, `USERS_ME_NOT_ALLOWED`
+        (`users/me` is not accepted; name the user).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def PurgeUserData(self, request, context):
+        """Erases what Ads holds about one user, for account deletion. Erased:
+        `impressions` (their recorded impressions, video outcomes and clicks)
+        and `frequency_caps` (their cap counters and repeated-click marks in the
+        serving store). Retained, because they name no user: `delivery_rollups`
+        (hourly and daily counts per ad, country, device type and title, which
+        advertisers' reports and charges rest on) and `unique_viewer_sketches`
+        (HyperLogLog sketches from which no user can be read back). Idempotent:
+        a second call erases nothing more and succeeds.
+
+        Errors: INVALID_ARGUMENT / `INVALID_NAME`, `USERS_ME_NOT_ALLOWED`
+        (`users/me` is not accepted; name the user), `INVALID_ARGUMENT`
+        (`request_id` over 128 characters).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_AdsServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -666,6 +709,16 @@ def add_AdsServiceServicer_to_server(servicer, server):
                     servicer.GetOverviewStats,
                     request_deserializer=marquee_dot_ads_dot_v1_dot_ads__pb2.GetOverviewStatsRequest.FromString,
                     response_serializer=marquee_dot_ads_dot_v1_dot_ads__pb2.GetOverviewStatsResponse.SerializeToString,
+            ),
+            'ExportUserData': grpc.unary_unary_rpc_method_handler(
+                    servicer.ExportUserData,
+                    request_deserializer=marquee_dot_ads_dot_v1_dot_ads__pb2.ExportUserDataRequest.FromString,
+                    response_serializer=marquee_dot_ads_dot_v1_dot_ads__pb2.ExportUserDataResponse.SerializeToString,
+            ),
+            'PurgeUserData': grpc.unary_unary_rpc_method_handler(
+                    servicer.PurgeUserData,
+                    request_deserializer=marquee_dot_ads_dot_v1_dot_ads__pb2.PurgeUserDataRequest.FromString,
+                    response_serializer=marquee_dot_ads_dot_v1_dot_ads__pb2.PurgeUserDataResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -1374,6 +1427,60 @@ class AdsService(object):
             '/marquee.ads.v1.AdsService/GetOverviewStats',
             marquee_dot_ads_dot_v1_dot_ads__pb2.GetOverviewStatsRequest.SerializeToString,
             marquee_dot_ads_dot_v1_dot_ads__pb2.GetOverviewStatsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ExportUserData(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/marquee.ads.v1.AdsService/ExportUserData',
+            marquee_dot_ads_dot_v1_dot_ads__pb2.ExportUserDataRequest.SerializeToString,
+            marquee_dot_ads_dot_v1_dot_ads__pb2.ExportUserDataResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def PurgeUserData(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/marquee.ads.v1.AdsService/PurgeUserData',
+            marquee_dot_ads_dot_v1_dot_ads__pb2.PurgeUserDataRequest.SerializeToString,
+            marquee_dot_ads_dot_v1_dot_ads__pb2.PurgeUserDataResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -33,6 +33,8 @@ __all__ = (
     "DeleteCampaignResponse",
     "DeviceType",
     "ErrorReason",
+    "ExportUserDataRequest",
+    "ExportUserDataResponse",
     "FinishImpressionRequest",
     "FinishImpressionResponse",
     "FrequencyCap",
@@ -68,6 +70,8 @@ __all__ = (
     "PlacementStats",
     "Pricing",
     "PricingModel",
+    "PurgeUserDataRequest",
+    "PurgeUserDataResponse",
     "RecordClickRequest",
     "RecordClickResponse",
     "RecordImpressionRequest",
@@ -443,6 +447,13 @@ class ErrorReason(betterproto2.Enum):
     FAILED_PRECONDITION: a video outcome was sent for a banner impression.
     """
 
+    CREATIVE_ASSET_NOT_PUBLIC = 12
+    """
+    FAILED_PRECONDITION: `creative.video_asset` is ready but not PUBLIC in
+    Media, so viewers without a plan could not play it. Make the asset
+    PUBLIC (the default for `ASSET_PURPOSE_AD`) first.
+    """
+
     @classmethod
     def betterproto_value_to_renamed_proto_names(cls) -> dict[int, str]:
         return {
@@ -458,6 +469,7 @@ class ErrorReason(betterproto2.Enum):
             9: "ERROR_REASON_CREATIVE_ASSET_NOT_READY",
             10: "ERROR_REASON_CURRENCY_MISMATCH",
             11: "ERROR_REASON_NOT_A_VIDEO_AD",
+            12: "ERROR_REASON_CREATIVE_ASSET_NOT_PUBLIC",
         }
 
     @classmethod
@@ -475,6 +487,7 @@ class ErrorReason(betterproto2.Enum):
             "ERROR_REASON_CREATIVE_ASSET_NOT_READY": 9,
             "ERROR_REASON_CURRENCY_MISMATCH": 10,
             "ERROR_REASON_NOT_A_VIDEO_AD": 11,
+            "ERROR_REASON_CREATIVE_ASSET_NOT_PUBLIC": 12,
         }
 
 
@@ -1566,7 +1579,9 @@ class Creative(betterproto2.Message):
     video_asset: "str" = betterproto2.field(1, betterproto2.TYPE_STRING)
     """
     Optional. The uploaded video, a Media asset `assets/{asset}` that must
-    be ready. Its playback URL and duration come from Media.
+    be READY and PUBLIC (the default for `ASSET_PURPOSE_AD`). Its playback
+    URL, duration, size and poster come from Media. If Media can no longer
+    open a playback session for it, the ad is passed over.
     """
 
     video_url: "str" = betterproto2.field(2, betterproto2.TYPE_STRING)
@@ -1742,6 +1757,38 @@ class DeleteCampaignResponse(betterproto2.Message):
 
 
 default_message_pool.register_message("marquee.ads.v1", "DeleteCampaignResponse", DeleteCampaignResponse)
+
+
+@dataclass(eq=False, repr=False)
+class ExportUserDataRequest(betterproto2.Message):
+    """
+    Request for `ExportUserData`.
+    """
+
+    name: "str" = betterproto2.field(1, betterproto2.TYPE_STRING)
+    """
+    Required. The user, `users/{user}`; `users/me` is not accepted.
+    """
+
+
+default_message_pool.register_message("marquee.ads.v1", "ExportUserDataRequest", ExportUserDataRequest)
+
+
+@dataclass(eq=False, repr=False)
+class ExportUserDataResponse(betterproto2.Message):
+    """
+    Response for `ExportUserData`.
+    """
+
+    document: "___google__api__.HttpBody | None" = betterproto2.field(1, betterproto2.TYPE_MESSAGE, optional=True)
+    """
+    The export, `content_type` `application/json`. Over HTTP this is the
+    whole response body. Its top-level keys are `export_time`, `user`,
+    `impressions` (oldest first) and `frequency_caps`.
+    """
+
+
+default_message_pool.register_message("marquee.ads.v1", "ExportUserDataResponse", ExportUserDataResponse)
 
 
 @dataclass(eq=False, repr=False)
@@ -2704,6 +2751,47 @@ default_message_pool.register_message("marquee.ads.v1", "Pricing", Pricing)
 
 
 @dataclass(eq=False, repr=False)
+class PurgeUserDataRequest(betterproto2.Message):
+    """
+    Request for `PurgeUserData`.
+    """
+
+    name: "str" = betterproto2.field(1, betterproto2.TYPE_STRING)
+    """
+    Required. The user, `users/{user}`; `users/me` is not accepted.
+    """
+
+    request_id: "str" = betterproto2.field(2, betterproto2.TYPE_STRING)
+    """
+    Optional. The caller's id for this erasure, at most 128 characters,
+    for its logs; purging is idempotent whatever the id.
+    """
+
+
+default_message_pool.register_message("marquee.ads.v1", "PurgeUserDataRequest", PurgeUserDataRequest)
+
+
+@dataclass(eq=False, repr=False)
+class PurgeUserDataResponse(betterproto2.Message):
+    """
+    Response for `PurgeUserData`.
+    """
+
+    erased: "list[__api__v1__.UserDataDisposition]" = betterproto2.field(1, betterproto2.TYPE_MESSAGE, repeated=True)
+    """
+    What was erased: `impressions` and `frequency_caps`.
+    """
+
+    retained: "list[__api__v1__.UserDataDisposition]" = betterproto2.field(2, betterproto2.TYPE_MESSAGE, repeated=True)
+    """
+    What was kept and why: `delivery_rollups` and `unique_viewer_sketches`.
+    """
+
+
+default_message_pool.register_message("marquee.ads.v1", "PurgeUserDataResponse", PurgeUserDataResponse)
+
+
+@dataclass(eq=False, repr=False)
 class RecordClickRequest(betterproto2.Message):
     """
     Request for `RecordClick`.
@@ -3006,8 +3094,9 @@ class ServedAd(betterproto2.Message):
 
     video_url: "str" = betterproto2.field(6, betterproto2.TYPE_STRING)
     """
-    Output only. Pre-roll: the playable video URL (for an uploaded asset, a
-    signed playback URL from Media).
+    Output only. Pre-roll: the playable video URL. For an uploaded asset,
+    the signed HLS playlist URL of an anonymous PUBLIC playback session in
+    Media (the free tier's renditions), valid for at least an hour.
     """
 
     video_mime_type: "str" = betterproto2.field(7, betterproto2.TYPE_STRING)
@@ -3387,9 +3476,9 @@ class AdsServiceStub:
         Errors: INVALID_ARGUMENT / `INVALID_ARGUMENT`, `INVALID_CREATIVE`,
         `INVALID_SCHEDULE`, `CURRENCY_MISMATCH`; NOT_FOUND / `NOT_FOUND` (the
         campaign); FAILED_PRECONDITION / `CAMPAIGN_NOT_ACTIVE` (archived
-        campaign), `CREATIVE_ASSET_NOT_READY`; ALREADY_EXISTS /
-        `REQUEST_ID_REUSED`; UNAVAILABLE / `DEPENDENCY_UNAVAILABLE` (Media could
-        not be asked about `video_asset`).
+        campaign), `CREATIVE_ASSET_NOT_READY`, `CREATIVE_ASSET_NOT_PUBLIC`;
+        ALREADY_EXISTS / `REQUEST_ID_REUSED`; UNAVAILABLE /
+        `DEPENDENCY_UNAVAILABLE` (Media could not be asked about `video_asset`).
         """
 
         return self._channel.unary_unary(
@@ -3436,8 +3525,8 @@ class AdsServiceStub:
         Errors: NOT_FOUND; INVALID_ARGUMENT / `INVALID_ARGUMENT` (unknown,
         immutable or output-only path in the mask), `INVALID_CREATIVE`,
         `INVALID_SCHEDULE`, `CURRENCY_MISMATCH`; FAILED_PRECONDITION /
-        `AD_NOT_ACTIVE` (archived), `CREATIVE_ASSET_NOT_READY`; ABORTED /
-        `ETAG_MISMATCH`.
+        `AD_NOT_ACTIVE` (archived), `CREATIVE_ASSET_NOT_READY`,
+        `CREATIVE_ASSET_NOT_PUBLIC`; ABORTED / `ETAG_MISMATCH`.
         """
 
         return self._channel.unary_unary(
@@ -3689,6 +3778,47 @@ class AdsServiceStub:
             GetOverviewStatsResponse.FromString,
         )(message)
 
+    def export_user_data(self, message: "ExportUserDataRequest") -> "ExportUserDataResponse":
+        """
+        Exports what Ads holds about one user, for account export: the
+        impressions recorded while they were signed in (with video outcomes and
+        clicks) and their live frequency-cap counts. The document's top-level
+        keys are `export_time`, `user`, `impressions` and `frequency_caps`.
+        Impressions of anonymous devices are not linked to any user and are
+        not included.
+
+        Errors: INVALID_ARGUMENT / `INVALID_NAME`, `USERS_ME_NOT_ALLOWED`
+        (`users/me` is not accepted; name the user).
+        """
+
+        return self._channel.unary_unary(
+            "/marquee.ads.v1.AdsService/ExportUserData",
+            ExportUserDataRequest.SerializeToString,
+            ExportUserDataResponse.FromString,
+        )(message)
+
+    def purge_user_data(self, message: "PurgeUserDataRequest") -> "PurgeUserDataResponse":
+        """
+        Erases what Ads holds about one user, for account deletion. Erased:
+        `impressions` (their recorded impressions, video outcomes and clicks)
+        and `frequency_caps` (their cap counters and repeated-click marks in the
+        serving store). Retained, because they name no user: `delivery_rollups`
+        (hourly and daily counts per ad, country, device type and title, which
+        advertisers' reports and charges rest on) and `unique_viewer_sketches`
+        (HyperLogLog sketches from which no user can be read back). Idempotent:
+        a second call erases nothing more and succeeds.
+
+        Errors: INVALID_ARGUMENT / `INVALID_NAME`, `USERS_ME_NOT_ALLOWED`
+        (`users/me` is not accepted; name the user), `INVALID_ARGUMENT`
+        (`request_id` over 128 characters).
+        """
+
+        return self._channel.unary_unary(
+            "/marquee.ads.v1.AdsService/PurgeUserData",
+            PurgeUserDataRequest.SerializeToString,
+            PurgeUserDataResponse.FromString,
+        )(message)
+
 
 class AdsServiceAsyncStub(betterproto2_grpclib.ServiceStub):
     """
@@ -3913,9 +4043,9 @@ class AdsServiceAsyncStub(betterproto2_grpclib.ServiceStub):
         Errors: INVALID_ARGUMENT / `INVALID_ARGUMENT`, `INVALID_CREATIVE`,
         `INVALID_SCHEDULE`, `CURRENCY_MISMATCH`; NOT_FOUND / `NOT_FOUND` (the
         campaign); FAILED_PRECONDITION / `CAMPAIGN_NOT_ACTIVE` (archived
-        campaign), `CREATIVE_ASSET_NOT_READY`; ALREADY_EXISTS /
-        `REQUEST_ID_REUSED`; UNAVAILABLE / `DEPENDENCY_UNAVAILABLE` (Media could
-        not be asked about `video_asset`).
+        campaign), `CREATIVE_ASSET_NOT_READY`, `CREATIVE_ASSET_NOT_PUBLIC`;
+        ALREADY_EXISTS / `REQUEST_ID_REUSED`; UNAVAILABLE /
+        `DEPENDENCY_UNAVAILABLE` (Media could not be asked about `video_asset`).
         """
 
         return await self._unary_unary(
@@ -3992,8 +4122,8 @@ class AdsServiceAsyncStub(betterproto2_grpclib.ServiceStub):
         Errors: NOT_FOUND; INVALID_ARGUMENT / `INVALID_ARGUMENT` (unknown,
         immutable or output-only path in the mask), `INVALID_CREATIVE`,
         `INVALID_SCHEDULE`, `CURRENCY_MISMATCH`; FAILED_PRECONDITION /
-        `AD_NOT_ACTIVE` (archived), `CREATIVE_ASSET_NOT_READY`; ABORTED /
-        `ETAG_MISMATCH`.
+        `AD_NOT_ACTIVE` (archived), `CREATIVE_ASSET_NOT_READY`,
+        `CREATIVE_ASSET_NOT_PUBLIC`; ABORTED / `ETAG_MISMATCH`.
         """
 
         return await self._unary_unary(
@@ -4388,6 +4518,69 @@ class AdsServiceAsyncStub(betterproto2_grpclib.ServiceStub):
             metadata=metadata,
         )
 
+    async def export_user_data(
+        self,
+        message: "ExportUserDataRequest",
+        *,
+        timeout: "float | None" = None,
+        deadline: "Deadline | None" = None,
+        metadata: "MetadataLike | None" = None,
+    ) -> "ExportUserDataResponse":
+        """
+        Exports what Ads holds about one user, for account export: the
+        impressions recorded while they were signed in (with video outcomes and
+        clicks) and their live frequency-cap counts. The document's top-level
+        keys are `export_time`, `user`, `impressions` and `frequency_caps`.
+        Impressions of anonymous devices are not linked to any user and are
+        not included.
 
+        Errors: INVALID_ARGUMENT / `INVALID_NAME`, `USERS_ME_NOT_ALLOWED`
+        (`users/me` is not accepted; name the user).
+        """
+
+        return await self._unary_unary(
+            "/marquee.ads.v1.AdsService/ExportUserData",
+            message,
+            ExportUserDataResponse,
+            timeout=timeout,
+            deadline=deadline,
+            metadata=metadata,
+        )
+
+    async def purge_user_data(
+        self,
+        message: "PurgeUserDataRequest",
+        *,
+        timeout: "float | None" = None,
+        deadline: "Deadline | None" = None,
+        metadata: "MetadataLike | None" = None,
+    ) -> "PurgeUserDataResponse":
+        """
+        Erases what Ads holds about one user, for account deletion. Erased:
+        `impressions` (their recorded impressions, video outcomes and clicks)
+        and `frequency_caps` (their cap counters and repeated-click marks in the
+        serving store). Retained, because they name no user: `delivery_rollups`
+        (hourly and daily counts per ad, country, device type and title, which
+        advertisers' reports and charges rest on) and `unique_viewer_sketches`
+        (HyperLogLog sketches from which no user can be read back). Idempotent:
+        a second call erases nothing more and succeeds.
+
+        Errors: INVALID_ARGUMENT / `INVALID_NAME`, `USERS_ME_NOT_ALLOWED`
+        (`users/me` is not accepted; name the user), `INVALID_ARGUMENT`
+        (`request_id` over 128 characters).
+        """
+
+        return await self._unary_unary(
+            "/marquee.ads.v1.AdsService/PurgeUserData",
+            message,
+            PurgeUserDataResponse,
+            timeout=timeout,
+            deadline=deadline,
+            metadata=metadata,
+        )
+
+
+from ....google import api as ___google__api__
 from ....google import protobuf as ___google__protobuf__
 from ....google import type as ___google__type__
+from ...api import v1 as __api__v1__
