@@ -39,6 +39,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import datetime as dt
+import functools
 import json
 import os
 import pathlib
@@ -106,10 +107,11 @@ class Figure:
 
 
 def h2load(
-    url: str, *, calls: int, connections: int, streams: int, body: pathlib.Path | None, headers: list[str], h1: bool
-) -> tuple[float, int, int]:
+    url: str, *, calls: int, connections: int, streams: int, body: pathlib.Path | None, headers: list[str], h1: bool,
+    client_cores: str = CLIENT_CORE,
+) -> tuple[float, int, int]:  # fmt: skip
     """One h2load run on the client core: (calls/s, succeeded, data bytes received)."""
-    argv = ["taskset", "-c", CLIENT_CORE, "h2load", "-n", str(calls), "-c", str(connections), "-m", str(streams)]
+    argv = ["taskset", "-c", client_cores, "h2load", "-n", str(calls), "-c", str(connections), "-m", str(streams)]
     if h1:
         argv.append("--h1")
     if body is not None:
@@ -117,7 +119,7 @@ def h2load(
     for header in headers:
         argv += ["-H", header]
     argv.append(url)
-    done = subprocess.run(argv, capture_output=True, text=True, timeout=600, check=False)
+    done = subprocess.run(argv, capture_output=True, text=True, timeout=600, check=False)  # noqa: S603 - h2load with our own arguments
     out = done.stdout
     rate = re.search(r"finished in [\d.]+\w+, ([\d.]+) req/s", out)
     ok = re.search(r"(\d+) succeeded", out)
@@ -128,21 +130,25 @@ def h2load(
 
 
 def measure(
-    label: str, pid: int, url: str, *, body: pathlib.Path | None, headers: list[str], answer_bytes: int,
-    args: argparse.Namespace, h1: bool = False,
+    label: str, pid: int | list[int], url: str, *, body: pathlib.Path | None, headers: list[str], answer_bytes: int,
+    args: argparse.Namespace, h1: bool = False, client_cores: str = CLIENT_CORE, only: tuple[str, ...] = ("c1", "c64"),
 ) -> dict[str, dict[str, float]]:  # fmt: skip
     """Warm-up, then `--repeats` runs at each concurrency; the medians."""
+    pids = pid if isinstance(pid, list) else [pid]
     out: dict[str, dict[str, float]] = {}
+    load = functools.partial(h2load, url, body=body, headers=headers, h1=h1, client_cores=client_cores)
     for name, (connections, streams) in CONCURRENCY.items():
+        if name not in only:
+            continue
         calls = args.calls if name == "c64" else args.c1_calls
         if h1 and name == "c64":
             connections, streams = 64, 1
-        h2load(url, calls=max(500, calls // 5), connections=connections, streams=streams, body=body, headers=headers, h1=h1)
+        load(calls=max(500, calls // 5), connections=connections, streams=streams)
         figure = Figure()
         for _ in range(args.repeats):
-            before = proc_cpu_seconds(pid)
-            rps, ok, data = h2load(url, calls=calls, connections=connections, streams=streams, body=body, headers=headers, h1=h1)
-            spent = proc_cpu_seconds(pid) - before
+            before = sum(proc_cpu_seconds(p) for p in pids)
+            rps, ok, data = load(calls=calls, connections=connections, streams=streams)
+            spent = sum(proc_cpu_seconds(p) for p in pids) - before
             # An error is an HTTP 200 with no DATA in gRPC: count answers by their bytes too.
             complete = min(ok, data // answer_bytes) if answer_bytes else ok
             figure.failed += calls - complete
@@ -159,8 +165,10 @@ def measure(
 class PinnedProcess(ManagedProcess):
     """A server on the server core, run from a given checkout."""
 
-    def __init__(self, name: str, argv: list[str], env: dict[str, str], log_path: pathlib.Path, cwd: pathlib.Path) -> None:
-        super().__init__(name, ["taskset", "-c", SERVER_CORE, *argv], env, log_path)
+    def __init__(
+        self, name: str, argv: list[str], env: dict[str, str], log_path: pathlib.Path, cwd: pathlib.Path, core: str = SERVER_CORE
+    ) -> None:
+        super().__init__(name, ["taskset", "-c", core, *argv], env, log_path)
         self.cwd = cwd
 
     def start(self, ready: re.Pattern[str], *wanted: re.Pattern[str], timeout_seconds: float = 120.0) -> list[re.Match[str]]:
@@ -186,10 +194,12 @@ class PinnedProcess(ManagedProcess):
         return self.pid
 
 
-def marquee_process(name: str, code: pathlib.Path, env: dict[str, str], workdir: pathlib.Path) -> PinnedProcess:
+def marquee_process(
+    name: str, code: pathlib.Path, env: dict[str, str], workdir: pathlib.Path, core: str = SERVER_CORE
+) -> PinnedProcess:
     env = {**env, "PYTHONPATH": str(code)}
     argv = [sys.executable, "-m", "services.cli", "serve", "--services", SERVICES, "--port", "0"]
-    return PinnedProcess(name, argv, env, workdir / f"{name}.log", code)
+    return PinnedProcess(name, argv, env, workdir / f"{name}.log", code, core)
 
 
 # -- seeding ------------------------------------------------------------------------
@@ -345,7 +355,9 @@ def run(args: argparse.Namespace, workdir: pathlib.Path, started: list[ManagedPr
     assert seeded is not None
 
     size = len(answer_bytes["marquee"][GET_USER])
-    bare = PinnedProcess("bare", [sys.executable, str(BENCH_DIR / "bare_server.py"), str(size)], child_env({}), workdir / "bare.log", ROOT)
+    bare = PinnedProcess(
+        "bare", [sys.executable, str(BENCH_DIR / "bare_server.py"), str(size)], child_env({}), workdir / "bare.log", ROOT
+    )
     started.append(bare)
     log(f"starting bare ({size}-byte answer)")
     bare_port = int(bare.start(READY, LISTENING)[0].group(1))
@@ -373,11 +385,10 @@ def run(args: argparse.Namespace, workdir: pathlib.Path, started: list[ManagedPr
     if args.scale:
         results["scale"] = scale(args, env, workdir, started, seeded, bodies)
 
-    results["identical"] = (
-        {short.rsplit("/", 1)[1]: answer_bytes["today"][m] == answer_bytes["marquee"][m] for m in seeded.requests for short in [m]}
-        if "today" in answer_bytes
-        else {}
-    )
+    if "today" in answer_bytes:
+        results["identical"] = {
+            m.rsplit("/", 1)[1]: answer_bytes["today"][m] == answer_bytes["marquee"][m] for m in seeded.requests
+        }
     results["backend"] = "postgresql+redis" if postgres else "sqlite+embedded-redis"
     results["load_before"] = os.getloadavg()[0]
     return results
@@ -387,45 +398,56 @@ def scale(
     args: argparse.Namespace, env: dict[str, str], workdir: pathlib.Path, started: list[ManagedProcess],
     seeded: Seeded, bodies: dict[str, pathlib.Path],
 ) -> dict[str, object]:  # fmt: skip
-    """GetUser c64 through Envoy to 1, then 2 `serve` processes (each pinned to its own core... on 2
-    cores the load generator and Envoy share them: the figure is the whole box's)."""
+    """GetUser through Envoy (native gRPC) to 1, then 2 `serve` processes on the same data.
+
+    One process is pinned to the server core, two to one core each; Envoy and h2load float
+    (a 2-core box has no third core), so this is the whole machine's figure, not one core's.
+    """
+    from gateway.envoy import GatewayConfig, Upstream
+    from gateway.process import EnvoyProcess
+
     out: dict[str, object] = {}
-    redis_url = args.redis_url
+    headers = ["content-type: application/grpc", "te: trailers", f"authorization: Bearer {seeded.token}"]
+    size = 0
     for count in (1, 2):
-        servers: list[ManagedProcess] = []
-        ports = []
+        servers: list[PinnedProcess] = []
+        ports: list[int] = []
         for index in range(count):
-            name = f"scale{count}-{index}"
-            argv = [sys.executable, "-m", "services.cli", "serve", "--services", SERVICES, "--port", "0"]
-            server_env = dict(env)
-            if index > 0 or count > 1:
-                server_env["MARQUEE_DATA_DIR"] = str(workdir / "data")
-            process = ManagedProcess(name, argv, {**server_env, "PYTHONPATH": str(ROOT)}, workdir / f"{name}.log")
-            started.append(process)
-            servers.append(process)
-            ports.append(int(process.start(READY, LISTENING, timeout_seconds=180)[0].group(1)))
-        del redis_url
-        config = workdir / f"envoy-{count}.yaml"
-        upstreams = ",".join(f"127.0.0.1:{p}" for p in ports)
-        rendered = subprocess.run(
-            [sys.executable, "-m", "services.cli", "gateway-config", "--upstreams", upstreams, "--listen", "127.0.0.1:0", "--out", str(config)],
-            cwd=ROOT, env=env, capture_output=True, text=True, check=False,
+            core = SERVER_CORE if count == 1 else str(index)
+            server = marquee_process(f"scale{count}-{index}", ROOT, env, workdir, core=core)
+            started.append(server)
+            servers.append(server)
+            ports.append(int(server.start(READY, LISTENING, timeout_seconds=180)[0].group(1)))
+        for port in ports:
+            size = len(asyncio.run(answers(port, seeded))[GET_USER])
+        config = GatewayConfig(
+            listen_host=HOST, listen_port=0, admin_port=0, upstreams=tuple(Upstream(HOST, p) for p in ports),
+            access_log_path="/dev/null", health_check_interval_seconds=0.5,
         )  # fmt: skip
-        if rendered.returncode != 0:
-            out["error"] = rendered.stdout + rendered.stderr
-            for process in servers:
-                process.stop()
-            break
-        for process in servers:
-            process.stop()
+        envoy = EnvoyProcess(config, workdir / f"envoy-{count}")
+        envoy.start()
+        try:
+            time.sleep(1.5)  # a few health checks: every upstream in the rotation
+            pids = [s.server_pid for s in servers]
+            out[f"processes_{count}"] = measure(
+                f"envoy -> {count} serve", pids, f"{envoy.url}{GET_USER}", body=bodies[GET_USER], headers=headers,
+                answer_bytes=size + 5, args=args, client_cores="0,1", only=("c64",),
+            )  # fmt: skip
+        finally:
+            envoy.stop()
+            for server in servers:
+                server.stop()
     return out
 
 
 def table(results: dict[str, object]) -> str:
-    lines = [f"{'server':<9} {'rpc':<16} {'conc':<4} {'calls/s':>9} {'CPU us/call':>12} {'x bare':>7} {'x fastapi':>9} {'x today':>8}"]
+    lines = [
+        f"{'server':<9} {'rpc':<16} {'conc':<4} {'calls/s':>9} {'CPU us/call':>12} {'x bare':>7} {'x fastapi':>9} {'x today':>8}"
+    ]
     bare = results["bare"]
     fastapi = results["fastapi"]
-    assert isinstance(bare, dict) and isinstance(fastapi, dict)
+    assert isinstance(bare, dict)
+    assert isinstance(fastapi, dict)
     lines.append("-" * len(lines[0]))
     for conc in CONCURRENCY:
         lines.append(f"{'bare':<9} {'echo':<16} {conc:<4} {bare[conc]['rps']:>9.0f} {bare[conc]['cpu_us']:>12.0f}")
@@ -446,6 +468,11 @@ def table(results: dict[str, object]) -> str:
                     f"{label:<9} {rpc:<16} {conc:<4} {figure['rps']:>9.0f} {figure['cpu_us']:>12.0f} "
                     f"{figure['rps'] / bare[conc]['rps']:>7.2f} {against_fastapi} {versus}"
                 )
+    scaled = results.get("scale")
+    if isinstance(scaled, dict):
+        for key, by_conc in scaled.items():
+            figure = by_conc["c64"]
+            lines.append(f"{'envoy':<9} {'GetUser ' + key:<16} c64  {figure['rps']:>9.0f} {figure['cpu_us']:>12.0f}")
     lines.append(f"identical answers today vs now: {results.get('identical')}; backend {results['backend']}")
     return "\n".join(lines)
 

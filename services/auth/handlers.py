@@ -342,7 +342,7 @@ class AuthHandlers(UnitOfWorkHandlers[AuthRepository], auth_pb2_grpc.AuthService
     async def GetUser(self, request: pb.GetUserRequest, context: Context) -> pb.GetUserResponse:
         principal = require_principal()
 
-        user, providers = await self._run(self.domain.get_user, principal, name=request.name)
+        user, providers = await self.use.read(self.domain.get_user, principal, name=request.name)
         return pb.GetUserResponse(user=self.user_pb(user, providers))
 
     async def UpdateUser(self, request: pb.UpdateUserRequest, context: Context) -> pb.UpdateUserResponse:

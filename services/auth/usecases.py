@@ -92,6 +92,10 @@ class AuthUseCases:
         self.mailer = mailer
         self.revocations = revocations
 
+    async def read(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        """`fn(repository, *args, **kwargs)` as a read-only unit of work: nothing to mail or publish."""
+        return await self.db.read(lambda session: fn(AuthRepository(session), *args, **kwargs))
+
     async def run(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         """`fn(repository, *args, **kwargs)` in one unit of work; its mail and revocations go out after the commit."""
         outbox: list[Email] = []

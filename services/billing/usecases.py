@@ -127,6 +127,7 @@ class BillingUseCases:
         self.domain = domain
         self.db = database
         self.stripe = stripe_gateway
+        self._catalog_ensured = False
 
     async def _run(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         """One unit of work; a unique-constraint race (concurrent retries) is retried once and
@@ -660,7 +661,12 @@ class BillingUseCases:
 
     async def entitlements(self, user_ids: list[str]) -> tuple[dict[str, d.Effective], dt.datetime]:
         now = d.now_utc()
-        return await self._run(self.domain.entitlements_for, user_ids, now), now
+        if not self._catalog_ensured:  # the first call of a process may seed the plan catalog: a unit of work
+            found = await self._run(self.domain.entitlements_for, user_ids, now)
+            self._catalog_ensured = True
+            return found, now
+        # Then a read-only unit of work on the read lane (services/core/db.py).
+        return await self.db.read(lambda session: self.domain.entitlements_for(BillingRepository(session), user_ids, now)), now
 
     async def handle_webhook(self, payload: bytes, signature: str) -> tuple[dict[str, Any], str]:
         """The verified event and its outcome; a failure to apply it is recorded, then raised."""

@@ -14,6 +14,7 @@ import asyncio
 import contextvars
 import itertools
 import logging
+import random
 import re
 import time
 import uuid
@@ -122,8 +123,10 @@ class PolicyInterceptor(grpc.aio.ServerInterceptor):  # type: ignore[type-arg]  
         *,
         max_concurrent_rpcs: int,
         addresses: ClientAddresses | None = None,
+        request_log_sample_rate: float = 1.0,
     ) -> None:
         self._contracts = contracts
+        self._sample = request_log_sample_rate
         self._verifier = verifier
         self._addresses = addresses or ClientAddresses("")
         self._max = max_concurrent_rpcs
@@ -246,18 +249,23 @@ class PolicyInterceptor(grpc.aio.ServerInterceptor):  # type: ignore[type-arg]  
     def _finish(self, contract: MethodContract, call: dict[str, Any], context: Context) -> None:
         if not log.isEnabledFor(logging.INFO):
             return  # nothing to build on the hot path when request logs are off
+        code = call.get("code", "OK")
+        if code == "OK" and self._sample < 1.0 and random.random() >= self._sample:
+            return
         principal = _principal.get()
-        extra = {
-            "method": contract.full_name,
-            "code": call.get("code", "OK"),
-            "duration_ms": round((time.perf_counter() - call["start"]) * 1000, 2),
-            "user_id": principal.user_id if principal else "",
-            "request_id": call["request_id"],
-            "peer": context.peer(),
-        }
+        # The record is built here, formatted and written by the log writer thread
+        # (services/core/logs.py); building it directly skips the logger's caller lookup.
+        record = logging.LogRecord(log.name, logging.INFO, __file__, 0, "rpc", None, None)
+        fields = record.__dict__
+        fields["method"] = contract.full_name
+        fields["code"] = code
+        fields["duration_ms"] = round((time.perf_counter() - call["start"]) * 1000, 2)
+        fields["user_id"] = principal.user_id if principal else ""
+        fields["request_id"] = call["request_id"]
+        fields["peer"] = context.peer()
         if "correlation_id" in call:
-            extra["correlation_id"] = call["correlation_id"]
-        log.info("rpc", extra=extra)
+            fields["correlation_id"] = call["correlation_id"]
+        log.handle(record)
 
     # -- wrappers -------------------------------------------------------------
 

@@ -546,7 +546,7 @@ class TrackingHandlers(UnitOfWorkHandlers[TrackingRepository], tracking_pb2_grpc
         _, title_id = child_of(principal, request.name, "progress")
         lookup = await self._lookup([title_id])
         full = request.view == pb.PROGRESS_VIEW_FULL
-        view = await self._run(
+        view = await self._read_first(
             self.domain.get_show_progress,
             principal,
             name=request.name,
