@@ -209,15 +209,19 @@ class PolicyInterceptor(grpc.aio.ServerInterceptor):  # type: ignore[type-arg]  
     def _begin(self, contract: MethodContract, context: Context) -> dict[str, Any]:
         metadata = {k: v for k, v in context.invocation_metadata() or () if isinstance(v, str)}
         _client_ip.set(self._addresses.resolve(context.peer() or "", metadata))
-        metadata.pop(GATEWAY_HEADER, None)  # proof of the path taken, never seen by a handler or a log
+        # proof of the path taken, never seen by a handler or a log
+        via_gateway = metadata.pop(GATEWAY_HEADER, None) is not None
         sent = metadata.get(REQUEST_ID_KEY, "")
         request_id = sent if _SANE_REQUEST_ID.fullmatch(sent) else f"{_ID_PREFIX}{next(_ID_COUNTER):x}"
         _request_id.set(request_id)
         _metadata.set(metadata)
-        # Returned on every response: in the headers (Envoy passes them on as HTTP headers)
-        # and the trailers, so a client can quote it whichever it reads.
+        # Returned on every response in the trailers, and for calls through our gateway in the
+        # headers too (Envoy passes them on as HTTP headers, which is all an HTTP/1.1 JSON
+        # client reads). Headers cost grpc.aio a batch of their own before the response
+        # (~20-25 µs of CPU a call, -20 % calls/s on a bare server), so a native gRPC
+        # client, which always has the trailers, is not sent the copy.
         context.set_trailing_metadata(((REQUEST_ID_KEY, request_id),))
-        return {"metadata": metadata, "request_id": request_id, "start": time.perf_counter()}
+        return {"metadata": metadata, "request_id": request_id, "start": time.perf_counter(), "headers": via_gateway}
 
     def _admit(self) -> None:
         if self._in_flight >= self._max:
@@ -282,7 +286,8 @@ class PolicyInterceptor(grpc.aio.ServerInterceptor):  # type: ignore[type-arg]  
                 response = await behavior(request, context)
                 # Headers only with a response: an error stays a trailers-only reply (the id rides
                 # in its trailers, which HTTP/2 carries as headers), so gateways map its status.
-                await context.send_initial_metadata(((REQUEST_ID_KEY, call["request_id"]),))
+                if call["headers"]:
+                    await context.send_initial_metadata(((REQUEST_ID_KEY, call["request_id"]),))
                 return response
             except (asyncio.CancelledError, grpc.aio.AbortError):
                 call.setdefault("code", "CANCELLED" if context.cancelled() else (context.code() or grpc.StatusCode.UNKNOWN).name)
