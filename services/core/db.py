@@ -34,8 +34,16 @@ from services.core.settings import Settings
 
 P = ParamSpec("P")
 T = TypeVar("T")
+M = TypeVar("M")
 log = logging.getLogger("marquee.db")
 READ_BATCH = 64  # reads one lane thread takes from the queue before handing results back
+READ_ONLY = "marquee.read_only"  # Session.info key set on the read lane's sessions
+
+
+def is_read_only(session: Session) -> bool:
+    """Whether this session is a read-only unit of work (`Database.read`): a repository may then
+    answer from a `Prepared` statement with detached objects nobody will modify and flush."""
+    return bool(session.info.get(READ_ONLY))
 
 
 def make_engine(url: str, *, pool_size: int = 10) -> Engine:
@@ -285,7 +293,7 @@ class ReadLane:
                 try:
                     if held is None or session is None:
                         held = engine.connect()
-                        session = Session(bind=held, expire_on_commit=False, autoflush=False)
+                        session = Session(bind=held, expire_on_commit=False, autoflush=False, info={READ_ONLY: True})
                     result = context.run(fn, session, *args, **kwargs)
                     if fallback and (session.new or session.dirty or session.deleted):
                         result = WANTS_WRITE
@@ -371,6 +379,14 @@ class Prepared:
     def __init__(self, statement: Select[Any]) -> None:
         self.statement = statement
         self._compiled: dict[str, _Compiled] = {}
+        self._keys: tuple[str, ...] | None = None
+
+    def objects(self, session: Session, model: type[M], **values: Any) -> list[M]:
+        """Rows of a `select(*Model.__table__.columns)` as detached `model` instances (no identity map)."""
+        keys = self._keys
+        if keys is None:
+            keys = self._keys = tuple(column.key for column in self.statement.selected_columns)
+        return [model(**dict(zip(keys, row, strict=True))) for row in self.rows(session, **values)]
 
     def rows(self, session: Session, **values: Any) -> list[tuple[Any, ...]]:
         connection = session.connection()
