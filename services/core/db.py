@@ -79,6 +79,7 @@ class Database:
         self.engine = engine
         self._sessions = sessionmaker(engine, expire_on_commit=False)
         self._executor = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="uow")
+        self.read_fallbacks = 0  # read_first calls that had to run again as a unit of work
         self._reads = ReadLane(engine.url.render_as_string(hide_password=False), threads=read_threads)
 
     @classmethod
@@ -142,6 +143,8 @@ class Database:
         """
         result = await self._reads.submit(fn, args, kwargs, fallback=True)
         if isinstance(result, _Writes):
+            self.read_fallbacks += 1
+            log.debug("a read_first unit of work wanted to write: ran again as a unit of work")
             return await self.run(fn, *args, **kwargs)
         return result
 
