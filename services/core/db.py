@@ -388,7 +388,7 @@ class Prepared:
         """Rows of a `select(*Model.__table__.columns)` as detached `model` instances (no identity map)."""
         keys = self._keys
         if keys is None:
-            keys = self._keys = tuple(column.key for column in self.statement.selected_columns)
+            keys = self._keys = tuple(str(column.key) for column in self.statement.selected_columns)
         return [model(**dict(zip(keys, row, strict=True))) for row in self.rows(session, **values)]
 
     def rows(self, session: Session, **values: Any) -> list[tuple[Any, ...]]:
