@@ -344,7 +344,7 @@ def _settle(outcomes: list[tuple[asyncio.Future[Any], Any, BaseException | None]
 
 
 class _Compiled:
-    __slots__ = ("binders", "names", "positional", "processors", "sql")
+    __slots__ = ("binders", "columns", "dialect", "names", "positional", "processors", "sql")
 
     def __init__(self, statement: Select[Any], dialect: Dialect) -> None:
         compiled = statement.compile(dialect=dialect)
@@ -358,9 +358,18 @@ class _Compiled:
             for name in self.names
             if (processor := compiled.binds[name].type.dialect_impl(dialect).bind_processor(dialect)) is not None
         }
-        self.processors = [
-            column.type.dialect_impl(dialect).result_processor(dialect, None) for column in statement.selected_columns
-        ]
+        self.columns = list(statement.selected_columns)
+        self.dialect = dialect
+        # Some processors need the driver's type code (PostgreSQL numerics): built at the first execution.
+        self.processors: list[Any] | None = None
+
+    def result_processors(self, description: Any) -> list[Any]:
+        if self.processors is None:
+            self.processors = [
+                column.type.dialect_impl(self.dialect).result_processor(self.dialect, described[1])
+                for column, described in zip(self.columns, description, strict=True)
+            ]
+        return self.processors
 
     def parameters(self, values: Mapping[str, Any]) -> Any:
         binders = self.binders
@@ -401,9 +410,9 @@ class Prepared:
         try:
             cursor.execute(compiled.sql, compiled.parameters(values))
             fetched = cursor.fetchall()
+            processors = compiled.result_processors(cursor.description)
         finally:
             cursor.close()
-        processors = compiled.processors
         if not any(processors):
             return [tuple(row) for row in fetched]
         return [tuple(p(v) if p is not None else v for p, v in zip(processors, row, strict=True)) for row in fetched]
