@@ -6,10 +6,18 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import CursorResult, and_, func, or_, select, update
+from sqlalchemy import CursorResult, and_, bindparam, func, or_, select, update
 from sqlalchemy.orm import Session as DbSession
 
 from services.auth.models import Erasure, Identity, OAuthState, OneTimeToken, RefreshToken, Session, User
+from services.core.db import Prepared
+
+_USER_COLUMNS = tuple(column.key for column in User.__table__.columns)
+_USER_WITH_PROVIDERS = Prepared(
+    select(*User.__table__.columns, Identity.provider)
+    .outerjoin(Identity, Identity.user_id == User.id)
+    .where(User.id == bindparam("user_id"))
+)
 
 
 class AuthRepository:
@@ -25,12 +33,12 @@ class AuthRepository:
 
     def user_with_providers(self, user_id: str) -> tuple[User, list[str]] | None:
         """The user and the providers linked to it, in one round trip (the GetUser hot path)."""
-        rows = self.s.execute(
-            select(User, Identity.provider).outerjoin(Identity, Identity.user_id == User.id).where(User.id == user_id)
-        ).all()
+        rows = _USER_WITH_PROVIDERS.rows(self.s, user_id=user_id)
         if not rows:
             return None
-        return rows[0][0], sorted({provider for _, provider in rows if provider})
+        # A transient User from the row (the same values the ORM would load), without an identity map.
+        user = User(**dict(zip(_USER_COLUMNS, rows[0][:-1], strict=True)))
+        return user, sorted({row[-1] for row in rows if row[-1]})
 
     def providers_of(self, user_id: str) -> list[str]:
         return sorted(set(self.s.scalars(select(Identity.provider).where(Identity.user_id == user_id))))

@@ -238,7 +238,7 @@ class AuthUseCases:
     # -- the signed-in user ---------------------------------------------------------------------
 
     async def get_user(self, principal: Principal, *, name: str) -> tuple[UserRow, list[str]]:
-        return await self.run(self._auth().get_user, principal, name=name)
+        return await self.read(self._auth().get_user, principal, name=name)
 
     async def change_password(self, principal: Principal, **kwargs: Any) -> int:
         return await self.run(self._auth().change_password, principal, **kwargs)
@@ -355,6 +355,10 @@ class AuthUseCases:
         if not found:
             raise errors.NotFound(f"users/{user_id}/deletion not found")
         return sorted((peer_erasure(row) for row in found), key=lambda p: (p.service != "auth", p.service))
+
+    async def read(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        """`fn(repository, *args, **kwargs)` as a read-only unit of work: nothing to mail or publish."""
+        return await self.db.read(lambda session: fn(AuthRepository(session), *args, **kwargs))
 
     async def run(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         """`fn(repository, *args, **kwargs)` in one unit of work; its mail and revocations go out after the commit."""

@@ -693,7 +693,10 @@ class BillingUseCases:
 
     async def entitlements(self, user_ids: list[str]) -> tuple[dict[str, d.Effective], dt.datetime]:
         now = d.now_utc()
-        return await self._run(self.domain.entitlements_for, user_ids, now), now
+        if not self._catalog_seeded:  # the first call of a process may seed the plan catalog: a unit of work
+            await self._seed_catalog()
+        # A read-only unit of work on the read lane (services/core/db.py).
+        return await self.db.read(lambda session: self.domain.entitlements_for(BillingRepository(session), user_ids, now)), now
 
     async def handle_webhook(self, payload: bytes, signature: str) -> tuple[dict[str, Any], str]:
         """The verified event and its outcome. An event that cannot be applied is rolled back whole,

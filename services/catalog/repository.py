@@ -14,6 +14,7 @@ from sqlalchemy import (
     Select,
     String,
     and_,
+    bindparam,
     cast,
     column,
     delete,
@@ -41,6 +42,19 @@ from services.catalog.models import (
     Title,
     TitleCategory,
     TitleGenre,
+)
+from services.core.db import Prepared, is_read_only
+
+# GetTitle's reads, compiled once (services/core/db.py): used on read-only units of work only.
+_TITLE = Prepared(select(*Title.__table__.columns).where(Title.id == bindparam("title_id")))
+_GENRES_OF_ONE = Prepared(
+    select(TitleGenre.genre).where(TitleGenre.title_id == bindparam("title_id")).order_by(TitleGenre.position)
+)
+_CATEGORIES_OF_ONE = Prepared(
+    select(TitleCategory.category_id).where(TitleCategory.title_id == bindparam("title_id")).order_by(TitleCategory.position)
+)
+_SEASONS = Prepared(
+    select(*Season.__table__.columns).where(Season.title_id == bindparam("title_id")).order_by(Season.season_number)
 )
 
 # Listing orders: (sort column, descending).
@@ -121,6 +135,9 @@ class CatalogRepository:
 
     # titles
     def title(self, title_id: str, *, for_update: bool = False) -> Title | None:
+        if is_read_only(self.s):  # GetTitle's hot path: a prepared statement, a detached row
+            found = _TITLE.objects(self.s, Title, title_id=title_id)
+            return found[0] if found else None
         query = select(Title).where(Title.id == title_id)
         if for_update:
             query = query.with_for_update()
@@ -155,7 +172,9 @@ class CatalogRepository:
 
     def genres_of(self, title_ids: Sequence[str]) -> dict[str, list[str]]:
         found: dict[str, list[str]] = {i: [] for i in title_ids}
-        if title_ids:
+        if len(title_ids) == 1 and is_read_only(self.s):  # no autoflush on the driver's cursor: reads only
+            found[title_ids[0]] = [genre for (genre,) in _GENRES_OF_ONE.rows(self.s, title_id=title_ids[0])]
+        elif title_ids:
             rows = self.s.execute(
                 select(TitleGenre.title_id, TitleGenre.genre)
                 .where(TitleGenre.title_id.in_(list(title_ids)))
@@ -167,7 +186,9 @@ class CatalogRepository:
 
     def categories_of(self, title_ids: Sequence[str]) -> dict[str, list[str]]:
         found: dict[str, list[str]] = {i: [] for i in title_ids}
-        if title_ids:
+        if len(title_ids) == 1 and is_read_only(self.s):  # no autoflush on the driver's cursor: reads only
+            found[title_ids[0]] = [category for (category,) in _CATEGORIES_OF_ONE.rows(self.s, title_id=title_ids[0])]
+        elif title_ids:
             rows = self.s.execute(
                 select(TitleCategory.title_id, TitleCategory.category_id)
                 .where(TitleCategory.title_id.in_(list(title_ids)))
@@ -331,6 +352,8 @@ class CatalogRepository:
 
     # seasons and episodes
     def seasons(self, title_id: str, *, after: int | None = None, limit: int | None = None) -> Sequence[Season]:
+        if after is None and limit is None and is_read_only(self.s):
+            return _SEASONS.objects(self.s, Season, title_id=title_id)
         query = select(Season).where(Season.title_id == title_id)
         if after is not None:
             query = query.where(Season.season_number > after)

@@ -107,7 +107,9 @@ class CatalogUseCases:
     # -- reading ----------------------------------------------------------------------
 
     async def get_title(self, *, title_id: str = "", slug: str = "", admin: bool) -> TitleView:
-        return await self._run(self.domain.get_title, title_id=title_id, slug=slug, admin=admin)
+        return await self.db.read(
+            lambda session: self.domain.get_title(CatalogRepository(session), title_id=title_id, slug=slug, admin=admin)
+        )
 
     async def list_titles(
         self, query: TitleQuery, *, order: str, after: dict[str, Any] | None, limit: int, count: bool

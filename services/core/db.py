@@ -4,6 +4,11 @@ Repositories take a session and never commit; `Database.run` opens a session,
 calls the domain function in a worker thread, commits if it returns and rolls
 back if it raises. The same sessions serve Celery tasks, which call the same
 domain code synchronously with `Database.transaction()`.
+
+Reads that change nothing take `Database.read` instead: the read lane (below) runs them on
+threads that each hold one connection opened read-only and in autocommit, with one reused
+session, so a read pays for no pool checkout, no BEGIN/COMMIT and no new Session; and
+`Prepared` runs a hot Core statement on the driver's cursor, compiled once.
 """
 
 from __future__ import annotations
@@ -12,11 +17,16 @@ import asyncio
 import contextlib
 import contextvars
 import functools
-from collections.abc import Callable, Iterator
+import logging
+import queue
+import threading
+from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, ParamSpec, TypeVar
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, Select, create_engine, event
+from sqlalchemy.engine import Dialect
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 from services.core.errors import DomainError
@@ -24,6 +34,16 @@ from services.core.settings import Settings
 
 P = ParamSpec("P")
 T = TypeVar("T")
+M = TypeVar("M")
+log = logging.getLogger("marquee.db")
+READ_BATCH = 64  # reads one lane thread takes from the queue before handing results back
+READ_ONLY = "marquee.read_only"  # Session.info key set on the read lane's sessions
+
+
+def is_read_only(session: Session) -> bool:
+    """Whether this session is a read-only unit of work (`Database.read`): a repository may then
+    answer from a `Prepared` statement with detached objects nobody will modify and flush."""
+    return bool(session.info.get(READ_ONLY))
 
 
 def make_engine(url: str, *, pool_size: int = 10) -> Engine:
@@ -53,18 +73,21 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 
 class Database:
-    """One engine per process and a bounded pool of threads for blocking work."""
+    """One engine per process, a bounded pool of threads for blocking work, and the read lane."""
 
-    def __init__(self, engine: Engine, *, threads: int) -> None:
+    def __init__(self, engine: Engine, *, threads: int, read_threads: int = 1) -> None:
         self.engine = engine
         self._sessions = sessionmaker(engine, expire_on_commit=False)
         self._executor = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="uow")
+        self.read_fallbacks = 0  # read_first calls that had to run again as a unit of work
+        self._reads = ReadLane(engine.url.render_as_string(hide_password=False), threads=read_threads)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Database:
         pool_size = settings.worker_threads if settings.is_sqlite else settings.database_pool_size
         engine = make_engine(settings.resolved_database_url, pool_size=pool_size)
-        return cls(engine, threads=settings.worker_threads)
+        read_threads = settings.database_read_threads or (1 if settings.is_sqlite else 4)
+        return cls(engine, threads=settings.worker_threads, read_threads=read_threads)
 
     @contextlib.contextmanager
     def transaction(self) -> Iterator[Session]:
@@ -97,6 +120,34 @@ class Database:
         work = functools.partial(self._in_transaction, fn, *args, **kwargs)
         return await loop.run_in_executor(self._executor, context.run, work)
 
+    async def read(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        """Run `fn(session, *args, **kwargs)` as a read-only unit of work on the read lane.
+
+        The session is bound to a connection the database itself holds read-only (SQLite
+        `query_only`, PostgreSQL `default_transaction_read_only`), so a write fails instead of
+        landing; each statement sees the latest committed data (PostgreSQL's READ COMMITTED
+        gives a statement no more inside a transaction). Objects it returns are detached.
+        """
+        result = await self._reads.submit(fn, args, kwargs)
+        assert not isinstance(result, _Writes)
+        return result
+
+    async def read_first(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        """`fn(session, ...)` as a read (`read`); if it turns out to change something, again as a unit of work.
+
+        For work that usually only reads but sometimes catches stored state up (progress after a
+        new episode aired, a plan catalog seeded on first use). The read attempt never writes:
+        its session does not flush, and the connection refuses writes. If it left changes in the
+        session or a statement was refused, its result is discarded and `fn` runs again under
+        `run`, so `fn` must have no effects outside the database.
+        """
+        result = await self._reads.submit(fn, args, kwargs, fallback=True)
+        if isinstance(result, _Writes):
+            self.read_fallbacks += 1
+            log.debug("a read_first unit of work wanted to write: ran again as a unit of work")
+            return await self.run(fn, *args, **kwargs)
+        return result
+
     async def offload(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         """Run blocking work that needs no session (password hashing, HTTP) off the loop."""
         loop = asyncio.get_running_loop()
@@ -104,5 +155,264 @@ class Database:
         return await loop.run_in_executor(self._executor, context.run, functools.partial(fn, *args, **kwargs))
 
     def close(self) -> None:
+        self._reads.close()
         self._executor.shutdown(wait=True, cancel_futures=True)
         self.engine.dispose()
+
+
+# -- the read lane --------------------------------------------------------------------------
+
+_Job = tuple[
+    Callable[..., Any],
+    tuple[Any, ...],
+    dict[str, Any],
+    contextvars.Context,
+    asyncio.AbstractEventLoop,
+    "asyncio.Future[Any]",
+    bool,
+]
+
+
+class _Writes:
+    """What the read lane answers for work that turned out to change something (see Database.read_first)."""
+
+
+WANTS_WRITE = _Writes()
+
+
+def _refused_write(exc: BaseException) -> bool:
+    """A statement the read-only connection refused: SQLite's query_only, PostgreSQL's 25006."""
+    if not isinstance(exc, DBAPIError):
+        return False
+    orig = exc.orig
+    return getattr(orig, "sqlstate", None) == "25006" or "readonly database" in str(orig)
+
+
+def _read_only_engine(url: str) -> Engine:
+    """An engine whose connections refuse writes and run each statement in its own transaction."""
+    if url.startswith("sqlite"):
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30}, isolation_level="AUTOCOMMIT")
+
+        def sqlite_read_only(dbapi_connection: Any, _record: Any) -> None:
+            _sqlite_pragmas(dbapi_connection, _record)
+            cursor = dbapi_connection.cursor()
+            cursor.execute("PRAGMA query_only=ON")
+            cursor.close()
+
+        event.listen(engine, "connect", sqlite_read_only)
+        return engine
+    engine = create_engine(url, isolation_level="AUTOCOMMIT", pool_recycle=1800)
+
+    def postgres_read_only(dbapi_connection: Any, _record: Any) -> None:
+        autocommit = dbapi_connection.autocommit
+        dbapi_connection.autocommit = True
+        cursor = dbapi_connection.cursor()
+        cursor.execute("SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY")
+        cursor.close()
+        dbapi_connection.autocommit = autocommit
+
+    event.listen(engine, "connect", postgres_read_only)
+    return engine
+
+
+class ReadLane:
+    """Threads that run read-only units of work, each on the one connection it holds.
+
+    Compared with a unit of work on the thread pool (measured on GetUser, issue #15): no
+    pool checkout, no BEGIN/COMMIT (autocommit; on PostgreSQL psycopg keeps its prepared
+    statements, which a ROLLBACK would drop), no new Session (one per thread, emptied after
+    each read), and one loop wake-up for a batch of reads instead of one a read. SQLite gets
+    one thread (its reads are CPU, and more threads only contend for the GIL); PostgreSQL a
+    few, so round trips overlap.
+    """
+
+    def __init__(self, url: str, *, threads: int) -> None:
+        self._url = url
+        self._threads_wanted = max(1, threads)
+        self._engine: Engine | None = None
+        self._queue: queue.SimpleQueue[_Job | None] = queue.SimpleQueue()
+        self._threads: list[threading.Thread] = []
+        self._lock = threading.Lock()
+        self._closed = False
+
+    def _start(self) -> None:
+        with self._lock:
+            if self._threads or self._closed:
+                return
+            self._engine = _read_only_engine(self._url)
+            for index in range(self._threads_wanted):
+                thread = threading.Thread(target=self._serve, name=f"read-{index}", daemon=True)
+                thread.start()
+                self._threads.append(thread)
+
+    def submit(
+        self, fn: Callable[..., T], args: tuple[Any, ...], kwargs: dict[str, Any], *, fallback: bool = False
+    ) -> asyncio.Future[T | _Writes]:
+        if not self._threads:
+            self._start()
+        if self._closed:
+            raise RuntimeError("the database is closed")
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[T | _Writes] = loop.create_future()
+        # The RPC's context (caller, request, request id) goes along, as with Database.run.
+        self._queue.put((fn, args, kwargs, contextvars.copy_context(), loop, future, fallback))
+        return future
+
+    def close(self) -> None:
+        with self._lock:
+            self._closed = True
+            threads, self._threads = self._threads, []
+        for _ in threads:
+            self._queue.put(None)
+        for thread in threads:
+            thread.join(timeout=10)
+        if self._engine is not None:
+            self._engine.dispose()
+
+    def _serve(self) -> None:
+        assert self._engine is not None
+        engine = self._engine
+        held: Connection | None = None
+        session: Session | None = None
+        while True:
+            job = self._queue.get()
+            if job is None:
+                break
+            batch = [job]
+            stop = False
+            while len(batch) < READ_BATCH:
+                try:
+                    more = self._queue.get_nowait()
+                except queue.Empty:
+                    break
+                if more is None:
+                    stop = True
+                    break
+                batch.append(more)
+            settled: dict[asyncio.AbstractEventLoop, list[tuple[asyncio.Future[Any], Any, BaseException | None]]] = {}
+            for fn, args, kwargs, context, loop, future, fallback in batch:
+                result: Any = None
+                error: BaseException | None = None
+                try:
+                    if held is None or session is None:
+                        held = engine.connect()
+                        session = Session(bind=held, expire_on_commit=False, autoflush=False, info={READ_ONLY: True})
+                    result = context.run(fn, session, *args, **kwargs)
+                    if fallback and (session.new or session.dirty or session.deleted):
+                        result = WANTS_WRITE
+                except BaseException as exc:  # handed to the awaiting coroutine
+                    error = exc
+                    if fallback and (_refused_write(exc) or (session is not None and (session.new or session.dirty))):
+                        result, error = WANTS_WRITE, None
+                    elif not isinstance(exc, DomainError):
+                        # The connection may be broken: start over with a fresh one.
+                        with contextlib.suppress(Exception):
+                            if session is not None:
+                                session.close()
+                            if held is not None:
+                                held.close()
+                        held, session = None, None
+                if session is not None:
+                    with contextlib.suppress(Exception):
+                        if error is not None or result is WANTS_WRITE:
+                            session.rollback()  # autocommit: nothing on the wire; resets the ORM's state
+                        session.expunge_all()  # what it returned is detached, as after Database.run
+                settled.setdefault(loop, []).append((future, result, error))
+            for loop, outcomes in settled.items():
+                with contextlib.suppress(RuntimeError):  # a loop closed meanwhile has nobody waiting
+                    loop.call_soon_threadsafe(_settle, outcomes)
+            if stop:
+                break
+        with contextlib.suppress(Exception):
+            if session is not None:
+                session.close()
+            if held is not None:
+                held.close()
+
+
+def _settle(outcomes: list[tuple[asyncio.Future[Any], Any, BaseException | None]]) -> None:
+    for future, result, error in outcomes:
+        if future.cancelled():
+            continue
+        if error is not None:
+            future.set_exception(error)
+        else:
+            future.set_result(result)
+
+
+# -- prepared statements ---------------------------------------------------------------------
+
+
+class _Compiled:
+    __slots__ = ("binders", "columns", "dialect", "names", "positional", "processors", "sql")
+
+    def __init__(self, statement: Select[Any], dialect: Dialect) -> None:
+        compiled = statement.compile(dialect=dialect)
+        if compiled.literal_execute_params or compiled.post_compile_params:
+            raise ValueError("Prepared statements take plain bound parameters (no IN lists)")
+        self.sql = compiled.string
+        self.positional = bool(dialect.positional)
+        self.names: tuple[str, ...] = tuple(compiled.positiontup or ()) if self.positional else tuple(compiled.binds)
+        self.binders = {
+            name: processor
+            for name in self.names
+            if (processor := compiled.binds[name].type.dialect_impl(dialect).bind_processor(dialect)) is not None
+        }
+        self.columns = list(statement.selected_columns)
+        self.dialect = dialect
+        # Some processors need the driver's type code (PostgreSQL numerics): built at the first execution.
+        self.processors: list[Any] | None = None
+
+    def result_processors(self, description: Any) -> list[Any]:
+        if self.processors is None:
+            self.processors = [
+                column.type.dialect_impl(self.dialect).result_processor(self.dialect, described[1])
+                for column, described in zip(self.columns, description, strict=True)
+            ]
+        return self.processors
+
+    def parameters(self, values: Mapping[str, Any]) -> Any:
+        binders = self.binders
+        if self.positional:
+            return tuple(binders[n](values[n]) if n in binders else values[n] for n in self.names)
+        return {n: binders[n](values[n]) if n in binders else values[n] for n in self.names}
+
+
+class Prepared:
+    """A Core SELECT compiled once per dialect and run on the driver's own cursor.
+
+    For hot reads: no statement built per call, no compiled-cache key, no Result object; rows
+    come back as tuples with the column types' conversions applied (UTC datetimes, JSON,
+    booleans), as SQLAlchemy would give them. On PostgreSQL psycopg prepares the statement on
+    the server after a few executions on the same connection (the read lane holds them).
+    Use it in any unit of work: it runs on that session's connection.
+    """
+
+    def __init__(self, statement: Select[Any]) -> None:
+        self.statement = statement
+        self._compiled: dict[str, _Compiled] = {}
+        self._keys: tuple[str, ...] | None = None
+
+    def objects(self, session: Session, model: type[M], **values: Any) -> list[M]:
+        """Rows of a `select(*Model.__table__.columns)` as detached `model` instances (no identity map)."""
+        keys = self._keys
+        if keys is None:
+            keys = self._keys = tuple(str(column.key) for column in self.statement.selected_columns)
+        return [model(**dict(zip(keys, row, strict=True))) for row in self.rows(session, **values)]
+
+    def rows(self, session: Session, **values: Any) -> list[tuple[Any, ...]]:
+        connection = session.connection()
+        dialect = connection.dialect
+        compiled = self._compiled.get(dialect.name)
+        if compiled is None:
+            compiled = self._compiled[dialect.name] = _Compiled(self.statement, dialect)
+        cursor = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]  # always open here
+        try:
+            cursor.execute(compiled.sql, compiled.parameters(values))
+            fetched = cursor.fetchall()
+            processors = compiled.result_processors(cursor.description)
+        finally:
+            cursor.close()
+        if not any(processors):
+            return [tuple(row) for row in fetched]
+        return [tuple(p(v) if p is not None else v for p, v in zip(processors, row, strict=True)) for row in fetched]

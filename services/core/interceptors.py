@@ -14,6 +14,7 @@ import asyncio
 import contextvars
 import itertools
 import logging
+import random
 import re
 import time
 import uuid
@@ -122,8 +123,10 @@ class PolicyInterceptor(grpc.aio.ServerInterceptor):  # type: ignore[type-arg]  
         *,
         max_concurrent_rpcs: int,
         addresses: ClientAddresses | None = None,
+        request_log_sample_rate: float = 1.0,
     ) -> None:
         self._contracts = contracts
+        self._sample = request_log_sample_rate
         self._verifier = verifier
         self._addresses = addresses or ClientAddresses("")
         self._max = max_concurrent_rpcs
@@ -206,15 +209,19 @@ class PolicyInterceptor(grpc.aio.ServerInterceptor):  # type: ignore[type-arg]  
     def _begin(self, contract: MethodContract, context: Context) -> dict[str, Any]:
         metadata = {k: v for k, v in context.invocation_metadata() or () if isinstance(v, str)}
         _client_ip.set(self._addresses.resolve(context.peer() or "", metadata))
-        metadata.pop(GATEWAY_HEADER, None)  # proof of the path taken, never seen by a handler or a log
+        # proof of the path taken, never seen by a handler or a log
+        via_gateway = metadata.pop(GATEWAY_HEADER, None) is not None
         sent = metadata.get(REQUEST_ID_KEY, "")
         request_id = sent if _SANE_REQUEST_ID.fullmatch(sent) else f"{_ID_PREFIX}{next(_ID_COUNTER):x}"
         _request_id.set(request_id)
         _metadata.set(metadata)
-        # Returned on every response: in the headers (Envoy passes them on as HTTP headers)
-        # and the trailers, so a client can quote it whichever it reads.
+        # Returned on every response in the trailers, and for calls through our gateway in the
+        # headers too (Envoy passes them on as HTTP headers, which is all an HTTP/1.1 JSON
+        # client reads). Headers cost grpc.aio a batch of their own before the response
+        # (~20-25 µs of CPU a call, -20 % calls/s on a bare server), so a native gRPC
+        # client, which always has the trailers, is not sent the copy.
         context.set_trailing_metadata(((REQUEST_ID_KEY, request_id),))
-        return {"metadata": metadata, "request_id": request_id, "start": time.perf_counter()}
+        return {"metadata": metadata, "request_id": request_id, "start": time.perf_counter(), "headers": via_gateway}
 
     def _admit(self) -> None:
         if self._in_flight >= self._max:
@@ -246,18 +253,23 @@ class PolicyInterceptor(grpc.aio.ServerInterceptor):  # type: ignore[type-arg]  
     def _finish(self, contract: MethodContract, call: dict[str, Any], context: Context) -> None:
         if not log.isEnabledFor(logging.INFO):
             return  # nothing to build on the hot path when request logs are off
+        code = call.get("code", "OK")
+        if code == "OK" and self._sample < 1.0 and random.random() >= self._sample:
+            return
         principal = _principal.get()
-        extra = {
-            "method": contract.full_name,
-            "code": call.get("code", "OK"),
-            "duration_ms": round((time.perf_counter() - call["start"]) * 1000, 2),
-            "user_id": principal.user_id if principal else "",
-            "request_id": call["request_id"],
-            "peer": context.peer(),
-        }
+        # The record is built here, formatted and written by the log writer thread
+        # (services/core/logs.py); building it directly skips the logger's caller lookup.
+        record = logging.LogRecord(log.name, logging.INFO, __file__, 0, "rpc", None, None)
+        fields = record.__dict__
+        fields["method"] = contract.full_name
+        fields["code"] = code
+        fields["duration_ms"] = round((time.perf_counter() - call["start"]) * 1000, 2)
+        fields["user_id"] = principal.user_id if principal else ""
+        fields["request_id"] = call["request_id"]
+        fields["peer"] = context.peer()
         if "correlation_id" in call:
-            extra["correlation_id"] = call["correlation_id"]
-        log.info("rpc", extra=extra)
+            fields["correlation_id"] = call["correlation_id"]
+        log.handle(record)
 
     # -- wrappers -------------------------------------------------------------
 
@@ -274,7 +286,8 @@ class PolicyInterceptor(grpc.aio.ServerInterceptor):  # type: ignore[type-arg]  
                 response = await behavior(request, context)
                 # Headers only with a response: an error stays a trailers-only reply (the id rides
                 # in its trailers, which HTTP/2 carries as headers), so gateways map its status.
-                await context.send_initial_metadata(((REQUEST_ID_KEY, call["request_id"]),))
+                if call["headers"]:
+                    await context.send_initial_metadata(((REQUEST_ID_KEY, call["request_id"]),))
                 return response
             except (asyncio.CancelledError, grpc.aio.AbortError):
                 call.setdefault("code", "CANCELLED" if context.cancelled() else (context.code() or grpc.StatusCode.UNKNOWN).name)

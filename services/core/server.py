@@ -126,7 +126,11 @@ def create_server(
     for registration in registrations:
         contracts.update(methods_of(registration.full_name))
     interceptor = PolicyInterceptor(
-        contracts, verifier, max_concurrent_rpcs=settings.max_concurrent_rpcs, addresses=ClientAddresses.from_settings(settings)
+        contracts,
+        verifier,
+        max_concurrent_rpcs=settings.max_concurrent_rpcs,
+        addresses=ClientAddresses.from_settings(settings),
+        request_log_sample_rate=settings.request_log_sample_rate,
     )
     server = grpc.aio.server(
         interceptors=[interceptor],

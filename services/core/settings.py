@@ -156,12 +156,23 @@ class Settings(BaseSettings):
     worker_threads: int = Field(16, ge=1, description="Threads running blocking domain and database work.")
     log_level: str = Field("INFO", description="Python logging level.")
     log_json: bool = Field(False, description="Write logs as JSON lines instead of text.")
+    request_log_sample_rate: float = Field(
+        1.0,
+        ge=0.0,
+        le=1.0,
+        description="Share of successful calls that write their request log line (at INFO); failed calls always do.",
+    )
 
     # Persistence
     database_url: str = Field(
         "", description="SQLAlchemy URL. Empty means SQLite in data_dir; postgresql+psycopg://... for PostgreSQL."
     )
     database_pool_size: int = Field(10, ge=1, description="Connections kept per process (PostgreSQL).")
+    database_read_threads: int = Field(
+        0,
+        ge=0,
+        description="Threads (each holding a read-only connection) for read-only units of work; 0: 1 on SQLite, 4 on PostgreSQL.",
+    )
     redis_url: str = Field(
         "", description="Redis URL. Empty starts an embedded Redis in data_dir; redis://host:6379/0 for a real one."
     )

@@ -166,6 +166,7 @@ class TokenVerifier:
         if self.revocations is not None:
             refused = self.revocations.refused(user_id=cached.user_id, session_id=cached.session_id)
             if refused is not None:
+                self._cache.pop(token, None)  # a refused token stays refused: keep no room for it
                 raise Unauthenticated(
                     "this session was signed out; sign in again", reason="SESSION_REVOKED",
                     metadata={"revoke_reason": refused.reason},

@@ -1272,7 +1272,10 @@ class TrackingUseCases:
     async def get_show_progress(self, principal: Principal, name: str, **view: Any) -> ShowProgressView:
         _, title_id = child_of(principal, name, "progress")
         lookup = await self._lookup([title_id])
-        return await self._run(self.work.get_show_progress, principal, name=name, lookup=lookup, **view)
+        # Usually a read; catching stored progress up with a newly aired episode writes (services/core/db.py).
+        return await self.db.read_first(
+            lambda session: self.work.get_show_progress(TrackingRepository(session), principal, name=name, lookup=lookup, **view)
+        )
 
     async def list_show_progress(self, principal: Principal, **query: Any) -> Page[ShowProgressView]:
         return await self._run(self.work.list_show_progress, principal, **query)

@@ -228,12 +228,19 @@ def test_bounded_cuts_and_says_how_much() -> None:
 
 
 async def test_request_id_comes_back_in_headers_and_trailers(channel: grpc.aio.Channel) -> None:
-    # A reply carries it in its headers and trailers; an error (a trailers-only reply) in its trailers.
+    # A reply carries it in its trailers, and in its headers when the call came through our gateway
+    # (Envoy adds x-marquee-gateway); an error (a trailers-only reply) in its trailers.
     catalog = catalog_pb2_grpc.CatalogServiceStub(channel)
     call = catalog.ListTitles(catalog_pb2.ListTitlesRequest(), metadata=(("x-request-id", "client-chosen-42"),))
     await call
-    assert (await call.initial_metadata()).get("x-request-id") == "client-chosen-42"
     assert (await call.trailing_metadata()).get("x-request-id") == "client-chosen-42"
+    assert "x-request-id" not in dict(await call.initial_metadata())  # native gRPC: no separate header batch
+    proxied = catalog.ListTitles(
+        catalog_pb2.ListTitlesRequest(), metadata=(("x-request-id", "via-gateway-7"), ("x-marquee-gateway", "none"))
+    )
+    await proxied
+    assert (await proxied.initial_metadata()).get("x-request-id") == "via-gateway-7"
+    assert (await proxied.trailing_metadata()).get("x-request-id") == "via-gateway-7"
     failing = catalog.GetTitle(catalog_pb2.GetTitleRequest(name="not-a-title"), metadata=(("x-request-id", "r" * 500),))
     with pytest.raises(grpc.aio.AioRpcError) as failure:
         await failing

@@ -1,0 +1,168 @@
+"""The read path of services/core (issue #15) on the configured backend: the read lane refuses
+writes, read_first falls back to a unit of work, Prepared rows equal the ORM's, the log writer
+keeps every line in order, and a revoked token leaves the verifier's cache."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import logging
+import uuid
+
+import pytest
+from sqlalchemy import bindparam, select, update
+from sqlalchemy.exc import DBAPIError
+
+from services.auth.models import User
+from services.core import errors
+from services.core.db import Database, Prepared, is_read_only
+from services.core.logs import BackgroundHandler, TextFormatter
+from services.core.revocation import Revocations
+from services.core.settings import Settings
+from services.core.tokens import KeySet, TokenSigner, TokenVerifier
+
+USER_BY_ID = Prepared(select(*User.__table__.columns).where(User.id == bindparam("user_id")))
+
+
+@pytest.fixture
+async def database(settings: Settings) -> Database:
+    opened = Database.from_settings(settings)
+    yield opened  # type: ignore[misc]  # an async generator fixture
+    opened.close()
+
+
+async def _new_user(database: Database, **fields: object) -> str:
+    user_id = uuid.uuid4().hex
+
+    def add(session: object) -> None:
+        session.add(  # type: ignore[attr-defined]
+            User(
+                id=user_id, email=f"{user_id}@read.test", display_name="Before", preferences={"app": {"theme": "dark"}}, **fields
+            )
+        )
+
+    await database.run(add)
+    return user_id
+
+
+def _display_name(session: object, user_id: str) -> str:
+    return str(session.scalars(select(User.display_name).where(User.id == user_id)).one())  # type: ignore[attr-defined]
+
+
+async def test_a_read_sees_committed_writes_and_cannot_write(database: Database) -> None:
+    user_id = await _new_user(database)
+    assert await database.read(_display_name, user_id) == "Before"
+    await database.run(lambda s: s.execute(update(User).where(User.id == user_id).values(display_name="After")))
+    assert await database.read(_display_name, user_id) == "After"  # the held connection holds no old snapshot
+
+    with pytest.raises(DBAPIError):  # the connection itself is read-only (query_only / READ ONLY)
+        await database.read(lambda s: s.execute(update(User).where(User.id == user_id).values(display_name="Sneaky")))
+
+    def orm_change(session: object) -> None:
+        session.get(User, user_id).display_name = "Never flushed"  # type: ignore[attr-defined]
+
+    await database.read(orm_change)  # a read never flushes: the change is discarded
+    assert await database.read(_display_name, user_id) == "After"
+    assert await database.read(is_read_only) is True
+    assert await database.run(is_read_only) is False
+
+
+async def test_a_domain_error_in_a_read_reaches_the_caller_and_the_lane_goes_on(database: Database) -> None:
+    def missing(session: object) -> None:
+        raise errors.NotFound("users/nobody not found")
+
+    with pytest.raises(errors.NotFound):
+        await database.read(missing)
+    user_id = await _new_user(database)
+    assert await database.read(_display_name, user_id) == "Before"
+
+
+async def test_read_first_runs_again_as_a_unit_of_work_only_when_it_changes_something(database: Database) -> None:
+    user_id = await _new_user(database)
+    before = database.read_fallbacks
+
+    def catch_up(session: object) -> str:
+        user = session.get(User, user_id)  # type: ignore[attr-defined]
+        if user.display_name != "Caught up":
+            user.display_name = "Caught up"
+        return str(user.display_name)
+
+    assert await database.read_first(catch_up) == "Caught up"
+    assert database.read_fallbacks == before + 1
+    assert await database.read(_display_name, user_id) == "Caught up"  # written by the fallback
+    assert await database.read_first(catch_up) == "Caught up"
+    assert database.read_fallbacks == before + 1  # nothing to change: answered by the read
+
+    def core_write(session: object) -> int:
+        session.execute(update(User).where(User.id == user_id).values(display_name="By Core"))  # type: ignore[attr-defined]
+        return 1
+
+    assert await database.read_first(core_write) == 1  # refused by the read-only connection, then run
+    assert await database.read(_display_name, user_id) == "By Core"
+
+
+async def test_prepared_rows_are_the_values_the_orm_loads(database: Database) -> None:
+    user_id = await _new_user(database, email_verified=True, last_login_time=dt.datetime(2026, 5, 4, 3, 2, 1, tzinfo=dt.UTC))
+
+    def orm(session: object) -> dict[str, object]:
+        user = session.get(User, user_id)  # type: ignore[attr-defined]
+        return {c.key: getattr(user, c.key) for c in User.__table__.columns}
+
+    def prepared(session: object) -> dict[str, object]:
+        (user,) = USER_BY_ID.objects(session, User, user_id=user_id)  # type: ignore[arg-type]
+        return {c.key: getattr(user, c.key) for c in User.__table__.columns}
+
+    expected = await database.run(orm)
+    assert await database.read(prepared) == expected  # on the read lane
+    assert await database.run(prepared) == expected  # and in a unit of work
+    assert expected["preferences"] == {"app": {"theme": "dark"}}
+    assert expected["email_verified"] is True
+    last_login = expected["last_login_time"]
+    assert isinstance(last_login, dt.datetime)
+    assert last_login.tzinfo is not None
+    assert await database.read(lambda s: USER_BY_ID.rows(s, user_id="nobody")) == []
+
+
+def test_the_log_writer_keeps_every_line_in_order_and_renders_tracebacks() -> None:
+    stream = io.StringIO()
+    handler = BackgroundHandler(stream, TextFormatter("%(levelname)s %(message)s"), batch_seconds=3600)
+    logger = logging.getLogger(f"marquee.test.{uuid.uuid4().hex}")
+    logger.propagate = False
+    logger.addHandler(handler)
+    try:
+        for number in range(500):
+            logger.warning("line %d", number)
+        try:
+            raise ValueError("boom")
+        except ValueError:
+            logger.exception("failed")
+        assert stream.getvalue() == ""  # nothing written on the calling thread
+        handler.flush()
+    finally:
+        logger.removeHandler(handler)
+        handler.close()
+    lines = stream.getvalue().splitlines()
+    assert lines[:500] == [f"WARNING line {n}" for n in range(500)]
+    assert lines[500] == "ERROR failed"
+    assert "ValueError: boom" in stream.getvalue()
+
+
+async def test_a_revoked_token_is_refused_and_dropped_from_the_cache(settings: Settings) -> None:
+    keys = KeySet.from_settings(settings)
+    verifier = TokenVerifier.from_settings(settings, keys)
+    revocations = Revocations(settings.redis_url, lifetime_seconds=60)
+    verifier.revocations = revocations
+    await revocations.start()
+    try:
+        session_id = uuid.uuid4().hex
+        token, _ = TokenSigner.from_settings(settings, keys).sign("user-7", token_id="t7", session_id=session_id)
+        assert verifier.verify(token).user_id == "user-7"
+        assert verifier.verify(token).user_id == "user-7"  # from the cache
+        await revocations.revoke_sessions([session_id], "signed_out")
+        for _ in range(2):
+            with pytest.raises(errors.Unauthenticated) as refused:
+                verifier.verify(token)
+            assert refused.value.reason == "SESSION_REVOKED"
+        assert token not in verifier._cache  # the refused token holds no cache entry
+    finally:
+        await revocations.close()
