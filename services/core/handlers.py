@@ -30,14 +30,6 @@ class IdempotentHandlers:
         self.idempotency = idempotency
         self.pages = page_tokens
 
-    async def _read(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
-        """`fn(repository, *args, **kwargs)` as a read-only unit of work (`Database.read`)."""
-        return await self.db.read(lambda session: fn(self._repository(session), *args, **kwargs))
-
-    async def _read_first(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
-        """`fn(repository, ...)` as a read, again as a unit of work if it wants to write (`Database.read_first`)."""
-        return await self.db.read_first(lambda session: fn(self._repository(session), *args, **kwargs))
-
     async def _once(
         self,
         method: str,
@@ -67,3 +59,11 @@ class UnitOfWorkHandlers(IdempotentHandlers, Generic[R]):
     async def _run(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         """`fn(repository, *args, **kwargs)` in one unit of work, off the event loop."""
         return await self.db.run(lambda session: fn(self._repository(session), *args, **kwargs))
+
+    async def _read(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        """`fn(repository, *args, **kwargs)` as a read-only unit of work (`Database.read`)."""
+        return await self.db.read(lambda session: fn(self._repository(session), *args, **kwargs))
+
+    async def _read_first(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        """`fn(repository, ...)` as a read, again as a unit of work if it wants to write (`Database.read_first`)."""
+        return await self.db.read_first(lambda session: fn(self._repository(session), *args, **kwargs))
