@@ -20,7 +20,7 @@ from services.core.processes import stop_process
 from services.core.seaweedfs import EmbeddedSeaweedFS
 from services.core.settings import Settings
 from tests.integration.ads.conftest import Caller, context, expect, fails, new_ad, new_campaign, preroll, unique_title
-from tests.integration.media.conftest import media_worker, seaweed, watch  # noqa: F401  (the store fixture)
+from tests.integration.media.conftest import media_worker, watch
 from tests.integration.media.test_uploads import upload_clip
 from tests.support.runtime_server import wait_for_worker
 from tests.support.seaweed import make_clip
@@ -29,7 +29,7 @@ HLS = "application/vnd.apple.mpegurl"
 
 
 @pytest.fixture(scope="module")
-def every_service(channel: grpc.aio.Channel, seaweed: EmbeddedSeaweedFS) -> tuple[Any, Any]:  # noqa: F811
+def every_service(channel: grpc.aio.Channel, seaweed: EmbeddedSeaweedFS) -> tuple[Any, Any]:
     """Ads and Media on the session server that serves every contract (Ads reaches Media over gRPC)."""
     return ads_pb2_grpc.AdsServiceStub(channel), media_pb2_grpc.MediaServiceStub(channel)
 

@@ -15,26 +15,12 @@ from marquee.media.v1 import media_pb2_grpc
 
 from services.core.seaweedfs import EmbeddedSeaweedFS
 from services.core.settings import Settings
-from services.core.storage import ObjectStore
 from tests.support.callers import Caller, Metadata, make_caller  # noqa: F401  (re-exported to the area's tests)
 from tests.support.harness import RpcError, rpc_error
 from tests.support.runtime_server import ROOT, worker_env
-from tests.support.seaweed import make_clip, start_store
+from tests.support.seaweed import make_clip
 
 DOMAIN = "marquee.media"
-
-
-@pytest.fixture(scope="session")
-def seaweed(settings: Settings) -> Iterator[EmbeddedSeaweedFS]:
-    started = start_store(settings)
-    yield started
-    started.stop()
-
-
-@pytest.fixture(scope="session")
-def objects(seaweed: EmbeddedSeaweedFS) -> ObjectStore:
-    assert seaweed.connection is not None
-    return ObjectStore(seaweed.connection)
 
 
 @pytest.fixture
