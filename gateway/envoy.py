@@ -77,6 +77,9 @@ class GatewayConfig:
     # Sent upstream as x-marquee-gateway (replacing any the client sent), so the services trust the
     # x-forwarded-for this Envoy appends and no other (services/core/clients.py).
     gateway_token: str = ""
+    # Media's segment gates (HTTP/1.1): players fetch `/media/v1/play/...` segment URLs through this
+    # Envoy, so an app needs one origin; none is no route (the gates' own URLs are used instead).
+    media_gates: tuple[Upstream, ...] = ()
 
 
 def marquee_services(descriptor_path: pathlib.Path = DESCRIPTORS) -> list[str]:
@@ -187,6 +190,48 @@ def _unbuffered_grpc_routes() -> list[dict[str, Any]]:
     ]
 
 
+MEDIA_GATE_CLUSTER = "marquee_media_gate"
+MEDIA_GATE_PREFIX = "/media/v1/play/"  # services/media/gate.py serves this path
+
+
+def _media_gate_route() -> dict[str, Any]:
+    """Segment requests go to a gate as plain HTTP: no transcoding, no gRPC-Web, no body buffering."""
+    off = {"@type": "type.googleapis.com/envoy.config.route.v3.FilterConfig", "disabled": True}
+    return {
+        "match": {"prefix": MEDIA_GATE_PREFIX},
+        "route": {"cluster": MEDIA_GATE_CLUSTER, "timeout": "10s"},
+        "typed_per_filter_config": {
+            "envoy.filters.http.grpc_json_transcoder": off,
+            "envoy.filters.http.grpc_web": off,
+            "envoy.filters.http.buffer": off,
+        },
+    }
+
+
+def _media_gate_cluster(gates: tuple[Upstream, ...]) -> dict[str, Any]:
+    return {
+        "name": MEDIA_GATE_CLUSTER,
+        "type": "STRICT_DNS",
+        "dns_lookup_family": "V4_PREFERRED",
+        "connect_timeout": "2s",
+        "lb_policy": "ROUND_ROBIN",
+        "dns_refresh_rate": "5s",
+        # Any gate answers for any session (the session lives in Redis), so a gate that stops
+        # accepting connections is simply skipped for a while.
+        "outlier_detection": {"consecutive_5xx": 3, "consecutive_local_origin_failure": 3, "base_ejection_time": "5s"},
+        "load_assignment": {
+            "cluster_name": MEDIA_GATE_CLUSTER,
+            "endpoints": [
+                {
+                    "lb_endpoints": [
+                        {"endpoint": {"address": {"socket_address": {"address": g.host, "port_value": g.port}}}} for g in gates
+                    ]
+                }
+            ],
+        },
+    }
+
+
 def render(config: GatewayConfig) -> dict[str, Any]:
     """The full Envoy bootstrap as a dict (Envoy reads it as JSON)."""
     services = list(config.services) or marquee_services(config.descriptor_path)
@@ -287,6 +332,7 @@ def render(config: GatewayConfig) -> dict[str, Any]:
                         }
                     ],
                     "routes": [
+                        *([_media_gate_route()] if config.media_gates else []),
                         *_unbuffered_grpc_routes(),
                         {
                             "match": {"prefix": "/"},
@@ -368,7 +414,8 @@ def render(config: GatewayConfig) -> dict[str, Any]:
                             }
                         ],
                     },
-                }
+                },
+                *([_media_gate_cluster(config.media_gates)] if config.media_gates else []),
             ],
         },
     }

@@ -9,9 +9,11 @@ import gc
 import logging
 import os
 import signal
+import socket
 import subprocess
 import sys
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from pydantic import ValidationError
 from pydantic_settings import BaseSettings
@@ -24,6 +26,9 @@ from services.core.redis_store import EmbeddedRedis
 from services.core.seaweedfs import EmbeddedSeaweedFS
 from services.core.settings import ALL_SERVICES, Settings, describe_invalid, load_settings
 from services.core.storage import StorageSettings
+
+if TYPE_CHECKING:
+    from services.media.settings import MediaSettings
 
 log = logging.getLogger("marquee")
 
@@ -72,9 +77,39 @@ def start_worker_process(settings: Settings) -> subprocess.Popen[bytes]:
     return subprocess.Popen([sys.executable, "-m", "services.cli", "worker"], env=env, stdin=subprocess.DEVNULL)
 
 
-def start_gateway(settings: Settings, grpc_port: int) -> EnvoyProcess:
+def _free_port(host: str) -> int:
+    with socket.socket() as holder:
+        holder.bind((host, 0))
+        return int(holder.getsockname()[1])
+
+
+def route_media_through_gateway(settings: Settings) -> tuple[Settings, MediaSettings | None]:
+    """For `marquee up`: the segment gate gets a known port and players reach it through Envoy
+    (`<gateway>/media/v1/play/...`), so an app talks to one origin. A gate URL the operator set is
+    kept as it is. Ports left at 0 are picked here, because the URL must be known before Media starts."""
+    from services.media.settings import MediaSettings
+
+    if "media" not in settings.services:
+        return settings, None
+    media = MediaSettings.load(settings)
+    if media.media_gate_public_url:
+        return settings, media
+    if settings.gateway_port == 0:
+        settings = settings.model_copy(update={"gateway_port": _free_port(settings.gateway_host)})
+    host, _, port = media.media_gate_address.rpartition(":")
+    host = host or "127.0.0.1"
+    gate = f"{host}:{port if port not in ('', '0') else _free_port(host)}"
+    public = f"http://{settings.gateway_host}:{settings.gateway_port}"
+    return settings, media.model_copy(update={"media_gate_address": gate, "media_gate_public_url": public})
+
+
+def start_gateway(settings: Settings, grpc_port: int, media: MediaSettings | None = None) -> EnvoyProcess:
     from gateway.envoy import GatewayConfig, Upstream
 
+    gates: tuple[Upstream, ...] = ()
+    if media is not None:
+        host, _, port = media.media_gate_address.rpartition(":")
+        gates = (Upstream(host or "127.0.0.1", int(port)),)
     config = GatewayConfig(
         listen_host=settings.gateway_host,
         listen_port=settings.gateway_port,
@@ -84,6 +119,7 @@ def start_gateway(settings: Settings, grpc_port: int) -> EnvoyProcess:
         max_body_bytes=settings.gateway_max_body_bytes,
         access_log_path=str((settings.data_dir / "gateway" / "access.log").resolve()),
         gateway_token=gateway_token(settings),
+        media_gates=gates,
     )
     envoy = EnvoyProcess(config, settings.data_dir / "gateway")
     envoy.start()
@@ -112,7 +148,10 @@ def _demo_catalog_wanted(settings: Settings) -> bool:
 async def serve(settings: Settings, *, with_worker: bool, with_gateway: bool = False, with_demo: bool = False) -> None:
     from services.app import Dependencies, build_server  # imports every contract: keep `marquee --help` fast
 
-    deps = Dependencies.build(settings)
+    media = None
+    if with_gateway:
+        settings, media = route_media_through_gateway(settings)
+    deps = Dependencies.build(settings, *([media] if media is not None else []))
     server = build_server(deps)
     if with_demo and "catalog" in settings.services:
         from services.catalog.demo import load_demo_catalog
@@ -134,7 +173,7 @@ async def serve(settings: Settings, *, with_worker: bool, with_gateway: bool = F
     await server.start()
     # Off the loop: Envoy's first health checks arrive while it starts, and a loop blocked in
     # the readiness poll cannot answer them (start-up took ~4 s longer, with failed checks).
-    envoy = await asyncio.to_thread(start_gateway, settings, server.port) if with_gateway else None
+    envoy = await asyncio.to_thread(start_gateway, settings, server.port, media) if with_gateway else None
     print(f"marquee: grpc listening on {settings.host}:{server.port}", flush=True)
     if envoy is not None:
         print(f"marquee: http gateway on {envoy.url} (JSON, server-sent events, gRPC-Web; pid {envoy.pid})", flush=True)
@@ -165,6 +204,7 @@ def render_gateway_config(args: argparse.Namespace, settings: Settings) -> int:
         listen_port=int(port),
         admin_port=args.admin_port,
         upstreams=parse_upstreams(args.upstreams),
+        media_gates=parse_upstreams(args.media_gates) if args.media_gates else (),
         descriptor_path=pathlib.Path(args.descriptors) if args.descriptors else DESCRIPTORS,
         cors_allowed_origins=tuple(settings.cors_allowed_origins),
         max_body_bytes=settings.gateway_max_body_bytes,
@@ -197,6 +237,10 @@ def main(argv: list[str] | None = None) -> int:
     up.add_argument("--no-gateway", action="store_true", help="do not start Envoy")
     gateway_cmd = commands.add_parser("gateway-config", help="render the Envoy configuration for a deployment")
     gateway_cmd.add_argument("--upstreams", required=True, help="host:port[,host:port...] of marquee gRPC servers")
+    gateway_cmd.add_argument(
+        "--media-gates",
+        help="host:port[,host:port...] of Media's segment gates (MARQUEE_MEDIA_GATE_ADDRESS), routed at /media/v1/play/",
+    )
     gateway_cmd.add_argument("--listen", default="0.0.0.0:8080", help="host:port Envoy listens on")
     gateway_cmd.add_argument("--admin-port", type=int, default=9901, help="admin port (loopback only)")
     gateway_cmd.add_argument("--descriptors", help="descriptor set path as seen by Envoy (default: this checkout's)")

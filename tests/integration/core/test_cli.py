@@ -11,6 +11,8 @@ import signal
 import subprocess
 import sys
 import time
+import urllib.error
+import urllib.request
 
 import pytest
 
@@ -48,15 +50,24 @@ def test_marquee_up_serves_everything_and_stops_cleanly(tmp_path: pathlib.Path) 
     env = {k: v for k, v in os.environ.items() if not k.startswith("MARQUEE_")}
     env.update({"MARQUEE_DATA_DIR": str(tmp_path / "data"), "MARQUEE_LOG_LEVEL": "WARNING"})
     process = subprocess.Popen(
-        [sys.executable, "-m", "services.cli", "up", "--port", "0"],
+        [sys.executable, "-m", "services.cli", "up", "--port", "0", "--gateway-port", "0"],
         env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
     )  # fmt: skip
     try:
         redis_match, _ = _wait_for(process, r"started embedded redis pid (\d+)")
         port_match, _ = _wait_for(process, r"grpc listening on 127\.0\.0\.1:(\d+)")
         port = int(port_match.group(1))
+        gateway_match, _ = _wait_for(process, r"http gateway on (http://\S+) ")
         worker_match, _ = _wait_for(process, r"celery worker pid (\d+)")
         _wait_for(process, r"marquee: ready")
+
+        # Media's segment gate answers through the gateway (a forged segment URL: refused by the gate itself).
+        forged = f"{gateway_match.group(1)}/media/v1/play/session/240p/seg_00000.ts?e=1&s=forged"
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            urllib.request.urlopen(forged, timeout=10)  # noqa: S310 - our own loopback gateway
+        refused.value.close()
+        assert refused.value.code == 403
+        assert refused.value.headers["x-marquee-reason"] == "SIGNATURE_INVALID"
 
         services = set(_grpcurl(port, "list").split())
         assert {

@@ -17,6 +17,7 @@ import pytest
 from marquee.media.v1 import media_pb2 as pb
 from marquee.media.v1 import media_pb2_grpc
 
+from gateway.envoy import Upstream
 from services.app import Dependencies, build_server
 from services.core.errors import Unavailable
 from services.core.processes import stop_process
@@ -24,6 +25,7 @@ from services.core.settings import Settings
 from services.core.storage import ObjectStore
 from services.media.billing_client import BillingClient
 from services.media.settings import MediaSettings
+from tests.gateway.helpers import running_gateway
 from tests.integration.media.conftest import Caller, fails, media_worker, watch
 from tests.integration.media.test_uploads import upload_clip
 from tests.support.runtime_server import wait_for_worker
@@ -267,6 +269,33 @@ async def test_segments_pass_the_gate_only_while_the_session_lives(
         ended = await client.get(segment)
         assert (ended.status_code, ended.headers.get("x-marquee-reason")) == (403, "PLAYBACK_SESSION_ENDED")
         assert (await client.get(variant)).status_code in (403, 404)  # its playlists are deleted too
+
+
+async def test_segments_reach_the_gate_through_the_gateway(
+    media: Any, alice: Caller, hd_feature: dict[str, pb.Asset], tmp_path: pathlib.Path
+) -> None:
+    """Envoy routes /media/v1/play/ to the gate as plain HTTP (no transcoder, no gRPC-Web), so an app
+    needs one origin: the same answers arrive through it, redirects and refusals alike."""
+    session = await media.CreatePlaybackSession(open_session(hd_feature["feature"].name, "via-gw"), metadata=alice.auth)
+    session = session.playback_session
+    async with httpx.AsyncClient(timeout=30) as client:
+        _, segment = await first_segment_url(session, client)
+        gate = httpx.URL(segment)
+        async with running_gateway(1, tmp_path / "envoy", media_gates=(Upstream(gate.host, gate.port or 80),)) as envoy:
+            via = segment.replace(f"http://{gate.host}:{gate.port}", envoy.url)
+            assert via != segment
+            redirect = await client.get(via)
+            assert redirect.status_code == 302, redirect.text
+            assert "X-Amz-Signature=" in redirect.headers["location"]
+            assert (await client.get(redirect.headers["location"])).status_code == 200
+            forged = await client.get(via[:-1] + ("0" if via[-1] != "0" else "1"))
+            assert (forged.status_code, forged.headers.get("x-marquee-reason")) == (403, "SIGNATURE_INVALID")
+            assert (await client.head(via)).status_code == 302
+            # Not a gRPC method: without the route the transcoder would answer 404 for this path.
+            assert (await client.get(f"{envoy.url}/media/v1/play/x/y/z")).status_code == 404
+            await media.EndPlaybackSession(pb.EndPlaybackSessionRequest(name=session.name), metadata=alice.auth)
+            ended = await client.get(via)
+            assert (ended.status_code, ended.headers.get("x-marquee-reason")) == (403, "PLAYBACK_SESSION_ENDED")
 
 
 async def test_a_lapsed_heartbeat_or_expiry_closes_the_gate(
