@@ -12,7 +12,8 @@ import signal
 import socket
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING
 
 from pydantic import ValidationError
@@ -52,17 +53,30 @@ def redis_for(settings: Settings) -> Iterator[Settings]:
 
 
 @contextlib.contextmanager
-def storage_for(settings: Settings) -> Iterator[None]:
-    """The embedded SeaweedFS while Media runs without a configured S3 endpoint; nothing otherwise."""
+def storage_for(settings: Settings) -> Iterator[Callable[[], None]]:
+    """The embedded SeaweedFS while Media runs without a configured S3 endpoint; nothing otherwise.
+
+    It starts in a thread (its own start takes seconds) while migrations, the demo catalog and
+    the servers come up; the yielded function waits for it. Until then storage calls answer
+    UNAVAILABLE (the store connects on first use), and `ready` is printed only after it."""
     if "media" not in settings.services or StorageSettings.load(settings).storage_endpoint_url:
-        yield
+        yield lambda: None
         return
     embedded = EmbeddedSeaweedFS(settings.data_dir / "seaweedfs")
-    connection = embedded.start()
-    print(f"marquee: embedded seaweedfs pid {embedded.pid}, S3 at {connection.endpoint_url}", flush=True)
+    embedded.forget_connection()  # one left by a killed run would point at a dead port
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="seaweedfs-start")
+    starting = pool.submit(embedded.start)
+    pool.shutdown(wait=False)
+
+    def ready() -> None:
+        connection = starting.result()
+        print(f"marquee: embedded seaweedfs pid {embedded.pid}, S3 at {connection.endpoint_url}", flush=True)
+
     try:
-        yield
+        yield ready
     finally:
+        with contextlib.suppress(Exception):  # a failed start was already reported by ready()
+            starting.result()
         embedded.stop()
         log.info("embedded seaweedfs stopped")
 
@@ -145,7 +159,14 @@ def _demo_catalog_wanted(settings: Settings) -> bool:
     return CatalogSettings.load(settings).catalog_demo_data
 
 
-async def serve(settings: Settings, *, with_worker: bool, with_gateway: bool = False, with_demo: bool = False) -> None:
+async def serve(
+    settings: Settings,
+    *,
+    with_worker: bool,
+    with_gateway: bool = False,
+    with_demo: bool = False,
+    storage_ready: Callable[[], None] = lambda: None,
+) -> None:
     from services.app import Dependencies, build_server  # imports every contract: keep `marquee --help` fast
 
     media = None
@@ -175,6 +196,7 @@ async def serve(settings: Settings, *, with_worker: bool, with_gateway: bool = F
     # the readiness poll cannot answer them (start-up took ~4 s longer, with failed checks).
     envoy = await asyncio.to_thread(start_gateway, settings, server.port, media) if with_gateway else None
     print(f"marquee: grpc listening on {settings.host}:{server.port}", flush=True)
+    await asyncio.to_thread(storage_ready)
     if envoy is not None:
         print(f"marquee: http gateway on {envoy.url} (JSON, server-sent events, gRPC-Web; pid {envoy.pid})", flush=True)
     print(f"marquee: services {', '.join(settings.services)}", flush=True)
@@ -294,12 +316,13 @@ def main(argv: list[str] | None = None) -> int:
                 hostname=args.hostname,
             )
         return 0
-    with redis_for(settings) as resolved, storage_for(resolved):
+    with redis_for(settings) as resolved, storage_for(resolved) as storage_ready:
         migrate.upgrade(resolved)
         is_up = args.command == "up"
         asyncio.run(
             serve(
                 resolved,
+                storage_ready=storage_ready,
                 with_worker=is_up and not args.no_worker,
                 with_gateway=is_up and not args.no_gateway and resolved.gateway_enabled,
                 with_demo=is_up and _demo_catalog_wanted(resolved),

@@ -82,6 +82,10 @@ class EmbeddedSeaweedFS:
     def pid(self) -> int | None:
         return self._process.pid if self._process else None
 
+    def forget_connection(self) -> None:
+        """Remove the connection file a killed run left, so nothing connects to its dead port."""
+        (self.directory / CONNECTION_FILE).unlink(missing_ok=True)
+
     def start(self, timeout_seconds: float = 60.0) -> Connection:
         data = self.directory / "data"
         data.mkdir(parents=True, exist_ok=True)
