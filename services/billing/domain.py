@@ -1215,7 +1215,8 @@ class BillingDomain:
                 Disposition(
                     "payment_provider_link",
                     kept["customers"],
-                    f"the Stripe customer id {why}, so refunds and disputes Stripe reports later attach to the kept records",
+                    f"the Stripe customer id {why} (the customer is deleted at Stripe), so refunds and disputes Stripe "
+                    "reports later attach to the kept records",
                 ),
             ],
         )

@@ -91,6 +91,19 @@ class StripeGateway:
         )
         return str(customer.id)
 
+    def delete_customer(self, customer_id: str) -> None:
+        """Deletes the customer at Stripe (its email, name, address and payment methods; Stripe keeps
+        the charges). One that is already gone counts as deleted, so a retried erasure goes through."""
+        try:
+            self.client.v1.customers.delete(customer_id)
+        except stripe.InvalidRequestError as exc:
+            if exc.code != "resource_missing":
+                log.warning("stripe customers.delete failed: %s", exc)
+                raise unavailable("the payment provider failed (customers.delete); retry with backoff") from exc
+        except stripe.StripeError as exc:
+            log.warning("stripe customers.delete failed: %s", exc)
+            raise unavailable("the payment provider failed (customers.delete); retry with backoff") from exc
+
     def create_checkout_session(self, params: dict[str, Any], key: str) -> Any:
         return self._call(
             "checkout.sessions.create",

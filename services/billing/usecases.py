@@ -737,14 +737,17 @@ class BillingUseCases:
         return await self._run(self.domain.export_user, user_id, d.now_utc())
 
     async def purge_user(self, user_id: str, request_id: str) -> d.Erasure:
-        """Cancels a live Stripe subscription at once, then erases in one unit of work. Stripe
-        failing leaves everything in place (UNAVAILABLE), so the caller's retry starts over."""
+        """Cancels a live Stripe subscription at once, deletes the Stripe customer (the personal data
+        Stripe holds: email, name, payment methods), then erases in one unit of work. Stripe failing
+        leaves everything in place (UNAVAILABLE), so the caller's retry starts over."""
 
-        def live(repo: BillingRepository) -> str:
+        def live(repo: BillingRepository) -> tuple[str, str]:
             row = repo.subscription(user_id)
-            return row.stripe_subscription_id if row is not None and row.status not in d.TERMINAL else ""
+            customer = repo.customer(user_id)
+            subscription = row.stripe_subscription_id if row is not None and row.status not in d.TERMINAL else ""
+            return subscription, customer.stripe_customer_id if customer is not None else ""
 
-        subscription_id = await self._run(live)
+        subscription_id, customer_id = await self._run(live)
         if subscription_id:
             self._require_stripe()
             params = {"invoice_now": False, "prorate": False, "cancellation_details": {"comment": "account deleted"}}
@@ -756,6 +759,9 @@ class BillingUseCases:
                 sub.cancellation = {"source": "admin", "feedback": 0, "comment": "", "request_time": d.now_utc().isoformat()}
 
             await self._apply_stripe_subscription(obj, deleted=True, before=remember)
+        if customer_id:
+            self._require_stripe()
+            await self.db.offload(self.stripe.delete_customer, customer_id)
         return await self._run(self.domain.erase_user, user_id)
 
     async def revenue(self, start: dt.date, end: dt.date, granularity: str, plans: list[str]) -> RevenueFigures:

@@ -34,6 +34,7 @@ class StripeState:
     requests: list[Recorded] = field(default_factory=list)
     replies: dict[str, tuple[int, dict[str, Any]]] = field(default_factory=dict)
     subscriptions: dict[str, dict[str, Any]] = field(default_factory=dict)
+    customers: dict[str, dict[str, Any]] = field(default_factory=dict)  # deleted ones stay, marked `deleted`
     prices: dict[str, tuple[int, str]] = field(default_factory=dict)
     failures: dict[str, list[tuple[int, dict[str, Any]]]] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -89,7 +90,20 @@ class _Handler(BaseHTTPRequestHandler):
         now = int(time.time())
         metadata = {k[len("metadata[") : -1]: v for k, v in form.items() if k.startswith("metadata[")}
         if method == "POST" and path == "/v1/customers":
-            return 200, {"id": _id("cus"), "object": "customer", "metadata": metadata, "created": now}
+            customer = {"id": _id("cus"), "object": "customer", "metadata": metadata, "created": now}
+            state.customers[customer["id"]] = customer
+            return 200, customer
+        if method == "DELETE" and path.startswith("/v1/customers/"):
+            customer_id = path.rsplit("/", 1)[1]
+            found = state.customers.get(customer_id)
+            if found is None or found.get("deleted"):
+                missing = {"type": "invalid_request_error", "code": "resource_missing", "param": "id"}
+                return 404, {"error": {**missing, "message": f"No such customer: '{customer_id}'"}}
+            found["deleted"] = True
+            for sub in state.subscriptions.values():  # Stripe cancels a deleted customer's subscriptions
+                if sub.get("customer") == customer_id and sub.get("status") != "canceled":
+                    sub.update(status="canceled", canceled_at=now, ended_at=now)
+            return 200, {"id": customer_id, "object": "customer", "deleted": True}
         if method == "POST" and path == "/v1/checkout/sessions":
             session_id = _id("cs_test")
             return 200, {

@@ -110,7 +110,7 @@ async def test_purge_cancels_erases_keeps_accounting_and_is_idempotent(
     billing: Stub, stripe_api: StripeStandIn, callers: Callers
 ) -> None:
     user, pack, subscription_id = await a_paying_user(billing, stripe_api, callers)
-    bystander, _, _ = await a_paying_user(billing, stripe_api, callers)
+    bystander, bystander_pack, _ = await a_paying_user(billing, stripe_api, callers)
     service, admin = callers.service("auth"), callers.admin()
     path = f"/v1/subscriptions/{subscription_id}"
 
@@ -119,6 +119,13 @@ async def test_purge_cancels_erases_keeps_accounting_and_is_idempotent(
     down = await fails(billing.PurgeUserData(pb.PurgeUserDataRequest(name=user.name), metadata=service.auth))
     assert_error(down, grpc.StatusCode.UNAVAILABLE, "PAYMENT_PROVIDER_UNAVAILABLE")
     assert await balance(billing, user) == 50
+    # Stripe failing to delete the customer: nothing erased either (the cancellation is already done).
+    customer_path = f"/v1/customers/{pack['customer']}"
+    stripe_api.fail_next(customer_path, status=500, times=3)
+    down = await fails(billing.PurgeUserData(pb.PurgeUserDataRequest(name=user.name), metadata=service.auth))
+    assert_error(down, grpc.StatusCode.UNAVAILABLE, "PAYMENT_PROVIDER_UNAVAILABLE")
+    assert await balance(billing, user) == 50
+    assert not stripe_api.state.customers[pack["customer"]].get("deleted")
 
     erased, retained, response = await purge(billing, service, user)
     assert erased == {
@@ -133,6 +140,9 @@ async def test_purge_cancels_erases_keeps_accounting_and_is_idempotent(
     cancels = stripe_api.requests("DELETE", path)
     assert cancels
     assert stripe_api.state.subscriptions[subscription_id]["status"] == "canceled"
+    # Stripe no longer holds the person (email, name, payment methods); the bystander's customer stays.
+    assert stripe_api.state.customers[pack["customer"]]["deleted"] is True
+    assert not stripe_api.state.customers[bystander_pack["customer"]].get("deleted")
 
     # The user is gone from Billing: no subscription, credits, payments or checkout; the free plan applies.
     missing = await fails(billing.GetSubscription(pb.GetSubscriptionRequest(name="users/me/subscription"), metadata=user.auth))
