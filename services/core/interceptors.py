@@ -23,7 +23,7 @@ from typing import Any, cast
 
 import grpc
 
-from services.core import errors, validation
+from services.core import errors, failures, validation
 from services.core.clients import GATEWAY_HEADER, ClientAddresses
 from services.core.contract import Access, MethodContract
 from services.core.tokens import Principal, TokenVerifier
@@ -233,8 +233,11 @@ class PolicyInterceptor(grpc.aio.ServerInterceptor):  # type: ignore[type-arg]  
         self._in_flight += 1
 
     async def _fail(self, context: Context, contract: MethodContract, exc: BaseException, call: dict[str, Any]) -> None:
-        if isinstance(exc, errors.DomainError):
-            status = errors.to_status(exc, contract.domain)
+        translated = exc if isinstance(exc, errors.DomainError) else failures.translate(exc)
+        if translated is not None:
+            if translated is not exc:
+                log.warning("%s in %s: %s", translated.reason, contract.full_name, exc.__class__.__name__, exc_info=exc)
+            status = errors.to_status(translated, contract.domain)
         else:
             correlation_id = uuid.uuid4().hex
             call["correlation_id"] = correlation_id

@@ -6,10 +6,13 @@ import asyncio
 import importlib
 import logging
 import socket
+import uuid
 from collections.abc import AsyncIterator
 
 import grpc
 import pytest
+import redis.asyncio
+import sqlalchemy
 from google.protobuf import message_factory
 from google.protobuf.message import Message
 from grpc_health.v1 import health_pb2, health_pb2_grpc
@@ -26,12 +29,38 @@ from services.core.tokens import KeySet, TokenSigner, TokenVerifier
 from tests.support.harness import bearer, rpc_error
 
 
+def _real_database_failure(url: str, kind: str) -> None:
+    """Raises what the real driver raises: a unique key taken twice, or a NULL in a NOT NULL column."""
+    engine = sqlalchemy.create_engine(url)
+    try:
+        with engine.begin() as connection:
+            connection.execute(
+                sqlalchemy.text("CREATE TABLE IF NOT EXISTS probe_failures (id VARCHAR(40) PRIMARY KEY, v INT NOT NULL)")
+            )
+        with engine.begin() as connection:
+            key = uuid.uuid4().hex
+            if kind == "race":
+                connection.execute(sqlalchemy.text("INSERT INTO probe_failures VALUES (:k, 1)"), {"k": key})
+                connection.execute(sqlalchemy.text("INSERT INTO probe_failures VALUES (:k, 2)"), {"k": key})
+            else:
+                connection.execute(sqlalchemy.text("INSERT INTO probe_failures VALUES (:k, NULL)"), {"k": key})
+    finally:
+        engine.dispose()
+
+
+def _dead_port() -> int:
+    with socket.socket() as holder:
+        holder.bind(("127.0.0.1", 0))
+        return int(holder.getsockname()[1])
+
+
 class ProbeCatalog(catalog_pb2_grpc.CatalogServiceServicer):
     """A stand-in servicer whose behaviour the test picks through the title name."""
 
-    def __init__(self) -> None:
+    def __init__(self, database_url: str = "") -> None:
         self.started = asyncio.Event()
         self.finished = 0
+        self.database_url = database_url
 
     async def GetTitle(self, request: pb.GetTitleRequest, context: grpc.aio.ServicerContext) -> pb.GetTitleResponse:
         self.started.set()
@@ -39,6 +68,20 @@ class ProbeCatalog(catalog_pb2_grpc.CatalogServiceServicer):
             raise RuntimeError("database password is hunter2")  # must never reach the caller
         if request.name == "titles/missing":
             raise errors.NotFound("titles/missing not found")
+        if request.name in ("titles/race", "titles/null"):
+            await asyncio.to_thread(_real_database_failure, self.database_url, request.name.removeprefix("titles/"))
+        if request.name == "titles/db-down":
+            dead = sqlalchemy.create_engine(f"postgresql+psycopg://postgres@127.0.0.1:{_dead_port()}/none")
+            try:
+                await asyncio.to_thread(dead.connect)
+            finally:
+                dead.dispose()
+        if request.name == "titles/redis-down":
+            client = redis.asyncio.Redis(port=_dead_port())
+            try:
+                await client.ping()
+            finally:
+                await client.aclose()
         if request.name == "titles/bad":
             raise errors.invalid("name", "must look like titles/{title}")
         if request.name.startswith("titles/slow"):
@@ -49,7 +92,7 @@ class ProbeCatalog(catalog_pb2_grpc.CatalogServiceServicer):
 
 @pytest.fixture
 async def probe(settings: Settings) -> AsyncIterator[tuple[Server, ProbeCatalog]]:
-    servicer = ProbeCatalog()
+    servicer = ProbeCatalog(settings.resolved_database_url)
     limited = settings.model_copy(update={"max_concurrent_rpcs": 2, "max_message_bytes": 64 * 1024})
     registration = ServiceRegistration(
         "marquee.catalog.v1.CatalogService",
@@ -147,6 +190,29 @@ async def test_domain_errors_carry_rich_details(probe: tuple[Server, ProbeCatalo
         assert error.code == grpc.StatusCode.INVALID_ARGUMENT
         assert error.bad_request is not None
         assert [v.field for v in error.bad_request.field_violations] == ["name"]
+
+
+async def test_races_and_unreachable_stores_are_retryable_statuses_not_internal(
+    probe: tuple[Server, ProbeCatalog], caplog: pytest.LogCaptureFixture
+) -> None:
+    """Real driver errors: a unique key taken twice is ABORTED, a database or Redis that refuses the
+    connection is UNAVAILABLE; a NOT NULL violation is a bug and stays INTERNAL."""
+    server, _ = probe
+    async with grpc.aio.insecure_channel(f"127.0.0.1:{server.port}") as channel:
+        stub = catalog_pb2_grpc.CatalogServiceStub(channel)
+        seen = {}
+        for name in ("race", "db-down", "redis-down", "null"):
+            with pytest.raises(grpc.aio.AioRpcError) as failure:
+                await stub.GetTitle(pb.GetTitleRequest(name=f"titles/{name}"))
+            seen[name] = rpc_error(failure.value)
+    assert (seen["race"].code, seen["race"].reason) == (grpc.StatusCode.ABORTED, "CONCURRENT_MODIFICATION")
+    assert seen["race"].retry is not None
+    for name, what in (("db-down", "the database"), ("redis-down", "Redis")):
+        assert (seen[name].code, seen[name].reason) == (grpc.StatusCode.UNAVAILABLE, "DEPENDENCY_UNAVAILABLE")
+        assert seen[name].message == f"{what} is unavailable; retry with backoff"
+    assert seen["null"].code == grpc.StatusCode.INTERNAL
+    assert "probe_failures" not in seen["race"].message + seen["null"].message  # no SQL leaks out
+    assert any("CONCURRENT_MODIFICATION" in r.getMessage() for r in caplog.records)  # operators still see it
 
 
 async def test_unexpected_error_is_internal_with_correlation_id_and_no_leak(

@@ -170,8 +170,8 @@ class ErrorReason(betterproto2.Enum):
 
     DEPENDENCY_UNAVAILABLE = 14
     """
-    UNAVAILABLE: a dependency (another service, a provider) is unreachable;
-    retry with backoff.
+    UNAVAILABLE: a dependency (another service, a provider, the database or
+    Redis) is unreachable; retry with backoff.
     """
 
     REQUEST_ID_REUSED = 15
@@ -184,6 +184,14 @@ class ErrorReason(betterproto2.Enum):
     """
     UNIMPLEMENTED: the method is declared in the contract but this
     deployment does not serve it yet.
+    """
+
+    CONCURRENT_MODIFICATION = 17
+    """
+    ABORTED: another request changed the same data at the same moment (a
+    unique key taken between check and write, a serialization conflict or a
+    deadlock); nothing was changed by this call. Retry; a `google.rpc.RetryInfo`
+    detail gives a short delay.
     """
 
     @classmethod
@@ -206,6 +214,7 @@ class ErrorReason(betterproto2.Enum):
             14: "ERROR_REASON_DEPENDENCY_UNAVAILABLE",
             15: "ERROR_REASON_REQUEST_ID_REUSED",
             16: "ERROR_REASON_NOT_IMPLEMENTED",
+            17: "ERROR_REASON_CONCURRENT_MODIFICATION",
         }
 
     @classmethod
@@ -228,6 +237,7 @@ class ErrorReason(betterproto2.Enum):
             "ERROR_REASON_DEPENDENCY_UNAVAILABLE": 14,
             "ERROR_REASON_REQUEST_ID_REUSED": 15,
             "ERROR_REASON_NOT_IMPLEMENTED": 16,
+            "ERROR_REASON_CONCURRENT_MODIFICATION": 17,
         }
 
 
