@@ -122,6 +122,7 @@ class PolicyInterceptor(grpc.aio.ServerInterceptor):  # type: ignore[type-arg]  
         verifier: TokenVerifier,
         *,
         max_concurrent_rpcs: int,
+        max_concurrent_streams: int = 10_000,
         addresses: ClientAddresses | None = None,
         request_log_sample_rate: float = 1.0,
     ) -> None:
@@ -131,11 +132,19 @@ class PolicyInterceptor(grpc.aio.ServerInterceptor):  # type: ignore[type-arg]  
         self._addresses = addresses or ClientAddresses("")
         self._max = max_concurrent_rpcs
         self._in_flight = 0
+        # Server streams (operation watches, chat answers) mostly wait on events for minutes, so
+        # they have a limit of their own: a thousand watchers must not lock out unary calls.
+        self._max_streams = max_concurrent_streams
+        self._streams = 0
         self._wrapped: dict[str, tuple[grpc.RpcMethodHandler[Any, Any], grpc.RpcMethodHandler[Any, Any]]] = {}
 
     @property
     def in_flight(self) -> int:
         return self._in_flight
+
+    @property
+    def open_streams(self) -> int:
+        return self._streams
 
     async def intercept_service(
         self,
@@ -232,6 +241,15 @@ class PolicyInterceptor(grpc.aio.ServerInterceptor):  # type: ignore[type-arg]  
             )
         self._in_flight += 1
 
+    def _admit_stream(self) -> None:
+        if self._streams >= self._max_streams:
+            raise errors.ResourceExhausted(
+                "server is at its limit of open streams; retry with backoff",
+                reason="OVERLOADED",
+                retry_after_seconds=1.0,
+            )
+        self._streams += 1
+
     async def _fail(self, context: Context, contract: MethodContract, exc: BaseException, call: dict[str, Any]) -> None:
         translated = exc if isinstance(exc, errors.DomainError) else failures.translate(exc)
         if translated is not None:
@@ -311,7 +329,7 @@ class PolicyInterceptor(grpc.aio.ServerInterceptor):  # type: ignore[type-arg]  
             call = self._begin(contract, context)
             admitted = False
             try:
-                self._admit()
+                self._admit_stream()
                 admitted = True
                 _principal.set(self._authorize(contract, call["metadata"]))
                 _check_request(request)
@@ -329,7 +347,7 @@ class PolicyInterceptor(grpc.aio.ServerInterceptor):  # type: ignore[type-arg]  
                 await self._fail(context, contract, exc, call)
             finally:
                 if admitted:
-                    self._in_flight -= 1
+                    self._streams -= 1
                 self._finish(contract, call, context)
 
         return stream

@@ -129,6 +129,7 @@ def create_server(
         contracts,
         verifier,
         max_concurrent_rpcs=settings.max_concurrent_rpcs,
+        max_concurrent_streams=settings.max_concurrent_streams,
         addresses=ClientAddresses.from_settings(settings),
         request_log_sample_rate=settings.request_log_sample_rate,
     )

@@ -150,7 +150,12 @@ class Settings(BaseSettings):
     )
     max_message_bytes: int = Field(4 * 1024 * 1024, description="Largest request or response message accepted.")
     max_concurrent_rpcs: int = Field(
-        256, ge=1, description="RPCs handled at once; beyond this callers get RESOURCE_EXHAUSTED instead of queueing."
+        256, ge=1, description="Unary RPCs handled at once; beyond this callers get RESOURCE_EXHAUSTED instead of queueing."
+    )
+    max_concurrent_streams: int = Field(
+        10_000,
+        ge=1,
+        description="Server streams open at once (WatchOperation, chat answers: they mostly wait), apart from max_concurrent_rpcs.",
     )
     shutdown_grace_seconds: float = Field(10.0, ge=0, description="How long in-flight RPCs may finish after a stop signal.")
     worker_threads: int = Field(16, ge=1, description="Threads running blocking domain and database work.")

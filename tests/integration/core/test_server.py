@@ -8,6 +8,7 @@ import logging
 import socket
 import uuid
 from collections.abc import AsyncIterator
+from typing import Any
 
 import grpc
 import pytest
@@ -19,6 +20,8 @@ from grpc_health.v1 import health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection_pb2, reflection_pb2_grpc
 from marquee.catalog.v1 import catalog_pb2 as pb
 from marquee.catalog.v1 import catalog_pb2_grpc
+from marquee.notes.v1 import notes_pb2 as notes_pb
+from marquee.notes.v1 import notes_pb2_grpc
 
 from services.app import CONTRACTS
 from services.core import errors
@@ -244,6 +247,58 @@ async def test_concurrency_limit_answers_resource_exhausted(probe: tuple[Server,
     assert {(e.code, e.reason) for e in rejected} == {(grpc.StatusCode.RESOURCE_EXHAUSTED, "OVERLOADED")}
     assert all(e.retry is not None for e in rejected)
     assert server.interceptor.in_flight == 0
+
+
+class ProbeNotes(notes_pb2_grpc.NotesServiceServicer):
+    """Watches that stay open until released, like a client watching a long job."""
+
+    def __init__(self) -> None:
+        self.release = asyncio.Event()
+
+    async def WatchOperation(self, request: notes_pb.WatchOperationRequest, context: Any) -> AsyncIterator[Any]:
+        yield notes_pb.WatchOperationResponse()
+        await self.release.wait()
+
+
+async def test_open_streams_have_their_own_limit_and_do_not_lock_out_unary_calls(settings: Settings) -> None:
+    catalog, notes = ProbeCatalog(), ProbeNotes()
+    limited = settings.model_copy(update={"max_concurrent_rpcs": 2, "max_concurrent_streams": 4})
+    registrations = [
+        ServiceRegistration(
+            "marquee.catalog.v1.CatalogService",
+            lambda server: catalog_pb2_grpc.add_CatalogServiceServicer_to_server(catalog, server),
+        ),
+        ServiceRegistration(
+            "marquee.notes.v1.NotesService", lambda server: notes_pb2_grpc.add_NotesServiceServicer_to_server(notes, server)
+        ),
+    ]
+    server = create_server(limited, registrations, TokenVerifier.from_settings(limited), address="127.0.0.1:0")
+    await server.start()
+    token, _ = TokenSigner.from_settings(limited).sign("watcher", token_id="t-streams", role="user")
+    try:
+        async with grpc.aio.insecure_channel(f"127.0.0.1:{server.port}") as channel:
+            watch = notes_pb2_grpc.NotesServiceStub(channel).WatchOperation
+            request = notes_pb.WatchOperationRequest(name="users/me/operations/o1")
+            streams = [watch(request, metadata=bearer(token)) for _ in range(4)]
+            for stream in streams:
+                await stream.read()  # each is open and has sent its first event
+            assert server.interceptor.open_streams == 4
+            # Four open watches, two unary slots: unary calls still go through.
+            titles = catalog_pb2_grpc.CatalogServiceStub(channel)
+            replies = await asyncio.gather(*(titles.GetTitle(pb.GetTitleRequest(name=f"titles/t{i}")) for i in range(2)))
+            assert len(replies) == 2
+            # A fifth watch is over the stream limit.
+            with pytest.raises(grpc.aio.AioRpcError) as failure:
+                await watch(request, metadata=bearer(token)).read()
+            refused = rpc_error(failure.value)
+            assert (refused.code, refused.reason) == (grpc.StatusCode.RESOURCE_EXHAUSTED, "OVERLOADED")
+            assert refused.retry is not None
+            notes.release.set()
+            for stream in streams:
+                assert await stream.code() == grpc.StatusCode.OK
+            assert server.interceptor.open_streams == 0
+    finally:
+        await server.stop(0)
 
 
 async def test_deadline_is_honoured(probe: tuple[Server, ProbeCatalog]) -> None:
