@@ -7,8 +7,11 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import signal
+import subprocess
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
 
 import grpc
 import pytest
@@ -22,7 +25,7 @@ from services.app import Dependencies, build_server
 from services.core.models import utcnow
 from services.core.server import Server
 from services.core.settings import Settings
-from services.core.tasks import WorkerRuntime, reap
+from services.core.tasks import RuntimeSettings, WorkerRuntime, reap
 from services.notes.models import NOTES_OPERATIONS
 from services.notes.settings import NotesSettings
 from services.worker import create_celery
@@ -37,7 +40,8 @@ from tests.integration.notes.conftest import (
     transcript_source,
     wait_done,
 )
-from tests.integration.notes.eval_set import NEURONS, PHOTOSYNTHESIS, SUPPLY_DEMAND
+from tests.integration.notes.eval_set import NEURONS, PHOTOSYNTHESIS, SUPPLY_DEMAND, long_lecture
+from tests.integration.notes.test_worker_loss import spawn
 from tests.support.llm_standin import LlmStandin
 from tests.support.switch_proxy import SwitchProxy
 from tests.support.youtube_standin import YouTubeStandin
@@ -45,9 +49,7 @@ from tests.support.youtube_standin import YouTubeStandin
 pytestmark = pytest.mark.usefixtures("worker")
 
 
-async def _second_server(
-    settings: Settings, youtube: YouTubeStandin, llm: LlmStandin, switch: SwitchProxy, queue: str
-) -> Server:
+async def _second_server(settings: Settings, youtube: YouTubeStandin, llm: LlmStandin, switch: SwitchProxy, queue: str) -> Server:
     """Another Notes server process-alike (its own engine, peers and refund dispatcher) on the
     same database, sending its jobs to `queue`."""
     deps = Dependencies.build(notes_settings(settings, switch))
@@ -59,15 +61,29 @@ async def _second_server(
     return running
 
 
+@dataclass
+class Idle:
+    """Notes on a second server whose jobs go to a queue of their own (no worker consumes it unless a test starts one)."""
+
+    server: Server
+    stub: notes_pb2_grpc.NotesServiceStub
+    queue: str
+
+
 @pytest.fixture
-async def idle(
+async def idle_notes(
     settings: Settings, youtube: YouTubeStandin, llm: LlmStandin, billing_switch: SwitchProxy
-) -> AsyncIterator[notes_pb2_grpc.NotesServiceStub]:
-    """Notes on a second server whose jobs go to a queue no worker consumes: they stay QUEUED."""
-    running = await _second_server(settings, youtube, llm, billing_switch, f"notes-idle-{uuid.uuid4().hex[:8]}")
+) -> AsyncIterator[Idle]:
+    queue = f"notes-idle-{uuid.uuid4().hex[:8]}"
+    running = await _second_server(settings, youtube, llm, billing_switch, queue)
     async with grpc.aio.insecure_channel(f"127.0.0.1:{running.port}") as channel:
-        yield notes_pb2_grpc.NotesServiceStub(channel)
+        yield Idle(running, notes_pb2_grpc.NotesServiceStub(channel), queue)
     await running.stop(1.0)
+
+
+@pytest.fixture
+def idle(idle_notes: Idle) -> notes_pb2_grpc.NotesServiceStub:
+    return idle_notes.stub
 
 
 @pytest.fixture
@@ -202,3 +218,65 @@ async def test_queued_jobs_know_their_place_and_a_queued_cancel_is_refunded(idle
     for user, op in started[1:]:
         await idle.CancelOperation(pb.CancelOperationRequest(name=op.name), metadata=user.auth)
     assert await refunds_of(billing, service, first, started[0][1].name) == 1
+
+
+@pytest.fixture
+def doomed() -> Iterator[list[subprocess.Popen[bytes]]]:
+    started: list[subprocess.Popen[bytes]] = []
+    yield started
+    for process in started:
+        if process.poll() is None:
+            process.kill()
+            process.wait(10)
+
+
+async def test_a_job_whose_worker_was_killed_and_never_came_back_is_refunded(
+    idle_notes: Idle, billing, service, signer, settings: Settings, llm: LlmStandin, youtube: YouTubeStandin,
+    doomed: list[subprocess.Popen[bytes]],
+) -> None:  # fmt: skip
+    user = new_user(signer)
+    await grant(billing, service, user, 1)
+    before = await balance(billing, service, user)
+    notes = idle_notes.stub
+    llm.token_delay = 0.01
+    try:
+        doomed.append(spawn(settings, idle_notes.server, llm, youtube, idle_notes.queue))
+        reply = await notes.GenerateNotes(
+            pb.GenerateNotesRequest(
+                parent="users/me", source=transcript_source(long_lecture(20).srt()), options=pb.NoteOptions(include_quiz=False)
+            ),
+            metadata=user.auth,
+        )
+        name = reply.operation.name
+
+        async def running() -> None:
+            while True:
+                found = (await notes.GetOperation(pb.GetOperationRequest(name=name), metadata=user.auth)).operation
+                if metadata_of(found).chunks_done >= 1:
+                    return
+                assert not found.done, found
+                await asyncio.sleep(0.05)
+
+        await asyncio.wait_for(running(), 60)
+        doomed[0].send_signal(signal.SIGKILL)
+        doomed[0].wait(10)
+    finally:
+        llm.token_delay = 0.0
+    await asyncio.sleep(3.5)  # the dead worker's lease (3 s) lapses; no worker takes the job again
+    job_id = name.rsplit("/", 1)[-1]
+
+    def reaped() -> list[str]:
+        # Another worker's reaper, for which this was the last delivery it allows.
+        runtime = WorkerRuntime(settings)
+        runtime.runtime = RuntimeSettings.load(settings, operation_lease_seconds=3.0, operation_max_attempts=1)
+        try:
+            return reap(runtime, create_celery(settings, register=False), [NOTES_OPERATIONS]).abandoned
+        finally:
+            runtime.close()
+
+    assert job_id in await asyncio.to_thread(reaped)
+    settled = await wait_credit(notes, user, name, pb.CREDIT_STATUS_RELEASED, limit=30)
+    assert settled.state == lro.OPERATION_STATE_FAILED
+    assert settled.error.code == grpc.StatusCode.ABORTED.value[0]
+    assert await balance(billing, service, user) == before
+    assert await refunds_of(billing, service, user, name) == 1
