@@ -23,9 +23,10 @@ from sqlalchemy import update
 
 from services.app import Dependencies, build_server
 from services.core.models import utcnow
+from services.core.operations import OperationStore
 from services.core.server import Server
 from services.core.settings import Settings
-from services.core.tasks import RuntimeSettings, WorkerRuntime, reap
+from services.core.tasks import OperationRun, RuntimeSettings, WorkerRuntime, reap
 from services.notes.models import NOTES_OPERATIONS
 from services.notes.settings import NotesSettings
 from services.worker import create_celery
@@ -280,3 +281,39 @@ async def test_a_job_whose_worker_was_killed_and_never_came_back_is_refunded(
     assert settled.error.code == grpc.StatusCode.ABORTED.value[0]
     assert await balance(billing, service, user) == before
     assert await refunds_of(billing, service, user, name) == 1
+
+
+async def test_a_cancel_that_wins_the_race_with_the_end_is_refunded_and_says_released(
+    idle, billing, service, signer, settings: Settings
+) -> None:
+    """The race as the worker meets it: the note is ready and the checkpoint already says CHARGED
+    when the cancel lands; the runtime's `succeed` refuses (the cancel wins) and ends CANCELLED."""
+    user = new_user(signer)
+    await grant(billing, service, user, 1)
+    before = await balance(billing, service, user)
+    reply = await idle.GenerateNotes(
+        pb.GenerateNotesRequest(parent="users/me", source=transcript_source(NEURONS.srt())), metadata=user.auth
+    )
+    job_id = reply.operation.name.rsplit("/", 1)[-1]
+    runtime = WorkerRuntime(settings)
+    store = OperationStore(NOTES_OPERATIONS)
+    try:
+
+        def claim_and_finish_the_note() -> OperationRun:
+            with runtime.database.transaction() as session:
+                record = store.claim(session, job_id, worker="race-worker", lease=dt.timedelta(seconds=30))
+            assert record is not None
+            run = OperationRun(runtime, NOTES_OPERATIONS, record, "race-worker")
+            run.save_checkpoint(credit_status="charged")  # what the pipeline writes just before `succeed`
+            return run
+
+        run = await asyncio.to_thread(claim_and_finish_the_note)
+        cancelled = await idle.CancelOperation(pb.CancelOperationRequest(name=reply.operation.name), metadata=user.auth)
+        assert cancelled.operation.state == lro.OPERATION_STATE_RUNNING
+        assert not await asyncio.to_thread(run.succeed, pb.Note(name="users/x/notes/y"))
+    finally:
+        runtime.close()
+    settled = await wait_credit(idle, user, reply.operation.name, pb.CREDIT_STATUS_RELEASED, limit=30)
+    assert settled.state == lro.OPERATION_STATE_CANCELLED
+    assert await balance(billing, service, user) == before
+    assert await refunds_of(billing, service, user, reply.operation.name) == 1
