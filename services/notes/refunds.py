@@ -164,10 +164,22 @@ class RefundOutbox:
 
     # -- for the use cases ----------------------------------------------------------------
 
-    async def settle(self, job_id: str, *, wait_seconds: float | None = None) -> None:
-        """Send this job's owed refund now (if it owes one and nobody is sending it) and wait up to
-        `wait_seconds` (None: until Billing answers or the call times out) for the answer. A call
-        still running goes on in the background; a failure is left to the rounds."""
+    async def settle(self, job_id: str, *, wait_seconds: float = 15.0) -> None:
+        """Send this job's owed refund now (if it owes one) and wait up to `wait_seconds` for
+        Billing's answer, also when another process's round took the row first. A call still
+        running goes on in the background; a failure is left to the rounds."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + wait_seconds
         started = await self._dispatch_due(job_id)
         if started:
             await asyncio.wait(started, timeout=wait_seconds)  # never cancels: the call goes on
+        # Another process's round may hold the row (its lease): its answer lands in the database,
+        # which is polled for a moment rather than waiting for the next round.
+        while loop.time() < deadline:
+            if not await self.db.run(self._held_elsewhere, job_id):
+                return
+            await asyncio.sleep(0.05)
+
+    def _held_elsewhere(self, session: Any, job_id: str) -> bool:
+        owed = NotesRepository(session).refund(job_id)
+        return owed is not None and owed.lease_until is not None and owed.lease_until > self.clock()

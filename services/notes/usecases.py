@@ -170,7 +170,7 @@ class JobCancelled(Exception):
 JOB_DEADLINE = dt.timedelta(hours=6)
 CANCEL_POLL_SECONDS = 0.2
 # How long CancelOperation waits for Billing to take a cancelled job's refund before answering.
-CANCEL_REFUND_WAIT_SECONDS = 3.0
+CANCEL_REFUND_WAIT_SECONDS = 5.0
 SERVICE_PRINCIPAL = Principal("services/notes", role=ROLE_SERVICE)
 ERASED = {
     "notes": "notes with their sections, key terms and Markdown, deleted",
