@@ -41,7 +41,7 @@ from services.core.redis_store import EmbeddedRedis
 from services.core.settings import Settings
 from services.core.tasks import WorkerRuntime, execute_operation
 from services.notes import domain as d
-from services.notes import handlers as mapping
+from services.notes import mapping
 from services.notes import tasks as notes_tasks
 from services.notes.billing_client import BillingClient
 from services.notes.media_client import MediaClient

@@ -82,8 +82,11 @@ class BillingClient:
             raise _unavailable() from None
         return int(reply.balance)
 
-    async def refund(self, user_id: str, *, spend_request_id: str, request_id: str, reason: str) -> None:
-        """Give back the whole spend made with `spend_request_id`, once for `request_id`."""
+    async def refund(self, user_id: str, *, spend_request_id: str, request_id: str, reason: str) -> str:
+        """Give back the whole spend made with `spend_request_id`, once for `request_id`. Returns
+        "refunded", or "nothing_spent" (no spend under that id). Billing unreachable or failing →
+        `Unavailable` (try again later); Billing refusing for good (the spend was already given
+        back under another id, a malformed request) → `RefundRefused`: retrying would not help."""
         try:
             await self._stub().RefundCredits(
                 billing_pb2.RefundCreditsRequest(
@@ -94,5 +97,18 @@ class BillingClient:
             )
         except grpc.aio.AioRpcError as exc:
             if exc.code() == grpc.StatusCode.NOT_FOUND:
-                return  # nothing was spent under that id: nothing to give back
+                return "nothing_spent"
+            if exc.code() in FINAL_REFUSALS:
+                raise RefundRefused(f"{exc.code().name}: {_reason(exc) or 'refused'}") from None
             raise _unavailable() from None
+        return "refunded"
+
+
+# Billing's answers that another attempt would only repeat.
+FINAL_REFUSALS = frozenset(
+    {grpc.StatusCode.INVALID_ARGUMENT, grpc.StatusCode.FAILED_PRECONDITION, grpc.StatusCode.ALREADY_EXISTS}
+)
+
+
+class RefundRefused(Exception):
+    """Billing answered a refund with a refusal that will not change (kept on the outbox row's log)."""

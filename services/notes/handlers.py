@@ -1,4 +1,5 @@
-"""NotesService servicer: parses each request (names, masks, enums), calls one use case, maps the result."""
+"""NotesService servicer: parses each request (names, masks, enums), calls one use case, maps the
+result; the mappings themselves are `mapping.py`."""
 
 from __future__ import annotations
 
@@ -7,412 +8,37 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 from google.api import httpbody_pb2
-from google.protobuf import any_pb2, duration_pb2, timestamp_pb2
-from google.rpc import code_pb2, error_details_pb2, status_pb2
 from marquee.api.v1 import userdata_pb2
 from marquee.notes.v1 import notes_pb2 as pb
 from marquee.notes.v1 import notes_pb2_grpc
 
-from services.core.convert import timestamp
-from services.core.errors import FieldViolation, InvalidArgument, NotFound
 from services.core.interceptors import Context, require_principal
-from services.core.operations import parse_parent, to_proto
-from services.core.operations_service import Operations
+from services.core.operations import to_proto
 from services.core.paging import PageTokens, page_size
 from services.notes import domain as d
-from services.notes.repository import NoteQuery
-from services.notes.transcripts import DOMAIN
-from services.notes.usecases import Job, NoteFull, NotesUseCases
-
-
-def _enum_name(enum: Any, value: int, prefix: str) -> str:
-    return str(enum.Name(value)).removeprefix(prefix).lower() if value else ""
-
-
-def _enum_value(enum: Any, name: str, prefix: str) -> Any:
-    """The enum number for a stored lower-case name (Any: each proto enum is its own type in the stubs)."""
-    if not name:
-        return 0
-    try:
-        return enum.Value(prefix + name.upper())
-    except ValueError:
-        return 0
-
-
-def _duration(seconds: float | None) -> duration_pb2.Duration | None:
-    if seconds is None:
-        return None
-    whole = int(seconds)
-    return duration_pb2.Duration(seconds=whole, nanos=round((seconds - whole) * 1e9))
-
-
-def _seconds(value: duration_pb2.Duration) -> float:
-    return value.seconds + value.nanos / 1e9
-
-
-def _iso(value: str | None) -> timestamp_pb2.Timestamp | None:
-    return timestamp(dt.datetime.fromisoformat(value)) if value else None
-
-
-def _pack(message: Any) -> any_pb2.Any:
-    packed = any_pb2.Any()
-    packed.Pack(message)
-    return packed
-
-
-def _status(code: int, reason: str, message: str) -> status_pb2.Status:
-    info = error_details_pb2.ErrorInfo(reason=reason, domain=DOMAIN)
-    return status_pb2.Status(code=code, message=message, details=[_pack(info)])
-
-
-class Names:
-    """The caller's user for a `users/{user}/...` name: `me` is the caller; another user's is NOT_FOUND."""
-
-    @staticmethod
-    def user(value: str) -> str:
-        principal = require_principal()
-        if value == "me":
-            return principal.user_id
-        if value != principal.user_id and not principal.is_admin:
-            raise NotFound("not found", domain=DOMAIN)
-        return value
-
-    @classmethod
-    def parse(cls, name: str, pattern: str, field: str = "name") -> tuple[str, ...]:
-        ids = d.parse_name(name, pattern, field)
-        return (cls.user(ids[0]), *ids[1:])
-
-
-# --- inputs ------------------------------------------------------------------------------
-
-
-def source_input(source: pb.SourceInput) -> dict[str, Any]:
-    which = source.WhichOneof("source")
-    if which == "video_uri":
-        return {"video_uri": source.video_uri}
-    if which == "asset":
-        return {"asset": source.asset}
-    if which == "transcript":
-        t = source.transcript
-        return {
-            "transcript": {
-                "text": t.text,
-                "format": _enum_name(pb.TranscriptFormat, t.format, "TRANSCRIPT_FORMAT_"),
-                "title": t.title,
-                "language_code": t.language_code,
-                "video_uri": t.video_uri,
-            }
-        }
-    raise InvalidArgument(
-        "source: set one of video_uri, asset or transcript", domain=DOMAIN, violations=[FieldViolation("source", "required")]
-    )
-
-
-def quiz_options(options: pb.QuizOptions) -> dict[str, Any]:
-    return {
-        "question_count": options.question_count,
-        "question_types": [_enum_name(pb.QuestionType, t, "QUESTION_TYPE_") for t in options.question_types if t],
-        "difficulty": _enum_name(pb.Difficulty, options.difficulty, "DIFFICULTY_") or "mixed",
-        "section_indexes": list(options.section_indexes),
-    }
-
-
-def note_options(options: pb.NoteOptions) -> dict[str, Any]:
-    found: dict[str, Any] = {
-        "subject": options.subject,
-        "language_code": options.language_code,
-        "detail_level": _enum_name(pb.DetailLevel, options.detail_level, "DETAIL_LEVEL_") or "standard",
-        "style": _enum_name(pb.NoteStyle, options.style, "NOTE_STYLE_") or "study_guide",
-        "instructions": options.instructions,
-        "title": options.title,
-        "tags": list(options.tags),
-    }
-    if options.HasField("include_quiz"):
-        found["include_quiz"] = options.include_quiz
-    if options.HasField("link_notes"):
-        found["link_notes"] = options.link_notes
-    if options.HasField("quiz_options"):
-        found["quiz_options"] = quiz_options(options.quiz_options)
-    return found
-
-
-def options_pb(options: dict[str, Any]) -> pb.NoteOptions:
-    message = pb.NoteOptions(
-        subject=options.get("subject", ""),
-        language_code=options.get("language_code", ""),
-        detail_level=_enum_value(pb.DetailLevel, options.get("detail_level", ""), "DETAIL_LEVEL_"),
-        style=_enum_value(pb.NoteStyle, options.get("style", ""), "NOTE_STYLE_"),
-        instructions=options.get("instructions", ""),
-        title=options.get("title", ""),
-        tags=options.get("tags", []),
-    )
-    if "include_quiz" in options:
-        message.include_quiz = options["include_quiz"]
-    if "link_notes" in options:
-        message.link_notes = options["link_notes"]
-    if options.get("quiz_options"):
-        message.quiz_options.CopyFrom(quiz_options_pb(options["quiz_options"]))
-    return message
-
-
-def quiz_options_pb(options: dict[str, Any]) -> pb.QuizOptions:
-    return pb.QuizOptions(
-        question_count=options.get("question_count", 0),
-        question_types=[_enum_value(pb.QuestionType, t, "QUESTION_TYPE_") for t in options.get("question_types", [])],
-        difficulty=_enum_value(pb.Difficulty, options.get("difficulty", ""), "DIFFICULTY_"),
-        section_indexes=options.get("section_indexes", []),
-    )
-
-
-# --- outputs -----------------------------------------------------------------------------
-
-
-def source_pb(facts: dict[str, Any]) -> pb.NoteSource:
-    return pb.NoteSource(
-        kind=_enum_value(pb.SourceKind, facts.get("kind", ""), "SOURCE_KIND_"),
-        video_uri=facts.get("video_uri", ""),
-        video_id=facts.get("video_id", ""),
-        asset=facts.get("asset", ""),
-        title=facts.get("title", ""),
-        channel=facts.get("channel", ""),
-        channel_uri=facts.get("channel_uri", ""),
-        duration=_duration(facts.get("duration_seconds")),
-        thumbnail_uri=facts.get("thumbnail_uri", ""),
-        language_code=facts.get("language_code", ""),
-        transcript_origin=_enum_value(pb.TranscriptOrigin, facts.get("transcript_origin", ""), "TRANSCRIPT_ORIGIN_"),
-    )
-
-
-def note_pb(full: NoteFull, view: int = pb.NOTE_VIEW_FULL) -> pb.Note:
-    note = full.note
-    video_id = (note.source or {}).get("video_id", "")
-    message = pb.Note(
-        name=d.note_name(note.user_id, note.id),
-        title=note.title,
-        source=source_pb(note.source or {}),
-        subject=note.subject,
-        tags=note.tags or [],
-        language_code=note.language_code,
-        style=_enum_value(pb.NoteStyle, note.style, "NOTE_STYLE_"),
-        detail_level=_enum_value(pb.DetailLevel, note.detail_level, "DETAIL_LEVEL_"),
-        summary=note.summary,
-        markdown_edited=note.markdown_edited,
-        word_count=note.word_count,
-        latest_quiz=full.latest_quiz,
-        quiz_count=full.quiz_count,
-        link_count=full.link_count,
-        model=note.model,
-        usage=pb.TokenUsage(input_tokens=note.input_tokens, output_tokens=note.output_tokens),
-        credits_spent=note.credits_spent,
-        operation=d.operation_name(note.user_id, note.operation_id) if note.operation_id else "",
-        etag=note.etag,
-        create_time=timestamp(note.create_time),
-        update_time=timestamp(note.update_time),
-    )
-    if view != pb.NOTE_VIEW_BASIC:
-        content = note.content or {}
-        message.markdown = note.markdown
-        for s in content.get("sections", []):
-            message.sections.append(
-                pb.Section(
-                    title=s["title"],
-                    start_offset=_duration(s.get("start")),
-                    end_offset=_duration(s.get("end")),
-                    summary=s.get("summary", ""),
-                    key_points=[
-                        pb.KeyPoint(
-                            text=p["text"], offset=_duration(p.get("offset")), watch_uri=d.watch_uri(video_id, p.get("offset"))
-                        )
-                        for p in s.get("key_points", [])
-                    ],
-                    watch_uri=d.watch_uri(video_id, s.get("start")),
-                )
-            )
-        for t in content.get("key_terms", []):
-            message.key_terms.append(pb.KeyTerm(term=t["term"], definition=t["definition"], offset=_duration(t.get("offset"))))
-    return message
-
-
-def sections_of(note: pb.Note) -> list[d.NoteSection]:
-    found = []
-    for i, s in enumerate(note.sections):
-        if not s.title.strip():
-            raise InvalidArgument(
-                f"note.sections[{i}].title: required",
-                domain=DOMAIN,
-                violations=[FieldViolation(f"note.sections[{i}].title", "required")],
-            )
-        d.check_length(s.title, 200, f"note.sections[{i}].title")
-        found.append(
-            d.NoteSection(
-                title=s.title,
-                summary=s.summary,
-                start=_seconds(s.start_offset) if s.HasField("start_offset") else None,
-                end=_seconds(s.end_offset) if s.HasField("end_offset") else None,
-                key_points=[d.KeyPoint(p.text, _seconds(p.offset) if p.HasField("offset") else None) for p in s.key_points],
-            )
-        )
-    return found
-
-
-def key_terms_of(note: pb.Note) -> list[d.KeyTerm]:
-    for i, t in enumerate(note.key_terms):
-        if not t.term.strip() or not t.definition.strip():
-            raise InvalidArgument(
-                f"note.key_terms[{i}]: term and definition are required",
-                domain=DOMAIN,
-                violations=[FieldViolation(f"note.key_terms[{i}]", "term and definition are required")],
-            )
-    return [d.KeyTerm(t.term, t.definition, _seconds(t.offset) if t.HasField("offset") else None) for t in note.key_terms]
-
-
-STEP_ENUM = {s: _enum_value(pb.GenerationStep, s, "GENERATION_STEP_") for s in d.STEPS}
-JOB_KINDS = ("generate_notes", "generate_quiz")
-CREDIT_ENUM = {"reserved": pb.CREDIT_STATUS_RESERVED, "charged": pb.CREDIT_STATUS_CHARGED, "released": pb.CREDIT_STATUS_RELEASED}
-
-
-def _steps(job: Any) -> list[pb.StepStatus]:
-    order = d.STEPS if job.kind == "generate_notes" else ("quiz", "finalize")
-    return [
-        pb.StepStatus(
-            step=STEP_ENUM[name],
-            state=_enum_value(pb.StepState, (job.steps or {}).get(name, {}).get("state", "pending"), "STEP_STATE_"),
-            start_time=_iso((job.steps or {}).get(name, {}).get("start")),
-            end_time=_iso((job.steps or {}).get(name, {}).get("end")),
-        )
-        for name in order
-    ]
-
-
-def job_metadata(job: Job, queue_position: int) -> pb.GenerateNotesMetadata | pb.GenerateQuizMetadata:
-    """What callers see of a job: the operation's `metadata` (kept in the operation store)."""
-    usage = pb.TokenUsage(input_tokens=job.input_tokens, output_tokens=job.output_tokens)
-    if job.kind == "generate_notes":
-        quiz_error = (
-            _status(code_pb2.UNAVAILABLE, job.quiz_error_reason, job.quiz_error_message) if job.quiz_error_reason else None
-        )
-        return pb.GenerateNotesMetadata(
-            note=d.note_name(job.user_id, job.note_id),
-            source=source_pb(job.source),
-            options=options_pb(job.request.get("options", {})),
-            steps=_steps(job),
-            chunk_count=job.chunk_count,
-            chunks_done=job.chunks_done,
-            queue_position=queue_position,
-            credits=job.credits,
-            credit_status=CREDIT_ENUM.get(job.credit_status, pb.CREDIT_STATUS_UNSPECIFIED),
-            model=job.model,
-            usage=usage,
-            quiz_error=quiz_error,
-        )
-    return pb.GenerateQuizMetadata(
-        note=d.note_name(job.user_id, job.note_id),
-        quiz=job.target,
-        options=quiz_options_pb(job.request.get("options", {})),
-        steps=_steps(job),
-        model=job.model,
-        usage=usage,
-    )
-
-
-def quiz_pb(quiz: Any, *, with_answers: bool) -> pb.Quiz:
-    questions = [d.QuizQuestion(**q) for q in quiz.questions]
-    return pb.Quiz(
-        name=d.quiz_name(quiz.user_id, quiz.note_id, quiz.id),
-        state=pb.QUIZ_STATE_READY if quiz.state == "ready" else pb.QUIZ_STATE_GENERATING,
-        title=quiz.title,
-        options=quiz_options_pb(quiz.options or {}),
-        questions=[question_pb(q, with_answers) for q in questions],
-        max_score=sum(q.points for q in questions),
-        attempt_count=quiz.attempt_count,
-        best_score_percent=quiz.best_score_percent,
-        model=quiz.model,
-        operation=d.operation_name(quiz.user_id, quiz.operation_id) if quiz.operation_id else "",
-        create_time=timestamp(quiz.create_time),
-    )
-
-
-def question_pb(q: d.QuizQuestion, with_answers: bool) -> pb.Question:
-    ids = d.option_ids(q.type, len(q.options))
-    message = pb.Question(
-        id=q.id,
-        type=_enum_value(pb.QuestionType, q.type, "QUESTION_TYPE_"),
-        prompt=q.prompt,
-        options=[pb.QuestionOption(id=i, text=t) for i, t in zip(ids, q.options, strict=False)],
-        difficulty=_enum_value(pb.Difficulty, q.difficulty, "DIFFICULTY_"),
-        points=q.points,
-        section_index=q.section_index,
-        offset=_duration(q.offset),
-    )
-    if with_answers:
-        message.correct_option_ids.extend(q.correct)
-        message.reference_answer = q.reference_answer
-        message.explanation = q.explanation
-    return message
-
-
-def attempt_pb(attempt: Any, video_id: str = "") -> pb.QuizAttempt:
-    results = []
-    for r in attempt.results:
-        q = r["question"]
-        results.append(
-            pb.QuestionResult(
-                question_id=r["question_id"],
-                correctness=_enum_value(pb.Correctness, r["correctness"], "CORRECTNESS_"),
-                points_awarded=r["points"],
-                points_possible=r["possible"],
-                correct_option_ids=q.get("correct", []),
-                reference_answer=q.get("reference_answer", ""),
-                explanation=q.get("explanation", ""),
-                feedback=r.get("feedback", ""),
-                review_offset=_duration(q.get("offset")),
-                review_uri=d.watch_uri(video_id, q.get("offset")),
-            )
-        )
-    return pb.QuizAttempt(
-        name=f"{d.quiz_name(attempt.user_id, attempt.note_id, attempt.quiz_id)}/attempts/{attempt.id}",
-        answers=[
-            pb.Answer(question_id=a["question_id"], selected_option_ids=a["selected"], text=a["text"]) for a in attempt.answers
-        ],
-        results=results,
-        score=attempt.score,
-        max_score=attempt.max_score,
-        score_percent=attempt.score_percent,
-        correct_count=attempt.correct_count,
-        question_count=attempt.question_count,
-        note_title=attempt.note_title,
-        start_time=timestamp(attempt.start_time),
-        submit_time=timestamp(attempt.submit_time),
-    )
-
-
-def link_pb(user_id: str, link: Any, target: Any) -> pb.NoteLink:
-    return pb.NoteLink(
-        name=f"{d.note_name(user_id, link.note_id)}/links/{link.target_id}",
-        target=d.note_name(user_id, link.target_id),
-        relation=_enum_value(pb.LinkRelation, link.relation, "LINK_RELATION_"),
-        comment=link.comment,
-        origin=pb.LINK_ORIGIN_MANUAL if link.origin == "manual" else pb.LINK_ORIGIN_AUTOMATIC,
-        score=link.score,
-        shared_concepts=link.shared_concepts or [],
-        target_title=target.title,
-        target_subject=target.subject,
-        create_time=timestamp(link.create_time),
-    )
-
-
-EDITABLE = ("title", "subject", "tags", "summary", "sections", "key_terms", "markdown")
-ORDERS = {
-    pb.NOTE_ORDER_NEWEST: "newest",
-    pb.NOTE_ORDER_OLDEST: "oldest",
-    pb.NOTE_ORDER_RECENTLY_UPDATED: "recently_updated",
-    pb.NOTE_ORDER_TITLE: "title",
-    pb.NOTE_ORDER_RELEVANCE: "relevance",
-}
-
-
-def _bad(field: str, description: str) -> InvalidArgument:
-    return InvalidArgument(f"{field}: {description}", domain=DOMAIN, violations=[FieldViolation(field, description)])
+from services.notes.mapping import (
+    JOB_KINDS,
+    Names,
+    attempt_pb,
+    bad,
+    duration,
+    enum_name,
+    link_filter,
+    link_pb,
+    named_user,
+    note_options,
+    note_pb,
+    note_query,
+    note_update,
+    quiz_options,
+    quiz_pb,
+    source_input,
+    source_pb,
+    stats_pb,
+    subject_pb,
+    transcript_pb,
+)
+from services.notes.usecases import NoteFull, NotesUseCases
 
 
 class NotesHandlers(notes_pb2_grpc.NotesServiceServicer):
@@ -427,10 +53,6 @@ class NotesHandlers(notes_pb2_grpc.NotesServiceServicer):
     def _token(self, after: Any, query: str) -> str:
         return self.pages.encode({"after": after}, query=query)
 
-    @property
-    def operations(self) -> Operations:
-        return self.cases.operations
-
     # --- generation ----------------------------------------------------------------------
 
     async def EstimateNoteCost(self, request: pb.EstimateNoteCostRequest, context: Context) -> pb.EstimateNoteCostResponse:
@@ -441,28 +63,26 @@ class NotesHandlers(notes_pb2_grpc.NotesServiceServicer):
             available_credits=found.available,
             sufficient_credits=found.available >= found.credits,
             source=source_pb(found.source),
-            estimated_processing_duration=_duration(found.processing_seconds),
+            estimated_processing_duration=duration(found.processing_seconds),
             existing_notes=found.existing_notes,
-            max_source_duration=_duration(3 * 3600),
+            max_source_duration=duration(3 * 3600),
         )
 
     async def GenerateNotes(self, request: pb.GenerateNotesRequest, context: Context) -> pb.GenerateNotesResponse:
         (user,) = Names.parse(request.parent, "users/{}", "parent")
-        job = await self.cases.generate_notes(
+        operation = await self.cases.generate_notes(
             user, source_input(request.source), note_options(request.options), request.allow_duplicate, request.request_id
         )
-        return pb.GenerateNotesResponse(operation=to_proto(job.record))
+        return pb.GenerateNotesResponse(operation=operation)
 
     async def GetOperation(self, request: pb.GetOperationRequest, context: Context) -> pb.GetOperationResponse:
-        return pb.GetOperationResponse(operation=await self.operations.get(require_principal(), request.name))
+        return pb.GetOperationResponse(operation=await self.cases.get_job(require_principal(), request.name))
 
     async def ListOperations(self, request: pb.ListOperationsRequest, context: Context) -> pb.ListOperationsResponse:
         if any(k not in JOB_KINDS for k in request.kinds):
-            raise _bad("kinds", "must be generate_notes or generate_quiz")
-        if parse_parent(request.parent, require_principal()) is None:
-            raise NotFound("not found", domain=DOMAIN)  # Notes' rule: another user's jobs do not exist
-        found, token = await self.operations.list(
-            require_principal(), parent=request.parent, page_size_requested=request.page_size, page_token=request.page_token,
+            raise bad("kinds", "must be generate_notes or generate_quiz")
+        found, token = await self.cases.list_jobs(
+            require_principal(), request.parent, page_size_requested=request.page_size, page_token=request.page_token,
             states=list(request.states), kinds=list(request.kinds), target=request.target,
         )  # fmt: skip
         return pb.ListOperationsResponse(operations=found, next_page_token=token)
@@ -473,7 +93,7 @@ class NotesHandlers(notes_pb2_grpc.NotesServiceServicer):
     async def WatchOperation(
         self, request: pb.WatchOperationRequest, context: Context
     ) -> AsyncIterator[pb.WatchOperationResponse]:
-        async for event in self.operations.watch(require_principal(), request.name):
+        async for event in self.cases.watch_job(require_principal(), request.name):
             yield pb.WatchOperationResponse(event=event)
 
     # --- notes ---------------------------------------------------------------------------
@@ -484,24 +104,7 @@ class NotesHandlers(notes_pb2_grpc.NotesServiceServicer):
 
     async def ListNotes(self, request: pb.ListNotesRequest, context: Context) -> pb.ListNotesResponse:
         (user,) = Names.parse(request.parent, "users/{}", "parent")
-        f = request.filter
-        words = tuple(w for w in f.query.lower().split() if w)[:10]
-        order = ORDERS.get(request.order_by, "relevance" if words else "newest")
-        if order == "relevance" and not words:
-            raise _bad("order_by", "RELEVANCE needs filter.query")
-        source_key = ""
-        if f.source:
-            source_key = f.source if f.source.startswith("assets/") else f"youtube:{_video_key(f.source)}"
-        query = NoteQuery(
-            user_id=user,
-            words=words,
-            subject=f.subject,
-            tags=tuple(t.lower() for t in f.tags),
-            source_kind=_enum_name(pb.SourceKind, f.source_kind, "SOURCE_KIND_"),
-            source_key=source_key,
-            start=f.create_time_start.ToDatetime(tzinfo=dt.UTC) if f.HasField("create_time_start") else None,
-            end=f.create_time_end.ToDatetime(tzinfo=dt.UTC) if f.HasField("create_time_end") else None,
-        )
+        query, order = note_query(request, user)
         fingerprint = f"notes:{query}:{order}:{request.view}"
         after = self._after(request.page_token, fingerprint)
         if after and order != "relevance" and order != "title":
@@ -515,27 +118,8 @@ class NotesHandlers(notes_pb2_grpc.NotesServiceServicer):
 
     async def UpdateNote(self, request: pb.UpdateNoteRequest, context: Context) -> pb.UpdateNoteResponse:
         user, note_id = Names.parse(request.note.name, "users/{}/notes/{}", "note.name")
-        paths = list(request.update_mask.paths)
-        if not paths:
-            raise _bad("update_mask", "name at least one field")
-        if paths == ["*"]:
-            paths = list(EDITABLE)
-        for path in paths:
-            if path not in EDITABLE:
-                raise _bad("update_mask", f"{path!r} cannot be updated (any of {', '.join(EDITABLE)})")
-        n = request.note
-        values: dict[str, Any] = {
-            "title": n.title,
-            "subject": n.subject,
-            "tags": list(n.tags),
-            "summary": n.summary,
-            "markdown": n.markdown,
-        }
-        if "sections" in paths:
-            values["sections"] = sections_of(n)
-        if "key_terms" in paths:
-            values["key_terms"] = key_terms_of(n)
-        return pb.UpdateNoteResponse(note=note_pb(await self.cases.update_note(user, note_id, n.etag, paths, values)))
+        paths, values = note_update(request)
+        return pb.UpdateNoteResponse(note=note_pb(await self.cases.update_note(user, note_id, request.note.etag, paths, values)))
 
     async def DeleteNote(self, request: pb.DeleteNoteRequest, context: Context) -> pb.DeleteNoteResponse:
         user, note_id = Names.parse(request.name, "users/{}/notes/{}")
@@ -544,15 +128,15 @@ class NotesHandlers(notes_pb2_grpc.NotesServiceServicer):
 
     async def ExportNote(self, request: pb.ExportNoteRequest, context: Context) -> pb.ExportNoteResponse:
         user, note_id = Names.parse(request.name, "users/{}/notes/{}")
-        fmt = _enum_name(pb.ExportFormat, request.format, "EXPORT_FORMAT_")
+        fmt = enum_name(pb.ExportFormat, request.format, "EXPORT_FORMAT_")
         if not fmt:
-            raise _bad("format", "set MARKDOWN or PDF")
+            raise bad("format", "set MARKDOWN or PDF")
         data, content_type, filename = await self.cases.export(
             user,
             note_id,
             fmt,
             front_matter=request.include_front_matter,
-            link_style=_enum_name(pb.LinkStyle, request.link_style, "LINK_STYLE_") or "wiki",
+            link_style=enum_name(pb.LinkStyle, request.link_style, "LINK_STYLE_") or "wiki",
             include_quiz=request.include_quiz,
             include_transcript=request.include_transcript,
         )
@@ -560,20 +144,7 @@ class NotesHandlers(notes_pb2_grpc.NotesServiceServicer):
 
     async def GetTranscript(self, request: pb.GetTranscriptRequest, context: Context) -> pb.GetTranscriptResponse:
         user, note_id = Names.parse(request.name, "users/{}/notes/{}/transcript")
-        row = await self.cases.transcript(user, note_id)
-        return pb.GetTranscriptResponse(
-            transcript=pb.Transcript(
-                name=f"{d.note_name(user, note_id)}/transcript",
-                language_code=row.language_code,
-                origin=_enum_value(pb.TranscriptOrigin, row.origin, "TRANSCRIPT_ORIGIN_"),
-                timed=row.timed,
-                word_count=row.word_count,
-                segments=[
-                    pb.TranscriptSegment(text=s[0], start_offset=_duration(s[1]), end_offset=_duration(s[2]))
-                    for s in row.segments
-                ],
-            )
-        )
+        return pb.GetTranscriptResponse(transcript=transcript_pb(user, note_id, await self.cases.transcript(user, note_id)))
 
     async def ListSubjects(self, request: pb.ListSubjectsRequest, context: Context) -> pb.ListSubjectsResponse:
         (user,) = Names.parse(request.parent, "users/{}", "parent")
@@ -583,46 +154,21 @@ class NotesHandlers(notes_pb2_grpc.NotesServiceServicer):
         rows = await self.cases.subjects(user)
         chosen = rows[offset : offset + size]
         token = self._token(offset + size, query) if offset + size < len(rows) else ""
-        return pb.ListSubjectsResponse(
-            subjects=[pb.Subject(display_name=n, note_count=c, last_note_time=timestamp(t)) for n, c, t in chosen],
-            next_page_token=token,
-        )
+        return pb.ListSubjectsResponse(subjects=[subject_pb(row) for row in chosen], next_page_token=token)
 
     async def GetStudyStats(self, request: pb.GetStudyStatsRequest, context: Context) -> pb.GetStudyStatsResponse:
         (user,) = Names.parse(request.name, "users/{}/studyStats")
-        s = await self.cases.study_stats(user)
-        return pb.GetStudyStatsResponse(
-            stats=pb.StudyStats(
-                name=f"users/{user}/studyStats",
-                note_count=s["notes"],
-                notes_last_30_days=s["notes_recent"],
-                subject_count=s["subjects"],
-                total_source_duration=_duration(s["seconds"]),
-                credits_spent=s["credits"],
-                credits_spent_last_30_days=s["credits_recent"],
-                quiz_attempt_count=s["attempts"],
-                average_score_percent=round(s["average"], 2),
-                active_operation_count=s["active"],
-                last_note_time=timestamp(s["last"]),
-            )
-        )
+        return pb.GetStudyStatsResponse(stats=stats_pb(user, await self.cases.study_stats(user)))
 
     # --- links ---------------------------------------------------------------------------
 
     async def ListNoteLinks(self, request: pb.ListNoteLinksRequest, context: Context) -> pb.ListNoteLinksResponse:
         user, note_id = Names.parse(request.parent, "users/{}/notes/{}", "parent")
-        origin = {pb.LINK_ORIGIN_AUTOMATIC: "automatic", pb.LINK_ORIGIN_MANUAL: "manual"}.get(request.origin, "")
-        relations = {_enum_name(pb.LinkRelation, r, "LINK_RELATION_") for r in request.relations if r}
         size = page_size(request.page_size)
-        query = f"links:{user}:{note_id}:{origin}:{sorted(relations)}:{request.min_score}"
+        query = f"links:{user}:{note_id}:{request.origin}:{sorted(set(request.relations))}:{request.min_score}"
         offset = int(self._after(request.page_token, query) or 0)
-        rows = [
-            (link, target)
-            for link, target in await self.cases.links(user, note_id)
-            if (not origin or link.origin == origin)
-            and (not relations or link.relation in relations)
-            and link.score >= request.min_score
-        ]
+        keep = link_filter(request)
+        rows = [(link, target) for link, target in await self.cases.links(user, note_id) if keep(link)]
         token = self._token(offset + size, query) if offset + size < len(rows) else ""
         return pb.ListNoteLinksResponse(
             links=[link_pb(user, lk, t) for lk, t in rows[offset : offset + size]], next_page_token=token
@@ -631,11 +177,11 @@ class NotesHandlers(notes_pb2_grpc.NotesServiceServicer):
     async def CreateNoteLink(self, request: pb.CreateNoteLinkRequest, context: Context) -> pb.CreateNoteLinkResponse:
         user, note_id = Names.parse(request.parent, "users/{}/notes/{}", "parent")
         if not request.link.target:
-            raise _bad("link.target", "required")
+            raise bad("link.target", "required")
         target_user, target_id = d.parse_name(request.link.target, "users/{}/notes/{}", "link.target")
         if Names.user(target_user) != user:
             raise d.not_found(request.link.target)
-        relation = _enum_name(pb.LinkRelation, request.link.relation, "LINK_RELATION_") or "related"
+        relation = enum_name(pb.LinkRelation, request.link.relation, "LINK_RELATION_") or "related"
         link, target = await self.cases.create_link(user, note_id, target_id, relation, request.link.comment)
         return pb.CreateNoteLinkResponse(link=link_pb(user, link, target))
 
@@ -681,7 +227,7 @@ class NotesHandlers(notes_pb2_grpc.NotesServiceServicer):
     async def ListQuizAttempts(self, request: pb.ListQuizAttemptsRequest, context: Context) -> pb.ListQuizAttemptsResponse:
         user, note_id, quiz_id = Names.parse(request.parent, "users/{}/notes/{}/quizzes/{}", "parent")
         if note_id == "-" and quiz_id != "-":
-            raise _bad("parent", "a quiz id needs its note (users/{user}/notes/{note}/quizzes/{quiz})")
+            raise bad("parent", "a quiz id needs its note (users/{user}/notes/{note}/quizzes/{quiz})")
         size = page_size(request.page_size)
         query = f"attempts:{user}:{note_id}:{quiz_id}"
         after = self._after(request.page_token, query)
@@ -694,27 +240,11 @@ class NotesHandlers(notes_pb2_grpc.NotesServiceServicer):
     # --- account export and erasure (called by Auth with a service token) ------------------
 
     async def ExportUserData(self, request: pb.ExportUserDataRequest, context: Context) -> pb.ExportUserDataResponse:
-        document = await self.cases.export_user_data(_named_user(request.name))
+        document = await self.cases.export_user_data(named_user(request.name))
         return pb.ExportUserDataResponse(document=httpbody_pb2.HttpBody(content_type="application/json", data=document))
 
     async def PurgeUserData(self, request: pb.PurgeUserDataRequest, context: Context) -> pb.PurgeUserDataResponse:
-        erased = await self.cases.purge_user_data(_named_user(request.name))
+        erased = await self.cases.purge_user_data(named_user(request.name))
         return pb.PurgeUserDataResponse(
             erased=[userdata_pb2.UserDataDisposition(category=c, count=n, description=text) for c, n, text in erased]
         )
-
-
-def _named_user(name: str) -> str:
-    """The user a service-only call names: `users/{user}`, never `users/me` (a service has no "me")."""
-    (user,) = d.parse_name(name, "users/{}")
-    if user == "me":
-        raise _bad("name", "users/me is not accepted here; name the user (users/{user})")
-    return user
-
-
-def _video_key(value: str) -> str:
-    from services.notes.youtube import video_id_of
-
-    if len(value) == 11 and "/" not in value and "." not in value:
-        return value
-    return video_id_of(value)

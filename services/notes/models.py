@@ -145,3 +145,30 @@ Index(
     sqlite_where=_JOBS.c.request_id != "",
     postgresql_where=_JOBS.c.request_id != "",
 )
+
+
+class Refund(Base):
+    """A credit refund owed to a user for a job that ended without a note: the refund outbox.
+
+    Written by `usecases.refund_after_job` in the transaction that ends the job (whoever ends it:
+    the worker, a cancel, the deadline reaper, the reaper giving up on a lost worker), so an end
+    that commits always owes its refund and one that rolls back never does. `refunds.RefundOutbox`
+    (an asyncio task in every Notes server) sends it to Billing until Billing answers, claiming the
+    row with a lease (`lease_owner`, `lease_until`, compare-and-set); the refund request id
+    (`notes-refund-<job>`) makes a repeated call harmless. The row goes once Billing answered.
+    """
+
+    __tablename__ = "notes_refunds"
+    __table_args__ = (Index("ix_notes_refunds_due", "next_attempt_time"),)
+
+    job_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    user_id: Mapped[str] = mapped_column(String(64), index=True)
+    spend_request_id: Mapped[str] = mapped_column(String(100))
+    request_id: Mapped[str] = mapped_column(String(100))
+    reason: Mapped[str] = mapped_column(String(200))
+    create_time: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
+    attempt_count: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str] = mapped_column(Text, default="")
+    next_attempt_time: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
+    lease_owner: Mapped[str] = mapped_column(String(64), default="")
+    lease_until: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)

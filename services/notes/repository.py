@@ -7,11 +7,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, and_, delete, func, or_, select
+from sqlalchemy import CursorResult, Select, and_, delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from services.core.operations import OperationRecord, State
-from services.notes.models import NOTES_OPERATIONS, Attempt, Link, Note, Quiz, TranscriptRow
+from services.notes.models import NOTES_OPERATIONS, Attempt, Link, Note, Quiz, Refund, TranscriptRow
 
 JOBS = NOTES_OPERATIONS.table
 ACTIVE_STATES = (State.QUEUED.value, State.RUNNING.value)
@@ -257,9 +257,19 @@ class NotesRepository:
     def active_jobs(self, user_id: str) -> list[OperationRecord]:
         return self._jobs(JOBS.c.owner == user_id, JOBS.c.state.in_(ACTIVE_STATES))
 
-    def queue_position(self, job: OperationRecord) -> int:
-        """How many jobs (anybody's) are QUEUED ahead of this one."""
-        ahead = select(func.count()).where(JOBS.c.state == State.QUEUED.value, JOBS.c.created_at < job.created_at)
+    def queue_position(self, job_id: str) -> int:
+        """How many jobs (anybody's) wait ahead of this one on its worker queue: QUEUED on the same
+        queue and created before it, in (created_at, id) order. One count over the QUEUED rows (the
+        (state, deadline_at) index keeps finished jobs out of it)."""
+        me = JOBS.alias("me")
+        ahead = (
+            select(func.count())
+            .select_from(JOBS.join(me, and_(me.c.id == job_id, JOBS.c.task_queue == me.c.task_queue)))
+            .where(
+                JOBS.c.state == State.QUEUED.value,
+                or_(JOBS.c.created_at < me.c.created_at, and_(JOBS.c.created_at == me.c.created_at, JOBS.c.id < me.c.id)),
+            )
+        )
         return int(self.session.scalar(ahead) or 0)
 
     def active_jobs_for_note(self, user_id: str, note_name: str) -> list[OperationRecord]:
@@ -272,6 +282,55 @@ class NotesRepository:
 
     def delete_job(self, job_id: str) -> None:
         self.session.execute(delete(JOBS).where(JOBS.c.id == job_id))
+
+    # the refund outbox ------------------------------------------------------------------------
+
+    def owe_refund(self, refund: Refund) -> None:
+        """Record a refund owed (once per job: a second end of the same job adds nothing)."""
+        if self.session.get(Refund, refund.job_id) is None:
+            self.session.add(refund)
+
+    def refund(self, job_id: str) -> Refund | None:
+        return self.session.get(Refund, job_id)
+
+    @staticmethod
+    def _claimable(now: dt.datetime) -> Any:
+        return or_(Refund.lease_until.is_(None), Refund.lease_until < now)
+
+    def due_refunds(self, now: dt.datetime, *, limit: int, job_id: str = "") -> list[str]:
+        """Job ids whose refund is due and unleased (that job's at once, when `job_id` is given)."""
+        query = select(Refund.job_id).where(self._claimable(now))
+        query = query.where(Refund.job_id == job_id) if job_id else query.where(Refund.next_attempt_time <= now)
+        return list(self.session.scalars(query.order_by(Refund.next_attempt_time).limit(limit)))
+
+    def claim_refund(self, job_id: str, *, owner: str, now: dt.datetime, until: dt.datetime) -> Refund | None:
+        """Take the lease on one row if nobody holds it (compare-and-set: one claimant wins)."""
+        result = self.session.execute(
+            update(Refund)
+            .where(Refund.job_id == job_id, self._claimable(now))
+            .values(lease_owner=owner, lease_until=until)
+            .execution_options(synchronize_session=False)
+        )
+        if not (isinstance(result, CursorResult) and result.rowcount == 1):
+            return None
+        return self.session.get(Refund, job_id, populate_existing=True)
+
+    def refund_done(self, job_id: str, *, owner: str) -> bool:
+        """Billing answered: the row goes (only the lease holder's; False if it lost the lease)."""
+        result = self.session.execute(delete(Refund).where(Refund.job_id == job_id, Refund.lease_owner == owner))
+        return isinstance(result, CursorResult) and result.rowcount == 1
+
+    def refund_failed(self, job_id: str, *, owner: str, error: str, next_attempt_time: dt.datetime) -> None:
+        """Record a failed attempt and release the lease (only the holder's: a lease lost to expiry stays)."""
+        self.session.execute(
+            update(Refund)
+            .where(Refund.job_id == job_id, Refund.lease_owner == owner)
+            .values(
+                attempt_count=Refund.attempt_count + 1, last_error=error[:2000], next_attempt_time=next_attempt_time,
+                lease_owner="", lease_until=None,
+            )
+            .execution_options(synchronize_session=False)
+        )  # fmt: skip
 
     # account export and erasure ------------------------------------------------------------
 
@@ -303,4 +362,6 @@ class NotesRepository:
             counts[category] = int(result.rowcount or 0)  # type: ignore[attr-defined]  # a CursorResult for DELETE
         result = self.session.execute(delete(JOBS).where(JOBS.c.owner == user_id))
         counts["jobs"] = int(result.rowcount or 0)  # type: ignore[attr-defined]
+        # Refunds still owed go with the account (Billing erases its ledger of the user too).
+        self.session.execute(delete(Refund).where(Refund.user_id == user_id))
         return counts

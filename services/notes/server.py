@@ -3,15 +3,17 @@ shared operation store and the job queue."""
 
 from __future__ import annotations
 
+import asyncio
 from typing import TYPE_CHECKING, Any
 
+import grpc
 from marquee.notes.v1 import notes_pb2_grpc
 
 from services.core.embeddings import Embedder, EmbeddingSettings, build_embedder
 from services.core.llm import LlmProvider, LlmProviderKind, LlmSettings, build_provider
 from services.core.operations_service import Operations
 from services.core.server import ServiceRegistration
-from services.notes import handlers as mapping
+from services.notes import mapping
 from services.notes.billing_client import BillingClient
 from services.notes.handlers import NotesHandlers
 from services.notes.media_client import MediaClient
@@ -76,6 +78,7 @@ def build_usecases(deps: Dependencies) -> NotesUseCases:
             media=MediaClient(lambda: deps.peers.channel("media"), deps.peers.metadata),
             model=model,
             describe=mapping.job_metadata,
+            place=mapping.place,
             note_response=mapping.note_pb,
             quiz_response=lambda quiz: mapping.quiz_pb(quiz, with_answers=False),
             embedder=embedder,
@@ -97,11 +100,15 @@ def registration(deps: Dependencies) -> ServiceRegistration:
     handlers = NotesHandlers(cases, deps.page_tokens)
 
     async def close() -> None:
+        await cases.refunds.stop()
         await cases.operations.close()
         extra = cases.deps.extra.get("close")
         if callable(extra):
             await extra()
 
-    return ServiceRegistration(
-        FULL_NAME, lambda server: notes_pb2_grpc.add_NotesServiceServicer_to_server(handlers, server), close=close
-    )
+    def attach(server: grpc.aio.Server) -> None:
+        notes_pb2_grpc.add_NotesServiceServicer_to_server(handlers, server)
+        # Servers are built inside the event loop that serves them; the outbox's rounds start once it runs on.
+        asyncio.get_running_loop().call_soon(cases.refunds.start)
+
+    return ServiceRegistration(FULL_NAME, attach, close=close)

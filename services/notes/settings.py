@@ -34,3 +34,15 @@ class NotesSettings(ServiceSettings):
     notes_credits_per_note: int = Field(1, ge=0, description="Credits one note generation costs.")
     notes_max_active_jobs: int = Field(3, ge=1, description="Operations one user may have QUEUED or RUNNING at once.")
     notes_quizzes_per_note_per_day: int = Field(10, ge=1, description="Quiz generations allowed per note per day.")
+    notes_refund_poll_seconds: float = Field(
+        2.0, gt=0, description="How often each Notes server looks for credit refunds due (the refund outbox)."
+    )
+    notes_refund_retry_initial_seconds: float = Field(
+        1.0, gt=0, description="Wait before retrying a refund Billing did not take; doubles each time."
+    )
+    notes_refund_retry_max_seconds: float = Field(
+        300.0, gt=0, description="Longest wait between refund retries (there is no last attempt)."
+    )
+    notes_refund_lease_seconds: float = Field(
+        60.0, gt=0, description="How long one Notes process holds a refund it is sending before another may take it."
+    )

@@ -6,6 +6,7 @@ event loop in the task thread and reaches the operation through `ThreadedRun`.""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
@@ -73,11 +74,27 @@ class ThreadedRun:
             self._stopped = stopped.reason
             raise JobCancelled(stopped.reason) from None
 
-    async def fail(self, error: DomainError, metadata: Message) -> None:
-        await asyncio.to_thread(self._run.fail, error, metadata=metadata)
+    async def holds(self) -> bool:
+        """Whether this worker still holds the job (renews its lease): not ended, not taken over."""
+        run = self._run
 
-    async def end_cancelled(self, metadata: Message) -> None:
-        await asyncio.to_thread(self._run.end_cancelled, metadata=metadata)
+        def renew() -> bool:
+            with run.transaction() as session:
+                return run.store.heartbeat(session, run.operation_id, worker=run.worker)
+
+        return await asyncio.to_thread(renew)
+
+    async def fail(self, error: DomainError, metadata: Message, data: dict[str, Any]) -> None:
+        await asyncio.to_thread(self._end, lambda: self._run.fail(error, metadata=metadata), data)
+
+    async def end_cancelled(self, metadata: Message, data: dict[str, Any]) -> None:
+        await asyncio.to_thread(self._end, lambda: self._run.end_cancelled(metadata=metadata), data)
+
+    def _end(self, end: Callable[[], None], data: dict[str, Any]) -> None:
+        # The checkpoint first: the end hooks read it (a credit already given back owes no refund).
+        with contextlib.suppress(OperationStopped):  # ended or taken over meanwhile: `end` does nothing
+            self._run.save_checkpoint(**data)
+        end()
 
 
 def _body(built: dict[str, object]) -> Callable[..., Message | None]:

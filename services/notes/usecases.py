@@ -8,11 +8,17 @@ request, the credit, steps, chunk summaries) is the operation's checkpoint, and 
 it (`GenerateNotesMetadata`, `GenerateQuizMetadata`) its metadata.
 
 Credits: `generate_notes` spends the price through Billing with a request id derived from the
-job before anything is queued; the job charges it for good on success and refunds it exactly
-once (a refund request id derived from the job, plus the checkpoint's `credit_status`) when it
-fails or is cancelled, before the operation ends, so a job seen done is already settled. A
-worker that dies mid-job loses its lease; the task is redelivered and resumes from the chunk
-summaries in the checkpoint; it never spends again.
+job before anything is queued; the job charges it for good on success. A job that ends any other
+way (failure, cancel, the deadline reaper, the reaper giving up on a worker that never came back)
+owes a refund from the transaction that ends it: `refund_after_job`, an end hook of the operation
+store, writes a row of the refund outbox there, and `refunds.RefundOutbox` sends it to Billing
+until Billing answers, with the refund request id `notes-refund-<job>` (so it lands exactly once).
+A refund is only ever sent after a non-successful end has committed, so a job that succeeded
+meanwhile (a worker that took it over) is never refunded. The worker and the cancel that end a
+job send its refund at once. The metadata's credit status says what is true: CHARGED on success,
+RESERVED while a refund is owed, RELEASED once Billing took it back. A worker that dies mid-job loses its
+lease; the task is redelivered and resumes from the chunk summaries in the checkpoint; it never
+spends again.
 """
 
 from __future__ import annotations
@@ -25,7 +31,7 @@ import hashlib
 import json
 import logging
 import math
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol, TypeVar, overload
 
@@ -52,10 +58,11 @@ from services.core.operations_service import Operations
 from services.core.tokens import ROLE_SERVICE, Principal
 from services.notes import domain as d
 from services.notes import export
-from services.notes.billing_client import BillingClient
+from services.notes.billing_client import BillingClient, RefundRefused
 from services.notes.media_client import MediaClient
 from services.notes.model import Completion, TextModel, llm_unavailable
-from services.notes.models import NOTES_OPERATIONS, Attempt, Link, Note, Quiz, TranscriptRow
+from services.notes.models import NOTES_OPERATIONS, Attempt, Link, Note, Quiz, Refund, TranscriptRow
+from services.notes.refunds import RefundOutbox, RefundPolicy
 from services.notes.repository import ACTIVE_STATES, NoteQuery, NotesRepository
 from services.notes.settings import NotesSettings
 from services.notes.transcripts import (
@@ -136,6 +143,8 @@ class Deps:
     describe: Callable[[Job, int], Message]
     note_response: Callable[[NoteFull], Message]
     quiz_response: Callable[[Quiz], Message]
+    # A QUEUED note job's operation with `queue_position` set in its metadata.
+    place: Callable[[lro.Operation, int], lro.Operation] = lambda operation, _position: operation
     # The embedding seam (`services.core.embeddings.Embedder`), or None to link by concepts alone.
     embedder: Callable[[], Any] | None = None
     extra: dict[str, Any] = field(default_factory=dict)
@@ -160,6 +169,8 @@ class JobCancelled(Exception):
 # (a long queue included).
 JOB_DEADLINE = dt.timedelta(hours=6)
 CANCEL_POLL_SECONDS = 0.2
+# How long CancelOperation waits for Billing to take a cancelled job's refund before answering.
+CANCEL_REFUND_WAIT_SECONDS = 5.0
 SERVICE_PRINCIPAL = Principal("services/notes", role=ROLE_SERVICE)
 ERASED = {
     "notes": "notes with their sections, key terms and Markdown, deleted",
@@ -295,9 +306,11 @@ class JobRun(Protocol):
         self, response: Message, also: Callable[[Any], None], data: dict[str, Any], describe: Callable[[Job], Message]
     ) -> bool: ...
 
-    async def fail(self, error: DomainError, metadata: Message) -> None: ...
+    async def holds(self) -> bool: ...
 
-    async def end_cancelled(self, metadata: Message) -> None: ...
+    async def fail(self, error: DomainError, metadata: Message, data: dict[str, Any]) -> None: ...
+
+    async def end_cancelled(self, metadata: Message, data: dict[str, Any]) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -319,6 +332,28 @@ def quiz_after_job(session: Any, record: OperationRecord) -> None:
     found = repo.quiz(record.owner, str(record.checkpoint.get("note_id", "")), quiz_id)
     if found is not None and found.state == "generating":
         repo.delete_quiz(quiz_id)
+
+
+# One reason for every refund of a job: Billing's idempotency compares it, so a refund sent again
+# (by the outbox, a second worker, a cancel) must say exactly what the first said.
+REFUND_REASON = "Notes generation did not complete"
+
+
+@NOTES_OPERATIONS.on_end
+def refund_after_job(session: Any, record: OperationRecord) -> None:
+    """In the transaction that ends a note job without a note, whoever ends it: the refund it owes
+    goes into the outbox, unless the ender already got it back (credit_status "released")."""
+    job = Job(record)
+    if job.kind != "generate_notes" or record.state is State.SUCCEEDED or job.credits <= 0:
+        return
+    if job.credit_status == "released":
+        return
+    NotesRepository(session).owe_refund(
+        Refund(
+            job_id=job.id, user_id=job.user_id, spend_request_id=spend_id(job.id), request_id=refund_id(job.id),
+            reason=REFUND_REASON, attempt_count=0, last_error="", next_attempt_time=utcnow(), lease_owner="",
+        )
+    )  # fmt: skip
 
 
 def request_hash(*parts: Any) -> str:
@@ -353,6 +388,13 @@ class NotesUseCases:
         self.deps = deps
         self.operations = operations
         self.clock = clock
+        policy = RefundPolicy(
+            retry_initial_seconds=settings.notes_refund_retry_initial_seconds,
+            retry_max_seconds=settings.notes_refund_retry_max_seconds,
+            lease_seconds=settings.notes_refund_lease_seconds,
+            poll_seconds=settings.notes_refund_poll_seconds,
+        )
+        self.refunds = RefundOutbox(database, deps.billing, policy, released=self._released, publish=operations.publish)
 
     async def _run(self, fn: Callable[..., Any], *args: Any) -> Any:
         return await self.db.run(lambda session: fn(NotesRepository(session), *args))
@@ -473,6 +515,13 @@ class NotesUseCases:
 
     async def generate_notes(
         self, user_id: str, source: dict[str, Any], options: dict[str, Any], allow_duplicate: bool, request_id: str
+    ) -> lro.Operation:
+        """GenerateNotes: the job's operation (the first one, for a retried request id), placed in the queue."""
+        job = await self._start_notes(user_id, source, options, allow_duplicate, request_id)
+        return await self.placed(ops.to_proto(job.record))
+
+    async def _start_notes(
+        self, user_id: str, source: dict[str, Any], options: dict[str, Any], allow_duplicate: bool, request_id: str
     ) -> Job:
         check_options(options)
         fingerprint = request_hash("generate_notes", source, options, allow_duplicate)
@@ -551,35 +600,50 @@ class NotesUseCases:
 
     # --- operations ----------------------------------------------------------------------
 
-    async def queue_position(self, record: OperationRecord) -> int:
-        if record.state is not State.QUEUED:
-            return 0
-        return int(await self._run(lambda r: r.queue_position(record)))
+    async def placed(self, operation: lro.Operation) -> lro.Operation:
+        """A QUEUED note job with its real queue position in the metadata (computed when read: a
+        stored one would be stale as soon as the job ahead starts)."""
+        if operation.state != lro.OPERATION_STATE_QUEUED or operation.kind != "generate_notes":
+            return operation
+        job_id = operation.name.rsplit("/", 1)[-1]
+        return self.deps.place(operation, int(await self._run(lambda r: r.queue_position(job_id))))
+
+    async def get_job(self, principal: Principal, name: str) -> lro.Operation:
+        """GetOperation: the shared behaviour, placed in the queue."""
+        return await self.placed(await self.operations.get(principal, name))
+
+    async def list_jobs(self, principal: Principal, parent: str, **query: Any) -> tuple[list[lro.Operation], str]:
+        """ListOperations: the shared behaviour (another user's jobs do not exist), each placed in the queue."""
+        if ops.parse_parent(parent, principal) is None:
+            raise d.not_found(parent)
+        found, token = await self.operations.list(principal, parent=parent, **query)
+        return [await self.placed(operation) for operation in found], token
+
+    async def watch_job(self, principal: Principal, name: str) -> AsyncIterator[lro.OperationEvent]:
+        """WatchOperation: the shared behaviour, QUEUED events placed in the queue."""
+        async for event in self.operations.watch(principal, name):
+            if event.operation.state == lro.OPERATION_STATE_QUEUED:
+                event.operation.CopyFrom(await self.placed(event.operation))
+            yield event
 
     async def cancel_job(self, principal: Principal, name: str) -> lro.Operation:
-        """CancelOperation: the shared behaviour, with the credit of a job that never started given
-        back first, so a job seen CANCELLED is already settled (exactly once: the refund's request
-        id is the job's, and a worker that picked the job up meanwhile refunds with the same id)."""
-        owner, job_id = ops.parse_operation_name(name, principal)
-        found = await self.db.run(lambda s: self.operations.store.get(s, job_id, owner=owner))
-        if found is None:
-            raise ops.not_found(name)
-        job = Job(found)
-        if found.state is State.QUEUED and job.credit_status == "reserved":
-            await self._refund(job)
-            settled = {**job.data, "credit_status": "released"}
-            metadata = self.deps.describe(Job(dataclasses.replace(found, checkpoint=settled)), 0)
+        """CancelOperation: the shared behaviour; a job that ends CANCELLED here (it was QUEUED) gets
+        its credit back before the answer when Billing answers within `CANCEL_REFUND_WAIT_SECONDS`
+        (else the outbox keeps trying). A RUNNING job ends in its worker, which does the same."""
+        cancelled = await self.operations.cancel(principal, name, already_done_reason="JOB_ALREADY_DONE")
+        if cancelled.state != lro.OPERATION_STATE_CANCELLED or cancelled.kind != "generate_notes":
+            return cancelled
+        _, job_id = ops.parse_operation_name(name, principal)
+        await self.refunds.settle(job_id, wait_seconds=CANCEL_REFUND_WAIT_SECONDS)
+        return await self.get_job(principal, name)
 
-            def cancel(session: Any) -> OperationRecord | None:
-                ended = self.operations.store.request_cancel(session, job_id)
-                if ended is None or ended.state is not State.CANCELLED:
-                    return ended  # a worker took it meanwhile: it stops and settles with the same refund id
-                return self.operations.store.annotate(session, job_id, checkpoint=settled, metadata=metadata)
-
-            changed = await self.db.run(cancel)
-            if changed is not None:
-                await self.operations.publish(changed)
-        return await self.operations.cancel(principal, name, already_done_reason="JOB_ALREADY_DONE")
+    def _released(self, session: Any, job_id: str) -> OperationRecord | None:
+        """The outbox got the credit back: the job's checkpoint and metadata say RELEASED."""
+        record = self.operations.store.get(session, job_id)
+        if record is None:
+            return None  # erased with its account meanwhile
+        settled = Job(dataclasses.replace(record, checkpoint={**record.checkpoint, "credit_status": "released"}))
+        return self.operations.store.annotate(session, job_id, checkpoint=settled.data, metadata=self.deps.describe(settled, 0))
 
     # --- the job -------------------------------------------------------------------------
 
@@ -600,26 +664,50 @@ class NotesUseCases:
             reason = stopped.reason if isinstance(stopped, JobCancelled) else (await run.stop_reason() or "cancel")
             if reason == "lost":
                 return None  # another worker holds the job now
-            job = await self._refunded(run.job)
+            job = await self._refund_first(run)
             if reason == "deadline":
-                await run.fail(DeadlineExceeded("the job did not finish by its deadline"), self.deps.describe(job, 0))
+                late = DeadlineExceeded("the job did not finish by its deadline")
+                await run.fail(late, self.deps.describe(job, 0), job.data)
             else:
-                await run.end_cancelled(self.deps.describe(job, 0))
+                await run.end_cancelled(self.deps.describe(job, 0), job.data)
             return None
         except DomainError as exc:
-            job = await self._refunded(run.job)
-            await run.fail(exc, self.deps.describe(job, 0))
+            job = await self._refund_first(run)
+            await run.fail(exc, self.deps.describe(job, 0), job.data)
             return None
         except Exception:
             log.exception("notes job %s failed", run.job.id)
-            job = await self._refunded(run.job)
+            job = await self._refund_first(run)
             error = JobFailed("the job failed (internal error)", domain=DOMAIN)
-            await run.fail(error, self.deps.describe(job, 0))
+            await run.fail(error, self.deps.describe(job, 0), job.data)
             return None
         finally:
             watcher.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await watcher
+            # Whoever ended the job without a note (this worker, the reaper at the deadline, a cancel
+            # that won the race with the end) left its refund in the outbox: send it now, not a round later.
+            if run.job.kind == "generate_notes":
+                with contextlib.suppress(Exception):
+                    await self.refunds.settle(run.job.id)
+
+    async def _refund_first(self, run: JobRun) -> Job:
+        """Before the worker ends a job without a note: its credit back now, if this worker still
+        holds the job and Billing answers, so the end it writes (and watchers see) says RELEASED
+        and owes nothing. Otherwise the job as it is: its end leaves the refund in the outbox."""
+        job = run.job
+        if job.kind != "generate_notes" or job.credits <= 0 or job.credit_status not in ("reserved", "charged"):
+            return job
+        if not await run.holds():
+            return job  # ended by the reaper or taken over: whoever ended it left the refund owed
+        try:
+            await self.deps.billing.refund(
+                job.user_id, spend_request_id=spend_id(job.id), request_id=refund_id(job.id), reason=REFUND_REASON
+            )
+        except (DomainError, RefundRefused) as exc:
+            log.warning("refund of notes job %s not taken now (%s); the outbox retries it", job.id, exc)
+            return job
+        return Job(dataclasses.replace(job.record, checkpoint={**job.data, "credit_status": "released"}))
 
     async def _watch_cancel(self, run: JobRun, work: asyncio.Future[Any]) -> None:
         """Cancel stops the model calls: the pipeline task is cancelled as soon as it is asked."""
@@ -733,9 +821,9 @@ class NotesUseCases:
             final["quiz_error_reason"], final["quiz_error_message"] = quiz_error[0], quiz_error[1][:500]
             final["steps"] = {**final["steps"], "quiz": {**final["steps"].get("quiz", {}), "state": "failed"}}
         response = self.deps.note_response(saved.view)
-        if not await run.succeed(response, saved.save, final, lambda job: self.deps.describe(job, 0)):
-            # A cancel won the race with the end: the credit goes back, once.
-            await self._refunded(run.job)
+        # When a cancel wins the race with this end, the job ends CANCELLED and its end hook puts
+        # the refund in the outbox; `_run_settled` sends it.
+        await run.succeed(response, saved.save, final, lambda job: self.deps.describe(job, 0))
         return response
 
     def _final(self, job: Job, usage: Usage, **values: Any) -> dict[str, Any]:
@@ -903,30 +991,6 @@ class NotesUseCases:
 
         latest = d.quiz_name(job.user_id, note.id, quiz.id) if quiz is not None else ""
         return SavedNote(NoteFull(note, latest, 1 if quiz is not None else 0, len(kept)), save)
-
-    async def _refunded(self, job: Job) -> Job:
-        """Give a failed or cancelled job's credit back (once: the refund's request id is the job's,
-        so a retry, a second worker or a cancel racing the end cannot refund twice)."""
-        if job.kind != "generate_notes" or job.credit_status != "reserved":
-            return job
-        if not await self._refund(job):
-            return job
-        return Job(dataclasses.replace(job.record, checkpoint={**job.data, "credit_status": "released"}))
-
-    async def _refund(self, job: Job) -> bool:
-        try:
-            await self.deps.billing.refund(
-                job.user_id,
-                spend_request_id=spend_id(job.id),
-                request_id=f"notes-refund-{job.id}",
-                reason="Notes generation cancelled" if job.record.cancel_requested else "Notes generation failed",
-            )
-        except DomainError:
-            log.warning("refund of notes job %s failed: Billing unavailable", job.id)
-            if job.record.state is State.QUEUED:
-                raise
-            return False
-        return True
 
     # --- notes ---------------------------------------------------------------------------
 
@@ -1375,6 +1439,10 @@ class NotesUseCases:
 
 def spend_id(job_id: str) -> str:
     return f"notes-generate-{job_id}"
+
+
+def refund_id(job_id: str) -> str:
+    return f"notes-refund-{job_id}"
 
 
 def _same_request(job: Job, fingerprint: str, request_id: str) -> Job:

@@ -29,6 +29,7 @@ from services.worker import create_celery
 from tests.integration.notes import study_model
 from tests.support.harness import RpcError, bearer, rpc_error
 from tests.support.llm_standin import LlmStandin
+from tests.support.switch_proxy import SwitchProxy
 from tests.support.youtube_standin import YouTubeStandin
 
 DOMAIN = "marquee.notes"
@@ -59,7 +60,16 @@ def llm() -> Iterator[LlmStandin]:
 
 def service_settings(settings: Settings, youtube: YouTubeStandin, llm: LlmStandin) -> dict[type, Any]:
     return {
-        NotesSettings: NotesSettings.load(settings, notes_youtube_base_url=youtube.base_url, notes_chunk_tokens=400),
+        NotesSettings: NotesSettings.load(
+            settings,
+            notes_youtube_base_url=youtube.base_url,
+            notes_chunk_tokens=400,
+            # The refund outbox retries quickly here, so a test sees Billing's return within seconds.
+            notes_refund_poll_seconds=0.2,
+            notes_refund_retry_initial_seconds=0.2,
+            notes_refund_retry_max_seconds=1.0,
+            notes_refund_lease_seconds=10.0,
+        ),
         EmbeddingSettings: EmbeddingSettings.load(settings, embedding_provider="openai", embedding_base_url=llm.openai_url),
         LlmSettings: LlmSettings.load(
             settings,
@@ -74,20 +84,39 @@ def service_settings(settings: Settings, youtube: YouTubeStandin, llm: LlmStandi
 
 
 @pytest.fixture(scope="session")
-async def notes_server(settings: Settings, youtube: YouTubeStandin, llm: LlmStandin) -> AsyncIterator[Server]:
-    deps = Dependencies.build(settings)
+def billing_switch() -> Iterator[SwitchProxy]:
+    """What Notes (the server and the worker) dials for Billing: a proxy to the test server's own
+    Billing that a test can switch off to see Notes with Billing down."""
+    proxy = SwitchProxy()
+    yield proxy
+    proxy.close()
+
+
+def notes_settings(settings: Settings, billing_switch: SwitchProxy) -> Settings:
+    """The settings of a Notes server whose Billing is behind the switch."""
+    return settings.model_copy(update={"peer_addresses": {**settings.peer_addresses, "billing": billing_switch.address}})
+
+
+@pytest.fixture(scope="session")
+async def notes_server(
+    settings: Settings, youtube: YouTubeStandin, llm: LlmStandin, billing_switch: SwitchProxy
+) -> AsyncIterator[Server]:
+    deps = Dependencies.build(notes_settings(settings, billing_switch))
     deps.service_settings.update(service_settings(settings, youtube, llm))
     running = build_server(deps, address="127.0.0.1:0")
     await running.start()
+    billing_switch.target = ("127.0.0.1", running.port)
     yield running
     await running.stop(1.0)
 
 
 @pytest.fixture(scope="session")
-def worker(settings: Settings, notes_server: Server, youtube: YouTubeStandin, llm: LlmStandin) -> Iterator[None]:
-    """A real Celery worker on the test Redis, its Notes peers pointed at the test server."""
+def worker(
+    settings: Settings, notes_server: Server, youtube: YouTubeStandin, llm: LlmStandin, billing_switch: SwitchProxy
+) -> Iterator[None]:
+    """A real Celery worker on the test Redis, its Notes peers pointed at the test server (Billing through the switch)."""
     worker_settings = settings.model_copy(
-        update={"peer_addresses": {"billing": f"127.0.0.1:{notes_server.port}", "media": f"127.0.0.1:{notes_server.port}"}}
+        update={"peer_addresses": {"billing": billing_switch.address, "media": f"127.0.0.1:{notes_server.port}"}}
     )
     app = create_celery(worker_settings, task_modules=[])
     app.conf.task_default_queue = tasks.QUEUE

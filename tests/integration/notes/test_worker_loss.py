@@ -43,7 +43,9 @@ async def lossy_server(settings: Settings, youtube: YouTubeStandin, llm: LlmStan
     await running.stop(1.0)
 
 
-def spawn(settings: Settings, server: Server, llm: LlmStandin, youtube: YouTubeStandin) -> subprocess.Popen[bytes]:
+def spawn(
+    settings: Settings, server: Server, llm: LlmStandin, youtube: YouTubeStandin, queue: str = QUEUE
+) -> subprocess.Popen[bytes]:
     env = {
         **os.environ,
         "MARQUEE_ENV": "test",
@@ -63,7 +65,7 @@ def spawn(settings: Settings, server: Server, llm: LlmStandin, youtube: YouTubeS
         "MARQUEE_OPERATION_LEASE_SECONDS": "3",
         "MARQUEE_OPERATION_REAPER_INTERVAL_SECONDS": "1",
     }
-    return subprocess.Popen([sys.executable, "-m", "tests.integration.notes.worker_process", QUEUE], env=env)
+    return subprocess.Popen([sys.executable, "-m", "tests.integration.notes.worker_process", queue], env=env)
 
 
 @pytest.fixture

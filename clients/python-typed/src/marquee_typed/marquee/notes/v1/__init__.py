@@ -185,7 +185,9 @@ class CreditStatus(betterproto2.Enum):
 
     RESERVED = 1
     """
-    Held against the balance while the operation runs.
+    Held against the balance: while the operation runs, and after it failed
+    or was cancelled until Billing has taken the refund (Notes keeps sending
+    it until Billing answers; it lands exactly once), then RELEASED.
     """
 
     CHARGED = 2
@@ -1547,7 +1549,9 @@ class GenerateNotesMetadata(betterproto2.Message):
 
     queue_position: "int" = betterproto2.field(7, betterproto2.TYPE_INT32)
     """
-    Output only. While QUEUED, how many operations are ahead of this one.
+    Output only. While QUEUED: how many generation jobs (anybody's) wait
+    ahead of this one on the same worker queue, oldest first; 0 means it is
+    next. Computed when the operation is read. 0 once it runs or ends.
     """
 
     estimated_end_time: "datetime.datetime | None" = betterproto2.field(

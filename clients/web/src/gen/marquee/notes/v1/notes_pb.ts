@@ -876,7 +876,9 @@ export type GenerateNotesMetadata = Message<"marquee.notes.v1.GenerateNotesMetad
   chunksDone: number;
 
   /**
-   * Output only. While QUEUED, how many operations are ahead of this one.
+   * Output only. While QUEUED: how many generation jobs (anybody's) wait
+   * ahead of this one on the same worker queue, oldest first; 0 means it is
+   * next. Computed when the operation is read. 0 once it runs or ends.
    *
    * @generated from field: int32 queue_position = 7;
    */
@@ -3791,7 +3793,9 @@ export enum CreditStatus {
   UNSPECIFIED = 0,
 
   /**
-   * Held against the balance while the operation runs.
+   * Held against the balance: while the operation runs, and after it failed
+   * or was cancelled until Billing has taken the refund (Notes keeps sending
+   * it until Billing answers; it lands exactly once), then RELEASED.
    *
    * @generated from enum value: CREDIT_STATUS_RESERVED = 1;
    */
