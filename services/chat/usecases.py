@@ -45,6 +45,7 @@ from services.chat.domain import (
     Source,
     Started,
 )
+from services.chat.fetching import FetchRefused, guarded_client
 from services.chat.models import ChunkRow, ConversationRow, DocumentRow, FeedbackRow, MessageRow, UserSettingsRow
 from services.chat.repository import ChatRepository
 from services.chat.settings import ChatSettings
@@ -197,6 +198,7 @@ class ChatUseCases:
         self.generations: dict[str, Generation] = {}
         self._query_vectors: OrderedDict[tuple[str, str], Any] = OrderedDict()
         self._tasks: set[asyncio.Task[None]] = set()
+        self.fetch_policy = domain.FetchPolicy.of(settings.chat_fetch_allow_private, settings.chat_fetch_allowed_networks)
 
     # The index, opened on first use with the embedding model's dimensions ---------------------------
 
@@ -235,8 +237,8 @@ class ChatUseCases:
         limit = self.settings.chat_fetch_max_bytes
         try:
             async with (
-                httpx.AsyncClient(
-                    timeout=self.settings.chat_fetch_timeout_seconds, follow_redirects=True, max_redirects=5,
+                guarded_client(
+                    self.fetch_policy, timeout=self.settings.chat_fetch_timeout_seconds,
                     headers={"User-Agent": _FETCH_AGENT, "Accept": ", ".join(sorted(extract.SUPPORTED))},
                 ) as client,
                 client.stream("GET", uri) as response,
@@ -260,6 +262,8 @@ class ChatUseCases:
                     if len(body) > limit:
                         raise _too_large(uri, limit)
                 content_type = response.headers.get("content-type", "")
+        except FetchRefused as exc:
+            raise errors.PermissionDenied(f"{uri} is not fetched: {exc}", reason="DOCUMENT_FETCH_FAILED") from exc
         except httpx.HTTPError as exc:
             raise errors.Unavailable(f"{uri} could not be fetched: {exc}", reason="DOCUMENT_FETCH_FAILED") from exc
         try:
@@ -306,7 +310,7 @@ class ChatUseCases:
         if uri and text:
             raise errors.invalid("document.uri", "send one of text or uri")
         if uri:
-            uri = domain.check_document_uri(uri)
+            uri = domain.check_document_uri(uri, self.fetch_policy)
         elif not text.strip():
             raise errors.invalid("document.text", "one of text or uri is required")
         if len(text) > self.settings.chat_max_document_chars:
@@ -1203,7 +1207,7 @@ class ChatUseCases:
         if "text" in changes and not str(changes["text"]).strip():
             raise errors.invalid("document.text", "must not be empty")
         if "uri" in changes:
-            changes["uri"] = domain.check_document_uri(str(changes["uri"]))
+            changes["uri"] = domain.check_document_uri(str(changes["uri"]), self.fetch_policy)
         reingest = bool({"text", "uri", "title", "category", "skill_level", "tags"} & set(changes))
 
         def write(session: Any) -> DocumentView:
