@@ -9,7 +9,7 @@ from typing import Annotated, Any, Literal
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import NoDecode
 
-from services.core.settings import ServiceSettings
+from services.core.settings import ServiceSettings, comma_separated
 
 
 class ChatSettings(ServiceSettings):
@@ -67,8 +67,7 @@ class ChatSettings(ServiceSettings):
     @field_validator("chat_fetch_allowed_networks", mode="before")
     @classmethod
     def _networks(cls, value: Any) -> Any:
-        if isinstance(value, str):
-            value = [part.strip() for part in value.split(",") if part.strip()]
+        value = comma_separated(value)
         for cidr in value:
             ipaddress.ip_network(cidr, strict=False)  # a ValueError names the bad one
         return value
