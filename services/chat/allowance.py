@@ -1,13 +1,14 @@
-"""Daily answer allowances and the per-user request rate, counted in Redis (shared by every process, async)."""
+"""Daily answer allowances counted in Redis (shared by every process, async); the per-user request rate is core's
+sliding window (`services.core.ratelimit`)."""
 
 from __future__ import annotations
 
 import datetime as dt
-import time
-import uuid
 from dataclasses import dataclass
 
 import redis.asyncio as aioredis
+
+from services.core.ratelimit import RateLimiter
 
 # Atomically: refuse at the limit, else count one more answer for the day (kept two days).
 _TAKE = """
@@ -22,17 +23,6 @@ _GIVE_BACK = """
 local used = tonumber(redis.call('GET', KEYS[1]) or '0')
 if used > 0 then return redis.call('DECR', KEYS[1]) end
 return 0
-"""
-_WINDOW = """
-local key, now, window, limit, member = KEYS[1], tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]), ARGV[4]
-redis.call('ZREMRANGEBYSCORE', key, '-inf', now - window)
-if redis.call('ZCARD', key) >= limit then
-  local oldest = redis.call('ZRANGE', key, 0, 0, 'WITHSCORES')
-  return {0, tostring(tonumber(oldest[2]) + window - now)}
-end
-redis.call('ZADD', key, now, member)
-redis.call('PEXPIRE', key, math.ceil(window * 1000))
-return {1, '0'}
 """
 
 
@@ -53,12 +43,12 @@ class Taken:
 
 
 class AnswerCounter:
-    def __init__(self, client: aioredis.Redis, prefix: str = "marquee:chat:") -> None:
+    def __init__(self, client: aioredis.Redis, limiter: RateLimiter, prefix: str = "marquee:chat:") -> None:
         self.client = client
+        self.limiter = limiter
         self.prefix = prefix
         self._take = client.register_script(_TAKE)
         self._give = client.register_script(_GIVE_BACK)
-        self._window = client.register_script(_WINDOW)
 
     def _key(self, user_id: str, day: dt.date) -> str:
         return f"{self.prefix}answers:{user_id}:{day.isoformat()}"
@@ -77,13 +67,11 @@ class AnswerCounter:
 
     async def rate(self, user_id: str, limit: int, window_seconds: float) -> float:
         """0 when the request may go ahead, else the seconds until it may."""
-        allowed, retry = await self._window(
-            keys=[f"{self.prefix}rate:{user_id}"], args=[time.time(), window_seconds, limit, uuid.uuid4().hex]
-        )
-        return 0.0 if int(allowed) else max(0.001, float(retry))
+        decision = await self.limiter.check(f"chat:{user_id}", limit=limit, window_seconds=window_seconds)
+        return 0.0 if decision.allowed else max(0.001, decision.retry_after_seconds)
 
     async def forget(self, user_id: str) -> int:
         """Deletes the user's answer counters and rate window (account erasure); returns how many keys went."""
         keys = [key async for key in self.client.scan_iter(match=f"{self.prefix}answers:{user_id}:*", count=100)]
-        keys.append(f"{self.prefix}rate:{user_id}")
-        return int(await self.client.delete(*keys))
+        await self.limiter.reset_async(f"chat:{user_id}")
+        return int(await self.client.delete(*keys)) if keys else 0

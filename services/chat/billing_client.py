@@ -7,6 +7,7 @@ is never given on a guessed plan.
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -19,6 +20,7 @@ from services.core.errors import Unavailable
 CALL_TIMEOUT_SECONDS = 5.0
 CACHE_SECONDS = 30.0
 CACHE_MAX_USERS = 10_000
+BATCH_NAMES = 100  # the contract's most names a call
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,16 +38,43 @@ class BillingClient:
         self._channel = channel
         self._metadata = metadata
         self._cache: dict[str, tuple[float, Allowance]] = {}
+        self._waiting: dict[str, asyncio.Future[Allowance]] = {}
+        self._fetcher: asyncio.Task[None] | None = None
 
     async def allowance(self, user_id: str) -> Allowance:
         cached = self._cache.get(user_id)
-        now = time.monotonic()
-        if cached is not None and cached[0] > now:
+        if cached is not None and cached[0] > time.monotonic():
             return cached[1]
+        # Users asked for while a call is in flight share the next one: a hundred answers starting at once
+        # cost Billing one `BatchGetEntitlements` of up to 100 names, not a hundred calls.
+        loop = asyncio.get_running_loop()
+        waiting = self._waiting.get(user_id)
+        if waiting is None:
+            waiting = self._waiting[user_id] = loop.create_future()
+        if self._fetcher is None or self._fetcher.done():
+            self._fetcher = loop.create_task(self._fetch_waiting())
+        return await asyncio.shield(waiting)
+
+    async def _fetch_waiting(self) -> None:
+        while self._waiting:
+            users = list(self._waiting)[:BATCH_NAMES]
+            futures = [self._waiting.pop(user) for user in users]
+            try:
+                found = await self._fetch(users)
+            except Exception as exc:  # every waiting caller gets it; none waits forever
+                for future in futures:
+                    if not future.done():
+                        future.set_exception(exc)
+                continue
+            for future, allowance in zip(futures, found, strict=True):
+                if not future.done():
+                    future.set_result(allowance)
+
+    async def _fetch(self, user_ids: list[str]) -> list[Allowance]:
         stub = billing_pb2_grpc.BillingServiceStub(self._channel())  # type: ignore[no-untyped-call]
         try:
             response = await stub.BatchGetEntitlements(
-                billing_pb2.BatchGetEntitlementsRequest(names=[f"users/{user_id}/entitlements"]),
+                billing_pb2.BatchGetEntitlementsRequest(names=[f"users/{user_id}/entitlements" for user_id in user_ids]),
                 metadata=await self._metadata(),
                 timeout=CALL_TIMEOUT_SECONDS,
             )
@@ -53,15 +82,19 @@ class BillingClient:
             raise Unavailable(
                 f"the plan cannot be read from Billing ({exc.code().name})", reason="ENTITLEMENTS_UNAVAILABLE"
             ) from exc
-        if not response.entitlements:
+        if len(response.entitlements) != len(user_ids):
             raise Unavailable("Billing answered without entitlements", reason="ENTITLEMENTS_UNAVAILABLE")
-        found = response.entitlements[0]
-        allowance = Allowance(plan=found.plan or "free", answers_per_day=int(found.values.chat_messages_per_day))
-        max_age = found.max_age.seconds if found.HasField("max_age") else CACHE_SECONDS
-        if len(self._cache) >= CACHE_MAX_USERS:
+        now = time.monotonic()
+        if len(self._cache) + len(user_ids) > CACHE_MAX_USERS:
             self._cache.clear()
-        self._cache[user_id] = (now + min(CACHE_SECONDS, max(1.0, float(max_age))), allowance)
-        return allowance
+        found: list[Allowance] = []
+        for user_id, entitlements in zip(user_ids, response.entitlements, strict=True):
+            per_day = int(entitlements.values.chat_messages_per_day)
+            allowance = Allowance(plan=entitlements.plan or "free", answers_per_day=per_day)
+            max_age = entitlements.max_age.seconds if entitlements.HasField("max_age") else CACHE_SECONDS
+            self._cache[user_id] = (now + min(CACHE_SECONDS, max(1.0, float(max_age))), allowance)
+            found.append(allowance)
+        return found
 
     def forget(self, user_id: str) -> None:
         self._cache.pop(user_id, None)

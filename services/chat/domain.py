@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import ipaddress
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -185,14 +186,84 @@ class DocumentView:
     error_reason: str = ""
 
 
-def check_document_uri(uri: str) -> str:
-    """An http(s) URL with a host, at most 2,048 characters."""
+def check_document_uri(uri: str, fetch: FetchPolicy | None = None) -> str:
+    """An http(s) URL with a host, at most 2,048 characters, whose host is not literally an address `fetch` refuses
+    (an IP literal or `localhost`; names are checked again when they are resolved, on every connection)."""
     from urllib.parse import urlsplit
 
     parts = urlsplit(uri.strip())
-    if parts.scheme not in ("http", "https") or not parts.hostname or len(uri) > 2048:
+    try:
+        host = parts.hostname
+        parts.port  # noqa: B018 -- raises on a port out of range
+    except ValueError:
+        host = None
+    if parts.scheme not in ("http", "https") or not host or len(uri) > 2048:
         raise invalid("document.uri", "must be an http(s) URL with a host, at most 2048 characters")
+    if fetch is not None:
+        literal = "127.0.0.1" if host == "localhost" or host.endswith(".localhost") else host
+        try:
+            address = ipaddress.ip_address(literal)
+        except ValueError:
+            address = None
+        refusal = fetch.refusal(address) if address is not None else None
+        if refusal:
+            raise invalid("document.uri", f"the host is {refusal}; such addresses are not fetched")
     return uri.strip()
+
+
+# Ranges a document fetch never reaches unless configured: beyond what `ipaddress` calls not global, the shared
+# (CGNAT) space and the ranges that embed an IPv4 address (NAT64, 6to4, Teredo) are named, so a private IPv4
+# address cannot be reached through its IPv6 spelling.
+_EMBEDDING_V4 = ipaddress.ip_network("64:ff9b::/96")
+
+
+@dataclass(frozen=True, slots=True)
+class FetchPolicy:
+    """Which addresses a document's uri may be fetched from. Public unicast addresses always; private, loopback,
+    link-local (and so cloud metadata), multicast, reserved and unspecified ones only when `allow_private` is set
+    or they fall in `allowed` (CIDRs from `MARQUEE_CHAT_FETCH_ALLOWED_NETWORKS`)."""
+
+    allow_private: bool = False
+    allowed: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...] = ()
+
+    @classmethod
+    def of(cls, allow_private: bool, networks: Sequence[str]) -> FetchPolicy:
+        return cls(allow_private, tuple(ipaddress.ip_network(n.strip(), strict=False) for n in networks if n.strip()))
+
+    def refusal(self, address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> str | None:
+        """Why `address` is not fetched from (a few words), or None when it may be."""
+        if self.allow_private or any(address in network for network in self.allowed):
+            return None
+        kind = _address_kind(address)
+        if kind is None and isinstance(address, ipaddress.IPv6Address):
+            embedded = _embedded_v4(address)
+            if embedded is not None:
+                return self.refusal(embedded)
+        return kind
+
+
+def _embedded_v4(address: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
+    if address.ipv4_mapped is not None:
+        return address.ipv4_mapped
+    if address.sixtofour is not None:
+        return address.sixtofour
+    if address.teredo is not None:
+        return address.teredo[1]
+    if address in _EMBEDDING_V4:
+        return ipaddress.IPv4Address(int(address) & 0xFFFFFFFF)
+    return None
+
+
+def _address_kind(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> str | None:
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        return _address_kind(address.ipv4_mapped)
+    checks = (
+        (address.is_unspecified, "an unspecified address"), (address.is_loopback, "a loopback address"),
+        (address.is_link_local, "a link-local address (cloud metadata lives there)"),
+        (address.is_multicast, "a multicast address"), (address.is_private, "a private address"),
+        (address.is_reserved, "a reserved address"), (not address.is_global, "not a public address"),
+    )  # fmt: skip
+    return next((why for refused, why in checks if refused), None)
 
 
 @dataclass(frozen=True, slots=True)

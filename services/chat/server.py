@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-import redis.asyncio as aioredis
 from marquee.chat.v1 import chat_pb2_grpc
 
 from services.chat.allowance import AnswerCounter
@@ -14,6 +13,7 @@ from services.chat.settings import ChatSettings
 from services.chat.usecases import ChatUseCases
 from services.core.embeddings import EmbeddingSettings, build_embedder
 from services.core.llm import LlmSettings, build_provider
+from services.core.ratelimit import RateLimiter
 from services.core.server import ServiceRegistration
 
 if TYPE_CHECKING:
@@ -27,16 +27,15 @@ def registration(deps: Dependencies) -> ServiceRegistration:
     llm = build_provider(deps.settings_for(LlmSettings))
     embedder = build_embedder(deps.settings_for(EmbeddingSettings))
     index_dir = settings.chat_index_dir or deps.settings.data_dir / "chat" / "index"
-    redis = aioredis.Redis.from_url(deps.settings.redis_url)
+    counter = AnswerCounter(deps.redis_async, RateLimiter(deps.redis))
     billing = BillingClient(lambda: deps.peers.channel("billing"), deps.peers.metadata)
-    usecases = ChatUseCases(deps.database, settings, llm, embedder, index_dir, billing, AnswerCounter(redis))
+    usecases = ChatUseCases(deps.database, settings, llm, embedder, index_dir, billing, counter)
     handlers = ChatHandlers(usecases, deps.page_tokens)
 
     async def close() -> None:
         await usecases.aclose()
         await llm.aclose()
         await embedder.aclose()
-        await redis.aclose()
 
     return ServiceRegistration(
         FULL_NAME, lambda server: chat_pb2_grpc.add_ChatServiceServicer_to_server(handlers, server), close, usecases.start

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import ipaddress
 import pathlib
-from typing import Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import NoDecode
 
-from services.core.settings import ServiceSettings
+from services.core.settings import ServiceSettings, comma_separated
 
 
 class ChatSettings(ServiceSettings):
@@ -51,3 +53,21 @@ class ChatSettings(ServiceSettings):
         20_000_000, ge=1000, description="Largest file fetched for a document ingested from a uri (the contract's 20 MB)."
     )
     chat_fetch_timeout_seconds: float = Field(20.0, gt=0, le=300, description="Timeout of fetching a document's uri.")
+    chat_fetch_allow_private: bool = Field(
+        False,
+        description="Fetch documents from private, loopback, link-local (cloud metadata), multicast and other non-public "
+        "addresses too; for on-prem setups whose knowledge lives on the inside network. Off: those are refused.",
+    )
+    chat_fetch_allowed_networks: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="CIDRs (comma separated, e.g. `10.20.0.0/16,127.0.0.1/32`) a document may be fetched from although "
+        "they are not public; narrower than `chat_fetch_allow_private`.",
+    )
+
+    @field_validator("chat_fetch_allowed_networks", mode="before")
+    @classmethod
+    def _networks(cls, value: Any) -> Any:
+        value = comma_separated(value)
+        for cidr in value:
+            ipaddress.ip_network(cidr, strict=False)  # a ValueError names the bad one
+        return value

@@ -45,11 +45,13 @@ from services.chat.domain import (
     Source,
     Started,
 )
+from services.chat.fetching import FetchRefused, guarded_client
 from services.chat.models import ChunkRow, ConversationRow, DocumentRow, FeedbackRow, MessageRow, UserSettingsRow
 from services.chat.repository import ChatRepository
 from services.chat.settings import ChatSettings
 from services.chat.vectors import ChunkFilter, IndexedChunk, IndexUnavailable, LocalHybridIndex, VectorIndex
 from services.chat.weaviate_store import WeaviateConfig, WeaviateIndex
+from services.chat.writer import CoalescingWriter
 from services.core import errors
 from services.core.db import Database
 from services.core.embeddings import Embedder, EmbeddingUnavailable
@@ -147,12 +149,25 @@ class Generation:
                 await self.changed.wait_for(lambda seen=seen: seen < len(self.events) or self.done)  # type: ignore[misc]
                 batch, done = self.events[seen:], self.done
             seen += len(batch)
-            for event in batch:
+            for event in _merged_deltas(batch):
                 yield event
             if done and seen >= len(self.events):
                 if self.error is not None:
                     raise self.error
                 return
+
+
+def _merged_deltas(batch: list[AnswerEvent]) -> list[AnswerEvent]:
+    """Consecutive deltas a follower has not read yet as one delta of their text: a stream that falls behind
+    (a hundred answers on one server, a slow client) catches up in a few messages instead of one per token."""
+    merged: list[AnswerEvent] = []
+    for event in batch:
+        last = merged[-1] if merged else None
+        if isinstance(event, Delta) and isinstance(last, Delta):
+            merged[-1] = Delta(last.text + event.text)
+        else:
+            merged.append(event)
+    return merged
 
 
 def replayed(events: Sequence[AnswerEvent]) -> Generation:
@@ -197,6 +212,8 @@ class ChatUseCases:
         self.generations: dict[str, Generation] = {}
         self._query_vectors: OrderedDict[tuple[str, str], Any] = OrderedDict()
         self._tasks: set[asyncio.Task[None]] = set()
+        self.writer = CoalescingWriter(database)
+        self.fetch_policy = domain.FetchPolicy.of(settings.chat_fetch_allow_private, settings.chat_fetch_allowed_networks)
 
     # The index, opened on first use with the embedding model's dimensions ---------------------------
 
@@ -235,8 +252,8 @@ class ChatUseCases:
         limit = self.settings.chat_fetch_max_bytes
         try:
             async with (
-                httpx.AsyncClient(
-                    timeout=self.settings.chat_fetch_timeout_seconds, follow_redirects=True, max_redirects=5,
+                guarded_client(
+                    self.fetch_policy, timeout=self.settings.chat_fetch_timeout_seconds,
                     headers={"User-Agent": _FETCH_AGENT, "Accept": ", ".join(sorted(extract.SUPPORTED))},
                 ) as client,
                 client.stream("GET", uri) as response,
@@ -260,6 +277,8 @@ class ChatUseCases:
                     if len(body) > limit:
                         raise _too_large(uri, limit)
                 content_type = response.headers.get("content-type", "")
+        except FetchRefused as exc:
+            raise errors.PermissionDenied(f"{uri} is not fetched: {exc}", reason="DOCUMENT_FETCH_FAILED") from exc
         except httpx.HTTPError as exc:
             raise errors.Unavailable(f"{uri} could not be fetched: {exc}", reason="DOCUMENT_FETCH_FAILED") from exc
         try:
@@ -306,7 +325,7 @@ class ChatUseCases:
         if uri and text:
             raise errors.invalid("document.uri", "send one of text or uri")
         if uri:
-            uri = domain.check_document_uri(uri)
+            uri = domain.check_document_uri(uri, self.fetch_policy)
         elif not text.strip():
             raise errors.invalid("document.text", "one of text or uri is required")
         if len(text) > self.settings.chat_max_document_chars:
@@ -482,7 +501,7 @@ class ChatUseCases:
         except IndexUnavailable as exc:
             raise _index_unavailable(exc) from exc
         hits = [h for h in searched if h.score >= min_score]
-        found = await self.db.run(lambda session: ChatRepository(session).chunks_with_documents([h.chunk_id for h in hits]))
+        found = await self.db.read(lambda session: ChatRepository(session).chunks_with_documents([h.chunk_id for h in hits]))
         results: list[RetrievedView] = []
         for hit in hits:
             if hit.chunk_id not in found:
@@ -616,7 +635,7 @@ class ChatUseCases:
             answer = repo.reply_to(conversation_id, earlier.id) if earlier is not None else None
             return conversation_view(row), earlier, answer
 
-        conversation, earlier, answer = await self.db.run(look)
+        conversation, earlier, answer = await self.db.read(look)
         if earlier is not None:
             if earlier.content != content:
                 raise errors.AlreadyExists("request_id was used for another message", reason="REQUEST_ID_REUSED")
@@ -655,7 +674,7 @@ class ChatUseCases:
                 raise errors.FailedPrecondition("the question of this answer is gone", reason="NOT_LATEST_ANSWER")
             return conversation_view(row), old, question
 
-        conversation, old, question = await self.db.run(look)
+        conversation, old, question = await self.db.read(look)
         self._check_open(conversation)
         level = skill_level or old.skill_level or conversation.skill_level
         chosen = model or old.model or conversation.model or self.llm.default_model
@@ -676,12 +695,23 @@ class ChatUseCases:
         self, user_id: str, conversation: ConversationView, question: str, level: int, model: str,
         temperature: float | None, post: Callable[[Any, list[Source], int], Prepared],
     ) -> Generation:  # fmt: skip
-        day = await self._take_allowance(user_id)
+        # The allowance (Redis, Billing's cached plan), retrieval, the token count and the standing instructions
+        # at once: none depends on another, and the first token waits for the slowest, not for their sum.
+        taken, sources, tokens, instructions = await asyncio.gather(
+            self._take_allowance(user_id), self._sources(question, level), self._count(question),
+            self._standing_instructions(user_id), return_exceptions=True,
+        )  # fmt: skip
+        if isinstance(taken, BaseException):
+            raise taken  # refused (or the plan unreadable): what the others found is not needed
+        day = taken
         try:
-            sources = await self._sources(question, level)
-            tokens = await self._count(question)
-            instructions = await self._standing_instructions(user_id)
-            prepared = await self.db.run(lambda session: post(session, sources, tokens))
+            if isinstance(sources, BaseException):
+                raise sources
+            if isinstance(tokens, BaseException):
+                raise tokens
+            if isinstance(instructions, BaseException):
+                raise instructions
+            prepared = await self.writer.run(lambda session: post(session, sources, tokens))
         except BaseException:
             await self.counter.give_back(user_id, day)  # nothing was answered: the allowance stays
             raise
@@ -693,7 +723,7 @@ class ChatUseCases:
         return generation
 
     async def _standing_instructions(self, user_id: str) -> str:
-        row = await self.db.run(lambda session: ChatRepository(session).user_settings(user_id))
+        row = await self.db.read(lambda session: ChatRepository(session).user_settings(user_id))
         return row.instructions if row is not None else ""
 
     async def _count(self, text: str) -> int:
@@ -874,7 +904,7 @@ class ChatUseCases:
             return message_view(row)
 
         try:
-            stored = await self.db.run(store)
+            stored = await self.writer.run(store)
             await generation.emit(Completed(stored))
         except errors.DomainError as exc:
             failure = failure or exc
@@ -1203,7 +1233,7 @@ class ChatUseCases:
         if "text" in changes and not str(changes["text"]).strip():
             raise errors.invalid("document.text", "must not be empty")
         if "uri" in changes:
-            changes["uri"] = domain.check_document_uri(str(changes["uri"]))
+            changes["uri"] = domain.check_document_uri(str(changes["uri"]), self.fetch_policy)
         reingest = bool({"text", "uri", "title", "category", "skill_level", "tags"} & set(changes))
 
         def write(session: Any) -> DocumentView:

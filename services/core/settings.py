@@ -241,12 +241,7 @@ class Settings(BaseSettings):
     @field_validator("services", "cors_allowed_origins", "trusted_proxies", "allowed_redirect_uris", mode="before")
     @classmethod
     def _split_commas(cls, value: Any) -> Any:
-        if isinstance(value, str):
-            if value.strip().startswith("["):
-                # Taken apart by commas, a JSON list would become origins like `["https://a"`.
-                raise ValueError("is comma separated (a,b), not a JSON list")
-            value = [part.strip() for part in value.split(",") if part.strip()]
-        return value
+        return comma_separated(value)
 
     @field_validator("cors_allowed_origins")
     @classmethod
@@ -357,6 +352,16 @@ class Settings(BaseSettings):
     @property
     def is_sqlite(self) -> bool:
         return self.resolved_database_url.startswith("sqlite")
+
+
+def comma_separated(value: Any) -> Any:
+    """A `list[str]` setting given as `a,b` (the environment's spelling) into its items; lists pass through."""
+    if isinstance(value, str):
+        if value.strip().startswith("["):
+            # Taken apart by commas, a JSON list would become origins like `["https://a"`.
+            raise ValueError("is comma separated (a,b), not a JSON list")
+        value = [part.strip() for part in value.split(",") if part.strip()]
+    return value
 
 
 class ServiceSettings(BaseSettings):

@@ -46,6 +46,11 @@ class Failure:
     path: str | None = None  # only requests to this path fail; None fails the next request of any path
 
 
+class _Server(ThreadingHTTPServer):
+    # The default backlog of 5 resets connections when a hundred answers open theirs at once (the Chat benchmark).
+    request_queue_size = 512
+
+
 class LlmStandin:
     """`with LlmStandin() as llm:`; `llm.openai_url` (…/v1), `llm.anthropic_url`, `llm.requests`, `llm.fail_next(...)`."""
 
@@ -241,7 +246,7 @@ class LlmStandin:
                     }
                 )
 
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.httpd = _Server(("127.0.0.1", 0), Handler)
         self.httpd.daemon_threads = True
         self.base_url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
         self.openai_url = f"{self.base_url}/v1"

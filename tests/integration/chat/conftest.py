@@ -74,7 +74,7 @@ async def serving(settings: Settings, model: LlmStandin, index_dir: Any, **chat:
     )  # fmt: skip
     deps.service_settings[ChatSettings] = ChatSettings(
         chat_answer_score_threshold=0.3, chat_index_dir=index_dir, chat_chunk_tokens=64, chat_chunk_overlap_tokens=8,
-        **chat,
+        **({"chat_fetch_allowed_networks": ["127.0.0.1/32"]} | chat),  # the test site; 127.0.0.2 stays refused
     )  # fmt: skip
     running = build_server(deps, address="127.0.0.1:0")
     await running.start()

@@ -64,12 +64,12 @@ async def test_the_daily_allowance_runs_out_and_outages_give_it_back(
     await fails(answer(stub, user, chat.name, "Quantum gluon in an outage?"))  # never asked: not in the cache
     assert (await stub.GetUsage(pb.GetUsageRequest(name="users/me/usage"), metadata=user)).usage.messages_used == 0
     client = redis.Redis.from_url(settings.redis_url)
-    for key in client.scan_iter("marquee:chat:rate:*"):
+    for key in client.scan_iter("marquee:ratelimit:chat:*"):
         client.delete(key)
     for n in range(20):
         await answer(stub, user, chat.name, f"Quantum gluon {n}?")
         if n == 14:
-            for key in client.scan_iter("marquee:chat:rate:*"):
+            for key in client.scan_iter("marquee:ratelimit:chat:*"):
                 client.delete(key)
     client.close()
     usage = (await stub.GetUsage(pb.GetUsageRequest(name="users/me/usage"), metadata=user)).usage
@@ -89,7 +89,7 @@ async def test_requests_are_rate_limited_per_user(stub: Stub, signer: object, se
     # 29 more requests in the last minute (the default limit is 30 a minute): the next is refused.
     client = redis.Redis.from_url(settings.redis_url)
     now = time.time()
-    client.zadd(f"marquee:chat:rate:{user_id}", {f"earlier-{n}": now - n for n in range(29)})
+    client.zadd(f"marquee:ratelimit:chat:{user_id}", {f"earlier-{n}": now - n for n in range(29)})
     client.close()
     refused = await fails(answer(stub, user, chat.name, "Quantum gluon again?"))
     expect(refused, grpc.StatusCode.RESOURCE_EXHAUSTED, "RATE_LIMITED")

@@ -1,5 +1,6 @@
 """Documents ingested from a uri, fetched from a local HTTP server: text, Markdown, HTML and PDF to READY, and
-each failure (missing, unsupported type, too large, unreachable) to FAILED with its code and reason."""
+each failure (missing, unsupported type, too large, unreachable, an address inside the network) to FAILED with its
+code and reason. The server allows 127.0.0.1/32 (the site) by configuration; the rest of loopback stays refused."""
 
 from __future__ import annotations
 
@@ -37,6 +38,7 @@ class Site:
     def __init__(self) -> None:
         self.pages: dict[str, tuple[int, str, bytes]] = {}
         self.streamed: dict[str, int] = {}  # path -> bytes sent without a Content-Length
+        self.redirects: dict[str, str] = {}  # path -> Location of a 302
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self.server.daemon_threads = True
 
@@ -51,6 +53,12 @@ class Site:
                 del format, args
 
             def do_GET(self) -> None:
+                if self.path in site.redirects:
+                    self.send_response(302)
+                    self.send_header("Location", site.redirects[self.path])
+                    self.send_header("Content-Length", "0")
+                    self.end_headers()
+                    return
                 if self.path in site.streamed:
                     self.send_response(200)
                     self.send_header("Content-Type", "text/plain")
@@ -203,3 +211,45 @@ async def test_changing_the_uri_refetches(stub: Stub, admin: Metadata, site: Sit
         )
     )
     expect(bad, grpc.StatusCode.INVALID_ARGUMENT, "INVALID_ARGUMENT")
+
+
+@pytest.mark.parametrize(
+    "host",
+    [
+        "127.0.0.2", "10.0.0.7", "172.16.5.4", "192.168.1.1", "100.64.0.1", "169.254.169.254",
+        "0.0.0.0",  # noqa: S104 -- an address refused, not bound
+        "224.0.0.251", "[::1]", "[fe80::1]", "[fd00:ec2::254]", "[ff02::1]", "[::ffff:127.0.0.2]", "[::ffff:a9fe:a9fe]",
+    ],
+)  # fmt: skip
+async def test_a_uri_naming_an_inside_address_is_refused_at_create(stub: Stub, admin: Metadata, host: str) -> None:
+    bad = await fails(
+        stub.CreateDocument(pb.CreateDocumentRequest(document=pb.Document(title="t", uri=f"http://{host}/x.txt")), metadata=admin)
+    )
+    expect(bad, grpc.StatusCode.INVALID_ARGUMENT, "INVALID_ARGUMENT")
+    assert "not fetched" in bad.message
+
+
+@pytest.mark.parametrize(
+    "target",
+    [
+        "http://127.0.0.2:{port}/secret.txt",
+        "http://[::ffff:127.0.0.2]:{port}/secret.txt",
+        "http://169.254.169.254/latest/meta-data/",
+    ],
+)
+async def test_a_redirect_to_an_inside_address_fails_the_document(stub: Stub, admin: Metadata, site: Site, target: str) -> None:
+    """The first hop is allowed (127.0.0.1 is configured); the redirect's host is checked when it connects."""
+    hop = f"/hop-{len(site.redirects)}"
+    site.redirects[hop] = target.format(port=site.server.server_address[1])
+    document = await settled(stub, admin, site.url(hop))
+    assert document.state == pb.DOCUMENT_STATE_FAILED
+    assert (document.error.code, reason_of(document)) == (grpc.StatusCode.PERMISSION_DENIED.value[0], "DOCUMENT_FETCH_FAILED")
+    assert "not fetched" in document.error.message
+
+
+async def test_a_redirect_within_the_allowed_site_is_followed(stub: Stub, admin: Metadata, site: Site) -> None:
+    site.pages["/moved-here.html"] = site.pages["/trailer.html"]
+    site.redirects["/moved.html"] = site.url("/moved-here.html")
+    document = await settled(stub, admin, site.url("/moved.html"))
+    assert document.state == pb.DOCUMENT_STATE_READY, document.error.message
+    assert "butt bar" in document.text

@@ -135,3 +135,20 @@ async def test_the_keyword_half_keeps_rare_words_within_its_budget(tmp_path: pat
     hits = await index.search(unit(9999), "horse item42", 3, ChunkFilter())
     assert hits[0].chunk_id == "d-42"
     assert hits[0].keyword_rank == 1
+
+
+async def test_the_matrix_grows_and_an_index_without_one_gets_it_from_the_graph(tmp_path: pathlib.Path) -> None:
+    first = LocalHybridIndex(tmp_path / "m", DIM)
+    for start in range(0, 1500, 500):  # past the first 1,024 rows: the file grows once
+        await first.upsert([chunk(n, f"d{n % 3}", f"word{n}") for n in range(start, start + 500)])
+    await first.delete_document("d1")
+    await first.aclose()
+    matrix = tmp_path / "m" / "vectors.f32"
+    assert matrix.stat().st_size == 2048 * DIM * 4
+    matrix.unlink()  # as an index written before the matrix existed
+    again = LocalHybridIndex(tmp_path / "m", DIM)
+    for n in (0, 1026, 1499):  # filtered: scored exactly from the rebuilt matrix
+        hits = await again.search(unit(n), "", 1, ChunkFilter(documents=frozenset({f"d{n % 3}"})))
+        assert (hits[0].chunk_id, round(hits[0].score, 4)) == (f"d{n % 3}-{n}", 1.0)
+    assert await again.search(unit(1), "", 3, ChunkFilter(documents=frozenset({"d1"}))) == []
+    await again.aclose()

@@ -459,7 +459,10 @@ class ErrorReason(betterproto2.Enum):
     DOCUMENT_FETCH_FAILED = 16
     """
     Set in `Document.error` (code UNAVAILABLE or NOT_FOUND): the document's
-    uri could not be fetched.
+    uri could not be fetched. Code PERMISSION_DENIED: its host, or a
+    redirect's, resolves to a private, loopback, link-local, multicast or
+    otherwise non-public address, which the server does not fetch from unless
+    configured to.
     """
 
     UNSUPPORTED_DOCUMENT_TYPE = 17

@@ -3608,7 +3608,10 @@ export enum ErrorReason {
 
   /**
    * Set in `Document.error` (code UNAVAILABLE or NOT_FOUND): the document's
-   * uri could not be fetched.
+   * uri could not be fetched. Code PERMISSION_DENIED: its host, or a
+   * redirect's, resolves to a private, loopback, link-local, multicast or
+   * otherwise non-public address, which the server does not fetch from unless
+   * configured to.
    *
    * @generated from enum value: ERROR_REASON_DOCUMENT_FETCH_FAILED = 16;
    */
