@@ -278,6 +278,7 @@ class AdsUseCases:
         self._serial_writes = asyncio.Lock() if database.engine.dialect.name == "sqlite" else None
         self._serveable_time = -1e9
         self._serveable_version: int | None = None
+        self._serveable_reload = asyncio.Lock()
         self._impressions = _ImpressionWriter(self._write, settings.ads_write_batch)
 
     async def _run(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
@@ -566,14 +567,19 @@ class AdsUseCases:
 
     async def _candidates(self, *, reload: bool = False) -> list[domain.ServeableAd]:
         """Ads that might serve, read from the database at most every few seconds (and after any admin write)."""
-        if reload or time.monotonic() - self._serveable_time > self.settings.ads_eligible_cache_seconds:
-            version = await self.counters.version()
-            pairs = await self._run(lambda repo: repo.serveable())
-            self._serveable = [domain.ServeableAd(ad, campaign) for ad, campaign in pairs]
-            self._serveable_by_id = {c.id: c.ad for c in self._serveable}
-            self._serveable_time = time.monotonic()
-            self._serveable_version = version
+        if reload or self._serveable_stale():
+            async with self._serveable_reload:  # concurrent callers of a stale list wait for one read
+                if reload or self._serveable_stale():
+                    version = await self.counters.version()
+                    pairs = await self._run(lambda repo: repo.serveable())
+                    self._serveable = [domain.ServeableAd(ad, campaign) for ad, campaign in pairs]
+                    self._serveable_by_id = {c.id: c.ad for c in self._serveable}
+                    self._serveable_time = time.monotonic()
+                    self._serveable_version = version
         return self._serveable
+
+    def _serveable_stale(self) -> bool:
+        return time.monotonic() - self._serveable_time > self.settings.ads_eligible_cache_seconds
 
     async def select_ad(self, request: domain.AdRequest, caller: Caller) -> Selection:
         domain.validate_context(request)
@@ -720,8 +726,8 @@ class AdsUseCases:
                 raise domain.token_invalid("impression_token names an ad that does not exist")
             return existing, ad
 
-        fresh = time.monotonic() - self._serveable_time <= self.settings.ads_eligible_cache_seconds
-        ad = self._serveable_by_id.get(claims.ad_id) if fresh else None
+        await self._candidates()  # the serveable ads, reread when stale: one read for many impressions
+        ad = self._serveable_by_id.get(claims.ad_id)
         if ad is None or not domain.within_select_window(claims, now):
             # Not among the ads this process serves (archived since, or another process's new ad), or a
             # late retry: read first. The common path skips this read and meets a replay at the unique index.
