@@ -33,9 +33,12 @@ from __future__ import annotations
 import argparse
 import asyncio
 import collections
+import dataclasses
 import datetime as dt
 import gc
+import itertools
 import json
+import os
 import pathlib
 import random
 import shutil
@@ -44,13 +47,15 @@ import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator, Sequence
 from typing import Any
 
 import grpc
 import redis.asyncio as aioredis
+from google.protobuf import duration_pb2
 from grpc_health.v1 import health_pb2, health_pb2_grpc
-from sqlalchemy import create_engine, insert, text, update
+from redis import exceptions as redis_errors
+from sqlalchemy import Engine, create_engine, text, update
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
 
@@ -62,6 +67,7 @@ from benchmarks.support import log
 from services.ads import domain
 from services.ads.counters import PREFIX
 from services.ads.models import AdRow, ImpressionRow, RollupRow
+from services.ads.settings import AdsSettings
 from services.app import Dependencies, build_server
 from services.core import migrate
 from services.core.redis_store import EmbeddedRedis
@@ -72,6 +78,7 @@ COUNTRIES = ("UG", "KE", "TZ", "RW", "NG")
 DEVICES = (1, 2, 3, 4, 5)
 TITLES = tuple(f"titles/{i:04d}bench" for i in range(10))
 COST_MICROS = 2000  # USD 2.00 CPM
+ROLLUP_COUNTS = tuple(f.name for f in dataclasses.fields(domain.Counts) if f.name != "unique_users")
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -119,137 +126,286 @@ async def create_ads(stub: ads_pb2_grpc.AdsServiceStub, auth: tuple[tuple[str, s
             weight=50 + index * 10,
         )
         made.append((await stub.CreateAd(pb.CreateAdRequest(ad=ad), metadata=auth)).ad)
+    for index in range(2):  # pre-rolls for the ingestion's FinishImpression calls (no stored impressions)
+        ad = pb.Ad(
+            display_name=f"Bench video {index}",
+            campaign=campaign.name,
+            placement=pb.PLACEMENT_PRE_ROLL,
+            creative=pb.Creative(
+                video_url="https://cdn.example.com/spot.mp4",
+                width=1280,
+                height=720,
+                duration=duration_pb2.Duration(seconds=20),
+                skip_offset=duration_pb2.Duration(seconds=5),
+            ),
+            click_url="https://example.com/",
+            pricing=pb.Pricing(model=pb.PRICING_MODEL_CPM, rate=usd(10)),
+            weight=100,
+        )
+        made.append((await stub.CreateAd(pb.CreateAdRequest(ad=ad), metadata=auth)).ad)
     return made
+
+
+IMPRESSION_COLUMNS = (
+    "id", "token_id", "request_id", "ad_id", "campaign_id", "placement", "user_id", "device_id", "title", "country",
+    "region", "device_type", "select_time", "record_time", "is_video", "duration_ms", "skip_offset_ms", "video_outcome",
+    "finish_request_id", "click_count", "first_click_time", "click_request_id", "click_counted", "cost_micros",
+    "invalid_reason",
+)  # fmt: skip
+ROLLUP_COLUMNS = ("ad_id", "dimension", "key", "hour", "campaign_id", *ROLLUP_COUNTS)
+DB_BATCH = 100_000  # rows a transaction (SQLite) or a COPY (PostgreSQL)
+
+
+def bulk_insert(engine: Engine, table: Any, columns: Sequence[str], rows: Iterator[tuple[Any, ...]]) -> int:
+    """Rows straight through the driver, DB_BATCH at a time, one transaction each: COPY on PostgreSQL,
+    executemany on SQLite (values through the columns' own bind processors, so they read back as written).
+    The secondary indexes are dropped first and built again after: one sort each instead of a million
+    random B-tree inserts."""
+    dialect = engine.dialect
+    written = 0
+    with engine.begin() as connection:
+        for index in table.indexes:
+            index.drop(connection)
+    raw = engine.raw_connection()
+    processors = [(i, f) for i, name in enumerate(columns) if (f := table.c[name].type.bind_processor(dialect)) is not None]
+    names = ", ".join(columns)
+    try:
+        driver = raw.driver_connection
+        while True:
+            batch = list(itertools.islice(rows, DB_BATCH))
+            if not batch:
+                break
+            if dialect.name == "postgresql":
+                with driver.cursor() as cursor, cursor.copy(f"COPY {table.name} ({names}) FROM STDIN") as copy:  # type: ignore[union-attr]
+                    for row in batch:
+                        copy.write_row(row)
+            else:
+                converted = []
+                for row in batch:
+                    values = list(row)
+                    for i, process in processors:
+                        if values[i] is not None:
+                            values[i] = process(values[i])
+                    converted.append(values)
+                marks = ", ".join("?" for _ in columns)
+                statement = f"INSERT INTO {table.name} ({names}) VALUES ({marks})"  # noqa: S608 - our own table and column names
+                cursor = raw.cursor()
+                cursor.executemany(statement, converted)
+                cursor.close()
+            raw.commit()
+            written += len(batch)
+            if written % 500_000 == 0:
+                log(f"{table.name}: {written:,} rows")
+    finally:
+        raw.close()
+    with engine.begin() as connection:
+        for index in table.indexes:
+            index.create(connection)
+    return written
 
 
 def seed_database(database_url: str, ads: list[pb.Ad], impressions: int, viewers: list[str], now: dt.datetime) -> dict[str, Any]:
     """Bulk rows: impressions and the rollups they imply. Returns what Redis must mirror."""
     rng = random.Random(42)
-    ad_ids = [a.name.removeprefix("ads/") for a in ads]
+    banners = [a for a in ads if a.placement != pb.PLACEMENT_PRE_ROLL]
+    ad_ids = [a.name.removeprefix("ads/") for a in banners]
     campaign_id = ads[0].campaign.removeprefix("campaigns/")
-    placements = {a.name.removeprefix("ads/"): a.placement for a in ads}
-    weights = [1 + i for i in range(len(ad_ids))]  # the last ad is the busiest
-    rollups: dict[tuple[str, str, str, dt.datetime], list[int]] = collections.defaultdict(lambda: [0, 0, 0])
-    uniques: dict[str, set[str]] = collections.defaultdict(set)
-    per_ad: collections.Counter[str] = collections.Counter()
-    start = now - dt.timedelta(days=30)
-    engine = create_engine(database_url)
-    batch: list[dict[str, Any]] = []
-    with engine.begin() as connection:
-        for number in range(impressions):
-            ad_id = rng.choices(ad_ids, weights)[0]
-            moment = start + dt.timedelta(seconds=rng.random() * 30 * 86_400)
-            hour = moment.replace(minute=0, second=0, microsecond=0)
-            viewer = rng.choice(viewers)
-            country, device, title = rng.choice(COUNTRIES), rng.choice(DEVICES), rng.choice(TITLES)
+    placements = [a.placement for a in banners]
+    weights = [1 + i for i in range(len(ad_ids))]  # the last banner is the busiest
+    start = (now - dt.timedelta(days=30)).replace(minute=0, second=0, microsecond=0)
+    hours = [start + dt.timedelta(hours=h) for h in range(30 * 24 + 1)]
+    combos = [(c, d, t) for c in COUNTRIES for d in DEVICES for t in TITLES]
+    keys_of = [list(domain.dimension_keys(c, d, t).items()) for c, d, t in combos]
+    rollups: collections.Counter[tuple[int, int, int]] = collections.Counter()  # (ad, hour, combo) -> impressions
+    clicks: collections.Counter[tuple[int, int, int]] = collections.Counter()
+    ad_hour_viewers: dict[tuple[int, int], set[int]] = collections.defaultdict(set)
+    per_ad = [0] * len(ad_ids)
+    span = now - start
+    chosen_ads = rng.choices(range(len(ad_ids)), weights, k=impressions)
+    ids = rng.randbytes(12 * impressions).hex()  # 24 random hex digits an id, after 8 ascending ones (see below)
+
+    def impression_rows() -> Iterator[tuple[Any, ...]]:
+        for number, ad in enumerate(chosen_ads):
+            moment = start + span * rng.random()
+            hour = int((moment - start).total_seconds() // 3600)
+            viewer = rng.randrange(len(viewers))
+            combo = rng.randrange(len(combos))
+            country, device, title = combos[combo]
             clicked = rng.random() < 0.01
-            batch.append(
-                {
-                    "id": uuid.uuid4().hex,
-                    "token_id": uuid.uuid4().hex,
-                    "request_id": "",
-                    "ad_id": ad_id,
-                    "campaign_id": campaign_id,
-                    "placement": placements[ad_id],
-                    "user_id": "",
-                    "device_id": viewer,
-                    "title": title,
-                    "country": country,
-                    "region": "",
-                    "device_type": device,
-                    "select_time": moment,
-                    "record_time": moment,
-                    "is_video": False,
-                    "duration_ms": 0,
-                    "skip_offset_ms": 0,
-                    "video_outcome": 0,
-                    "finish_request_id": "",
-                    "click_count": int(clicked),
-                    "first_click_time": moment if clicked else None,
-                    "click_request_id": "",
-                    "click_counted": clicked,
-                    "cost_micros": COST_MICROS,
-                    "invalid_reason": "",
-                }
-            )
-            for dimension, key in domain.dimension_keys(country, device, title).items():
-                counts = rollups[(ad_id, dimension, key, domain.bucket(dimension, moment))]
-                counts[0] += 1
-                counts[1] += int(clicked)
-                counts[2] += COST_MICROS
-            for period in (hour.strftime("%Y%m%d%H"), hour.strftime("%Y%m%d")):
-                for scope in (f"ad:{ad_id}", f"cmp:{campaign_id}", "all", f"pl:{placements[ad_id]}"):
-                    uniques[f"{PREFIX}uv:{scope}:{period}"].add(f"d:{viewer}")
-            per_ad[ad_id] += 1
-            if len(batch) >= 20_000:
-                connection.execute(insert(ImpressionRow.__table__), batch)
-                batch.clear()
-                if (number + 1) % 200_000 == 0:
-                    log(f"seeded {number + 1:,} impressions")
-        if batch:
-            connection.execute(insert(ImpressionRow.__table__), batch)
-        rows = [
-            {
-                "ad_id": a,
-                "dimension": d,
-                "key": k,
-                "hour": h,
-                "campaign_id": campaign_id,
-                "impressions": c[0],
-                "viewable": 0,
-                "clicks": c[1],
-                "video_impressions": 0,
-                "completions": 0,
-                "skips": 0,
-                "outcomes": 0,
-                "viewed_ms": 0,
-                "revenue_micros": c[2],
-                "invalid_impressions": 0,
-                "invalid_clicks": 0,
-            }
-            for (a, d, k, h), c in rollups.items()
-        ]
-        for offset in range(0, len(rows), 20_000):
-            connection.execute(insert(RollupRow.__table__), rows[offset : offset + 20_000])
-        for ad_id, count in per_ad.items():
+            rollups[(ad, hour, combo)] += 1
+            if clicked:
+                clicks[(ad, hour, combo)] += 1
+            ad_hour_viewers[(ad, hour)].add(viewer)
+            per_ad[ad] += 1
+            yield (
+                # Ascending ids and tokens (the key and the unique index are filled in order, not at random).
+                f"{number:08x}{ids[24 * number : 24 * number + 24]}", f"{number:08x}{ids[24 * number : 24 * number + 24][::-1]}",
+                "", ad_ids[ad], campaign_id,
+                placements[ad], "", viewers[viewer], title, country, "", device, moment, moment, False, 0, 0, 0, "",
+                int(clicked), moment if clicked else None, "", clicked, COST_MICROS, "",
+            )  # fmt: skip
+
+    engine = create_engine(database_url)
+    if engine.dialect.name == "sqlite":
+        with engine.connect() as connection:
+            connection.exec_driver_sql("PRAGMA synchronous=OFF")  # a throwaway file: no fsync per batch
+    written = bulk_insert(engine, ImpressionRow.__table__, IMPRESSION_COLUMNS, impression_rows())
+    log(f"seeded {written:,} impressions")
+
+    def rollup_rows() -> Iterator[tuple[Any, ...]]:
+        summed: dict[tuple[str, str, str, dt.datetime], list[int]] = collections.defaultdict(lambda: [0, 0])
+        for (ad, hour, combo), count in rollups.items():
+            for dimension, key in keys_of[combo]:
+                counts = summed[(ad_ids[ad], dimension, key, domain.bucket(dimension, hours[hour]))]
+                counts[0] += count
+                counts[1] += clicks[(ad, hour, combo)]
+        for (ad_id, dimension, key, bucket), (count, clicked) in summed.items():
+            values = {"impressions": count, "clicks": clicked, "revenue_micros": count * COST_MICROS}
+            yield (ad_id, dimension, key, bucket, campaign_id, *(values.get(name, 0) for name in ROLLUP_COUNTS))
+
+    log(f"seeded {bulk_insert(engine, RollupRow.__table__, ROLLUP_COLUMNS, rollup_rows()):,} rollup rows")
+    with engine.begin() as connection:
+        for ad_id, count in zip(ad_ids, per_ad, strict=True):
             connection.execute(update(AdRow).where(AdRow.id == ad_id).values(impressions=count, spend_micros=count * COST_MICROS))
+    if engine.dialect.name == "postgresql":
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            connection.exec_driver_sql("ANALYZE")  # fresh statistics, as autovacuum would give a live table
     engine.dispose()
-    log(f"seeded {len(rows):,} rollup rows")
-    return {"uniques": uniques, "per_ad": per_ad, "campaign_id": campaign_id}
+    return {
+        "ad_hour_viewers": ad_hour_viewers, "hours": hours, "ad_ids": ad_ids, "placements": placements,
+        "per_ad": per_ad, "campaign_id": campaign_id,
+    }  # fmt: skip
 
 
-async def seed_redis(url: str, seeded: dict[str, Any], ads: list[pb.Ad], viewers: list[str], now: dt.datetime) -> None:
-    client = aioredis.Redis.from_url(url)
-    pipe = client.pipeline(transaction=False)
+class BoundedPipeline:
+    """Redis commands in pipelines of at most `limit` arguments, each sent with retries on a timeout or a
+    dropped connection (every seeding command is idempotent: PFADD, PFMERGE, SET, ZADD of a fixed member),
+    so a loaded machine slows the seeding down but never ends it."""
 
-    async def flush_every(commands: int = 500) -> None:
-        nonlocal pipe
-        if len(pipe) >= commands:
-            await pipe.execute()
-            pipe = client.pipeline(transaction=False)
+    def __init__(self, client: aioredis.Redis, limit: int = 20_000, attempts: int = 6) -> None:
+        self.client = client
+        self.limit = limit
+        self.attempts = attempts
+        self.commands: list[tuple[Any, ...]] = []
+        self.size = 0
+        self.sent = 0
 
-    for key, members in seeded["uniques"].items():
-        pipe.pfadd(key, *members)
-        await flush_every()
-    for ad_id, count in seeded["per_ad"].items():
-        pipe.set(f"{PREFIX}spend:ad:{ad_id}", count * COST_MICROS)
-    pipe.set(f"{PREFIX}spend:cmp:{seeded['campaign_id']}", sum(seeded["per_ad"].values()) * COST_MICROS)
+    async def add(self, *command: Any) -> None:
+        self.commands.append(command)
+        self.size += len(command)
+        if self.size >= self.limit:
+            await self.flush()
+
+    async def flush(self) -> None:
+        if not self.commands:
+            return
+        for attempt in range(self.attempts):
+            try:
+                pipe = self.client.pipeline(transaction=False)
+                for command in self.commands:
+                    pipe.execute_command(*command)
+                await pipe.execute()
+                break
+            except (redis_errors.TimeoutError, redis_errors.ConnectionError) as error:
+                if attempt == self.attempts - 1:
+                    raise
+                log(f"redis: {type(error).__name__} while seeding; retry {attempt + 1} in {2**attempt} s")
+                await asyncio.sleep(2**attempt)
+        self.sent += len(self.commands)
+        self.commands.clear()
+        self.size = 0
+
+
+async def seed_redis(url: str, seeded: dict[str, Any], ads: list[pb.Ad], viewers: list[str], now: dt.datetime) -> int:
+    """The unique-viewer sketches (PFADD per ad and hour; days, the campaign, `all` and placements by
+    PFMERGE on the server, so each member crosses the wire once), spend counters and cap entries."""
+    client = aioredis.Redis.from_url(url, socket_timeout=30)
+    out = BoundedPipeline(client)
+    hours, ad_ids, placements = seeded["hours"], seeded["ad_ids"], seeded["placements"]
+    hour_keys = [h.strftime("%Y%m%d%H") for h in hours]
+
+    def uv(scope: str, period: str) -> str:
+        return f"{PREFIX}uv:{scope}:{period}"
+
+    by_day: dict[str, list[int]] = collections.defaultdict(list)
+    for index, key in enumerate(hour_keys):
+        by_day[key[:8]].append(index)
+    seen: dict[int, set[int]] = collections.defaultdict(set)  # hour -> ads with viewers in it
+    for (ad, hour), members in seeded["ad_hour_viewers"].items():
+        seen[hour].add(ad)
+        await out.add("PFADD", uv(f"ad:{ad_ids[ad]}", hour_keys[hour]), *(f"d:{viewers[m]}" for m in members))
+    await out.flush()
+    scopes = {f"cmp:{seeded['campaign_id']}": range(len(ad_ids)), "all": range(len(ad_ids))}
+    for placement in set(placements):
+        scopes[f"pl:{placement}"] = [i for i, p in enumerate(placements) if p == placement]
+    for hour, present in seen.items():
+        for scope, members in scopes.items():
+            sources = [uv(f"ad:{ad_ids[a]}", hour_keys[hour]) for a in members if a in present]
+            if sources:
+                await out.add("PFMERGE", uv(scope, hour_keys[hour]), *sources)
+    await out.flush()
+    for day, indexes in by_day.items():
+        for scope in (*(f"ad:{a}" for a in ad_ids), *scopes):
+            await out.add("PFMERGE", uv(scope, day), *(uv(scope, hour_keys[i]) for i in indexes))
+    for ad_id, count in zip(ad_ids, seeded["per_ad"], strict=True):
+        await out.add("SET", f"{PREFIX}spend:ad:{ad_id}", count * COST_MICROS)
+    await out.add("SET", f"{PREFIX}spend:cmp:{seeded['campaign_id']}", sum(seeded["per_ad"]) * COST_MICROS)
     rng = random.Random(7)
     stamp = now.timestamp()
+    banners = [a for a in ads if a.placement != pb.PLACEMENT_PRE_ROLL]
     for viewer in viewers[:5000]:  # the viewers SelectAd is measured with already saw a few ads
-        for ad in rng.sample(ads, 2):
-            pipe.zadd(
-                f"{PREFIX}cap:d:{viewer}:ad:{ad.name.removeprefix('ads/')}", {uuid.uuid4().hex: stamp - rng.random() * 80_000}
-            )
-        await flush_every()
-    await pipe.execute()
+        for ad in rng.sample(banners, 2):
+            ad_id = ad.name.removeprefix("ads/")
+            await out.add("ZADD", f"{PREFIX}cap:d:{viewer}:ad:{ad_id}", stamp - rng.random() * 80_000, f"seed-{viewer}-{ad_id}")
+    await out.flush()
     await client.aclose()
+    return out.sent
+
+
+async def ingest(stub: ads_pb2_grpc.AdsServiceStub, events: int, concurrency: int, rng: random.Random) -> dict[str, float]:
+    """`events` impressions (one in four a pre-roll, finished as completed) recorded by `concurrency`
+    clients over the wire; the tokens are selected first, so the figure is the recording path alone."""
+    served: list[tuple[str, str, bool]] = []
+
+    async def select(index: int) -> None:
+        video = index % 4 == 0
+        device = uuid.uuid4().hex
+        context = pb.AdContext(country=rng.choice(COUNTRIES), device_id=device, title=rng.choice(TITLES))
+        placement = pb.PLACEMENT_PRE_ROLL if video else pb.PLACEMENT_RECTANGLE
+        reply = await stub.SelectAd(pb.SelectAdRequest(placement=placement, context=context))
+        if reply.HasField("ad"):
+            served.append((reply.ad.impression_token, device, video))
+
+    for offset in range(0, events, 200):
+        await asyncio.gather(*(select(i) for i in range(offset, min(events, offset + 200))))
+    queue = collections.deque(served)
+    finished = 0
+    completed = pb.VideoResult(outcome=pb.VIDEO_OUTCOME_COMPLETED, viewed_duration=duration_pb2.Duration(seconds=20))
+
+    async def client() -> None:
+        nonlocal finished
+        while queue:
+            token, device, video = queue.popleft()
+            await stub.RecordImpression(pb.RecordImpressionRequest(impression_token=token, device_id=device))
+            if video:
+                await stub.FinishImpression(
+                    pb.FinishImpressionRequest(impression_token=token, device_id=device, video_result=completed)
+                )
+                finished += 1
+
+    began = time.perf_counter()
+    await asyncio.gather(*(client() for _ in range(concurrency)))
+    elapsed = time.perf_counter() - began
+    return {"impressions_per_second": round(len(served) / elapsed, 1), "finishes": finished, "seconds": round(elapsed, 2)}
 
 
 async def measure(args: argparse.Namespace, settings: Settings) -> dict[str, Any]:
-    deps = Dependencies.build(settings)
-    server = build_server(deps, address="127.0.0.1:0")
-    await server.start()
+    servers = {}
+    for batch in (args.write_batch, 1):  # the coalescing writer, and one transaction per impression
+        deps = Dependencies.build(settings, AdsSettings.load(settings, ads_write_batch=batch))
+        servers[batch] = build_server(deps, address="127.0.0.1:0")
+        await servers[batch].start()
+    server = servers[args.write_batch]
     signer = TokenSigner.from_settings(settings, KeySet.from_settings(settings))
     token, _ = signer.sign(uuid.uuid4().hex, token_id=uuid.uuid4().hex, role=ROLE_ADMIN)
     admin = (("authorization", f"Bearer {token}"),)
@@ -262,9 +418,12 @@ async def measure(args: argparse.Namespace, settings: Settings) -> dict[str, Any
             viewers = [uuid.uuid4().hex for _ in range(50_000)]
             started = time.perf_counter()
             seeded = await asyncio.to_thread(seed_database, settings.resolved_database_url, ads, args.impressions, viewers, now)
-            await seed_redis(settings.redis_url, seeded, ads, viewers, now)
+            figures["seed_database_seconds"] = round(time.perf_counter() - started, 1)
+            commands = await seed_redis(settings.redis_url, seeded, ads, viewers, now)
+            figures["seed_redis_commands"] = commands
             del seeded  # the seed's sets and dicts: no server holds them, so no collection should scan them
-            log(f"seeding took {time.perf_counter() - started:.1f} s")
+            figures["seed_seconds"] = round(time.perf_counter() - started, 1)
+            log(f"seeding took {figures['seed_seconds']} s")
             token, _ = signer.sign(uuid.uuid4().hex, token_id=uuid.uuid4().hex, role=ROLE_ADMIN)  # seeding outlasts a token
             admin = (("authorization", f"Bearer {token}"),)
             rng = random.Random(1)
@@ -289,7 +448,7 @@ async def measure(args: argparse.Namespace, settings: Settings) -> dict[str, Any
 
             figures["select_ad_ms_p50"], figures["select_ad_ms_p99"] = await timed(select, args.selects)
             figures["select_fill_rate"] = round(filled / (args.selects + min(100, args.selects)), 3)
-            busiest = ads[-1].name
+            busiest = [a for a in ads if a.placement != pb.PLACEMENT_PRE_ROLL][-1].name
             stats = await stub.GetAdStats(pb.GetAdStatsRequest(ad=busiest), metadata=admin)
             figures["busiest_ad_impressions_30d"] = stats.totals.impressions
             figures["get_ad_stats_ms_p50"], figures["get_ad_stats_ms_p99"] = await timed(
@@ -299,28 +458,22 @@ async def measure(args: argparse.Namespace, settings: Settings) -> dict[str, Any
                 lambda: stub.GetAdStats(pb.GetAdStatsRequest(ad=busiest, breakdown=pb.STATS_DIMENSION_COUNTRY), metadata=admin),
                 args.stats,
             )
+            gc.unfreeze()
 
-            recorded = 0
-            deadline = time.perf_counter() + args.ingest_seconds
-
-            async def ingest() -> None:
-                nonlocal recorded
-                while time.perf_counter() < deadline:
-                    device = uuid.uuid4().hex
-                    context = pb.AdContext(country=rng.choice(COUNTRIES), device_id=device, title=rng.choice(TITLES))
-                    reply = await stub.SelectAd(pb.SelectAdRequest(placement=pb.PLACEMENT_RECTANGLE, context=context))
-                    if reply.HasField("ad"):
-                        await stub.RecordImpression(
-                            pb.RecordImpressionRequest(impression_token=reply.ad.impression_token, device_id=device)
-                        )
-                        recorded += 1
-
-            began = time.perf_counter()
-            await asyncio.gather(*(ingest() for _ in range(args.concurrency)))
-            figures["ingest_impressions_per_second"] = round(recorded / (time.perf_counter() - began), 1)
             figures["ingest_concurrency"] = args.concurrency
+            before = await stub.GetAdStats(pb.GetAdStatsRequest(ad=busiest), metadata=admin)
+            for batch in (1, args.write_batch):  # the old path first, then the coalescing writer
+                async with grpc.aio.insecure_channel(f"127.0.0.1:{servers[batch].port}") as ingest_channel:
+                    result = await ingest(ads_pb2_grpc.AdsServiceStub(ingest_channel), args.ingest_events, args.concurrency, rng)
+                label = "one_per_call" if batch == 1 else f"batched_{batch}"
+                for key, value in result.items():
+                    figures[f"ingest_{label}_{key}"] = value
+                log(f"ingest ({label}): {result}")
+            after = await stub.GetAdStats(pb.GetAdStatsRequest(ad=busiest), metadata=admin)
+            figures["ingest_busiest_ad_impressions_added"] = after.totals.impressions - before.totals.impressions
     finally:
-        await server.stop(1.0)
+        for running in servers.values():
+            await running.stop(1.0)
     return figures
 
 
@@ -330,13 +483,16 @@ def main() -> None:
     parser.add_argument("--ads", type=int, default=20)
     parser.add_argument("--selects", type=int, default=3000)
     parser.add_argument("--stats", type=int, default=300)
-    parser.add_argument("--ingest-seconds", type=float, default=5.0)
-    parser.add_argument("--concurrency", type=int, default=8)
+    parser.add_argument("--ingest-events", type=int, default=3000, help="impressions recorded per writer mode")
+    parser.add_argument("--concurrency", type=int, default=16)
+    parser.add_argument("--write-batch", type=int, default=256, help="ads_write_batch of the coalescing run")
     parser.add_argument("--database-url", default="")
     parser.add_argument("--redis-url", default="")
     args = parser.parse_args()
     if bool(args.database_url) != bool(args.redis_url):
         parser.error("give both --database-url and --redis-url, or neither")
+    began = time.perf_counter()
+    log(f"load average at start: {os.getloadavg()}")
     folder = pathlib.Path(tempfile.mkdtemp(prefix="bench-ads-"))
     embedded: EmbeddedRedis | None = None
     try:
@@ -358,6 +514,8 @@ def main() -> None:
         migrate.upgrade(settings)
         figures = asyncio.run(measure(args, settings))
         figures["backend"] = "postgresql" if args.database_url else "sqlite"
+        figures["loadavg"] = [round(v, 2) for v in os.getloadavg()]
+        figures["seconds_total"] = round(time.perf_counter() - began, 1)
     finally:
         if embedded is not None:
             embedded.stop()

@@ -369,6 +369,18 @@ class AdsRepository:
         values = {column.name: getattr(row, column.key) for column in _IMPRESSIONS.columns}
         self.session.connection().execute(_IMPRESSIONS.insert(), {k: v for k, v in values.items() if v is not None})
 
+    def add_impressions(self, rows: Sequence[ImpressionRow]) -> None:
+        """Many rows as executemany INSERTs, one per set of columns given (a banner and a finished video
+        set different ones); one duplicate token fails them all at the unique index (IntegrityError)."""
+        groups: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+        for row in rows:
+            values = {column.name: getattr(row, column.key) for column in _IMPRESSIONS.columns}
+            present = {k: v for k, v in values.items() if v is not None}
+            groups.setdefault(tuple(present), []).append(present)
+        connection = self.session.connection()
+        for group in groups.values():
+            connection.execute(_IMPRESSIONS.insert(), group)
+
     def impression(self, impression_id: str) -> ImpressionRow | None:
         return self.session.get(ImpressionRow, impression_id)
 
@@ -452,25 +464,31 @@ class AdsRepository:
 
     # -- rollups ----------------------------------------------------------------------------------
 
-    def add_to_rollups(self, delta: domain.RollupDelta) -> None:
-        """Every dimension's row in one statement: `INSERT ... ON CONFLICT DO UPDATE SET n = n + excluded.n`
-        with one parameter set per row (one prepared statement on SQLite, one batch on PostgreSQL)."""
-        values = {name: getattr(delta.counts, name) for name in _COUNT_COLUMNS}
-        if not any(values.values()):
+    def add_to_rollups(self, *deltas: domain.RollupDelta) -> None:
+        """Every dimension's row of every delta in one statement: `INSERT ... ON CONFLICT DO UPDATE SET
+        n = n + excluded.n` with one parameter set per row (one prepared statement on SQLite, one batch on
+        PostgreSQL). Deltas that meet on a row are summed first (an upsert may touch a row once per
+        statement), and rows go in key order, so two processes' batches lock shared rows in one order."""
+        summed: dict[tuple[str, str, str, dt.datetime], dict[str, Any]] = {}
+        for delta in deltas:
+            values = {name: getattr(delta.counts, name) for name in _COUNT_COLUMNS}
+            if not any(values.values()):
+                continue
+            for dimension, key in delta.keys.items():
+                hour = domain.bucket(dimension, delta.hour)
+                row = summed.get((delta.ad_id, dimension, key, hour))
+                if row is None:
+                    summed[(delta.ad_id, dimension, key, hour)] = {
+                        "ad_id": delta.ad_id, "hour": hour, "dimension": dimension, "key": key,
+                        "campaign_id": delta.campaign_id, **values,
+                    }  # fmt: skip
+                else:
+                    for name, value in values.items():
+                        row[name] += value
+        if not summed:
             return
-        rows = [
-            {
-                "ad_id": delta.ad_id,
-                "hour": domain.bucket(dimension, delta.hour),
-                "dimension": dimension,
-                "key": key,
-                "campaign_id": delta.campaign_id,
-                **values,
-            }
-            for dimension, key in delta.keys.items()
-        ]
         connection = self.session.connection()
-        connection.execute(_rollup_upsert(connection.dialect.name), rows)
+        connection.execute(_rollup_upsert(connection.dialect.name), [summed[k] for k in sorted(summed)])
 
     def _sums(self) -> list[Any]:
         return [func.coalesce(func.sum(getattr(RollupRow, name)), 0) for name in _COUNT_COLUMNS]

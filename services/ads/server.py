@@ -27,8 +27,11 @@ FULL_NAME = "marquee.ads.v1.AdsService"
 
 def build_usecases(deps: Dependencies, *, clock: Clock = system_clock, rng: random.Random | None = None) -> AdsUseCases:
     settings = deps.settings_for(AdsSettings)
+    # A blocking pool: past its size a call waits for a free connection. The default pool raises
+    # MaxConnectionsError (an INTERNAL to the caller) once 100 calls of one process wait on Redis at once.
+    pool = aioredis.BlockingConnectionPool.from_url(deps.settings.redis_url, max_connections=64, timeout=10)
     counters = ServingCounters(
-        aioredis.Redis.from_url(deps.settings.redis_url),
+        aioredis.Redis.from_pool(pool),  # owns the pool: closing the client disconnects it
         campaign_cap=(settings.ads_campaign_max_impressions, settings.ads_campaign_cap_seconds),
     )
     peers = deps.peers

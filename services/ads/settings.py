@@ -40,3 +40,10 @@ class AdsSettings(ServiceSettings):
         0, ge=0, description="Campaign-wide frequency cap per viewer across all its ads; 0 turns it off."
     )
     ads_campaign_cap_seconds: int = Field(86_400, ge=60, description="Period of the campaign-wide frequency cap.")
+    ads_write_batch: int = Field(
+        256,
+        ge=1,
+        le=10_000,
+        description="Most impressions one transaction records: concurrent RecordImpression calls in one process share "
+        "a transaction up to this many (1: one transaction per call).",
+    )

@@ -13,7 +13,7 @@ import datetime as dt
 import random
 import time
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -119,6 +119,129 @@ class StatsPage:
 HLS = "application/vnd.apple.mpegurl"  # Media plays assets as HLS
 
 
+@dataclass
+class _PendingImpression:
+    """A recorded impression waiting for its transaction: the row and what it adds to the rollups."""
+
+    row: ImpressionRow
+    counts: domain.Counts
+    done: asyncio.Future[ImpressionRow] | None = None
+
+    @property
+    def charged(self) -> bool:
+        return not self.row.invalid_reason
+
+    def request_key(self) -> tuple[str, str, str] | None:
+        return (self.row.user_id, self.row.device_id, self.row.request_id) if self.row.request_id else None
+
+
+def _store_impressions(repo: AdsRepository, batch: Sequence[_PendingImpression]) -> list[ImpressionRow | Exception]:
+    """One unit of work for many impressions: the rows in one INSERT batch, their rollups summed into
+    one upsert, each ad's and campaign's counters in one increment. Per event the answer is its new
+    row, the row of a retry of the same call (same request id and token), or the error for a request
+    id reused with another token. The batch holds no two events with one token or one request id."""
+    answers: list[ImpressionRow | Exception] = []
+    fresh: list[_PendingImpression] = []
+    for item in batch:
+        row = item.row
+        if row.request_id:
+            reused = repo.impression_by_request(row.user_id, row.device_id, row.request_id)
+            if reused is not None:
+                answers.append(reused if reused.token_id == row.token_id else _request_id_reused(row.request_id))
+                continue
+        answers.append(row)
+        fresh.append(item)
+    if fresh:
+        repo.add_impressions([item.row for item in fresh])
+        repo.add_to_rollups(*(_delta(item.row, item.counts) for item in fresh))
+        charges: dict[tuple[str, str], list[int]] = {}
+        for item in fresh:
+            if item.charged:
+                total = charges.setdefault((item.row.ad_id, item.row.campaign_id), [0, 0])
+                total[0] += 1
+                total[1] += item.row.cost_micros
+        for (ad_id, campaign_id), (impressions, micros) in sorted(charges.items()):
+            repo.charge(ad_id, campaign_id, impressions=impressions, clicks=0, micros=micros)
+    return answers
+
+
+class _ImpressionWriter:
+    """Coalesces this process's concurrent RecordImpression writes: while one transaction is in flight
+    the next events queue, and the next transaction takes them all (up to `limit`). An idle writer
+    starts at once, so a lone event waits for nobody. A batch that fails (a token recorded meanwhile
+    by another process, at the unique index) is rolled back and its events are written one by one,
+    so each gets its own answer and the counts stay exact."""
+
+    def __init__(self, write: Callable[[Callable[[AdsRepository], Any]], Awaitable[Any]], limit: int) -> None:
+        self._write = write
+        self._limit = limit
+        self._queue: list[_PendingImpression] = []
+        self._task: asyncio.Task[None] | None = None
+
+    async def store(self, item: _PendingImpression) -> ImpressionRow:
+        item.done = asyncio.get_running_loop().create_future()
+        self._queue.append(item)
+        if self._task is None:
+            self._task = asyncio.create_task(self._drain())
+        return await item.done
+
+    def _next_batch(self) -> list[_PendingImpression]:
+        batch: list[_PendingImpression] = []
+        tokens: set[str] = set()
+        requests: set[tuple[str, str, str]] = set()
+        later: list[_PendingImpression] = []
+        for item in self._queue:
+            assert item.done is not None
+            if item.done.done():  # its caller went away before the write began: nothing is stored
+                continue
+            key = item.request_key()
+            if len(batch) >= self._limit or item.row.token_id in tokens or (key is not None and key in requests):
+                later.append(item)  # a second event for one token or request id goes in the next transaction
+                continue
+            batch.append(item)
+            tokens.add(item.row.token_id)
+            if key is not None:
+                requests.add(key)
+        self._queue = later
+        return batch
+
+    async def _drain(self) -> None:
+        batch: list[_PendingImpression] = []
+        try:
+            while self._queue:
+                batch = self._next_batch()
+                if batch:
+                    self._answer(batch, await self.store_batch(batch))
+                batch = []
+        finally:
+            self._task = None
+            for item in (*batch, *self._queue):  # cancelled (the server stops): no caller waits forever
+                if item.done is not None and not item.done.done():
+                    item.done.cancel()
+            self._queue = []
+
+    async def store_batch(self, batch: list[_PendingImpression]) -> list[ImpressionRow | Exception]:
+        def store(repo: AdsRepository) -> list[ImpressionRow | Exception]:
+            return _store_impressions(repo, batch)
+
+        try:
+            return await self._write(store)  # type: ignore[no-any-return]
+        except Exception as error:
+            if len(batch) == 1:
+                return [error]
+        return [(await self.store_batch([item]))[0] for item in batch]
+
+    @staticmethod
+    def _answer(batch: list[_PendingImpression], answers: list[ImpressionRow | Exception]) -> None:
+        for item, answer in zip(batch, answers, strict=True):
+            if item.done is None or item.done.done():
+                continue
+            if isinstance(answer, Exception):
+                item.done.set_exception(answer)
+            else:
+                item.done.set_result(answer)
+
+
 def _mime(url: str) -> str:
     return HLS if url.split("?")[0].lower().endswith(".m3u8") else "video/mp4"
 
@@ -155,6 +278,8 @@ class AdsUseCases:
         self._serial_writes = asyncio.Lock() if database.engine.dialect.name == "sqlite" else None
         self._serveable_time = -1e9
         self._serveable_version: int | None = None
+        self._serveable_reload = asyncio.Lock()
+        self._impressions = _ImpressionWriter(self._write, settings.ads_write_batch)
 
     async def _run(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         return await self.db.run(lambda session: fn(AdsRepository(session), *args, **kwargs))
@@ -442,14 +567,19 @@ class AdsUseCases:
 
     async def _candidates(self, *, reload: bool = False) -> list[domain.ServeableAd]:
         """Ads that might serve, read from the database at most every few seconds (and after any admin write)."""
-        if reload or time.monotonic() - self._serveable_time > self.settings.ads_eligible_cache_seconds:
-            version = await self.counters.version()
-            pairs = await self._run(lambda repo: repo.serveable())
-            self._serveable = [domain.ServeableAd(ad, campaign) for ad, campaign in pairs]
-            self._serveable_by_id = {c.id: c.ad for c in self._serveable}
-            self._serveable_time = time.monotonic()
-            self._serveable_version = version
+        if reload or self._serveable_stale():
+            async with self._serveable_reload:  # concurrent callers of a stale list wait for one read
+                if reload or self._serveable_stale():
+                    version = await self.counters.version()
+                    pairs = await self._run(lambda repo: repo.serveable())
+                    self._serveable = [domain.ServeableAd(ad, campaign) for ad, campaign in pairs]
+                    self._serveable_by_id = {c.id: c.ad for c in self._serveable}
+                    self._serveable_time = time.monotonic()
+                    self._serveable_version = version
         return self._serveable
+
+    def _serveable_stale(self) -> bool:
+        return time.monotonic() - self._serveable_time > self.settings.ads_eligible_cache_seconds
 
     async def select_ad(self, request: domain.AdRequest, caller: Caller) -> Selection:
         domain.validate_context(request)
@@ -596,8 +726,8 @@ class AdsUseCases:
                 raise domain.token_invalid("impression_token names an ad that does not exist")
             return existing, ad
 
-        fresh = time.monotonic() - self._serveable_time <= self.settings.ads_eligible_cache_seconds
-        ad = self._serveable_by_id.get(claims.ad_id) if fresh else None
+        await self._candidates()  # the serveable ads, reread when stale: one read for many impressions
+        ad = self._serveable_by_id.get(claims.ad_id)
         if ad is None or not domain.within_select_window(claims, now):
             # Not among the ads this process serves (archived since, or another process's new ad), or a
             # late retry: read first. The common path skips this read and meets a replay at the unique index.
@@ -626,56 +756,45 @@ class AdsUseCases:
         cost = 0 if invalid_reason else domain.charge_per_impression(ad.spec)
         impression_id = uuid.uuid4().hex
 
-        def store(repo: AdsRepository) -> ImpressionRow:
-            if request_id:
-                reused = repo.impression_by_request(claims.user_id, claims.device_id, request_id)
-                if reused is not None:
-                    if reused.token_id == claims.token_id:
-                        return reused  # a retry of this very call
-                    raise _request_id_reused(request_id)
-            row = ImpressionRow(
-                id=impression_id,
-                token_id=claims.token_id,
-                request_id=request_id,
-                ad_id=ad.id,
-                campaign_id=ad.spec.campaign_id,
-                placement=ad.spec.placement,
-                user_id=claims.user_id,
-                device_id=claims.device_id,
-                title=claims.title,
-                country=claims.country,
-                region=claims.region,
-                device_type=claims.device_type,
-                select_time=claims.select_time,
-                record_time=now,
-                is_video=is_video,
-                duration_ms=ad.spec.creative.duration_ms,
-                skip_offset_ms=ad.spec.creative.skip_offset_ms,
-                cost_micros=cost,
-                invalid_reason=invalid_reason,
-                click_count=0,
-                click_counted=False,
-                video_outcome=0,
-                finish_request_id="",
-                click_request_id="",
-            )
-            counts = (
-                domain.Counts(invalid_impressions=1)
-                if invalid_reason
-                else domain.Counts(impressions=1, video_impressions=int(is_video), revenue_micros=cost)
-            )
-            if outcome is not None:
-                _apply_outcome(row, outcome, now, request_id)
-                if not invalid_reason:
-                    _add_outcome(counts, outcome)
-            repo.add_impression(row)
-            repo.add_to_rollups(_delta(row, counts))
+        row = ImpressionRow(
+            id=impression_id,
+            token_id=claims.token_id,
+            request_id=request_id,
+            ad_id=ad.id,
+            campaign_id=ad.spec.campaign_id,
+            placement=ad.spec.placement,
+            user_id=claims.user_id,
+            device_id=claims.device_id,
+            title=claims.title,
+            country=claims.country,
+            region=claims.region,
+            device_type=claims.device_type,
+            select_time=claims.select_time,
+            record_time=now,
+            is_video=is_video,
+            duration_ms=ad.spec.creative.duration_ms,
+            skip_offset_ms=ad.spec.creative.skip_offset_ms,
+            cost_micros=cost,
+            invalid_reason=invalid_reason,
+            click_count=0,
+            click_counted=False,
+            video_outcome=0,
+            finish_request_id="",
+            click_request_id="",
+        )
+        counts = (
+            domain.Counts(invalid_impressions=1)
+            if invalid_reason
+            else domain.Counts(impressions=1, video_impressions=int(is_video), revenue_micros=cost)
+        )
+        if outcome is not None:
+            _apply_outcome(row, outcome, now, request_id)
             if not invalid_reason:
-                repo.charge(ad.id, ad.spec.campaign_id, impressions=1, clicks=0, micros=cost)
-            return row
+                _add_outcome(counts, outcome)
+        pending = _PendingImpression(row, counts)
 
         try:
-            row = await self._write(store)
+            stored = await self._store_impression(pending)
         except IntegrityError:
             existing = await self._run(lambda repo: repo.impression_by_token(claims.token_id))
             if existing is None:
@@ -685,11 +804,20 @@ class AdsUseCases:
         except BaseException:
             await self._take_back(counted, ad, viewer.key, claims.token_id)
             raise
-        if row.id != impression_id:
-            return self._replayed(row, request_id)
+        if stored.id != impression_id:
+            return self._replayed(stored, request_id)
         if not invalid_reason:
             await self.counters.delivered(ad, viewer.key, ad.spec.placement, cost, now)
         return RecordedImpression(row.id, now + domain.CLICK_WINDOW)
+
+    async def _store_impression(self, pending: _PendingImpression) -> ImpressionRow:
+        """The impression's unit of work: shared with concurrent ones unless batching is off (limit 1)."""
+        if self.settings.ads_write_batch > 1:
+            return await self._impressions.store(pending)
+        answer = (await self._impressions.store_batch([pending]))[0]
+        if isinstance(answer, Exception):
+            raise answer
+        return answer
 
     async def _take_back(self, counted: int, ad: domain.Ad, viewer: str, member: str) -> None:
         """Nothing was stored: the cap entry this call added (and only that) is taken back."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import uuid
 from typing import Any, cast
@@ -314,3 +315,30 @@ async def test_bot_traffic_is_kept_apart_not_counted(
     engine.dispose()
     assert tuple(invalid) == (1, 2)  # the bot's impression; the bot's click and the repeated click
     assert reasons == ["", "", "BOT"]
+
+
+async def test_concurrent_impressions_share_transactions_and_still_count_once(ads: Stub, admin: Caller) -> None:
+    """Thirty viewers record at once (the writer batches them), each twice with its request id and once
+    more with another: every retry answers with its impression, every replay is refused, counts exact."""
+    title = unique_title()
+    campaign = await new_campaign(ads, admin)
+    ad = await new_ad(ads, admin, banner(campaign.name, targeting=only_next_to(title)))
+    devices = [uuid.uuid4().hex for _ in range(30)]
+    tokens = [(await _select(ads, title, device)).ad.impression_token for device in devices]
+
+    def record(token: str, device: str, request_id: str) -> Any:
+        return ads.RecordImpression(pb.RecordImpressionRequest(impression_token=token, device_id=device, request_id=request_id))
+
+    first, retry = await asyncio.gather(
+        asyncio.gather(*(record(t, d, "r1") for t, d in zip(tokens, devices, strict=True))),
+        asyncio.gather(*(record(t, d, "r1") for t, d in zip(tokens, devices, strict=True))),
+    )
+    assert [a.impression for a in first] == [b.impression for b in retry]
+    assert len({a.impression for a in first}) == 30
+    replays = await asyncio.gather(*(fails(record(t, d, "r2")) for t, d in zip(tokens, devices, strict=True)))
+    for replay in replays:
+        expect(replay, grpc.StatusCode.ALREADY_EXISTS, "IMPRESSION_ALREADY_RECORDED")
+    totals = (await ads.GetAdStats(pb.GetAdStatsRequest(ad=ad.name), metadata=admin.auth)).totals
+    assert (totals.impressions, totals.unique_users, micros(totals.revenue)) == (30, 30, 30 * 2000)
+    fetched = (await ads.GetAd(pb.GetAdRequest(name=ad.name), metadata=admin.auth)).ad
+    assert (fetched.impressions, micros(fetched.spend)) == (30, 30 * 2000)
