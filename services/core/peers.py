@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Awaitable, Callable
-from typing import Generic, TypeVar
+from typing import ClassVar, Generic, TypeVar
 
 import grpc
 
@@ -67,6 +67,30 @@ class PeerClient:
     def __init__(self, channel: Callable[[], grpc.aio.Channel], metadata: Callable[[], Awaitable[Metadata]]) -> None:
         self._channel = channel
         self._metadata = metadata
+
+
+class CachingPeerClient(PeerClient, Generic[K, V]):
+    """A typed peer client whose answers are kept briefly (`AnswerCache`), for facts asked on hot paths.
+
+    A subclass sets how long by default, the most any caller may ask for, and the bound.
+    """
+
+    CACHE_SECONDS: ClassVar[float] = 60.0
+    MAX_CACHE_SECONDS: ClassVar[float] = float("inf")
+    MAX_CACHE_ENTRIES: ClassVar[int] = 5000
+
+    def __init__(
+        self,
+        channel: Callable[[], grpc.aio.Channel],
+        metadata: Callable[[], Awaitable[Metadata]],
+        *,
+        cache_seconds: float | None = None,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        super().__init__(channel, metadata)
+        wanted = self.CACHE_SECONDS if cache_seconds is None else cache_seconds
+        self._cache_seconds = min(wanted, self.MAX_CACHE_SECONDS)
+        self._cache: AnswerCache[K, V] = AnswerCache(max_entries=self.MAX_CACHE_ENTRIES, clock=clock)
 
 
 class Peers:

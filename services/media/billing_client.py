@@ -8,8 +8,6 @@ served on a guessed plan (fail closed).
 
 from __future__ import annotations
 
-import time
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,7 +15,7 @@ import grpc
 from marquee.billing.v1 import billing_pb2, billing_pb2_grpc
 
 from services.core.errors import Unavailable
-from services.core.peers import CALL_TIMEOUT_SECONDS, AnswerCache, Metadata, PeerClient
+from services.core.peers import CALL_TIMEOUT_SECONDS, CachingPeerClient
 
 CACHE_SECONDS = 60.0
 CACHE_MAX_USERS = 10_000
@@ -44,20 +42,11 @@ class Entitlements:
     offline_validity_seconds: int = 30 * 86400
 
 
-class BillingClient(PeerClient):
-    """Entitlements of users, asked with a service credential and cached briefly."""
+class BillingClient(CachingPeerClient[str, Entitlements]):
+    """Entitlements of users, asked with a service credential and cached briefly (never past the contract's 60 s)."""
 
-    def __init__(
-        self,
-        channel: Callable[[], grpc.aio.Channel],
-        metadata: Callable[[], Awaitable[Metadata]],
-        *,
-        cache_seconds: float = CACHE_SECONDS,
-        clock: Callable[[], float] = time.monotonic,
-    ) -> None:
-        super().__init__(channel, metadata)
-        self._cache_seconds = min(cache_seconds, CACHE_SECONDS)
-        self._cache: AnswerCache[str, Entitlements] = AnswerCache(max_entries=CACHE_MAX_USERS, clock=clock)
+    CACHE_SECONDS = MAX_CACHE_SECONDS = CACHE_SECONDS
+    MAX_CACHE_ENTRIES = CACHE_MAX_USERS
 
     def _stub(self) -> Any:
         return billing_pb2_grpc.BillingServiceStub(self._channel())  # type: ignore[no-untyped-call]

@@ -8,15 +8,14 @@ Catalog unreachable → UNAVAILABLE / DEPENDENCY_UNAVAILABLE: writes never guess
 from __future__ import annotations
 
 import datetime as dt
-import time
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 import grpc
 from marquee.catalog.v1 import catalog_pb2, catalog_pb2_grpc
 
 from services.core.errors import Unavailable
-from services.core.peers import CALL_TIMEOUT_SECONDS, AnswerCache, Metadata, PeerClient
+from services.core.peers import CALL_TIMEOUT_SECONDS, CachingPeerClient, Metadata
 from services.tracking.domain import EpisodeFacts, TitleFacts
 
 __all__ = ["CatalogClient", "EpisodeFacts", "TitleFacts", "title_facts"]
@@ -69,20 +68,11 @@ def title_facts(title: Any, episodes: Sequence[Any]) -> TitleFacts:
     )
 
 
-class CatalogClient(PeerClient):
+class CatalogClient(CachingPeerClient[str, TitleFacts | None]):
     """Facts about Catalog titles, asked with a service credential and cached briefly."""
 
-    def __init__(
-        self,
-        channel: Callable[[], grpc.aio.Channel],
-        metadata: Callable[[], Awaitable[Metadata]],
-        *,
-        cache_seconds: float = CACHE_SECONDS,
-        clock: Callable[[], float] = time.monotonic,
-    ) -> None:
-        super().__init__(channel, metadata)
-        self._cache_seconds = cache_seconds
-        self._cache: AnswerCache[str, TitleFacts | None] = AnswerCache(max_entries=CACHE_MAX_TITLES, clock=clock)
+    CACHE_SECONDS = CACHE_SECONDS
+    MAX_CACHE_ENTRIES = CACHE_MAX_TITLES
 
     def _stub(self) -> Any:
         return catalog_pb2_grpc.CatalogServiceStub(self._channel())  # type: ignore[no-untyped-call]
