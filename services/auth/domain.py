@@ -30,6 +30,7 @@ SKILL_LEVELS = ("", "beginner", "intermediate", "advanced")
 # Account-level limits on email-sending calls (the contract's service comment).
 MAIL_LIMIT_PER_HOUR = 5
 CLIENT_MAIL_LIMIT_PER_HOUR = 20
+EXPORTS_PER_HOUR = 5  # the contract's ExportUserData comment
 MAX_APP_PREFERENCES_BYTES = 16 * 1024
 
 
@@ -321,6 +322,41 @@ def normalize_email(raw: str, field: str = "email") -> str:
 
 def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class Limit:
+    """One rate limit a call counts against: `limit` hits per `window_seconds` under `key`."""
+
+    key: str
+    limit: int
+    window_seconds: float
+    scope: str  # "account" or "client": what the refusal names
+
+
+def login_limits(account: str, client: Client, *, per_minute: int) -> tuple[Limit, ...]:
+    """Sign-in attempts (and wrong current passwords) count per account and per client address."""
+    per_account = Limit(f"login:account:{account}", per_minute, 60, "account")
+    if not client.ip:
+        return (per_account,)
+    return per_account, Limit(f"login:client:{client.ip}", per_minute, 60, "client")
+
+
+def mail_limits(action: str, account: str, client: Client) -> tuple[Limit, ...]:
+    """Calls that send mail: a few an hour per account, more per client address (a shared NAT)."""
+    per_account = Limit(f"{action}:account:{account}", MAIL_LIMIT_PER_HOUR, 3600, "account")
+    if not client.ip:
+        return (per_account,)
+    return per_account, Limit(f"{action}:client:{client.ip}", CLIENT_MAIL_LIMIT_PER_HOUR, 3600, "client")
+
+
+def rate_limited(limit: Limit, retry_after_seconds: float) -> errors.ResourceExhausted:
+    return errors.ResourceExhausted(
+        f"too many attempts; retry in {retry_after_seconds:.0f}s",
+        reason="RATE_LIMITED",
+        retry_after_seconds=retry_after_seconds,
+        metadata={"scope": limit.scope},
+    )
 
 
 def user_name(user_id: str) -> str:

@@ -33,8 +33,7 @@ from services.auth import domain, oauth
 from services.auth.billing_client import BillingClient, BillingUnavailable
 from services.auth.domain import (
     AUTH_ERASED,
-    CLIENT_MAIL_LIMIT_PER_HOUR,
-    MAIL_LIMIT_PER_HOUR,
+    EXPORTS_PER_HOUR,
     MAX_APP_PREFERENCES_BYTES,
     RESET_PASSWORD_TTL,
     ROLES,
@@ -43,15 +42,19 @@ from services.auth.domain import (
     Client,
     DeletionReport,
     IssuedTokens,
+    Limit,
     PeerErasure,
     PendingSocial,
     SocialBegin,
     UserQuery,
     check_admin_kept,
     deletion_report,
+    login_limits,
+    mail_limits,
     needs_recent_sign_in,
     normalize_email,
     public_api_url,
+    rate_limited,
     refresh_outcome,
     revoke_reason,
     session_id_of,
@@ -505,26 +508,17 @@ class AuthWork:
 
     # -- rate limits ------------------------------------------------------------
 
-    def _limit(self, key: str, *, limit: int, window: float, scope: str) -> None:
-        decision = self.limiter.hit(key, limit=limit, window_seconds=window)
-        if not decision.allowed:
-            raise errors.ResourceExhausted(
-                f"too many attempts; retry in {decision.retry_after_seconds:.0f}s",
-                reason="RATE_LIMITED",
-                retry_after_seconds=decision.retry_after_seconds,
-                metadata={"scope": scope},
-            )
+    def _limit(self, *limits: Limit) -> None:
+        for limit in limits:
+            decision = self.limiter.hit(limit.key, limit=limit.limit, window_seconds=limit.window_seconds)
+            if not decision.allowed:
+                raise rate_limited(limit, decision.retry_after_seconds)
 
     def limit_login(self, email: str, client: Client) -> None:
-        per_minute = self.auth.login_attempts_per_minute
-        self._limit(f"login:account:{email}", limit=per_minute, window=60, scope="account")
-        if client.ip:
-            self._limit(f"login:client:{client.ip}", limit=per_minute, window=60, scope="client")
+        self._limit(*login_limits(email, client, per_minute=self.auth.login_attempts_per_minute))
 
     def limit_mail(self, action: str, account: str, client: Client) -> None:
-        self._limit(f"{action}:account:{account}", limit=MAIL_LIMIT_PER_HOUR, window=3600, scope="account")
-        if client.ip:
-            self._limit(f"{action}:client:{client.ip}", limit=CLIENT_MAIL_LIMIT_PER_HOUR, window=3600, scope="client")
+        self._limit(*mail_limits(action, account, client))
 
     # -- sessions and tokens --------------------------------------------------
 
@@ -718,7 +712,7 @@ class AuthWork:
             )
 
     def issue_service_token(self, *, client_id: str, client_secret: str, client: Client) -> tuple[str, dt.datetime]:
-        self._limit(f"service_token:{client_id}", limit=60, window=60, scope="account")
+        self._limit(Limit(f"service_token:{client_id}", 60, 60, "account"))
         expected = self.settings.service_clients.get(client_id)
         if expected is None or not hmac.compare_digest(expected.get_secret_value().encode(), client_secret.encode()):
             raise errors.Unauthenticated("unknown service client or wrong secret", reason="INVALID_CREDENTIALS")
@@ -1146,7 +1140,7 @@ class AuthWork:
 
     def export_user_data(self, repo: AuthRepository, principal: Principal, *, name: str) -> dict[str, Any]:
         user = self.load_user(repo, self.resolve_user_id(name, principal))
-        self._limit(f"export:{principal.user_id}", limit=5, window=3600, scope="account")
+        self._limit(Limit(f"export:{principal.user_id}", EXPORTS_PER_HOUR, 3600, "account"))
         now = self.clock()
         sessions = list(repo.active_sessions(user.id, now))
         return {

@@ -12,16 +12,20 @@ from services.auth.domain import (
     AUTH_ERASED,
     Client,
     Disposition,
+    Limit,
     PeerErasure,
     UserQuery,
     check_admin_kept,
     clean_text,
     deletion_report,
     erasure_retry_delay,
+    login_limits,
+    mail_limits,
     needs_recent_sign_in,
     normalize_email,
     profile_locale,
     public_api_url,
+    rate_limited,
     redirect_allowed,
     refresh_outcome,
     revoke_reason,
@@ -179,6 +183,28 @@ def domain(tmp_path: object) -> AuthWork:
         auth=auth,
         clock=lambda: NOW,
     )
+
+
+def test_sign_in_counts_per_account_and_per_client_address() -> None:
+    assert login_limits("a@example.test", Client(), per_minute=3) == (Limit("login:account:a@example.test", 3, 60, "account"),)
+    assert [limit.scope for limit in login_limits("a@example.test", Client(ip="203.0.113.7"), per_minute=3)] == [
+        "account",
+        "client",
+    ]
+
+
+def test_mail_counts_by_action_and_allows_more_per_client_than_per_account() -> None:
+    account, client = mail_limits("reset_password", "u1", Client(ip="203.0.113.7"))
+    assert (account.key, client.key) == ("reset_password:account:u1", "reset_password:client:203.0.113.7")
+    assert account.window_seconds == client.window_seconds == 3600
+    assert account.limit < client.limit
+    assert mail_limits("verify_email", "u1", Client()) == (Limit("verify_email:account:u1", account.limit, 3600, "account"),)
+
+
+def test_a_refusal_names_its_scope_and_when_to_retry() -> None:
+    refused = rate_limited(Limit("login:client:x", 3, 60, "client"), 41.6)
+    assert (refused.reason, refused.metadata["scope"], refused.retry_after_seconds) == ("RATE_LIMITED", "client", 41.6)
+    assert "42s" in str(refused)
 
 
 def test_login_is_limited_per_account_and_per_client(domain: AuthWork) -> None:
