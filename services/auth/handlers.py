@@ -12,21 +12,19 @@ from marquee.auth.v1 import auth_pb2 as pb
 from marquee.auth.v1 import auth_pb2_grpc
 
 from services.auth.domain import (
-    AuthDomain,
     Client,
     Disposition,
     IdentityView,
     IssuedTokens,
     PeerErasure,
     SessionView,
-    SignedIn,
     UserQuery,
     UserView,
     user_etag,
     user_name,
 )
 from services.auth.repository import AuthRepository
-from services.auth.usecases import AuthUseCases
+from services.auth.usecases import AuthUseCases, AuthWork, SignedIn
 from services.core import errors, names
 from services.core.convert import enum_values, optional_datetime, timestamp
 from services.core.db import Database
@@ -96,14 +94,14 @@ def client_of(context: Context, info: pb.ClientInfo | None = None) -> Client:
 class AuthHandlers(UnitOfWorkHandlers[AuthRepository], auth_pb2_grpc.AuthServiceServicer):
     def __init__(
         self,
-        domain: AuthDomain,
+        work: AuthWork,
         use_cases: AuthUseCases,
         database: Database,
         idempotency: Idempotency,
         page_tokens: PageTokens,
     ) -> None:
         super().__init__(database, idempotency, page_tokens, repository=AuthRepository)
-        self.domain = domain
+        self.work = work
         self.use = use_cases
 
     # -- conversions ----------------------------------------------------------
@@ -139,7 +137,7 @@ class AuthHandlers(UnitOfWorkHandlers[AuthRepository], auth_pb2_grpc.AuthService
         return message
 
     def tokens_pb(self, tokens: IssuedTokens) -> pb.TokenPair:
-        ttl = max(0, int((tokens.access_expire_time - self.domain.clock()).total_seconds()))
+        ttl = max(0, int((tokens.access_expire_time - self.work.clock()).total_seconds()))
         return pb.TokenPair(
             access_token=tokens.access_token,
             token_type="Bearer",
@@ -193,20 +191,20 @@ class AuthHandlers(UnitOfWorkHandlers[AuthRepository], auth_pb2_grpc.AuthService
     # -- public ---------------------------------------------------------------
 
     async def GetAuthConfig(self, request: pb.GetAuthConfigRequest, context: Context) -> pb.GetAuthConfigResponse:
-        settings = self.domain.settings
+        settings = self.work.settings
         return pb.GetAuthConfigResponse(
-            providers=[PROVIDERS.number(p) for p in self.domain.configured_providers()],  # type: ignore[misc]
-            registration_open=self.domain.auth.registration_open,
-            password_policy=pb.PasswordPolicy(min_length=self.domain.passwords.min_length, max_length=128, reject_breached=True),
+            providers=[PROVIDERS.number(p) for p in self.work.configured_providers()],  # type: ignore[misc]
+            registration_open=self.work.auth.registration_open,
+            password_policy=pb.PasswordPolicy(min_length=self.work.passwords.min_length, max_length=128, reject_breached=True),
             access_token_ttl=duration_pb2.Duration(seconds=settings.access_token_ttl_seconds),
             refresh_token_ttl=duration_pb2.Duration(seconds=settings.refresh_token_ttl_seconds),
             issuer=settings.jwt_issuer,
             audience=settings.jwt_audience,
-            jwks_uri=f"{self.domain.public_api_url()}/auth/v1/jwks",
+            jwks_uri=f"{self.work.public_api_url()}/auth/v1/jwks",
         )
 
     async def GetJwks(self, request: pb.GetJwksRequest, context: Context) -> pb.GetJwksResponse:
-        return pb.GetJwksResponse(keys=[pb.Jwk(**key.jwk()) for key in self.domain.signer.keys.keys.values()])
+        return pb.GetJwksResponse(keys=[pb.Jwk(**key.jwk()) for key in self.work.signer.keys.keys.values()])
 
     async def Register(self, request: pb.RegisterRequest, context: Context) -> pb.RegisterResponse:
         client = client_of(context, request.client)
@@ -288,13 +286,13 @@ class AuthHandlers(UnitOfWorkHandlers[AuthRepository], auth_pb2_grpc.AuthService
 
         async def call() -> pb.ReauthenticateResponse:
             tokens = await self.use.reauthenticate(principal, password=request.password, client=client)
-            recent = self.domain.clock() + dt.timedelta(minutes=10)
+            recent = self.work.clock() + dt.timedelta(minutes=10)
             return pb.ReauthenticateResponse(tokens=self.tokens_pb(tokens), recent_until_time=timestamp(recent))
 
         return await self._once("Reauthenticate", principal.user_id, request, request.request_id, pb.ReauthenticateResponse, call)
 
     async def IssueServiceToken(self, request: pb.IssueServiceTokenRequest, context: Context) -> pb.IssueServiceTokenResponse:
-        token, expire = self.domain.issue_service_token(
+        token, expire = self.work.issue_service_token(
             client_id=request.client_id, client_secret=request.client_secret, client=client_of(context)
         )
         return pb.IssueServiceTokenResponse(access_token=token, token_type="Bearer", expire_time=timestamp(expire))
@@ -449,7 +447,7 @@ class AuthHandlers(UnitOfWorkHandlers[AuthRepository], auth_pb2_grpc.AuthService
         report = deleted.report
         return pb.DeleteUserResponse(
             erased=[disposition_pb(d) for d in report.erased], retained=[disposition_pb(d) for d in report.retained],
-            pending=[disposition_pb(d) for d in report.pending], purge_time=timestamp(self.domain.clock()),
+            pending=[disposition_pb(d) for d in report.pending], purge_time=timestamp(self.work.clock()),
             deletion=f"users/{deleted.user_id}/deletion",
         )  # fmt: skip
 

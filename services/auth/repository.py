@@ -7,10 +7,10 @@ from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import CursorResult, and_, bindparam, func, or_, select, update
-from sqlalchemy.orm import Session as DbSession
 
 from services.auth.models import Erasure, Identity, OAuthState, OneTimeToken, RefreshToken, Session, User
 from services.core.db import Prepared
+from services.core.repository import Repository
 
 _USER_COLUMNS = tuple(column.key for column in User.__table__.columns)
 _USER_WITH_PROVIDERS = Prepared(
@@ -20,10 +20,7 @@ _USER_WITH_PROVIDERS = Prepared(
 )
 
 
-class AuthRepository:
-    def __init__(self, session: DbSession) -> None:
-        self.s = session
-
+class AuthRepository(Repository):
     # users
     def user(self, user_id: str, *, for_update: bool = False) -> User | None:
         query = select(User).where(User.id == user_id)
@@ -45,15 +42,6 @@ class AuthRepository:
 
     def user_by_email(self, email: str) -> User | None:
         return self.s.scalars(select(User).where(User.email == email)).first()
-
-    def add(self, row: object) -> None:
-        self.s.add(row)
-
-    def flush(self) -> None:
-        self.s.flush()
-
-    def delete(self, row: object) -> None:
-        self.s.delete(row)
 
     def mark_bonus_granted(self, user_id: str) -> None:
         self.s.execute(update(User).where(User.id == user_id).values(bonus_granted=True))

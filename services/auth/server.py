@@ -9,13 +9,12 @@ import grpc
 from marquee.auth.v1 import auth_pb2_grpc
 
 from services.auth.billing_client import BillingClient
-from services.auth.domain import AuthDomain
 from services.auth.erasure import ErasureDispatcher, ErasurePolicy
 from services.auth.handlers import AuthHandlers
 from services.auth.oauth import OAuthClient
 from services.auth.passwords import Passwords
 from services.auth.settings import AuthSettings
-from services.auth.usecases import AuthUseCases, DeferredMailer, SignupBonus
+from services.auth.usecases import AuthUseCases, AuthWork, DeferredMailer, SignupBonus
 from services.auth.userdata_client import UserDataClient
 from services.core.idempotency import Idempotency
 from services.core.mail import mailer_from_settings
@@ -40,7 +39,7 @@ def registration(deps: Dependencies) -> ServiceRegistration:
     settings = deps.settings
     auth = deps.settings_for(AuthSettings)
     oauth_client = OAuthClient(timeout_seconds=auth.oauth_timeout_seconds)
-    domain = AuthDomain(
+    work = AuthWork(
         settings,
         signer=TokenSigner.from_settings(settings, deps.keys),
         passwords=Passwords(min_length=auth.password_min_length),
@@ -59,10 +58,10 @@ def registration(deps: Dependencies) -> ServiceRegistration:
     erasure = ErasureDispatcher(deps.database, userdata, policy)
     use_cases = AuthUseCases(
         deps.database, mailer_from_settings(settings), deps.revocations,
-        domain=domain, userdata=userdata, erasure=erasure, erasure_wait_seconds=auth.erasure_wait_seconds,
+        work=work, userdata=userdata, erasure=erasure, erasure_wait_seconds=auth.erasure_wait_seconds,
         page_tokens=deps.page_tokens, bonus=bonus, oauth_client=oauth_client,
     )  # fmt: skip
-    handlers = AuthHandlers(domain, use_cases, deps.database, Idempotency(deps.redis_async), deps.page_tokens)
+    handlers = AuthHandlers(work, use_cases, deps.database, Idempotency(deps.redis_async), deps.page_tokens)
 
     async def close() -> None:
         await erasure.stop()

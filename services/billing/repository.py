@@ -9,7 +9,6 @@ from typing import Any
 
 from sqlalchemy import and_, delete, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import Session
 
 from services.billing.models import (
     CheckoutSession,
@@ -23,6 +22,7 @@ from services.billing.models import (
     SubscriptionChange,
     WebhookEvent,
 )
+from services.core.repository import Repository
 
 
 @dataclass(frozen=True)
@@ -79,19 +79,10 @@ def _any_of(column: Any, values: Sequence[str]) -> list[Any]:
     return [column.in_(values)] if values else []
 
 
-class BillingRepository:
-    def __init__(self, session: Session) -> None:
-        self.s = session
-
-    def add(self, row: object) -> None:
-        self.s.add(row)
-
-    def flush(self) -> None:
-        self.s.flush()
-
+class BillingRepository(Repository):
     def _insert_ignore(self, table: Any, values: list[dict[str, Any]]) -> None:
         """INSERT ... ON CONFLICT DO NOTHING on both backends (concurrent first uses race here)."""
-        dialect = self.s.get_bind().dialect.name
+        dialect = self.dialect
         module: Any = postgresql if dialect == "postgresql" else sqlite
         self.s.execute(module.insert(table).values(values).on_conflict_do_nothing())
 

@@ -30,7 +30,6 @@ from sqlalchemy import (
     type_coerce,
 )
 from sqlalchemy.dialects import postgresql
-from sqlalchemy.orm import Session as DbSession
 
 from services.catalog.models import (
     STATUS_DRAFT,
@@ -44,6 +43,7 @@ from services.catalog.models import (
     TitleGenre,
 )
 from services.core.db import Prepared, is_read_only
+from services.core.repository import Repository
 
 # GetTitle's reads, compiled once (services/core/db.py): used on read-only units of work only.
 _TITLE = Prepared(select(*Title.__table__.columns).where(Title.id == bindparam("title_id")))
@@ -116,23 +116,7 @@ class TitlePage:
     total: int = 0
 
 
-class CatalogRepository:
-    def __init__(self, session: DbSession) -> None:
-        self.s = session
-
-    @property
-    def dialect(self) -> str:
-        return self.s.get_bind().dialect.name
-
-    def add(self, row: object) -> None:
-        self.s.add(row)
-
-    def flush(self) -> None:
-        self.s.flush()
-
-    def delete(self, row: object) -> None:
-        self.s.delete(row)
-
+class CatalogRepository(Repository):
     # titles
     def title(self, title_id: str, *, for_update: bool = False) -> Title | None:
         if is_read_only(self.s):  # GetTitle's hot path: a prepared statement, a detached row

@@ -11,6 +11,8 @@ locally when this process holds the signing key, otherwise obtained from Auth's
 from __future__ import annotations
 
 import time
+from collections.abc import Awaitable, Callable
+from typing import ClassVar, Generic, TypeVar
 
 import grpc
 
@@ -19,6 +21,76 @@ from services.core.tokens import ROLE_SERVICE, KeySet, TokenSigner
 
 # Renew a cached service token this long before it expires.
 RENEW_MARGIN_SECONDS = 60.0
+# Per-call deadline a typed peer client gives each call unless it says otherwise.
+CALL_TIMEOUT_SECONDS = 5.0
+
+Metadata = tuple[tuple[str, str], ...]
+K = TypeVar("K")
+V = TypeVar("V")
+
+
+class AnswerCache(Generic[K, V]):
+    """A peer's answers kept in process, each until its own deadline; bounded, cleared when full.
+
+    Clearing (not evicting one by one) keeps it O(1) and is harmless: an entry is only a saved call.
+    """
+
+    def __init__(self, *, max_entries: int, clock: Callable[[], float] = time.monotonic) -> None:
+        self._max_entries = max_entries
+        self._clock = clock
+        self._entries: dict[K, tuple[float, V]] = {}
+
+    def get(self, key: K) -> tuple[bool, V | None]:
+        """`(True, value)` while the entry is fresh, else `(False, None)` (a cached value may be None)."""
+        found = self._entries.get(key)
+        if found is None or self._clock() >= found[0]:
+            return False, None
+        return True, found[1]
+
+    def put(self, key: K, value: V, *, seconds: float) -> None:
+        if len(self._entries) >= self._max_entries:
+            self._entries.clear()
+        self._entries[key] = (self._clock() + seconds, value)
+
+    def forget(self, key: K) -> None:
+        self._entries.pop(key, None)
+
+
+class PeerClient:
+    """The base of a typed client for one peer: where its channel and its service credential come from.
+
+    A subclass adds the peer's stub and typed methods (facts, not messages) and maps the peer's
+    errors to its own; `channel` and `metadata` are callables so a client is built before the
+    event loop that owns the channel runs (`Peers.channel`, `Peers.metadata`).
+    """
+
+    def __init__(self, channel: Callable[[], grpc.aio.Channel], metadata: Callable[[], Awaitable[Metadata]]) -> None:
+        self._channel = channel
+        self._metadata = metadata
+
+
+class CachingPeerClient(PeerClient, Generic[K, V]):
+    """A typed peer client whose answers are kept briefly (`AnswerCache`), for facts asked on hot paths.
+
+    A subclass sets how long by default, the most any caller may ask for, and the bound.
+    """
+
+    CACHE_SECONDS: ClassVar[float] = 60.0
+    MAX_CACHE_SECONDS: ClassVar[float] = float("inf")
+    MAX_CACHE_ENTRIES: ClassVar[int] = 5000
+
+    def __init__(
+        self,
+        channel: Callable[[], grpc.aio.Channel],
+        metadata: Callable[[], Awaitable[Metadata]],
+        *,
+        cache_seconds: float | None = None,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        super().__init__(channel, metadata)
+        wanted = self.CACHE_SECONDS if cache_seconds is None else cache_seconds
+        self._cache_seconds = min(wanted, self.MAX_CACHE_SECONDS)
+        self._cache: AnswerCache[K, V] = AnswerCache(max_entries=self.MAX_CACHE_ENTRIES, clock=clock)
 
 
 class Peers:

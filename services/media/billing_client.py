@@ -8,8 +8,6 @@ served on a guessed plan (fail closed).
 
 from __future__ import annotations
 
-import time
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,9 +15,9 @@ import grpc
 from marquee.billing.v1 import billing_pb2, billing_pb2_grpc
 
 from services.core.errors import Unavailable
+from services.core.peers import CALL_TIMEOUT_SECONDS, CachingPeerClient
 
 CACHE_SECONDS = 60.0
-CALL_TIMEOUT_SECONDS = 5.0
 CACHE_MAX_USERS = 10_000
 PLAN_OF_TIER = {
     billing_pb2.PLAN_TIER_FREE: "free",
@@ -44,34 +42,22 @@ class Entitlements:
     offline_validity_seconds: int = 30 * 86400
 
 
-class BillingClient:
-    """Entitlements of users, asked with a service credential and cached briefly."""
+class BillingClient(CachingPeerClient[str, Entitlements]):
+    """Entitlements of users, asked with a service credential and cached briefly (never past the contract's 60 s)."""
 
-    def __init__(
-        self,
-        channel: Callable[[], grpc.aio.Channel],
-        metadata: Callable[[], Awaitable[tuple[tuple[str, str], ...]]],
-        *,
-        cache_seconds: float = CACHE_SECONDS,
-        clock: Callable[[], float] = time.monotonic,
-    ) -> None:
-        self._channel = channel
-        self._metadata = metadata
-        self._cache_seconds = min(cache_seconds, CACHE_SECONDS)
-        self._clock = clock
-        self._cache: dict[str, tuple[float, Entitlements]] = {}
+    CACHE_SECONDS = MAX_CACHE_SECONDS = CACHE_SECONDS
+    MAX_CACHE_ENTRIES = CACHE_MAX_USERS
 
     def _stub(self) -> Any:
         return billing_pb2_grpc.BillingServiceStub(self._channel())  # type: ignore[no-untyped-call]
 
     def forget(self, user_id: str) -> None:
-        self._cache.pop(user_id, None)
+        self._cache.forget(user_id)
 
     async def entitlements(self, user_id: str) -> Entitlements:
-        now = self._clock()
-        cached = self._cache.get(user_id)
-        if cached is not None and now < cached[0]:
-            return cached[1]
+        fresh, cached = self._cache.get(user_id)
+        if fresh and cached is not None:
+            return cached
         try:
             reply = await self._stub().BatchGetEntitlements(
                 billing_pb2.BatchGetEntitlementsRequest(names=[f"users/{user_id}/entitlements"]),
@@ -95,7 +81,5 @@ class BillingClient:
             offline_validity_seconds=values.download_validity.seconds or 30 * 86400,
         )
         max_age = found.max_age.seconds if found.HasField("max_age") else self._cache_seconds
-        if len(self._cache) >= CACHE_MAX_USERS:
-            self._cache.clear()
-        self._cache[user_id] = (now + min(self._cache_seconds, max_age), facts)
+        self._cache.put(user_id, facts, seconds=min(self._cache_seconds, max_age))
         return facts

@@ -8,14 +8,14 @@ Catalog unreachable → UNAVAILABLE / DEPENDENCY_UNAVAILABLE: writes never guess
 from __future__ import annotations
 
 import datetime as dt
-import time
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 import grpc
 from marquee.catalog.v1 import catalog_pb2, catalog_pb2_grpc
 
 from services.core.errors import Unavailable
+from services.core.peers import CALL_TIMEOUT_SECONDS, CachingPeerClient, Metadata
 from services.tracking.domain import EpisodeFacts, TitleFacts
 
 __all__ = ["CatalogClient", "EpisodeFacts", "TitleFacts", "title_facts"]
@@ -24,8 +24,6 @@ __all__ = ["CatalogClient", "EpisodeFacts", "TitleFacts", "title_facts"]
 CACHE_SECONDS = 60.0
 # A title that is missing or unpublished is asked again sooner: it may be published any moment.
 MISSING_CACHE_SECONDS = 5.0
-# Per-call deadline for Catalog.
-CALL_TIMEOUT_SECONDS = 5.0
 CACHE_MAX_TITLES = 5000
 EPISODE_PAGE_SIZE = 200
 
@@ -70,38 +68,23 @@ def title_facts(title: Any, episodes: Sequence[Any]) -> TitleFacts:
     )
 
 
-class CatalogClient:
+class CatalogClient(CachingPeerClient[str, TitleFacts | None]):
     """Facts about Catalog titles, asked with a service credential and cached briefly."""
 
-    def __init__(
-        self,
-        channel: Callable[[], grpc.aio.Channel],
-        metadata: Callable[[], Awaitable[tuple[tuple[str, str], ...]]],
-        *,
-        cache_seconds: float = CACHE_SECONDS,
-        clock: Callable[[], float] = time.monotonic,
-    ) -> None:
-        self._channel = channel
-        self._metadata = metadata
-        self._cache_seconds = cache_seconds
-        self._clock = clock
-        self._cache: dict[str, tuple[float, TitleFacts | None]] = {}
+    CACHE_SECONDS = CACHE_SECONDS
+    MAX_CACHE_ENTRIES = CACHE_MAX_TITLES
 
     def _stub(self) -> Any:
         return catalog_pb2_grpc.CatalogServiceStub(self._channel())  # type: ignore[no-untyped-call]
 
     async def title(self, title_id: str) -> TitleFacts | None:
         """Facts about a published title, None when it does not exist or is not published."""
-        now = self._clock()
-        cached = self._cache.get(title_id)
-        if cached is not None and now - cached[0] < (
-            self._cache_seconds if cached[1] else min(self._cache_seconds, MISSING_CACHE_SECONDS)
-        ):
-            return cached[1]
+        fresh, cached = self._cache.get(title_id)
+        if fresh:
+            return cached
         facts = await self._fetch(title_id)
-        if len(self._cache) >= CACHE_MAX_TITLES:
-            self._cache.clear()
-        self._cache[title_id] = (now, facts)
+        seconds = self._cache_seconds if facts else min(self._cache_seconds, MISSING_CACHE_SECONDS)
+        self._cache.put(title_id, facts, seconds=seconds)
         return facts
 
     async def _fetch(self, title_id: str) -> TitleFacts | None:
@@ -126,7 +109,7 @@ class CatalogClient:
                 return None
             raise Unavailable("Catalog could not be reached; retry", reason="DEPENDENCY_UNAVAILABLE") from exc
 
-    async def _seasons(self, stub: Any, title_id: str, metadata: tuple[tuple[str, str], ...]) -> list[Any]:
+    async def _seasons(self, stub: Any, title_id: str, metadata: Metadata) -> list[Any]:
         found: list[Any] = []
         token = ""
         while True:
@@ -140,7 +123,7 @@ class CatalogClient:
             if not token:
                 return found
 
-    async def _episodes(self, stub: Any, season: str, metadata: tuple[tuple[str, str], ...]) -> list[Any]:
+    async def _episodes(self, stub: Any, season: str, metadata: Metadata) -> list[Any]:
         found: list[Any] = []
         token = ""
         while True:

@@ -72,7 +72,7 @@ async def test_get_user_with_a_malformed_name_is_invalid_argument(channel: grpc.
     account = shared
     for name in ("", "users/", "me", f"{account.name}/sessions/x"):
         error = await fails(stub.GetUser(auth_pb2.GetUserRequest(name=name), metadata=account.auth))
-        assert_error(error, grpc.StatusCode.INVALID_ARGUMENT, "INVALID_ARGUMENT")
+        assert_error(error, grpc.StatusCode.INVALID_ARGUMENT, "INVALID_NAME")  # core names rule: one reason in every service
         assert violation_fields(error) == ["name"]
 
 

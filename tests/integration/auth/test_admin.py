@@ -365,7 +365,7 @@ async def test_issue_service_token_for_a_configured_client(channel: grpc.aio.Cha
     assert_error(error, grpc.StatusCode.PERMISSION_DENIED, "ROLE_REQUIRED")
     # And a service has no `users/me`.
     error = await fails(stub.GetUser(auth_pb2.GetUserRequest(name="users/me"), metadata=bearer(response.access_token)))
-    assert_error(error, grpc.StatusCode.INVALID_ARGUMENT, "INVALID_ARGUMENT")
+    assert_error(error, grpc.StatusCode.INVALID_ARGUMENT, "USERS_ME_NOT_ALLOWED")
 
 
 @pytest.mark.parametrize(

@@ -8,11 +8,11 @@ from collections.abc import Iterator
 
 import pytest
 
-from services.auth.domain import AuthDomain, Client, token_hash
+from services.auth.domain import Client, token_hash
 from services.auth.passwords import Passwords
 from services.auth.repository import AuthRepository
 from services.auth.settings import AuthSettings
-from services.auth.usecases import AuthUseCases, DeferredMailer
+from services.auth.usecases import AuthUseCases, AuthWork, DeferredMailer
 from services.core.db import Database
 from services.core.ratelimit import RateLimiter
 from services.core.redis_store import connect
@@ -46,9 +46,9 @@ def database(settings: Settings) -> Iterator[Database]:
 
 
 @pytest.fixture
-def domain(settings: Settings, auth_settings: AuthSettings) -> Iterator[AuthDomain]:
+def domain(settings: Settings, auth_settings: AuthSettings) -> Iterator[AuthWork]:
     client = connect(settings.redis_url)
-    yield AuthDomain(
+    yield AuthWork(
         settings,
         auth=auth_settings,
         signer=TokenSigner.from_settings(settings, KeySet.from_settings(settings)),
@@ -59,11 +59,11 @@ def domain(settings: Settings, auth_settings: AuthSettings) -> Iterator[AuthDoma
     client.close()
 
 
-def register(domain: AuthDomain, repo: AuthRepository, email: str) -> None:
+def register(domain: AuthWork, repo: AuthRepository, email: str) -> None:
     domain.register(repo, email=email, password="a long passphrase 42", display_name="", locale="", time_zone="", client=Client())
 
 
-async def test_mail_goes_out_after_the_commit(domain: AuthDomain, database: Database) -> None:
+async def test_mail_goes_out_after_the_commit(domain: AuthWork, database: Database) -> None:
     mailer = CommittedCheckingMailer(database)
     use = AuthUseCases(database, mailer)
     email = f"after-commit-{uuid.uuid4().hex[:8]}@example.com"
@@ -71,7 +71,7 @@ async def test_mail_goes_out_after_the_commit(domain: AuthDomain, database: Data
     assert mailer.sent == [(email, "Confirm your email address", True)]
 
 
-async def test_a_rolled_back_unit_of_work_sends_no_mail(domain: AuthDomain, database: Database) -> None:
+async def test_a_rolled_back_unit_of_work_sends_no_mail(domain: AuthWork, database: Database) -> None:
     mailer = CommittedCheckingMailer(database)
     use = AuthUseCases(database, mailer)
     email = f"rolled-back-{uuid.uuid4().hex[:8]}@example.com"

@@ -150,6 +150,10 @@ async def test_credit_pack_checkout_end_to_end(billing: Stub, callers: Callers, 
     assert (listed.code, listed.reason) == (grpc.StatusCode.NOT_FOUND, "NOT_FOUND")
     everyone = await fails(billing.ListPayments(pb.ListPaymentsRequest(parent="users/-"), metadata=stranger.auth))
     assert everyone.code == grpc.StatusCode.NOT_FOUND
+    # `users/-` is for those who may name any user: admins and services (the contract and the names rule agree).
+    for caller in (callers.admin(), callers.service("auth")):
+        every = await billing.ListPayments(pb.ListPaymentsRequest(parent="users/-", page_size=100), metadata=caller.auth)
+        assert got.payment in {p.name for p in every.payments}
     own = (await billing.GetPayment(pb.GetPaymentRequest(name=got.payment), metadata=user.auth)).payment
     assert own.provider_payment_id == ""
     assert own.credits == 10

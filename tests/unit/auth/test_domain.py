@@ -10,27 +10,33 @@ import pytest
 
 from services.auth.domain import (
     AUTH_ERASED,
-    AuthDomain,
     Client,
     Disposition,
+    Limit,
     PeerErasure,
     UserQuery,
-    _clean_text,
-    _locale,
-    _redirect_allowed,
-    _time_zone,
     check_admin_kept,
+    clean_text,
     deletion_report,
     erasure_retry_delay,
+    login_limits,
+    mail_limits,
     needs_recent_sign_in,
     normalize_email,
+    profile_locale,
     public_api_url,
+    rate_limited,
+    redirect_allowed,
     refresh_outcome,
+    revoke_reason,
+    session_id_of,
+    time_zone,
     token_hash,
 )
 from services.auth.models import User
 from services.auth.passwords import Passwords
 from services.auth.settings import AuthSettings
+from services.auth.usecases import AuthWork
 from services.core import errors
 from services.core.ratelimit import Decision
 from services.core.settings import Settings
@@ -107,6 +113,28 @@ def test_token_hashes_are_stable_and_distinct() -> None:
     assert len(token_hash("a")) == 64
 
 
+# -- names the caller is being signed in with, and who revoked ------------------------------------
+
+
+@pytest.mark.parametrize("name", ["users/u1/sessions/s1", "users/me/sessions/s1"])
+def test_a_session_of_the_user_signing_in_gives_its_id(name: str) -> None:
+    assert session_id_of(name, "u1", field="replace_session") == "s1"
+
+
+@pytest.mark.parametrize(
+    "name", ["users/u2/sessions/s1", "users/u1/sessions/", "users/u1/sessions/s1/x", "sessions/s1", "users/u1"]
+)
+def test_another_users_or_a_malformed_session_name_is_invalid(name: str) -> None:
+    with pytest.raises(errors.InvalidArgument) as caught:
+        session_id_of(name, "u1", field="replace_session")
+    assert [v.field for v in caught.value.violations] == ["replace_session"]
+
+
+def test_sessions_revoked_for_someone_else_say_so() -> None:
+    assert revoke_reason(own=True) == "revoked_by_user"
+    assert revoke_reason(own=False) == "revoked_by_admin"
+
+
 # -- roles: the last admin -------------------------------------------------------------------
 
 
@@ -143,10 +171,10 @@ class CountingLimiter:
 
 
 @pytest.fixture
-def domain(tmp_path: object) -> AuthDomain:
+def domain(tmp_path: object) -> AuthWork:
     settings = Settings(env="test", database_url="sqlite://", redis_url="redis://127.0.0.1:1/0")
     auth = AuthSettings.load(settings, login_attempts_per_minute=3)
-    return AuthDomain(
+    return AuthWork(
         settings,
         signer=TokenSigner.from_settings(settings, KeySet.from_settings(settings)),
         passwords=Passwords(min_length=10),
@@ -157,7 +185,29 @@ def domain(tmp_path: object) -> AuthDomain:
     )
 
 
-def test_login_is_limited_per_account_and_per_client(domain: AuthDomain) -> None:
+def test_sign_in_counts_per_account_and_per_client_address() -> None:
+    assert login_limits("a@example.test", Client(), per_minute=3) == (Limit("login:account:a@example.test", 3, 60, "account"),)
+    assert [limit.scope for limit in login_limits("a@example.test", Client(ip="203.0.113.7"), per_minute=3)] == [
+        "account",
+        "client",
+    ]
+
+
+def test_mail_counts_by_action_and_allows_more_per_client_than_per_account() -> None:
+    account, client = mail_limits("reset_password", "u1", Client(ip="203.0.113.7"))
+    assert (account.key, client.key) == ("reset_password:account:u1", "reset_password:client:203.0.113.7")
+    assert account.window_seconds == client.window_seconds == 3600
+    assert account.limit < client.limit
+    assert mail_limits("verify_email", "u1", Client()) == (Limit("verify_email:account:u1", account.limit, 3600, "account"),)
+
+
+def test_a_refusal_names_its_scope_and_when_to_retry() -> None:
+    refused = rate_limited(Limit("login:client:x", 3, 60, "client"), 41.6)
+    assert (refused.reason, refused.metadata["scope"], refused.retry_after_seconds) == ("RATE_LIMITED", "client", 41.6)
+    assert "42s" in str(refused)
+
+
+def test_login_is_limited_per_account_and_per_client(domain: AuthWork) -> None:
     client = Client(ip="203.0.113.7")
     for _ in range(3):
         domain.limit_login("a@example.test", client)
@@ -171,14 +221,14 @@ def test_login_is_limited_per_account_and_per_client(domain: AuthDomain) -> None
     assert by_client.value.metadata["scope"] == "client"
 
 
-def test_mail_sending_calls_are_limited_per_hour(domain: AuthDomain) -> None:
+def test_mail_sending_calls_are_limited_per_hour(domain: AuthWork) -> None:
     for _ in range(5):
         domain.limit_mail("register", "a@example.test", Client())
     with pytest.raises(errors.ResourceExhausted):
         domain.limit_mail("register", "a@example.test", Client())
 
 
-def test_the_jwks_uri_is_absolute(domain: AuthDomain) -> None:
+def test_the_jwks_uri_is_absolute(domain: AuthWork) -> None:
     assert domain.public_api_url() == "http://127.0.0.1:8080"
     assert public_api_url("https://api.example.com/", "0.0.0.0", 8080) == "https://api.example.com"  # noqa: S104
     assert public_api_url("", "0.0.0.0", 9000) == "http://localhost:9000"  # noqa: S104
@@ -207,21 +257,21 @@ def test_emails_are_normalized_or_refused() -> None:
     ],
 )
 def test_redirects_match_scheme_host_and_path(uri: str, allowed: bool) -> None:
-    assert _redirect_allowed(uri, "http://localhost") is allowed
+    assert redirect_allowed(uri, "http://localhost") is allowed
 
 
 def test_profile_text_rules() -> None:
-    assert _clean_text("  Ada   Lovelace ", "display_name", 100) == "Ada Lovelace"
+    assert clean_text("  Ada   Lovelace ", "display_name", 100) == "Ada Lovelace"
     with pytest.raises(errors.InvalidArgument):
-        _clean_text("x" * 101, "display_name", 100)
+        clean_text("x" * 101, "display_name", 100)
     with pytest.raises(errors.InvalidArgument):
-        _clean_text("a\x00b", "display_name", 100)
-    assert _locale("en-US") == "en-US"
+        clean_text("a\x00b", "display_name", 100)
+    assert profile_locale("en-US") == "en-US"
     with pytest.raises(errors.InvalidArgument):
-        _locale("english please")
-    assert _time_zone("Africa/Kampala") == "Africa/Kampala"
+        profile_locale("english please")
+    assert time_zone("Africa/Kampala") == "Africa/Kampala"
     with pytest.raises(errors.InvalidArgument):
-        _time_zone("Mars/Olympus")
+        time_zone("Mars/Olympus")
 
 
 def test_user_list_positions_round_trip() -> None:
