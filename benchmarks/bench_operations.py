@@ -40,6 +40,7 @@ from sqlalchemy import create_engine, func, select
 from sqlalchemy.orm import Session
 
 from benchmarks.support import ROOT, ManagedProcess, child_env, log, proc_status_kib
+from services.core import migrate
 from services.core.operations import OperationStore
 from services.core.redis_store import EmbeddedRedis
 from services.core.settings import Settings
@@ -326,6 +327,9 @@ async def run(args: argparse.Namespace, folder: pathlib.Path) -> dict[str, Any]:
         redis_url = embedded.start()
         database_url = f"sqlite:///{folder / 'bench.db'}"
     settings = Settings(env="test", data_dir=folder, database_url=database_url, redis_url=redis_url, log_level="WARNING")
+    # The services' schema as a deployment has it (every worker's reaper sweeps each service's
+    # operations table), plus the test task's tables.
+    await asyncio.to_thread(migrate.upgrade, settings)
     engine = create_engine(settings.resolved_database_url)
     create_tables(engine)
     engine.dispose()

@@ -155,7 +155,7 @@ class Settings(BaseSettings):
     max_concurrent_streams: int = Field(
         10_000,
         ge=1,
-        description="Server streams open at once (WatchOperation, chat answers: they mostly wait), apart from max_concurrent_rpcs.",
+        description="Server streams open at once (WatchOperation, chat answers: they mostly wait), apart from unary calls.",
     )
     shutdown_grace_seconds: float = Field(10.0, ge=0, description="How long in-flight RPCs may finish after a stop signal.")
     worker_threads: int = Field(16, ge=1, description="Threads running blocking domain and database work.")

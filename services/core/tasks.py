@@ -608,47 +608,62 @@ def reap(
     to stop); operations finished longer ago than the retention are deleted; RUNNING operations
     whose lease lapsed get their task sent again (or fail after `operation_max_attempts`)."""
     report = ReaperReport()
+    for declared in tables:
+        # One table failing (its service's migration not applied yet, a lock) never stops the
+        # sweep of the others: each service's operations are reaped on their own.
+        try:
+            _reap_table(runtime, app, declared, report, resent_at)
+        except Exception:
+            log.warning("reaper sweep of %s failed", declared.table.name, exc_info=True)
+    return report
+
+
+def _reap_table(
+    runtime: WorkerRuntime,
+    app: Celery,
+    declared: OperationsTable,
+    report: ReaperReport,
+    resent_at: dict[str, float] | None,
+) -> None:
     now = utcnow()
     lease = dt.timedelta(seconds=runtime.runtime.operation_lease_seconds)
-    for declared in tables:
-        store = OperationStore(declared)
+    store = OperationStore(declared)
+    with runtime.database.transaction() as session:
+        overdue = store.overdue(session, now=now)
+    for record in overdue:
         with runtime.database.transaction() as session:
-            overdue = store.overdue(session, now=now)
-        for record in overdue:
+            ended = store.finish(session, record.id, state=State.FAILED, error=ops.deadline_status(record.deadline_at))
+        if ended is not None:
+            runtime.redis.set(declared.cancel_key(record.id), "deadline", ex=24 * 3600)
+            ops.publish_event(runtime.redis, declared, ended)
+            report.deadline_exceeded.append(record.id)
+    retention = dt.timedelta(days=runtime.runtime.operation_retention_days)
+    with runtime.database.transaction() as session:
+        report.purged += store.purge_finished(session, before=now - retention)
+    with runtime.database.transaction() as session:
+        lapsed = store.abandoned(session, now=now, lease=lease)
+    for record in lapsed:
+        if record.attempts >= runtime.runtime.operation_max_attempts:
+            error = ops.status_bytes(code_pb2.ABORTED, f"the worker running it was lost {record.attempts} times")
             with runtime.database.transaction() as session:
-                ended = store.finish(session, record.id, state=State.FAILED, error=ops.deadline_status(record.deadline_at))
+                ended = store.finish(session, record.id, state=State.FAILED, error=error)
             if ended is not None:
-                runtime.redis.set(declared.cancel_key(record.id), "deadline", ex=24 * 3600)
                 ops.publish_event(runtime.redis, declared, ended)
-                report.deadline_exceeded.append(record.id)
-        retention = dt.timedelta(days=runtime.runtime.operation_retention_days)
-        with runtime.database.transaction() as session:
-            report.purged += store.purge_finished(session, before=now - retention)
-        with runtime.database.transaction() as session:
-            lapsed = store.abandoned(session, now=now, lease=lease)
-        for record in lapsed:
-            if record.attempts >= runtime.runtime.operation_max_attempts:
-                error = ops.status_bytes(code_pb2.ABORTED, f"the worker running it was lost {record.attempts} times")
-                with runtime.database.transaction() as session:
-                    ended = store.finish(session, record.id, state=State.FAILED, error=error)
-                if ended is not None:
-                    ops.publish_event(runtime.redis, declared, ended)
-                    report.abandoned.append(record.id)
-                continue
-            # Once per lease period per reaper: extra copies are harmless (the claim is a
-            # compare-and-set) but would queue up behind busy workers.
-            last = (resent_at or {}).get(record.id)
-            if last is not None and time.monotonic() - last < lease.total_seconds():
-                continue
-            if resent_at is not None:
-                resent_at[record.id] = time.monotonic()
-            if record.task_name:
-                app.send_task(
-                    record.task_name, kwargs={"operation_id": record.id, **record.task_kwargs},
-                    queue=record.task_queue or None, ignore_result=True,
-                )  # fmt: skip
-                report.resent.append(record.id)
-    return report
+                report.abandoned.append(record.id)
+            continue
+        # Once per lease period per reaper: extra copies are harmless (the claim is a
+        # compare-and-set) but would queue up behind busy workers.
+        last = (resent_at or {}).get(record.id)
+        if last is not None and time.monotonic() - last < lease.total_seconds():
+            continue
+        if resent_at is not None:
+            resent_at[record.id] = time.monotonic()
+        if record.task_name:
+            app.send_task(
+                record.task_name, kwargs={"operation_id": record.id, **record.task_kwargs},
+                queue=record.task_queue or None, ignore_result=True,
+            )  # fmt: skip
+            report.resent.append(record.id)
 
 
 class Reaper:
