@@ -238,7 +238,9 @@ class AuthUseCases:
     # -- the signed-in user ---------------------------------------------------------------------
 
     async def get_user(self, principal: Principal, *, name: str) -> tuple[UserRow, list[str]]:
-        return await self.read(self._auth().get_user, principal, name=name)
+        # One row by key through a prepared statement: a point read (inline on SQLite, services/core/db.py).
+        auth = self._auth()
+        return await self.db.read_point(lambda session: auth.get_user(AuthRepository(session), principal, name=name))
 
     async def change_password(self, principal: Principal, **kwargs: Any) -> int:
         return await self.run(self._auth().change_password, principal, **kwargs)
