@@ -889,7 +889,7 @@ class AuthDomain:
 
     # -- profile --------------------------------------------------------------
 
-    def get_user(self, repo: AuthRepository, principal: Principal, *, name: str) -> tuple[User, list[str]]:
+    def get_user(self, repo: AuthRepository, principal: Principal, *, name: str) -> tuple[UserView, list[str]]:
         """The user and its linked providers."""
         user_id = self.resolve_user_id(name, principal)
         found = repo.user_with_providers(user_id)

@@ -37,6 +37,7 @@ from services.auth.domain import (
     SocialBegin,
     SocialOutcome,
     UserQuery,
+    UserView,
     deletion_report,
 )
 from services.auth.erasure import ErasureDispatcher, peer_erasure
@@ -237,7 +238,7 @@ class AuthUseCases:
 
     # -- the signed-in user ---------------------------------------------------------------------
 
-    async def get_user(self, principal: Principal, *, name: str) -> tuple[UserRow, list[str]]:
+    async def get_user(self, principal: Principal, *, name: str) -> tuple[UserView, list[str]]:
         # One row by key through a prepared statement: a point read (inline on SQLite, services/core/db.py).
         auth = self._auth()
         return await self.db.read_point(lambda session: auth.get_user(AuthRepository(session), principal, name=name))
