@@ -12,7 +12,7 @@ from sqlalchemy import Date, Integer, Select, String, and_, bindparam, case, cas
 from sqlalchemy.orm import Session, aliased, make_transient_to_detached
 from sqlalchemy.sql.elements import ColumnElement
 
-from services.core.db import Prepared, is_read_only
+from services.core.db import Prepared, is_read_only, loaded
 from services.tracking.domain import EpisodeFacts, Item, Play
 from services.tracking.models import (
     Completion,
@@ -472,7 +472,7 @@ class TrackingRepository:
 
     def _attach(self, model: type[Any], keys: tuple[str, ...], values: Sequence[Any]) -> Any:
         """A row read by hand, in the session as if a query had loaded it (or the one already there)."""
-        instance = model(**dict(zip(keys, values, strict=True)))
+        instance = loaded(model, keys, values)
         identity = self.s.identity_map.get((model, (instance.id,), None))
         if identity is not None:
             return identity
