@@ -33,7 +33,7 @@ from typing import Any, ParamSpec, TypeVar
 from sqlalchemy import Connection, Engine, Select, create_engine, event
 from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import DBAPIError
-from sqlalchemy.orm import Session, make_transient_to_detached, sessionmaker
+from sqlalchemy.orm import Session, configure_mappers, make_transient_to_detached, sessionmaker
 from sqlalchemy.orm.instrumentation import manager_of_class
 
 from services.core.errors import DomainError
@@ -539,7 +539,10 @@ def loaded(model: type[M], keys: Sequence[str], row: Sequence[Any]) -> M:
     The way SQLAlchemy's loader fills an instance: straight into its state's dict. The model's
     constructor instead sets each column through the instrumented attributes, which for a
     20-column row costs several times the query."""
-    instance: M = manager_of_class(model).new_instance()
+    manager = manager_of_class(model)
+    if not manager.mapper.configured:  # the constructor would configure the mappers; new_instance does not
+        configure_mappers()
+    instance: M = manager.new_instance()
     instance.__dict__.update(zip(keys, row, strict=True))
     return instance
 
