@@ -7,6 +7,8 @@ from __future__ import annotations
 import datetime as dt
 import io
 import logging
+import subprocess
+import sys
 import threading
 import uuid
 
@@ -228,3 +230,18 @@ async def test_a_revoked_token_is_refused_and_dropped_from_the_cache(settings: S
         assert token not in verifier._cache  # the refused token holds no cache entry
     finally:
         await revocations.close()
+
+
+def test_an_instance_built_from_a_row_in_a_fresh_process_has_configured_mappers() -> None:
+    # The model constructor configures the mappers; `loaded` must too (a server whose first use of
+    # a model was a Prepared read answered GetTitle with INTERNAL).
+    script = (
+        "from sqlalchemy import inspect\n"
+        "from services.catalog.models import Title\n"
+        "from services.core.db import loaded\n"
+        "keys = [c.key for c in Title.__table__.columns]\n"
+        "loaded(Title, keys, [None] * len(keys))\n"
+        "assert inspect(Title).configured\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60, check=False)
+    assert done.returncode == 0, done.stderr
