@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import collections
 import datetime as dt
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from sqlalchemy import CursorResult, and_, bindparam, func, or_, select, update
 
@@ -12,7 +13,13 @@ from services.auth.models import Erasure, Identity, OAuthState, OneTimeToken, Re
 from services.core.db import Prepared
 from services.core.repository import Repository
 
+if TYPE_CHECKING:
+    from services.auth.domain import UserView
+
 _USER_COLUMNS = tuple(column.key for column in User.__table__.columns)
+# A user row as read, for reads that hand it out and never change it (GetUser): building an ORM
+# instance (an instrumented set per column) cost more than the query itself (issue #15).
+_UserRecord = collections.namedtuple("_UserRecord", _USER_COLUMNS)  # type: ignore[misc]  # fields from the table
 _USER_WITH_PROVIDERS = Prepared(
     select(*User.__table__.columns, Identity.provider)
     .outerjoin(Identity, Identity.user_id == User.id)
@@ -28,14 +35,13 @@ class AuthRepository(Repository):
             query = query.with_for_update()
         return self.s.scalars(query).first()
 
-    def user_with_providers(self, user_id: str) -> tuple[User, list[str]] | None:
-        """The user and the providers linked to it, in one round trip (the GetUser hot path)."""
+    def user_with_providers(self, user_id: str) -> tuple[UserView, list[str]] | None:
+        """The user (its columns as read, not an ORM object) and the providers linked to it, in one
+        round trip (the GetUser hot path)."""
         rows = _USER_WITH_PROVIDERS.rows(self.s, user_id=user_id)
         if not rows:
             return None
-        # A transient User from the row (the same values the ORM would load), without an identity map.
-        user = User(**dict(zip(_USER_COLUMNS, rows[0][:-1], strict=True)))
-        return user, sorted({row[-1] for row in rows if row[-1]})
+        return cast("UserView", _UserRecord._make(rows[0][:-1])), sorted({row[-1] for row in rows if row[-1]})
 
     def providers_of(self, user_id: str) -> list[str]:
         return sorted(set(self.s.scalars(select(Identity.provider).where(Identity.user_id == user_id))))

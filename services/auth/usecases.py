@@ -47,6 +47,7 @@ from services.auth.domain import (
     PendingSocial,
     SocialBegin,
     UserQuery,
+    UserView,
     check_admin_kept,
     deletion_report,
     login_limits,
@@ -286,8 +287,10 @@ class AuthUseCases:
 
     # -- the signed-in user ---------------------------------------------------------------------
 
-    async def get_user(self, principal: Principal, *, name: str) -> tuple[UserRow, list[str]]:
-        return await self.read(self._auth().get_user, principal, name=name)
+    async def get_user(self, principal: Principal, *, name: str) -> tuple[UserView, list[str]]:
+        # One row by key through a prepared statement: a point read (inline on SQLite, services/core/db.py).
+        auth = self._auth()
+        return await self.db.read_point(lambda session: auth.get_user(AuthRepository(session), principal, name=name))
 
     async def change_password(self, principal: Principal, **kwargs: Any) -> int:
         return await self.run(self._auth().change_password, principal, **kwargs)
@@ -981,7 +984,7 @@ class AuthWork:
 
     # -- profile --------------------------------------------------------------
 
-    def get_user(self, repo: AuthRepository, principal: Principal, *, name: str) -> tuple[User, list[str]]:
+    def get_user(self, repo: AuthRepository, principal: Principal, *, name: str) -> tuple[UserView, list[str]]:
         """The user and its linked providers."""
         user_id = self.resolve_user_id(name, principal)
         found = repo.user_with_providers(user_id)

@@ -107,7 +107,8 @@ class CatalogUseCases:
     # -- reading ----------------------------------------------------------------------
 
     async def get_title(self, *, title_id: str = "", slug: str = "", admin: bool) -> TitleView:
-        return await self.db.read(
+        # A title, its genres, categories and seasons by key: a point read (inline on SQLite, services/core/db.py).
+        return await self.db.read_point(
             lambda session: self.domain.get_title(CatalogRepository(session), title_id=title_id, slug=slug, admin=admin)
         )
 

@@ -151,8 +151,14 @@ class PolicyInterceptor(grpc.aio.ServerInterceptor):  # type: ignore[type-arg]  
         continuation: Callable[[grpc.HandlerCallDetails], Awaitable[grpc.RpcMethodHandler[Any, Any]]],
         handler_call_details: grpc.HandlerCallDetails,
     ) -> grpc.RpcMethodHandler[Any, Any]:
-        handler = await continuation(handler_call_details)
-        contract = self._contracts.get(handler_call_details.method)
+        wrapped: grpc.RpcMethodHandler[Any, Any] = self.wrap(
+            handler_call_details.method, await continuation(handler_call_details)
+        )
+        return wrapped
+
+    def wrap(self, method: str, handler: grpc.RpcMethodHandler[Any, Any] | None) -> Any:
+        """The handler of `method` (`/pkg.Service/Method`) with the policy around it; as is when no contract declares it."""
+        contract = self._contracts.get(method)
         if handler is None or contract is None:
             return handler
         cached = self._wrapped.get(contract.full_name)
@@ -161,6 +167,14 @@ class PolicyInterceptor(grpc.aio.ServerInterceptor):  # type: ignore[type-arg]  
         wrapped = self._wrap(handler, contract)
         self._wrapped[contract.full_name] = (handler, wrapped)
         return wrapped
+
+    def attach_to(self, server: grpc.aio.Server) -> PolicyServer:
+        """A stand-in for `server` to add servicers to: their handlers get the policy as they are added.
+
+        Equivalent to installing this as the server's interceptor, without the cost grpc.aio adds
+        to every call for an interceptor pipeline (a chain of coroutines per call, issue #15).
+        """
+        return PolicyServer(server, self)
 
     def _wrap(self, handler: grpc.RpcMethodHandler[Any, Any], contract: MethodContract) -> grpc.RpcMethodHandler[Any, Any]:
         deserializer = _tolerant(handler.request_deserializer, contract.descriptor.input_type.full_name)
@@ -351,3 +365,32 @@ class PolicyInterceptor(grpc.aio.ServerInterceptor):  # type: ignore[type-arg]  
                 self._finish(contract, call, context)
 
         return stream
+
+
+class _PolicyGeneric(grpc.GenericRpcHandler):  # type: ignore[type-arg]  # grpc-stubs types it loosely
+    """A generic handler whose method handlers come back with the policy around them."""
+
+    def __init__(self, inner: Any, policy: PolicyInterceptor) -> None:
+        self._inner = inner
+        self._policy = policy
+
+    def service(self, handler_call_details: grpc.HandlerCallDetails) -> Any:
+        return self._policy.wrap(handler_call_details.method, self._inner.service(handler_call_details))
+
+
+class PolicyServer:
+    """What `PolicyInterceptor.attach_to` gives a service to add itself to (see there)."""
+
+    def __init__(self, server: grpc.aio.Server, policy: PolicyInterceptor) -> None:
+        self._server = server
+        self._policy = policy
+
+    def add_generic_rpc_handlers(self, handlers: Any) -> None:
+        self._server.add_generic_rpc_handlers(tuple(_PolicyGeneric(h, self._policy) for h in handlers))
+
+    def add_registered_method_handlers(self, service: str, handlers: dict[str, Any]) -> None:
+        wrapped = {name: self._policy.wrap(f"/{service}/{name}", h) for name, h in handlers.items()}
+        self._server.add_registered_method_handlers(service, wrapped)  # type: ignore[attr-defined]  # grpcio >= 1.63
+
+    def __getattr__(self, attribute: str) -> Any:
+        return getattr(self._server, attribute)

@@ -133,8 +133,9 @@ def create_server(
         addresses=ClientAddresses.from_settings(settings),
         request_log_sample_rate=settings.request_log_sample_rate,
     )
+    # The policy goes around each contract's handlers as they are added, not as a grpc.aio
+    # interceptor: grpc.aio runs an interceptor pipeline (coroutines) on every call.
     server = grpc.aio.server(
-        interceptors=[interceptor],
         options=[
             ("grpc.so_reuseport", 0),  # a port clash is an error, not a silent share
             ("grpc.max_receive_message_length", settings.max_message_bytes),
@@ -143,8 +144,9 @@ def create_server(
             ("grpc.http2.min_ping_interval_without_data_ms", 10_000),
         ],
     )
+    policed = interceptor.attach_to(server)
     for registration in registrations:
-        registration.attach(server)
+        registration.attach(cast(grpc.aio.Server, policed))
     health_servicer = health.aio.HealthServicer()  # type: ignore[attr-defined]  # imported lazily by the package
     health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
     names = [r.full_name for r in registrations]

@@ -9,9 +9,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Date, Integer, Select, String, and_, bindparam, case, cast, delete, func, literal, or_, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session, aliased, make_transient_to_detached
 from sqlalchemy.sql.elements import ColumnElement
 
+from services.core.db import Prepared, is_read_only, loaded
 from services.tracking.domain import EpisodeFacts, Item, Play
 from services.tracking.models import (
     Completion,
@@ -59,6 +60,50 @@ class ProgressRead:
     entry: WatchlistEntry | None
     episode_playbacks: list[Playback]
 
+
+# The read-only path of `progress_read` (GetShowProgress): prepared statements, rows loaded into the
+# session by hand (`Prepared.attached`) so that `Database.read_first` still sees a change to one.
+_TITLE = Prepared(select(*TitleSnapshot.__table__.columns).where(TitleSnapshot.title_id == bindparam("title_id")))
+_EPISODES_OF_ONE = Prepared(
+    select(
+        EpisodeSnapshot.season_number, EpisodeSnapshot.episode_number, EpisodeSnapshot.display_name,
+        EpisodeSnapshot.runtime_minutes, EpisodeSnapshot.air_date, EpisodeSnapshot.still_path,
+    )
+    .where(EpisodeSnapshot.title_id == bindparam("title_id"))
+    .order_by(EpisodeSnapshot.season_number, EpisodeSnapshot.episode_number)
+)  # fmt: skip
+_PROGRESS_KEYS = tuple(str(c.key) for c in ShowProgress.__table__.columns)
+_ENTRY_KEYS = tuple(str(c.key) for c in WatchlistEntry.__table__.columns)
+# The user's progress row and watchlist entry for a stored title, in one row (either may be missing).
+_PROGRESS_AND_ENTRY = Prepared(
+    select(*ShowProgress.__table__.columns, *WatchlistEntry.__table__.columns)
+    .select_from(TitleSnapshot)
+    .outerjoin(
+        ShowProgress,
+        and_(ShowProgress.user_id == bindparam("user_id"), ShowProgress.title_id == TitleSnapshot.title_id),
+    )
+    .outerjoin(
+        WatchlistEntry,
+        and_(WatchlistEntry.user_id == bindparam("user_id"), WatchlistEntry.title_id == TitleSnapshot.title_id),
+    )
+    .where(TitleSnapshot.title_id == bindparam("title_id"))
+)
+_EPISODE_PLAYS = Prepared(
+    select(
+        HistoryEntry.season_number, HistoryEntry.episode_number, HistoryEntry.cycle, func.count(),
+        func.max(HistoryEntry.watch_time),
+    )
+    .where(
+        HistoryEntry.user_id == bindparam("user_id"), HistoryEntry.title_id == bindparam("title_id"),
+        HistoryEntry.kind == "episode",
+    )
+    .group_by(HistoryEntry.season_number, HistoryEntry.episode_number, HistoryEntry.cycle)
+)  # fmt: skip
+_EPISODE_PLAYBACKS = Prepared(
+    select(*Playback.__table__.columns).where(
+        Playback.user_id == bindparam("user_id"), Playback.title_id == bindparam("title_id"), Playback.kind == "episode"
+    )
+)
 
 _NEXT = aliased(EpisodeSnapshot, name="next_episode")
 _USER, _TODAY = bindparam("user_id", type_=String), bindparam("today", type_=Date)
@@ -221,6 +266,12 @@ class TrackingRepository:
     # -- catalog snapshots ---------------------------------------------------
 
     def title(self, title_id: str) -> TitleSnapshot | None:
+        if is_read_only(self.s):  # a point read; the row still joins the session (see _TITLE)
+            found = self.s.identity_map.get((TitleSnapshot, (title_id,), None))
+            if found is not None:
+                return found
+            rows = _TITLE.attached(self.s, TitleSnapshot, title_id=title_id)
+            return rows[0] if rows else None
         return self.s.get(TitleSnapshot, title_id)
 
     def titles(self, title_ids: Iterable[str]) -> dict[str, TitleSnapshot]:
@@ -372,6 +423,10 @@ class TrackingRepository:
         """The read behind `GetShowProgress` and every recomputed progress: the title and its episodes (when
         `with_title`), the user's progress row (unless given), the plays of each episode, the watchlist
         entry and the saved episode playbacks. One function, so that it can become fewer statements."""
+        if is_read_only(self.s):
+            fast = self._progress_read_prepared(user_id, title_id, with_title=with_title, row=row)
+            if fast is not None:
+                return fast
         title = self.title(title_id) if with_title else None
         episodes = self.episode_facts([title_id])[title_id] if with_title and title is not None else None
         if row is None:
@@ -380,6 +435,50 @@ class TrackingRepository:
         entry = self.watchlist_entry(user_id, title_id)
         playbacks = [p for p in self.playbacks_for(user_id, [title_id]) if p.kind == "episode"]
         return ProgressRead(title, episodes, row, plays, entry, playbacks)
+
+    def _progress_read_prepared(
+        self, user_id: str, title_id: str, *, with_title: bool, row: ShowProgress | None
+    ) -> ProgressRead | None:
+        """`progress_read` in four prepared statements (a stored title's row, episodes when asked, the
+        progress row with the watchlist entry, the plays, the playbacks); None when the title is not stored."""
+        s = self.s
+        title = self.title(title_id) if with_title else None
+        if with_title and title is None:
+            return None
+        found = _PROGRESS_AND_ENTRY.rows(s, user_id=user_id, title_id=title_id)
+        if not found:
+            return None
+        progress_values, entry_values = found[0][: len(_PROGRESS_KEYS)], found[0][len(_PROGRESS_KEYS) :]
+        if row is None and progress_values[0] is not None:
+            row = self._attach(ShowProgress, _PROGRESS_KEYS, progress_values)
+        entry = self._attach(WatchlistEntry, _ENTRY_KEYS, entry_values) if entry_values[0] is not None else None
+        episodes = None
+        if with_title:
+            episodes = [EpisodeFacts(*values) for values in _EPISODES_OF_ONE.rows(s, title_id=title_id)]
+        plays: dict[tuple[int, int], tuple[int, dt.datetime, dt.datetime | None]] = {}
+        if row is not None:
+            current = row.rewatch_count
+            for season, episode, cycle, count, latest in _EPISODE_PLAYS.rows(s, user_id=user_id, title_id=title_id):
+                plays_of = plays.get((season, episode))
+                latest = _utc(latest)
+                in_cycle = latest if cycle == current else None
+                if plays_of is not None:
+                    count += plays_of[0]
+                    latest = max(latest, plays_of[1])
+                    in_cycle = in_cycle or plays_of[2]
+                plays[(season, episode)] = (int(count), latest, in_cycle)
+        playbacks = _EPISODE_PLAYBACKS.attached(s, Playback, user_id=user_id, title_id=title_id)
+        return ProgressRead(title, episodes, row, plays, entry, playbacks)
+
+    def _attach(self, model: type[Any], keys: tuple[str, ...], values: Sequence[Any]) -> Any:
+        """A row read by hand, in the session as if a query had loaded it (or the one already there)."""
+        instance = loaded(model, keys, values)
+        identity = self.s.identity_map.get((model, (instance.id,), None))
+        if identity is not None:
+            return identity
+        make_transient_to_detached(instance)
+        self.s.add(instance)
+        return instance
 
     def episode_plays(
         self, user_id: str, title_id: str, *, cycle: int

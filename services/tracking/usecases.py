@@ -1272,8 +1272,9 @@ class TrackingUseCases:
     async def get_show_progress(self, principal: Principal, name: str, **view: Any) -> ShowProgressView:
         _, title_id = child_of(principal, name, "progress")
         lookup = await self._lookup([title_id])
-        # Usually a read; catching stored progress up with a newly aired episode writes (services/core/db.py).
-        return await self.db.read_first(
+        # Usually a read of a few rows by key (inline on SQLite); catching stored progress up with a
+        # newly aired episode writes (services/core/db.py).
+        return await self.db.read_first_point(
             lambda session: self.work.get_show_progress(TrackingRepository(session), principal, name=name, lookup=lookup, **view)
         )
 

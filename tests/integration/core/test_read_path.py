@@ -7,10 +7,13 @@ from __future__ import annotations
 import datetime as dt
 import io
 import logging
+import subprocess
+import sys
+import threading
 import uuid
 
 import pytest
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import bindparam, literal_column, select, text, update
 from sqlalchemy.exc import DBAPIError
 
 from services.auth.models import User
@@ -123,6 +126,67 @@ async def test_prepared_rows_are_the_values_the_orm_loads(database: Database) ->
     assert await database.read(lambda s: USER_BY_ID.rows(s, user_id="nobody")) == []
 
 
+async def test_a_point_read_runs_on_the_loop_on_sqlite_and_on_the_lane_elsewhere(database: Database, settings: Settings) -> None:
+    user_id = await _new_user(database)
+
+    def where(session: object) -> tuple[int, bool, str]:
+        (user,) = USER_BY_ID.objects(session, User, user_id=user_id)  # type: ignore[arg-type]
+        return threading.get_ident(), is_read_only(session), user.display_name  # type: ignore[arg-type]
+
+    thread, read_only, name = await database.read_point(where)
+    assert (read_only, name) == (True, "Before")
+    assert (thread == threading.get_ident()) is settings.is_sqlite  # inline only on SQLite
+    await database.run(lambda s: s.execute(update(User).where(User.id == user_id).values(display_name="After")))
+    assert (await database.read_point(where))[2] == "After"  # the held connection holds no old snapshot
+
+    def missing(session: object) -> None:
+        raise errors.NotFound("users/nobody not found")
+
+    with pytest.raises(errors.NotFound):
+        await database.read_point(missing)
+    with pytest.raises(DBAPIError):  # read-only inline too
+        await database.read_point(lambda s: s.execute(update(User).where(User.id == user_id).values(display_name="Sneaky")))
+    assert (await database.read_point(where))[2] == "After"
+
+
+async def test_a_point_read_over_its_budget_is_handed_to_the_lane(database: Database, settings: Settings) -> None:
+    # Some tens of milliseconds of SQLite work, far over the inline budget: interrupted, run again on the lane.
+    slow = Prepared(
+        select(literal_column("count(*)")).select_from(
+            text("(WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 300000) SELECT i FROM n) AS n")
+        )
+    )
+
+    def count(session: object) -> tuple[int, int]:
+        return threading.get_ident(), slow.rows(session)[0][0]  # type: ignore[arg-type]
+
+    before = database.inline_handoffs
+    thread, counted = await database.read_point(count)
+    assert counted == 300000
+    assert thread != threading.get_ident()  # answered by a lane thread
+    if settings.is_sqlite:
+        assert database.inline_handoffs == before + 1
+        assert (await database.read_first_point(count))[1] == 300000
+        assert database.inline_handoffs == before + 2
+
+
+async def test_a_point_read_first_that_changes_an_attached_row_runs_as_a_unit_of_work(database: Database) -> None:
+    user_id = await _new_user(database)
+    before = database.read_fallbacks
+
+    def catch_up(session: object) -> str:
+        (user,) = USER_BY_ID.attached(session, User, user_id=user_id)  # type: ignore[arg-type]
+        if user.display_name != "Caught up":
+            user.display_name = "Caught up"  # seen: the row is in the session as if queried
+        return user.display_name
+
+    assert await database.read_first_point(catch_up) == "Caught up"
+    assert database.read_fallbacks == before + 1
+    assert await database.read(_display_name, user_id) == "Caught up"  # written by the fallback
+    assert await database.read_first_point(catch_up) == "Caught up"
+    assert database.read_fallbacks == before + 1  # nothing to change: answered by the read
+
+
 def test_the_log_writer_keeps_every_line_in_order_and_renders_tracebacks() -> None:
     stream = io.StringIO()
     handler = BackgroundHandler(stream, TextFormatter("%(levelname)s %(message)s"), batch_seconds=3600)
@@ -166,3 +230,18 @@ async def test_a_revoked_token_is_refused_and_dropped_from_the_cache(settings: S
         assert token not in verifier._cache  # the refused token holds no cache entry
     finally:
         await revocations.close()
+
+
+def test_an_instance_built_from_a_row_in_a_fresh_process_has_configured_mappers() -> None:
+    # The model constructor configures the mappers; `loaded` must too (a server whose first use of
+    # a model was a Prepared read answered GetTitle with INTERNAL).
+    script = (
+        "from sqlalchemy import inspect\n"
+        "from services.catalog.models import Title\n"
+        "from services.core.db import loaded\n"
+        "keys = [c.key for c in Title.__table__.columns]\n"
+        "loaded(Title, keys, [None] * len(keys))\n"
+        "assert inspect(Title).configured\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60, check=False)
+    assert done.returncode == 0, done.stderr
