@@ -18,16 +18,12 @@ idempotent, so a repeated call is harmless.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import datetime as dt
-import functools
 import logging
-import os
 import random
-import socket
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import cast
 
 from sqlalchemy.orm import Session as OrmSession
 
@@ -37,6 +33,7 @@ from services.auth.repository import AuthRepository
 from services.auth.userdata_client import PeerFailure, UserDataClient
 from services.core.db import Database
 from services.core.models import utcnow
+from services.core.outbox import LeasedOutbox
 
 log = logging.getLogger("marquee.auth.erasure")
 
@@ -76,7 +73,11 @@ def _stored(items: list[Disposition]) -> list[dict[str, object]]:
     return [{"category": d.category, "count": d.count, "description": d.description} for d in items]
 
 
-class ErasureDispatcher:
+class ErasureDispatcher(LeasedOutbox[tuple[str, str], bool]):
+    """Rows keyed (user id, service); one attempt calls that service's purge."""
+
+    name = "auth-erasure-dispatcher"
+
     def __init__(
         self,
         database: Database,
@@ -85,75 +86,29 @@ class ErasureDispatcher:
         *,
         clock: Callable[[], dt.datetime] = utcnow,
     ) -> None:
-        self.db = database
+        super().__init__(
+            database, poll_seconds=policy.poll_seconds, lease_seconds=policy.lease_seconds, batch=policy.batch, clock=clock
+        )
         self.client = client
         self.policy = policy
-        self.clock = clock
-        self.owner = f"{socket.gethostname()[:30]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
-        self._loop_task: asyncio.Task[None] | None = None
-        self._attempts: dict[tuple[str, str], asyncio.Task[None]] = {}
 
     @property
     def services(self) -> list[str]:
         """The peers asked to erase: every service in this deployment whose contract has the erasure RPC."""
         return sorted(self.client.purges)
 
-    # -- lifecycle ------------------------------------------------------------------
+    def due(self, session: object, now: dt.datetime, limit: int, only: str) -> list[tuple[str, str]]:
+        return list(AuthRepository(cast(OrmSession, session)).due_erasures(now, limit=limit, user_id=only))
 
-    def start(self) -> None:
-        """Starts the rounds on the running event loop (once)."""
-        if self._loop_task is None:
-            self._loop_task = asyncio.get_running_loop().create_task(self._run_forever(), name="auth-erasure-dispatcher")
+    def wanted(self, key: tuple[str, str]) -> bool:
+        return key[1] in self.client.purges  # a service no longer in this deployment's contracts: another process may serve it
 
-    async def stop(self) -> None:
-        """Stops calling; a call in flight is cancelled and its lease expires for the next process to take."""
-        tasks = [t for t in (self._loop_task, *self._attempts.values()) if t is not None]
-        self._loop_task = None
-        for task in tasks:
-            task.cancel()
-        for task in tasks:
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await task
+    def claim(self, session: object, key: tuple[str, str], now: dt.datetime, until: dt.datetime) -> bool | None:
+        taken = AuthRepository(cast(OrmSession, session)).claim_erasure(key[0], key[1], owner=self.owner, now=now, until=until)
+        return True if taken else None
 
-    async def _run_forever(self) -> None:
-        while True:
-            try:
-                await self._dispatch_due()
-            except asyncio.CancelledError:
-                raise
-            except Exception:  # a database hiccup: the rows wait for the next round
-                log.warning("erasure round failed; retrying", exc_info=True)
-            await asyncio.sleep(self.policy.poll_seconds)
-
-    # -- rounds -------------------------------------------------------------------------
-
-    async def _dispatch_due(self, user_id: str = "") -> list[asyncio.Task[None]]:
-        """Claims what is due (every unconfirmed row of `user_id`, when given) and starts a call for each."""
-        now = self.clock()
-        due = await self.db.run(lambda s: AuthRepository(s).due_erasures(now, limit=self.policy.batch, user_id=user_id))
-        started = []
-        for pair in due:
-            running = self._attempts.get(pair)
-            if running is not None:
-                started.append(running)
-                continue
-            if pair[1] not in self.client.purges:
-                continue  # a service no longer in this deployment's contracts: another process may serve it
-            until = now + dt.timedelta(seconds=self.policy.lease_seconds)
-            claimed = await self.db.run(self._claim, pair, now, until)
-            if not claimed:
-                continue  # another process holds it
-            task = asyncio.get_running_loop().create_task(self._attempt(*pair))
-            self._attempts[pair] = task
-            task.add_done_callback(functools.partial(self._finished, pair))
-            started.append(task)
-        return started
-
-    def _finished(self, pair: tuple[str, str], _task: asyncio.Task[None]) -> None:
-        self._attempts.pop(pair, None)
-
-    def _claim(self, session: OrmSession, pair: tuple[str, str], now: dt.datetime, until: dt.datetime) -> bool:
-        return AuthRepository(session).claim_erasure(pair[0], pair[1], owner=self.owner, now=now, until=until)
+    async def attempt(self, key: tuple[str, str], claimed: bool) -> None:
+        await self._attempt(*key)
 
     async def _attempt(self, user_id: str, service: str) -> None:
         try:
@@ -194,7 +149,7 @@ class ErasureDispatcher:
         Calls still running when the wait ends go on in the background; failed ones are retried
         by the dispatcher's rounds.
         """
-        started = await self._dispatch_due(user_id)
+        started = await self.dispatch_due(user_id)
         if started and wait_seconds > 0:
             await asyncio.wait(started, timeout=wait_seconds)  # never cancels: the calls go on
 

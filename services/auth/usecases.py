@@ -466,6 +466,13 @@ class AuthUseCases:
 # -- the steps inside each unit of work -------------------------------------------------------
 
 
+def refuse_service_writes(principal: Principal) -> None:
+    """Services may read accounts (GetUser, ListSessions, ListIdentities); changing, deleting or
+    exporting one takes the user or an admin."""
+    if principal.is_service and not principal.is_admin:
+        raise errors.PermissionDenied("a service may read accounts but not change, delete or export them", reason="ROLE_REQUIRED")
+
+
 class AuthWork:
     """The steps of Auth's units of work: each method runs inside one, given its repository.
 
@@ -497,10 +504,13 @@ class AuthWork:
 
     # -- names and ownership --------------------------------------------------
 
-    def resolve_user_id(self, name: str, principal: Principal, *, field: str = "name") -> str:
+    def resolve_user_id(self, name: str, principal: Principal, *, field: str = "name", write: bool = True) -> str:
         """`users/me` or `users/{user}` → the id it means for `principal`, by core's one users/me rule
         (`services/core/names.py`): a service token has no `users/me`, admins and services may name
-        anyone, a user naming another gets NOT_FOUND."""
+        anyone, a user naming another gets NOT_FOUND. Services may read accounts but never change
+        one (least privilege: a leaked service secret must not delete or take over accounts)."""
+        if write:
+            refuse_service_writes(principal)
         return names.own(names.parse_as(name, USER, field=field), principal=principal, field=field)["user"]
 
     def load_user(self, repo: AuthRepository, user_id: str, *, for_update: bool = False) -> User:
@@ -986,7 +996,7 @@ class AuthWork:
 
     def get_user(self, repo: AuthRepository, principal: Principal, *, name: str) -> tuple[UserView, list[str]]:
         """The user and its linked providers."""
-        user_id = self.resolve_user_id(name, principal)
+        user_id = self.resolve_user_id(name, principal, write=False)
         found = repo.user_with_providers(user_id)
         if found is None:
             raise errors.NotFound(f"users/{user_id} not found")
@@ -1100,11 +1110,12 @@ class AuthWork:
     # -- sessions and identities ----------------------------------------------
 
     def list_sessions(self, repo: AuthRepository, principal: Principal, *, parent: str) -> list[Session]:
-        user_id = self.resolve_user_id(parent, principal, field="parent")
+        user_id = self.resolve_user_id(parent, principal, field="parent", write=False)
         self.load_user(repo, user_id)
         return list(repo.active_sessions(user_id, self.clock()))
 
     def revoke_session(self, repo: AuthRepository, principal: Principal, *, name: str) -> None:
+        refuse_service_writes(principal)
         owned = names.own(names.parse_as(name, SESSION, field="name"), principal=principal)
         user_id = owned["user"]
         session = repo.session(owned["session"])
@@ -1121,11 +1132,12 @@ class AuthWork:
         return repo.revoke_sessions(user_id, self.clock(), revoke_reason(own=own), keep=keep)
 
     def list_identities(self, repo: AuthRepository, principal: Principal, *, parent: str) -> list[Identity]:
-        user_id = self.resolve_user_id(parent, principal, field="parent")
+        user_id = self.resolve_user_id(parent, principal, field="parent", write=False)
         self.load_user(repo, user_id)
         return list(repo.identities_of(user_id))
 
     def unlink_identity(self, repo: AuthRepository, principal: Principal, *, name: str) -> User:
+        refuse_service_writes(principal)
         owned = names.own(names.parse_as(name, IDENTITY, field="name"), principal=principal)
         user = self.load_user(repo, owned["user"], for_update=True)
         identities = list(repo.identities_of(user.id))

@@ -17,14 +17,9 @@ path use `settle(job_id)` to send one job's refund at once instead of waiting fo
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import datetime as dt
-import functools
 import logging
-import os
 import random
-import socket
-import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
@@ -33,6 +28,7 @@ from services.core.db import Database
 from services.core.errors import DomainError
 from services.core.models import utcnow
 from services.core.operations import OperationRecord
+from services.core.outbox import LeasedOutbox
 from services.notes.billing_client import BillingClient, RefundRefused
 from services.notes.domain import refund_retry_delay
 from services.notes.repository import NotesRepository
@@ -49,7 +45,11 @@ class RefundPolicy:
     batch: int = 50
 
 
-class RefundOutbox:
+class RefundOutbox(LeasedOutbox[str, Any]):
+    """Rows keyed by job id; one attempt asks Billing to refund that job's credit."""
+
+    name = "notes-refund-outbox"
+
     def __init__(
         self,
         database: Database,
@@ -62,70 +62,24 @@ class RefundOutbox:
     ) -> None:
         """`released(session, job_id)` marks the job's credit RELEASED (in the unit of work that
         deletes the row) and returns the changed operation, which `publish` announces."""
-        self.db = database
+        super().__init__(
+            database, poll_seconds=policy.poll_seconds, lease_seconds=policy.lease_seconds, batch=policy.batch, clock=clock
+        )
         self.billing = billing
         self.policy = policy
-        self.clock = clock
         self._released = released
         self._publish = publish
-        self.owner = f"{socket.gethostname()[:30]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
-        self._loop_task: asyncio.Task[None] | None = None
-        self._attempts: dict[str, asyncio.Task[None]] = {}
 
-    # -- lifecycle ------------------------------------------------------------------
+    def due(self, session: Any, now: dt.datetime, limit: int, only: str) -> list[str]:
+        return list(NotesRepository(session).due_refunds(now, limit=limit, job_id=only))
 
-    def start(self) -> None:
-        """Start the rounds on the running event loop (once)."""
-        if self._loop_task is None:
-            self._loop_task = asyncio.get_running_loop().create_task(self._run_forever(), name="notes-refund-outbox")
+    def claim(self, session: Any, key: str, now: dt.datetime, until: dt.datetime) -> Any:
+        return NotesRepository(session).claim_refund(key, owner=self.owner, now=now, until=until)
 
-    async def stop(self) -> None:
-        """Stop sending; a call in flight is cancelled and its lease expires for the next process to take."""
-        tasks = [t for t in (self._loop_task, *self._attempts.values()) if t is not None]
-        self._loop_task = None
-        for task in tasks:
-            task.cancel()
-        for task in tasks:
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await task
-
-    async def _run_forever(self) -> None:
-        while True:
-            try:
-                await self._dispatch_due()
-            except asyncio.CancelledError:
-                raise
-            except Exception:  # a database hiccup: the rows wait for the next round
-                log.warning("refund round failed; retrying", exc_info=True)
-            await asyncio.sleep(self.policy.poll_seconds)
-
-    # -- rounds -------------------------------------------------------------------------
-
-    async def _dispatch_due(self, job_id: str = "") -> list[asyncio.Task[None]]:
-        """Claim what is due (the row of `job_id` at once, when given) and start a call for each."""
-        now = self.clock()
-        due = await self.db.run(lambda s: NotesRepository(s).due_refunds(now, limit=self.policy.batch, job_id=job_id))
-        until = now + dt.timedelta(seconds=self.policy.lease_seconds)
-        started = []
-        for found in due:
-            running = self._attempts.get(found)
-            if running is not None:
-                started.append(running)
-                continue
-            claimed = await self.db.run(
-                lambda s, j=found: NotesRepository(s).claim_refund(j, owner=self.owner, now=now, until=until)
-            )
-            if claimed is None:
-                continue  # another process holds it
-            facts = (claimed.user_id, claimed.spend_request_id, claimed.request_id, claimed.reason, claimed.attempt_count)
-            task = asyncio.get_running_loop().create_task(self._attempt(found, *facts))
-            self._attempts[found] = task
-            task.add_done_callback(functools.partial(self._finished, found))
-            started.append(task)
-        return started
-
-    def _finished(self, job_id: str, _task: asyncio.Task[None]) -> None:
-        self._attempts.pop(job_id, None)
+    async def attempt(self, key: str, claimed: Any) -> None:
+        await self._attempt(
+            key, claimed.user_id, claimed.spend_request_id, claimed.request_id, claimed.reason, claimed.attempt_count
+        )
 
     async def _attempt(self, job_id: str, user_id: str, spend: str, request_id: str, reason: str, attempts: int) -> None:
         try:
@@ -170,7 +124,7 @@ class RefundOutbox:
         running goes on in the background; a failure is left to the rounds."""
         loop = asyncio.get_running_loop()
         deadline = loop.time() + wait_seconds
-        started = await self._dispatch_due(job_id)
+        started = await self.dispatch_due(job_id)
         if started:
             await asyncio.wait(started, timeout=wait_seconds)  # never cancels: the call goes on
         # Another process's round may hold the row (its lease): its answer lands in the database,

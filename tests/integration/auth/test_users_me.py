@@ -86,3 +86,29 @@ async def test_every_caller_is_refused_users_dash_on_one_user_rpcs(channel: grpc
         error = await fails(stub.GetUser(auth_pb2.GetUserRequest(name="users/-"), metadata=auth))
         assert_error(error, grpc.StatusCode.INVALID_ARGUMENT, "INVALID_NAME")
         assert violation_fields(error) == ["name"]
+
+
+async def test_a_service_may_read_accounts_but_never_change_or_delete_one(channel: grpc.aio.Channel) -> None:
+    """Least privilege: a leaked service secret must not take over or delete accounts."""
+    stub = stub_for(channel)
+    alice = await register(stub)
+    service = await service_auth(channel)
+    assert await get_user(channel, alice.name, service) == alice.name  # reading is allowed
+    attempts = [
+        stub.DeleteUser(auth_pb2.DeleteUserRequest(name=alice.name), metadata=service),
+        stub.UpdateUser(
+            auth_pb2.UpdateUserRequest(
+                user=auth_pb2.User(name=alice.name, display_name="owned"), update_mask={"paths": ["display_name"]}
+            ),
+            metadata=service,
+        ),
+        stub.RevokeSession(auth_pb2.RevokeSessionRequest(name=alice.tokens.session), metadata=service),
+    ]
+    for attempt in attempts:
+        refused = await fails(attempt)
+        assert_error(refused, grpc.StatusCode.PERMISSION_DENIED, "ROLE_REQUIRED")
+    # Nothing changed: the account, its name and its session are as they were.
+    assert await get_user(channel, "users/me", alice.auth) == alice.name
+    user = (await stub.GetUser(auth_pb2.GetUserRequest(name="users/me"), metadata=alice.auth)).user
+    assert user.display_name != "owned"
+    assert await session_names(channel, "users/me", alice.auth) == [alice.tokens.session]
