@@ -194,6 +194,13 @@ class ErrorReason(betterproto2.Enum):
     detail gives a short delay.
     """
 
+    INVALID_NAME = 18
+    """
+    INVALID_ARGUMENT: a resource name does not match its pattern (for example
+    `users/-` where one user is meant); a `google.rpc.BadRequest` violation
+    names the field.
+    """
+
     @classmethod
     def betterproto_value_to_renamed_proto_names(cls) -> dict[int, str]:
         return {
@@ -215,6 +222,7 @@ class ErrorReason(betterproto2.Enum):
             15: "ERROR_REASON_REQUEST_ID_REUSED",
             16: "ERROR_REASON_NOT_IMPLEMENTED",
             17: "ERROR_REASON_CONCURRENT_MODIFICATION",
+            18: "ERROR_REASON_INVALID_NAME",
         }
 
     @classmethod
@@ -238,6 +246,7 @@ class ErrorReason(betterproto2.Enum):
             "ERROR_REASON_REQUEST_ID_REUSED": 15,
             "ERROR_REASON_NOT_IMPLEMENTED": 16,
             "ERROR_REASON_CONCURRENT_MODIFICATION": 17,
+            "ERROR_REASON_INVALID_NAME": 18,
         }
 
 

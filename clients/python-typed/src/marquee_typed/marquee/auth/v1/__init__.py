@@ -3203,7 +3203,8 @@ class AuthServiceStub:
     def get_user(self, message: "GetUserRequest") -> "GetUserResponse":
         """
         Gets a user. Users may get only themselves (`users/me` or their own id);
-        admins may get anyone.
+        admins and services may get anyone (a service names the user: it has no
+        `users/me`).
 
         Errors: NOT_FOUND / `NOT_FOUND`.
         """
@@ -3221,7 +3222,8 @@ class AuthServiceStub:
         `preferences` (or one of its fields, for example `preferences.theme`),
         and `app_preferences` (the whole struct) or `app_preferences.<key>` (one
         top-level key). Email, role and state change only through their own
-        RPCs. Users may update only themselves; admins may update anyone.
+        RPCs. Users may update only themselves; admins may update anyone;
+        services may not (PERMISSION_DENIED / `ROLE_REQUIRED`).
 
         Errors: NOT_FOUND; INVALID_ARGUMENT / `INVALID_ARGUMENT` (unknown or
         output-only path in the mask, bad value, `app_preferences` over 16 KiB);
@@ -3296,7 +3298,7 @@ class AuthServiceStub:
     def list_sessions(self, message: "ListSessionsRequest") -> "ListSessionsResponse":
         """
         Lists a user's active sessions (signed-in devices), most recently used
-        first. Admins may list anyone's.
+        first. Admins and services may list anyone's.
 
         Errors: NOT_FOUND; INVALID_ARGUMENT / `INVALID_PAGE_TOKEN`.
         """
@@ -3340,7 +3342,8 @@ class AuthServiceStub:
 
     def list_identities(self, message: "ListIdentitiesRequest") -> "ListIdentitiesResponse":
         """
-        Lists the social accounts linked to a user. Admins may list anyone's.
+        Lists the social accounts linked to a user. Admins and services may list
+        anyone's.
 
         Errors: NOT_FOUND; INVALID_ARGUMENT / `INVALID_PAGE_TOKEN`.
         """
@@ -3947,7 +3950,8 @@ class AuthServiceAsyncStub(betterproto2_grpclib.ServiceStub):
     ) -> "GetUserResponse":
         """
         Gets a user. Users may get only themselves (`users/me` or their own id);
-        admins may get anyone.
+        admins and services may get anyone (a service names the user: it has no
+        `users/me`).
 
         Errors: NOT_FOUND / `NOT_FOUND`.
         """
@@ -3975,7 +3979,8 @@ class AuthServiceAsyncStub(betterproto2_grpclib.ServiceStub):
         `preferences` (or one of its fields, for example `preferences.theme`),
         and `app_preferences` (the whole struct) or `app_preferences.<key>` (one
         top-level key). Email, role and state change only through their own
-        RPCs. Users may update only themselves; admins may update anyone.
+        RPCs. Users may update only themselves; admins may update anyone;
+        services may not (PERMISSION_DENIED / `ROLE_REQUIRED`).
 
         Errors: NOT_FOUND; INVALID_ARGUMENT / `INVALID_ARGUMENT` (unknown or
         output-only path in the mask, bad value, `app_preferences` over 16 KiB);
@@ -4090,7 +4095,7 @@ class AuthServiceAsyncStub(betterproto2_grpclib.ServiceStub):
     ) -> "ListSessionsResponse":
         """
         Lists a user's active sessions (signed-in devices), most recently used
-        first. Admins may list anyone's.
+        first. Admins and services may list anyone's.
 
         Errors: NOT_FOUND; INVALID_ARGUMENT / `INVALID_PAGE_TOKEN`.
         """
@@ -4164,7 +4169,8 @@ class AuthServiceAsyncStub(betterproto2_grpclib.ServiceStub):
         metadata: "MetadataLike | None" = None,
     ) -> "ListIdentitiesResponse":
         """
-        Lists the social accounts linked to a user. Admins may list anyone's.
+        Lists the social accounts linked to a user. Admins and services may list
+        anyone's.
 
         Errors: NOT_FOUND; INVALID_ARGUMENT / `INVALID_PAGE_TOKEN`.
         """

@@ -3745,7 +3745,8 @@ export const AuthService: GenService<{
   },
   /**
    * Gets a user. Users may get only themselves (`users/me` or their own id);
-   * admins may get anyone.
+   * admins and services may get anyone (a service names the user: it has no
+   * `users/me`).
    *
    * Errors: NOT_FOUND / `NOT_FOUND`.
    *
@@ -3762,7 +3763,8 @@ export const AuthService: GenService<{
    * `preferences` (or one of its fields, for example `preferences.theme`),
    * and `app_preferences` (the whole struct) or `app_preferences.<key>` (one
    * top-level key). Email, role and state change only through their own
-   * RPCs. Users may update only themselves; admins may update anyone.
+   * RPCs. Users may update only themselves; admins may update anyone;
+   * services may not (PERMISSION_DENIED / `ROLE_REQUIRED`).
    *
    * Errors: NOT_FOUND; INVALID_ARGUMENT / `INVALID_ARGUMENT` (unknown or
    * output-only path in the mask, bad value, `app_preferences` over 16 KiB);
@@ -3833,7 +3835,7 @@ export const AuthService: GenService<{
   },
   /**
    * Lists a user's active sessions (signed-in devices), most recently used
-   * first. Admins may list anyone's.
+   * first. Admins and services may list anyone's.
    *
    * Errors: NOT_FOUND; INVALID_ARGUMENT / `INVALID_PAGE_TOKEN`.
    *
@@ -3874,7 +3876,8 @@ export const AuthService: GenService<{
     output: typeof RevokeOtherSessionsResponseSchema;
   },
   /**
-   * Lists the social accounts linked to a user. Admins may list anyone's.
+   * Lists the social accounts linked to a user. Admins and services may list
+   * anyone's.
    *
    * Errors: NOT_FOUND; INVALID_ARGUMENT / `INVALID_PAGE_TOKEN`.
    *
