@@ -31,7 +31,14 @@ from services.media import domain, encoder, mapping
 from services.media.mapping import asset_pb
 from services.media.models import MEDIA_OPERATIONS
 from services.media.settings import MediaSettings
-from services.media.usecases import ENCODE_HELPER_TASK, QUEUE, TRANSCODE_TASK, TranscodePipeline, TranscodePlan
+from services.media.usecases import (
+    DEADLINE_MESSAGE,
+    ENCODE_HELPER_TASK,
+    QUEUE,
+    TRANSCODE_TASK,
+    TranscodePipeline,
+    TranscodePlan,
+)
 
 log = logging.getLogger("marquee.media.tasks")
 
@@ -189,7 +196,7 @@ def transcode(
         if stopped.reason == "cancel":
             pipeline.fail(asset_id, code=1, message="cancelled", reason="CANCELLED", cancelled=True)
         elif stopped.reason == "deadline":
-            pipeline.fail(asset_id, code=4, message="the transcode did not finish by its deadline", reason="DEADLINE_EXCEEDED")
+            pipeline.fail(asset_id, code=4, message=DEADLINE_MESSAGE, reason="DEADLINE_EXCEEDED")
         raise
     except encoder.EncodeError as exc:
         pipeline.fail(asset_id, code=13, message=f"the encoder failed: {exc}", reason="TRANSCODE_FAILED")

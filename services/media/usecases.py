@@ -1198,6 +1198,10 @@ class MediaUseCases:
         ], next_token
 
 
+DEADLINE_EXCEEDED_CODE = 4  # google.rpc.Code.DEADLINE_EXCEEDED
+DEADLINE_MESSAGE = "the transcode did not finish by its deadline"
+
+
 @MEDIA_OPERATIONS.on_end
 def asset_after_transcode(session: Any, record: OperationRecord) -> None:
     """In the transaction that ends a transcode, whoever ends it (the task, a cancel while QUEUED, the
@@ -1214,7 +1218,10 @@ def asset_after_transcode(session: Any, record: OperationRecord) -> None:
         asset.state, asset.error = domain.READY_TO_PROCESS, None
     else:
         asset.state = domain.FAILED
-        asset.error = {"code": status.code, "message": status.message[:500], "reason": "TRANSCODE_FAILED"}
+        if status.code == DEADLINE_EXCEEDED_CODE:  # the same words whoever ended it: the task or the reaper
+            asset.error = {"code": status.code, "message": DEADLINE_MESSAGE, "reason": "DEADLINE_EXCEEDED"}
+        else:
+            asset.error = {"code": status.code, "message": status.message[:500], "reason": "TRANSCODE_FAILED"}
     _touch(asset)
 
 
