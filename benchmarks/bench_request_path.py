@@ -3,6 +3,7 @@
     python benchmarks/bench_request_path.py [--baseline-code DIR] [--repeats 3] [--calls 20000]
     python benchmarks/bench_request_path.py --database-url postgresql+psycopg://... --redis-url redis://...
     python benchmarks/bench_request_path.py --scale      # also 1 vs 2 `serve` processes behind Envoy
+    python benchmarks/bench_request_path.py --profile 20 # also where a GetUser call's CPU goes (py-spy)
 
 The method of issue #15. Every server runs alone, pinned to one core (`taskset -c 1`); the load
 generator is h2load (Debian's `nghttp2-client`) pinned to the other core (`taskset -c 0`). Each
@@ -27,6 +28,12 @@ admin RPCs (an admin token signed with the same key set), three episodes marked 
 in a temporary data dir with an embedded Redis by default; with `--database-url` the PostgreSQL
 database is migrated (its other tables are left alone). Before the load each RPC is called once
 on every Marquee server and the answers' bytes compared (`identical` in the output).
+
+With `--profile SECONDS`, after its figures the `marquee` server is loaded with GetUser at c64 for
+that long while py-spy (a dev-only dependency; `--nonblocking`, so the server is never paused)
+samples it from the client core; each sample is put in the bucket of its innermost Python frame
+(`BUCKETS`: self time by component; C code counts against the Python line that called it), and
+the shares are turned into microseconds with the c64 CPU-per-call figure of the same run.
 
 Per figure: `rps` (calls/s), `cpu_us` (the server process's user+system CPU per call, from
 /proc; for Marquee the `serve` process, not its embedded Redis or PostgreSQL), and the ratios
@@ -124,7 +131,7 @@ def h2load(
     rate = re.search(r"finished in [\d.]+\w+, ([\d.]+) req/s", out)
     ok = re.search(r"(\d+) succeeded", out)
     data = re.search(r"\((\d+)\) data", out)
-    if done.returncode != 0 or not rate or not ok or not data:
+    if done.returncode != 0 or not rate or not ok or not data or int(ok.group(1)) == 0:
         raise RuntimeError(f"h2load failed ({done.returncode}):\n{out}\n{done.stderr}")
     return float(rate.group(1)), int(ok.group(1)), int(data.group(1))
 
@@ -156,6 +163,77 @@ def measure(
             figure.cpu_us.append(spent / max(1, complete) * 1e6)
         out[name] = figure.summary()
         log(f"{label} {name}: {out[name]['rps']:.0f} calls/s, {out[name]['cpu_us']:.0f} us CPU a call, runs {figure.rps}")
+    return out
+
+
+# -- profile ------------------------------------------------------------------------
+
+# py-spy names files by their path below sys.path ("asyncio/events.py", "services/auth/handlers.py").
+# A sample counts against its innermost frame (self time); the first bucket whose prefix that
+# frame's file starts with names it.
+BUCKETS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("request log", ("logging/", "services/core/logs.py")),
+    ("token check", ("jwt/", "cryptography/", "services/core/tokens.py", "services/core/revocation.py")),
+    ("database read", ("sqlite3/", "psycopg", "sqlalchemy/", "services/core/db.py", "services/core/repository.py")),
+    ("redis", ("redis/", "services/core/ratelimit.py", "services/core/redis_store.py")),
+    ("protobuf", ("google/protobuf/",)),
+    ("policy, names, errors (core)", ("services/core/",)),
+    ("service code (handlers, use cases, mapping)", ("services/",)),
+    ("grpc.aio (Python side)", ("grpc/",)),
+    ("event loop (asyncio, selectors)", ("asyncio/", "selectors.py")),
+    ("threads (grpc poller, lane)", ("threading.py", "concurrent/", "queue.py")),
+)
+FRAME_FILE = re.compile(r"\(([^()]*?):\d+\)$")
+
+
+def bucket_of(frames: list[str]) -> str:
+    match = FRAME_FILE.search(frames[-1]) if frames else None
+    file = match.group(1) if match else ""
+    for name, markers in BUCKETS:
+        if any(file.startswith(marker) or f"/{marker}" in file for marker in markers):
+            return name
+    return "other"
+
+
+def profile(
+    pid: int, url: str, *, body: pathlib.Path, headers: list[str], seconds: int, cpu_us: float, workdir: pathlib.Path
+) -> dict[str, object]:  # fmt: skip
+    """py-spy samples of the server under c64 GetUser load, bucketed by component (self time)."""
+    spy = shutil.which("py-spy") or str(pathlib.Path(sys.executable).with_name("py-spy"))
+    if not pathlib.Path(spy).exists():
+        raise RuntimeError("py-spy is missing: pip install py-spy")
+    connections, streams = CONCURRENCY["c64"]
+    load_argv = ["taskset", "-c", CLIENT_CORE, "h2load", "-D", str(seconds + 4), "-c", str(connections), "-m", str(streams),
+                 "-d", str(body)]  # fmt: skip
+    for header in headers:
+        load_argv += ["-H", header]
+    raw = workdir / "profile.txt"
+    loader = subprocess.Popen([*load_argv, url], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # noqa: S603
+    try:
+        time.sleep(2)
+        spy_argv = ["taskset", "-c", CLIENT_CORE, spy, "record", "--pid", str(pid), "--rate", "250", "--duration",
+                    str(seconds), "--format", "raw", "--nonblocking", "--output", str(raw)]  # fmt: skip
+        subprocess.run(spy_argv, capture_output=True, timeout=seconds + 60, check=True)  # noqa: S603 - our own arguments
+    finally:
+        loader.wait(timeout=seconds + 60)
+    counts: dict[str, int] = {}
+    innermost: dict[str, int] = {}
+    for line in raw.read_text().splitlines():
+        stack, _, count = line.rpartition(" ")
+        if not stack or not count.isdigit():
+            continue
+        frames = stack.split(";")
+        name = bucket_of(frames)
+        counts[name] = counts.get(name, 0) + int(count)
+        # C code (grpc's Cython core, upb, sqlite3) counts against the Python line that called it.
+        leaf = frames[-1]
+        innermost[leaf] = innermost.get(leaf, 0) + int(count)
+    total = sum(counts.values()) or 1
+    shares = {name: round(n / total, 4) for name, n in sorted(counts.items(), key=lambda item: -item[1])}
+    top = {leaf: round(n / total, 4) for leaf, n in sorted(innermost.items(), key=lambda item: -item[1])[:15]}
+    out = {"samples": total, "cpu_us_per_call": cpu_us, "shares": shares, "top_lines": top,
+           "us_per_call": {name: round(share * cpu_us, 1) for name, share in shares.items()}}  # fmt: skip
+    log(f"profile: {total} samples; " + ", ".join(f"{k} {v * 100:.1f}%" for k, v in shares.items()))
     return out
 
 
@@ -351,6 +429,11 @@ def run(args: argparse.Namespace, workdir: pathlib.Path, started: list[ManagedPr
                 headers=headers, answer_bytes=len(answer_bytes[label][method]) + 5, args=args,
             )  # fmt: skip
         results[label] = figures
+        if args.profile and label == "marquee" and "GetUser" in figures:
+            results["profile"] = profile(
+                server.server_pid, f"http://{HOST}:{port}{GET_USER}", body=bodies[GET_USER], headers=headers,
+                seconds=args.profile, cpu_us=figures["GetUser"]["c64"]["cpu_us"], workdir=workdir,
+            )  # fmt: skip
         server.stop()
     assert seeded is not None
 
@@ -473,6 +556,15 @@ def table(results: dict[str, object]) -> str:
         for key, by_conc in scaled.items():
             figure = by_conc["c64"]
             lines.append(f"{'envoy':<9} {'GetUser ' + key:<16} c64  {figure['rps']:>9.0f} {figure['cpu_us']:>12.0f}")
+    profiled = results.get("profile")
+    if isinstance(profiled, dict):
+        spent, samples = profiled["cpu_us_per_call"], profiled["samples"]
+        lines.append(f"where a GetUser c64 call's {spent:.0f} us of CPU go ({samples} py-spy samples):")
+        for name, micros in profiled["us_per_call"].items():
+            lines.append(f"  {name:<34} {micros:>7.1f} us  {profiled['shares'][name] * 100:>5.1f} %")
+        lines.append("  innermost Python lines (C code counts against the line that called it):")
+        for leaf, share in profiled["top_lines"].items():
+            lines.append(f"    {share * 100:>5.1f} %  {leaf}")
     lines.append(f"identical answers today vs now: {results.get('identical')}; backend {results['backend']}")
     return "\n".join(lines)
 
@@ -492,6 +584,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rpcs", default="GetUser,GetTitle,GetShowProgress", help="which Marquee RPCs to load")
     parser.add_argument("--log-level", default="INFO", help="MARQUEE_LOG_LEVEL of the Marquee servers (default INFO)")
     parser.add_argument("--scale", action="store_true", help="also 1 vs 2 serve processes behind Envoy")
+    parser.add_argument("--profile", type=int, default=0, metavar="SECONDS", help="also py-spy GetUser c64 for this long")
     args = parser.parse_args(argv)
     if bool(args.database_url) != bool(args.redis_url):
         parser.error("--database-url and --redis-url go together")

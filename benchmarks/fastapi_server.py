@@ -127,6 +127,7 @@ def main() -> int:
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind((HOST, args.port))
+    sock.listen(2048)  # connections wait in the backlog while uvicorn starts, instead of being refused
     print(f"fastapi: http listening on {HOST}:{sock.getsockname()[1]}", flush=True)
     print("fastapi: ready", flush=True)
     config = uvicorn.Config(app, log_level="warning", access_log=False, loop="uvloop", http="httptools")
