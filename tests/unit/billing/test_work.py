@@ -1,4 +1,5 @@
-"""Billing's domain without sockets: signatures, ordering of Stripe state, entitlements and the ledger."""
+"""Billing's unit-of-work steps on a SQLite file, without sockets: signatures, ordering of Stripe state,
+entitlements and the ledger. The rules they apply are tested on plain values in `test_domain.py`."""
 
 from __future__ import annotations
 
@@ -13,11 +14,12 @@ from pydantic import SecretStr
 from sqlalchemy import create_engine
 from sqlalchemy.orm import Session
 
-from services.billing.domain import BillingDomain, fingerprint
+from services.billing.domain import fingerprint
 from services.billing.models import Base
 from services.billing.repository import BillingRepository, EntryFilter
 from services.billing.settings import BillingSettings
 from services.billing.stripe_gateway import StripeGateway, UnreadableEvent
+from services.billing.work import BillingWork
 from services.core import errors
 from services.core.settings import Settings
 from tests.support.stripe_standin import event, sign, subscription_object
@@ -26,12 +28,12 @@ SECRET = "whsec_unit"
 
 
 @pytest.fixture
-def domain(tmp_path: pathlib.Path) -> BillingDomain:
+def work(tmp_path: pathlib.Path) -> BillingWork:
     settings = Settings(env="test", data_dir=tmp_path)
     billing = BillingSettings(
         stripe_webhook_secret=SecretStr(SECRET), stripe_prices={"basic_monthly": "price_b", "premium_monthly": "price_p"}
     )
-    return BillingDomain(settings, billing)
+    return BillingWork(settings, billing)
 
 
 @pytest.fixture
@@ -65,33 +67,33 @@ def test_signatures(tmp_path: pathlib.Path) -> None:
     assert (unreadable.value.path, unreadable.value.key.startswith("unreadable-")) == ("body.id", True)
 
 
-def test_out_of_order_subscription_events(domain: BillingDomain, repo: BillingRepository) -> None:
+def test_out_of_order_subscription_events(work: BillingWork, repo: BillingRepository) -> None:
     base = int(NOW.timestamp())
     sub = subscription_object(sub_id="sub_1", customer="cus_1", user_id="u1", price_id="price_p", amount=499, period_start=base)
     canceled = dict(sub, status="canceled", ended_at=base + 50)
-    domain.apply_subscription(repo, canceled, NOW + dt.timedelta(seconds=50), NOW, deleted=True)
-    domain.apply_subscription(repo, sub, NOW + dt.timedelta(seconds=10), NOW)  # older: skipped
-    domain.apply_subscription(repo, dict(sub, status="active"), NOW + dt.timedelta(seconds=60), NOW)  # never revived
+    work.apply_subscription(repo, canceled, NOW + dt.timedelta(seconds=50), NOW, deleted=True)
+    work.apply_subscription(repo, sub, NOW + dt.timedelta(seconds=10), NOW)  # older: skipped
+    work.apply_subscription(repo, dict(sub, status="active"), NOW + dt.timedelta(seconds=60), NOW)  # never revived
     row = repo.subscription("u1")
     assert row is not None
     assert row.status == "canceled"
     assert row.plan_id == "premium"
-    assert domain.entitlements_for(repo, ["u1"], NOW)["u1"].plan.id == "free"
+    assert work.entitlements_for(repo, ["u1"], NOW)["u1"].plan.id == "free"
 
 
-def test_grace_period(domain: BillingDomain, repo: BillingRepository) -> None:
+def test_grace_period(work: BillingWork, repo: BillingRepository) -> None:
     sub = subscription_object(
         sub_id="sub_2", customer="cus_2", user_id="u2", price_id="price_b", amount=299, period_start=int(NOW.timestamp())
     )
-    domain.apply_subscription(repo, dict(sub, status="past_due"), NOW, NOW)
-    during = domain.entitlements_for(repo, ["u2"], NOW + dt.timedelta(days=6))["u2"]
-    after = domain.entitlements_for(repo, ["u2"], NOW + dt.timedelta(days=7, seconds=1))["u2"]
+    work.apply_subscription(repo, dict(sub, status="past_due"), NOW, NOW)
+    during = work.entitlements_for(repo, ["u2"], NOW + dt.timedelta(days=6))["u2"]
+    after = work.entitlements_for(repo, ["u2"], NOW + dt.timedelta(days=7, seconds=1))["u2"]
     assert (during.plan.id, during.in_grace_period) == ("basic", True)
     assert (after.plan.id, after.in_grace_period) == ("free", False)
 
 
-def test_ledger_floor_and_idempotency(domain: BillingDomain, repo: BillingRepository) -> None:
-    domain.grant(
+def test_ledger_floor_and_idempotency(work: BillingWork, repo: BillingRepository) -> None:
+    work.grant(
         repo,
         user_id="u3",
         amount=3,
@@ -103,7 +105,7 @@ def test_ledger_floor_and_idempotency(domain: BillingDomain, repo: BillingReposi
         print_="g",
         now=NOW,
     )
-    spent = domain.spend(
+    spent = work.spend(
         repo,
         user_id="u3",
         amount=2,
@@ -117,7 +119,7 @@ def test_ledger_floor_and_idempotency(domain: BillingDomain, repo: BillingReposi
         now=NOW,
     )
     assert spent.balance == 1
-    replay = domain.spend(
+    replay = work.spend(
         repo,
         user_id="u3",
         amount=2,
@@ -132,7 +134,7 @@ def test_ledger_floor_and_idempotency(domain: BillingDomain, repo: BillingReposi
     )
     assert (replay.entry.id, replay.balance) == (spent.entry.id, 1)
     with pytest.raises(errors.AlreadyExists):
-        domain.spend(
+        work.spend(
             repo,
             user_id="u3",
             amount=1,
@@ -146,7 +148,7 @@ def test_ledger_floor_and_idempotency(domain: BillingDomain, repo: BillingReposi
             now=NOW,
         )
     with pytest.raises(errors.FailedPrecondition) as short:
-        domain.spend(
+        work.spend(
             repo,
             user_id="u3",
             amount=2,
@@ -162,24 +164,24 @@ def test_ledger_floor_and_idempotency(domain: BillingDomain, repo: BillingReposi
     assert short.value.metadata == {"balance": "1", "required": "2"}
 
 
-def test_expiring_grants_are_spent_first_and_expire(domain: BillingDomain, repo: BillingRepository) -> None:
+def test_expiring_grants_are_spent_first_and_expire(work: BillingWork, repo: BillingRepository) -> None:
     hour = dt.timedelta(hours=1)
 
     def grant(amount: int, key: str, expire: dt.datetime | None) -> None:
-        domain.grant(repo, user_id="u4", amount=amount, reason="promo", reference="", expire_time=expire, request_id=key,
+        work.grant(repo, user_id="u4", amount=amount, reason="promo", reference="", expire_time=expire, request_id=key,
                      actor="services/auth", print_=key, now=NOW)  # fmt: skip
 
     grant(5, "keep", None)
     grant(4, "soon", NOW + hour)
     grant(3, "later", NOW + 2 * hour)
-    spent = domain.spend(repo, user_id="u4", amount=5, reason="x", reference="", min_plan="", metadata={}, request_id="s",
+    spent = work.spend(repo, user_id="u4", amount=5, reason="x", reference="", min_plan="", metadata={}, request_id="s",
                          actor="services/notes", print_="s", now=NOW)  # fmt: skip
     assert spent.balance == 7
-    view = domain.balance(repo, "u4", NOW)
+    view = work.balance(repo, "u4", NOW)
     assert (view.balance, view.expiring_credits, view.next_expire_time) == (7, 2, NOW + 2 * hour)
-    later = domain.balance(repo, "u4", NOW + 3 * hour)
+    later = work.balance(repo, "u4", NOW + 3 * hour)
     assert (later.balance, later.expiring_credits, later.next_expire_time) == (5, 0, None)
-    again = domain.balance(repo, "u4", NOW + 4 * hour)  # expired once, not twice
+    again = work.balance(repo, "u4", NOW + 4 * hour)  # expired once, not twice
     assert again.balance == 5
     kinds = [(e.kind, e.delta) for e in repo.list_entries(EntryFilter("u4"), after=None, limit=10)]
     assert ("expire", -2) in kinds
