@@ -454,9 +454,7 @@ def refunded_status(status: str, amount: int, amount_refunded: int) -> str:
     return status
 
 
-def refund_reversal(
-    *, kind: str, keep_credits: bool, user_id: str, amount: int, amount_refunded: int, credits: int
-) -> int | None:
+def refund_reversal(kind: str, keep_credits: bool, user_id: str, amount: int, amount_refunded: int, credits: int) -> int | None:
     """The credits a pack's refunds take back in all (their share of the pack), or None when
     refunds take none back: not a pack, credits kept on request, or an erased account."""
     if kind != "credit_pack" or keep_credits or amount <= 0 or is_erased(user_id):
@@ -587,7 +585,6 @@ class SubscriptionEvent:
     period_start: dt.datetime | None
     period_end: dt.datetime | None
     cancel_at_period_end: bool
-    cancel_reason: Any
     item: dict[str, Any]
     metadata: dict[str, Any]
     recurring: dict[str, Any]
@@ -606,6 +603,9 @@ class SubscriptionEvent:
     def comment(self) -> str:
         return text(self.cancellation_details.get("comment"), f"{EVENT_OBJECT}.cancellation_details.comment", 1000)
 
+    def cancel_reason(self) -> Any:
+        return self.cancellation_details.get("reason")
+
 
 INTERVAL_PATH = f"{EVENT_OBJECT}.items.data[0].price.recurring.interval"
 PRICE_PATH = f"{EVENT_OBJECT}.items.data[0].price"
@@ -620,35 +620,24 @@ def read_subscription(obj: Mapping[str, Any], *, deleted: bool) -> SubscriptionE
         raise MalformedEvent(f"{at}.status", f"is not a subscription status ({', '.join(STRIPE_STATUSES)})")
     item = (items_of(obj.get("items"), f"{at}.items") or [{}])[0]
     price = mapping(item.get("price"), PRICE_PATH)
-    price_id = text(price.get("id"), f"{PRICE_PATH}.id")
-    unit_amount = count(price.get("unit_amount"), f"{PRICE_PATH}.unit_amount")
-    currency = text(price.get("currency"), f"{PRICE_PATH}.currency", 3) or CURRENCY
-    recurring = mapping(price.get("recurring"), f"{PRICE_PATH}.recurring")
-    metadata = mapping(obj.get("metadata"), f"{at}.metadata")
-    stamps = {key: from_epoch(obj.get(key), f"{at}.{key}") for key in SUBSCRIPTION_STAMPS}
-    period_start = from_epoch(obj.get("current_period_start"), f"{at}.current_period_start") or from_epoch(
-        item.get("current_period_start"), f"{at}.items.data[0].current_period_start"
-    )
-    period_end = from_epoch(obj.get("current_period_end"), f"{at}.current_period_end") or from_epoch(
-        item.get("current_period_end"), f"{at}.items.data[0].current_period_end"
-    )
-    details = mapping(obj.get("cancellation_details"), f"{at}.cancellation_details")
+    # Keyword arguments are evaluated in order: the fields are read, and fail, in Stripe's order.
     return SubscriptionEvent(
-        stripe_id=stripe_id,
-        owner=owner,
-        status=status,
-        price_id=price_id,
-        unit_amount=unit_amount,
-        currency=currency.upper(),
-        stamps=stamps,
-        period_start=period_start,
-        period_end=period_end,
-        cancel_at_period_end=bool(obj.get("cancel_at_period_end")),
-        cancel_reason=details.get("reason"),
+        stripe_id,
+        owner,
+        status,
         item=item,
-        metadata=metadata,
-        recurring=recurring,
-        cancellation_details=details,
+        price_id=text(price.get("id"), f"{PRICE_PATH}.id"),
+        unit_amount=count(price.get("unit_amount"), f"{PRICE_PATH}.unit_amount"),
+        currency=(text(price.get("currency"), f"{PRICE_PATH}.currency", 3) or CURRENCY).upper(),
+        recurring=mapping(price.get("recurring"), f"{PRICE_PATH}.recurring"),
+        metadata=mapping(obj.get("metadata"), f"{at}.metadata"),
+        stamps={key: from_epoch(obj.get(key), f"{at}.{key}") for key in SUBSCRIPTION_STAMPS},
+        period_start=from_epoch(obj.get("current_period_start"), f"{at}.current_period_start")
+        or from_epoch(item.get("current_period_start"), f"{at}.items.data[0].current_period_start"),
+        period_end=from_epoch(obj.get("current_period_end"), f"{at}.current_period_end")
+        or from_epoch(item.get("current_period_end"), f"{at}.items.data[0].current_period_end"),
+        cancellation_details=mapping(obj.get("cancellation_details"), f"{at}.cancellation_details"),
+        cancel_at_period_end=bool(obj.get("cancel_at_period_end")),
     )
 
 
@@ -659,7 +648,7 @@ def cancellation_after(current: Mapping[str, Any], event: SubscriptionEvent, eve
         return {}
     if (event.cancel_at_period_end or event.status == "canceled") and not current:
         return {
-            "source": "payment_failure" if event.cancel_reason == "payment_failed" else "user",
+            "source": "payment_failure" if event.cancel_reason() == "payment_failed" else "user",
             "feedback": "",
             "comment": event.comment(),
             "request_time": event_time.isoformat(),
@@ -691,17 +680,15 @@ class CheckoutEvent:
 def read_checkout(obj: Mapping[str, Any]) -> CheckoutEvent:
     at = EVENT_OBJECT
     session_id = text(obj.get("id"), f"{at}.id")
-    owner = read_owner(obj)
-    mode = text(obj.get("mode"), f"{at}.mode")
-    payment_status = text(obj.get("payment_status"), f"{at}.payment_status")
-    subscription_id = ref(obj.get("subscription"), f"{at}.subscription")
+    owner = read_owner(obj)  # the metadata is an object from here on
     metadata = mapping(obj.get("metadata"), f"{at}.metadata")
+    # Keyword arguments are evaluated in order: the fields are read, and fail, in Stripe's order.
     return CheckoutEvent(
-        session_id=session_id,
-        owner=owner,
-        mode=mode,
-        payment_status=payment_status,
-        subscription_id=subscription_id,
+        session_id,
+        owner,
+        mode=text(obj.get("mode"), f"{at}.mode"),
+        payment_status=text(obj.get("payment_status"), f"{at}.payment_status"),
+        subscription_id=ref(obj.get("subscription"), f"{at}.subscription"),
         credit_pack_id=text(metadata.get("credit_pack"), f"{at}.metadata.credit_pack", 40),
         credits=count(metadata.get("credits"), f"{at}.metadata.credits", MAX_CREDITS),
         amount_total=count(obj.get("amount_total"), f"{at}.amount_total"),
@@ -725,8 +712,7 @@ class InvoiceEvent:
     price_id: str
     billing_reason: str
     paid_at: dt.datetime | None
-    failure_message: str
-    failure_code: str
+    failure: tuple[str, str]  # why finalizing failed: Stripe's message (cut to 500 characters) and code
     amount: int
     currency: str
     period_start: dt.datetime | None
@@ -749,28 +735,19 @@ def read_invoice(obj: Mapping[str, Any]) -> InvoiceEvent:
     line_at = f"{at}.lines.data[0]"
     period = mapping(line.get("period"), f"{line_at}.period")
     pricing = mapping(mapping(line.get("pricing"), f"{line_at}.pricing").get("price_details"), f"{line_at}.pricing.price_details")
-    price_id = ref(pricing.get("price"), f"{line_at}.pricing.price_details.price") or text(
-        mapping(line.get("price"), f"{line_at}.price").get("id"), f"{line_at}.price.id"
-    )
-    billing_reason = text(obj.get("billing_reason"), f"{at}.billing_reason")
-    paid_at = from_epoch(
-        mapping(obj.get("status_transitions"), f"{at}.status_transitions").get("paid_at"), f"{at}.status_transitions.paid_at"
-    )
-    error = mapping(obj.get("last_finalization_error"), f"{at}.last_finalization_error")
-    failure_message = text(error.get("message"), f"{at}.last_finalization_error.message", 5000)[:500]
-    failure_code = text(error.get("code"), f"{at}.last_finalization_error.code", 100)
-    amount = count(obj.get("amount_paid"), f"{at}.amount_paid") or count(obj.get("amount_due"), f"{at}.amount_due")
-    currency = text(obj.get("currency"), f"{at}.currency", 3) or CURRENCY
+    # Keyword arguments are evaluated in order: the fields are read, and fail, in Stripe's order.
     return InvoiceEvent(
-        invoice_id=invoice_id,
-        subscription_id=subscription_id,
-        price_id=price_id,
-        billing_reason=billing_reason,
-        paid_at=paid_at,
-        failure_message=failure_message,
-        failure_code=failure_code,
-        amount=amount,
-        currency=currency.upper(),
+        invoice_id,
+        subscription_id,
+        price_id=ref(pricing.get("price"), f"{line_at}.pricing.price_details.price")
+        or text(mapping(line.get("price"), f"{line_at}.price").get("id"), f"{line_at}.price.id"),
+        billing_reason=text(obj.get("billing_reason"), f"{at}.billing_reason"),
+        paid_at=from_epoch(
+            mapping(obj.get("status_transitions"), f"{at}.status_transitions").get("paid_at"), f"{at}.status_transitions.paid_at"
+        ),
+        failure=_finalization_error(mapping(obj.get("last_finalization_error"), f"{at}.last_finalization_error")),
+        amount=count(obj.get("amount_paid"), f"{at}.amount_paid") or count(obj.get("amount_due"), f"{at}.amount_due"),
+        currency=(text(obj.get("currency"), f"{at}.currency", 3) or CURRENCY).upper(),
         period_start=from_epoch(period.get("start"), f"{line_at}.period.start"),
         period_end=from_epoch(period.get("end"), f"{line_at}.period.end"),
         number=text(obj.get("number"), f"{at}.number"),
@@ -779,6 +756,11 @@ def read_invoice(obj: Mapping[str, Any]) -> InvoiceEvent:
         charge_id=ref(obj.get("charge"), f"{at}.charge"),
         owner=read_owner(obj),
     )
+
+
+def _finalization_error(error: Mapping[str, Any]) -> tuple[str, str]:
+    at = f"{EVENT_OBJECT}.last_finalization_error"
+    return text(error.get("message"), f"{at}.message", 5000)[:500], text(error.get("code"), f"{at}.code", 100)
 
 
 def invoice_payment_kind(billing_reason: str) -> str:

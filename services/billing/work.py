@@ -12,15 +12,7 @@ from typing import Any
 
 from services.billing import domain as d
 from services.billing.catalog import default_packs, default_plans
-from services.billing.models import (
-    CreditPack,
-    LedgerEntry,
-    Payment,
-    Plan,
-    Subscription,
-    SubscriptionChange,
-    WebhookEvent,
-)
+from services.billing.models import CreditPack, LedgerEntry, Payment, Plan, Subscription, SubscriptionChange, WebhookEvent
 from services.billing.repository import BillingRepository
 from services.billing.settings import BillingSettings
 from services.core import errors
@@ -45,13 +37,7 @@ class LedgerResult:
 
 
 def terms_of(row: Subscription) -> d.SubscriptionTerms:
-    return d.SubscriptionTerms(
-        status=row.status,
-        plan_id=row.plan_id,
-        cancel_at_period_end=row.cancel_at_period_end,
-        current_period_end=row.current_period_end,
-        grace_period_end=row.grace_period_end,
-    )
+    return d.SubscriptionTerms(row.status, row.plan_id, row.cancel_at_period_end, row.current_period_end, row.grace_period_end)
 
 
 class BillingWork:
@@ -668,8 +654,9 @@ class BillingWork:
             payment.paid_time = event.paid_at or event_time
             payment.failure_message = payment.failure_code = ""
         elif status == "failed":
-            payment.failure_message = event.failure_message or "The payment was declined."
-            payment.failure_code = event.failure_code or "card_declined"
+            message, code = event.failure
+            payment.failure_message = message or "The payment was declined."
+            payment.failure_code = code or "card_declined"
         payment.status = status
         payment.amount = event.amount
         payment.currency = event.currency
@@ -730,12 +717,7 @@ class BillingWork:
             payment.refund_time = now
         payment.status = d.refunded_status(payment.status, payment.amount, payment.amount_refunded)
         target = d.refund_reversal(
-            kind=payment.kind,
-            keep_credits=payment.keep_credits,
-            user_id=payment.user_id,
-            amount=payment.amount,
-            amount_refunded=payment.amount_refunded,
-            credits=payment.credits,
+            payment.kind, payment.keep_credits, payment.user_id, payment.amount, payment.amount_refunded, payment.credits
         )
         if target is None or target <= payment.credits_reversed:
             return None

@@ -468,7 +468,7 @@ def test_reading_an_invoice_falls_back_where_stripe_moved_fields() -> None:
     invoice = d.read_invoice(obj)
     assert (invoice.subscription_id, invoice.price_id, invoice.amount, invoice.currency) == ("sub_1", "price_b", 299, "USD")
     assert (invoice.period_start, invoice.period_end, invoice.owner) == (NOW, None, d.Owner("", "cus_1"))
-    assert len(invoice.failure_message) == 500  # cut to what a payment keeps
+    assert len(invoice.failure[0]) == 500  # cut to what a payment keeps
 
 
 def test_reading_a_checkout_asks_for_its_reference_only_when_needed() -> None:

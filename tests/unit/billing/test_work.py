@@ -19,7 +19,7 @@ from services.billing.models import Base
 from services.billing.repository import BillingRepository, EntryFilter
 from services.billing.settings import BillingSettings
 from services.billing.stripe_gateway import StripeGateway, UnreadableEvent
-from services.billing.work import BillingWork
+from services.billing.work import BillingWork, LedgerResult
 from services.core import errors
 from services.core.settings import Settings
 from tests.support.stripe_standin import event, sign, subscription_object
@@ -93,74 +93,21 @@ def test_grace_period(work: BillingWork, repo: BillingRepository) -> None:
 
 
 def test_ledger_floor_and_idempotency(work: BillingWork, repo: BillingRepository) -> None:
-    work.grant(
-        repo,
-        user_id="u3",
-        amount=3,
-        reason="bonus",
-        reference="",
-        expire_time=None,
-        request_id="signup:u3",
-        actor="services/auth",
-        print_="g",
-        now=NOW,
-    )
-    spent = work.spend(
-        repo,
-        user_id="u3",
-        amount=2,
-        reason="x",
-        reference="",
-        min_plan="",
-        metadata={},
-        request_id="s1",
-        actor="services/notes",
-        print_=fingerprint(b"a"),
-        now=NOW,
-    )
+    work.grant(repo, user_id="u3", amount=3, reason="bonus", reference="", expire_time=None, request_id="signup:u3",
+               actor="services/auth", print_="g", now=NOW)  # fmt: skip
+
+    def spend(amount: int, request_id: str, body: bytes) -> LedgerResult:
+        return work.spend(repo, user_id="u3", amount=amount, reason="x", reference="", min_plan="", metadata={},
+                          request_id=request_id, actor="services/notes", print_=fingerprint(body), now=NOW)  # fmt: skip
+
+    spent = spend(2, "s1", b"a")
     assert spent.balance == 1
-    replay = work.spend(
-        repo,
-        user_id="u3",
-        amount=2,
-        reason="x",
-        reference="",
-        min_plan="",
-        metadata={},
-        request_id="s1",
-        actor="services/notes",
-        print_=fingerprint(b"a"),
-        now=NOW,
-    )
+    replay = spend(2, "s1", b"a")
     assert (replay.entry.id, replay.balance) == (spent.entry.id, 1)
     with pytest.raises(errors.AlreadyExists):
-        work.spend(
-            repo,
-            user_id="u3",
-            amount=1,
-            reason="x",
-            reference="",
-            min_plan="",
-            metadata={},
-            request_id="s1",
-            actor="services/notes",
-            print_=fingerprint(b"b"),
-            now=NOW,
-        )
+        spend(1, "s1", b"b")
     with pytest.raises(errors.FailedPrecondition) as short:
-        work.spend(
-            repo,
-            user_id="u3",
-            amount=2,
-            reason="x",
-            reference="",
-            min_plan="",
-            metadata={},
-            request_id="s2",
-            actor="services/notes",
-            print_=fingerprint(b"c"),
-            now=NOW,
-        )
+        spend(2, "s2", b"c")
     assert short.value.metadata == {"balance": "1", "required": "2"}
 
 
