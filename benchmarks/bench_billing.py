@@ -5,8 +5,8 @@
 
 Migrates a fresh database (a temporary SQLite file, or the given PostgreSQL database,
 whose `public` schema is DROPPED and migrated again), then, through Billing's own
-domain and repository code in units of work on the worker pool (the database work of
-SpendCredits, without gRPC), for each round: grants `--balance` credits to a new user
+unit-of-work steps (`BillingWork`) and repository code in units of work on the worker
+pool (the database work of SpendCredits, without gRPC), for each round: grants `--balance` credits to a new user
 and fires `--attempts` concurrent spends of one credit. Prints per round the wall time,
 the successes, the refusals and the final balance (which must be 0 with exactly
 `--balance` successes); the last line is one JSON object with the figures.
@@ -29,25 +29,26 @@ from sqlalchemy import create_engine, text
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
 
-from services.billing.domain import BillingDomain, fingerprint
+from services.billing.domain import fingerprint
 from services.billing.repository import BillingRepository
+from services.billing.work import BillingWork
 from services.core import errors, migrate
 from services.core.db import Database
 from services.core.models import utcnow
 from services.core.settings import Settings
 
 
-async def one_round(db: Database, domain: BillingDomain, attempts: int, balance: int) -> dict[str, float]:
+async def one_round(db: Database, work: BillingWork, attempts: int, balance: int) -> dict[str, float]:
     user = uuid.uuid4().hex
     await db.run(
-        lambda s: domain.grant(BillingRepository(s), user_id=user, amount=balance, reason="bench", reference="", expire_time=None,
+        lambda s: work.grant(BillingRepository(s), user_id=user, amount=balance, reason="bench", reference="", expire_time=None,
                                request_id=f"signup:{user}", actor="services/auth", print_="g", now=utcnow())
     )  # fmt: skip
 
     async def spend(index: int) -> bool:
         try:
             await db.run(
-                lambda s: domain.spend(BillingRepository(s), user_id=user, amount=1, reason="bench", reference="", min_plan="",
+                lambda s: work.spend(BillingRepository(s), user_id=user, amount=1, reason="bench", reference="", min_plan="",
                                        metadata={}, request_id=f"r{index}", actor="services/bench",
                                        print_=fingerprint(str(index).encode()), now=utcnow())
             )  # fmt: skip
@@ -80,11 +81,11 @@ async def main() -> None:
     settings = Settings(env="test", data_dir=folder, database_url=url)
     migrate.upgrade(settings)
     db = Database.from_settings(settings)
-    domain = BillingDomain(settings)
+    work = BillingWork(settings)
     rounds = []
     try:
         for number in range(args.rounds):
-            figures = await one_round(db, domain, args.attempts, args.balance)
+            figures = await one_round(db, work, args.attempts, args.balance)
             rounds.append(figures)
             print(f"round {number + 1}: {args.attempts} concurrent spends against {args.balance} credits: "
                   f"{figures['succeeded']} succeeded, {figures['refused']} refused, final balance {figures['balance']}, "

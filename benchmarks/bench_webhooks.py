@@ -33,10 +33,10 @@ from sqlalchemy import create_engine, text
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
 
-from services.billing.domain import BillingDomain
 from services.billing.settings import BillingSettings
 from services.billing.stripe_gateway import StripeGateway
 from services.billing.usecases import BillingUseCases
+from services.billing.work import BillingWork
 from services.core import errors, migrate
 from services.core.db import Database
 from services.core.settings import Settings
@@ -108,7 +108,7 @@ async def main() -> None:
     migrate.upgrade(settings)
     db = Database.from_settings(settings)
     billing = BillingSettings.load(settings, stripe_webhook_secret=SecretStr(SECRET))
-    use_cases = BillingUseCases(BillingDomain(settings, billing), db, StripeGateway(billing))
+    use_cases = BillingUseCases(BillingWork(settings, billing), db, StripeGateway(billing))
     figures: dict[str, dict[str, Any]] = {}
     try:
         await timed(use_cases, purchase())  # warm-up: seeds the catalog

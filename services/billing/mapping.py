@@ -29,6 +29,7 @@ from services.billing.usecases import (
     PlanChange,
     SubscriptionView,
 )
+from services.billing.work import Effective
 from services.core import convert, errors, names
 from services.core.convert import enum_number
 from services.core.convert import timestamp as ts
@@ -523,7 +524,7 @@ def subscription_pb(row: Subscription, principal: Principal | None, plans: dict[
     pending = None
     if row.pending_plan_id:
         target = plans.get(row.pending_plan_id)
-        price = d.BillingDomain.price_of(target, row.pending_interval) if target else None
+        price = d.price_at(target.prices, row.pending_interval) if target else None
         pending = pb.PendingPlanChange(
             plan=f"plans/{row.pending_plan_id}",
             interval=INTERVAL_ENUM.get(row.pending_interval, pb.BILLING_INTERVAL_UNSPECIFIED),
@@ -603,7 +604,7 @@ def entry_pb(row: LedgerEntry) -> pb.CreditLedgerEntry:
     )
 
 
-def entitlements_pb(user_id: str, effective: d.Effective, now: dt.datetime) -> pb.Entitlements:
+def entitlements_pb(user_id: str, effective: Effective, now: dt.datetime) -> pb.Entitlements:
     expire = now + d.ENTITLEMENTS_MAX_AGE
     if effective.plan_end_time is not None:
         expire = min(expire, effective.plan_end_time)

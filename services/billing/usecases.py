@@ -2,7 +2,8 @@
 
 Handlers parse a request into the values here and map what comes back; nothing here knows
 protobuf. Stripe calls block (HTTP): they run with `Database.offload`, never inside a database
-transaction, and the state Stripe returns is applied in a unit of work after.
+transaction, and the state Stripe returns is applied in a unit of work after. The steps each
+unit of work runs are `work.BillingWork`'s, applying the rules of `domain.py`.
 """
 
 from __future__ import annotations
@@ -16,11 +17,12 @@ from typing import Any, TypeVar
 from sqlalchemy.exc import DataError, IntegrityError
 
 from services.billing import domain as d
-from services.billing.catalog import CURRENCY, TIERS
+from services.billing.catalog import CURRENCY
 from services.billing.metrics import RevenueFigures, load_revenue_inputs, revenue_figures
 from services.billing.models import CheckoutSession, CreditPack, LedgerEntry, Payment, Plan, Subscription, WebhookEvent
 from services.billing.repository import BillingRepository, EntryFilter, EventFilter, PaymentFilter, SubscriptionFilter
 from services.billing.stripe_gateway import StripeGateway, UnreadableEvent, idempotency_key, unavailable
+from services.billing.work import BillingWork, Effective, LedgerResult
 from services.core import errors
 from services.core.db import Database
 from services.core.interceptors import current_request_id
@@ -132,8 +134,8 @@ class Page:
 
 
 class BillingUseCases:
-    def __init__(self, domain: d.BillingDomain, database: Database, stripe_gateway: StripeGateway) -> None:
-        self.domain = domain
+    def __init__(self, work: BillingWork, database: Database, stripe_gateway: StripeGateway) -> None:
+        self.work = work
         self.db = database
         self.stripe = stripe_gateway
         self._catalog_seeded = False
@@ -153,13 +155,16 @@ class BillingUseCases:
 
     async def _seed_catalog(self) -> None:
         """The default catalog in a unit of work of its own: seeded inside a call that then rolls
-        back (a malformed webhook, say), the domain would believe in plans the database lacks."""
+        back (a malformed webhook, say), the steps would believe in plans the database lacks."""
         try:
-            await self.db.run(lambda session: self.domain.ensure_catalog(BillingRepository(session)))
+            await self.db.run(lambda session: self.work.ensure_catalog(BillingRepository(session)))
         except BaseException:
-            self.domain.forget_catalog()
+            self.work.forget_catalog()
             raise
         self._catalog_seeded = True
+
+    def _check_redirect(self, url: str, field_name: str) -> None:
+        d.check_redirect(url, field_name, self.work.settings.allowed_redirect_uris)
 
     def _require_stripe(self) -> None:
         if not self.stripe.configured:
@@ -178,24 +183,24 @@ class BillingUseCases:
         return idempotency_key(user_id, method, request_id or current_request_id() or uuid.uuid4().hex)
 
     def _view(self, repo: BillingRepository, row: Subscription) -> SubscriptionView:
-        return SubscriptionView(row, {plan.id: plan for plan in self.domain.plans(repo)})
+        return SubscriptionView(row, {plan.id: plan for plan in self.work.plans(repo)})
 
     # -- plans and packs ---------------------------------------------------------------
 
     async def plans(self) -> list[Plan]:
-        return await self._run(self.domain.plans)
+        return await self._run(self.work.plans)
 
     async def plan(self, plan_id: str) -> Plan:
-        return await self._run(self.domain.plan, plan_id)
+        return await self._run(self.work.plan, plan_id)
 
     async def update_plan(self, change: PlanChange) -> Plan:
-        current = await self._run(self.domain.plan, change.plan_id)
+        current = await self._run(self.work.plan, change.plan_id)
         if not d.etag_matches(change.etag, current.version):
             raise errors.Aborted("the plan changed since it was read", reason="ETAG_MISMATCH")
         prices = [dict(price) for price in change.prices]
         # A changed price is a new Stripe price; subscribers keep the one they signed up at.
         for price in prices:
-            old = self.domain.price_of(current, price["interval"])
+            old = d.price_at(current.prices, price["interval"])
             if old is not None and int(old.get("amount", -1)) == price["amount"]:
                 price["price_id"] = old.get("price_id", "")
                 price["previous_price_ids"] = old.get("previous_price_ids", [])
@@ -216,7 +221,7 @@ class BillingUseCases:
             price["previous_price_ids"] = d.previous_price_ids(old)
 
         def update(repo: BillingRepository) -> Plan:
-            plan = self.domain.plan(repo, change.plan_id, for_update=True)
+            plan = self.work.plan(repo, change.plan_id, for_update=True)
             if plan.version != current.version:
                 raise errors.Aborted("the plan changed while it was being updated", reason="ETAG_MISMATCH")
             entitlements = dict(plan.entitlements)
@@ -246,7 +251,7 @@ class BillingUseCases:
 
     async def credit_packs(self, *, include_inactive: bool, after: tuple[int, int, str] | None, limit: int) -> list[CreditPack]:
         def load(repo: BillingRepository) -> list[CreditPack]:
-            self.domain.ensure_catalog(repo)
+            self.work.ensure_catalog(repo)
             return list(repo.packs(include_inactive=include_inactive, after=after, limit=limit))
 
         return await self._run(load)
@@ -267,7 +272,7 @@ class BillingUseCases:
         stored_request = f"{user_id}:{request_id}" if request_id else None
 
         def existing(repo: BillingRepository) -> CreditPack | None:
-            self.domain.ensure_catalog(repo)
+            self.work.ensure_catalog(repo)
             if stored_request:
                 replay = repo.pack_by_request(stored_request)
                 if replay is not None:
@@ -306,7 +311,7 @@ class BillingUseCases:
 
     async def update_credit_pack(self, pack_id: str, etag: str, values: dict[str, Any]) -> CreditPack:
         values = dict(values)
-        current = await self._run(self.domain.pack, pack_id)
+        current = await self._run(self.work.pack, pack_id)
         if not d.etag_matches(etag, current.version):
             raise errors.Aborted("the pack changed since it was read", reason="ETAG_MISMATCH")
         credits = values.get("credits", current.credits)
@@ -315,7 +320,7 @@ class BillingUseCases:
             values["provider_price_id"] = await self._pack_price(pack_id, credits, amount, current.version)
 
         def update(repo: BillingRepository) -> CreditPack:
-            row = self.domain.pack(repo, pack_id, for_update=True)
+            row = self.work.pack(repo, pack_id, for_update=True)
             if row.version != current.version:
                 raise errors.Aborted("the pack changed while it was being updated", reason="ETAG_MISMATCH")
             for key, value in values.items():
@@ -340,19 +345,19 @@ class BillingUseCases:
 
     async def checkout(self, user_id: str, order: CheckoutOrder, request_id: str) -> CheckoutResult:
         if order.embedded:
-            self.domain.check_redirect(order.return_url, "checkout_session.return_url")
+            self._check_redirect(order.return_url, "checkout_session.return_url")
         else:
-            self.domain.check_redirect(order.success_url, "checkout_session.success_url")
-            self.domain.check_redirect(order.cancel_url, "checkout_session.cancel_url")
+            self._check_redirect(order.success_url, "checkout_session.success_url")
+            self._check_redirect(order.cancel_url, "checkout_session.cancel_url")
         now = d.now_utc()
         expire = d.checkout_expiry(order.expire_time, now, CHECKOUT_MIN, CHECKOUT_MAX)
 
         def validate(repo: BillingRepository) -> tuple[str, dict[str, Any]]:
-            self.domain.ensure_catalog(repo)
+            self.work.ensure_catalog(repo)
             if order.plan:
                 plan_id = order.plan.removeprefix("plans/")
                 plan = repo.plan(plan_id) if order.plan.startswith("plans/") else None
-                price = self.domain.price_of(plan, order.interval) if plan and plan.id != "free" and order.interval else None
+                price = d.price_at(plan.prices, order.interval) if plan and plan.id != "free" and order.interval else None
                 if price is None:
                     raise d.fail(errors.InvalidArgument, f"{order.plan} is not sold at that interval", "UNKNOWN_PLAN")
                 self._require_sellable(str(price.get("price_id", "")))
@@ -371,14 +376,8 @@ class BillingUseCases:
                 raise d.fail(errors.InvalidArgument, f"{order.credit_pack} is not on sale", "UNKNOWN_CREDIT_PACK")
             self._require_sellable(pack.provider_price_id)
             if pack.required_plan:
-                effective = self.domain.entitlements_for(repo, [user_id], now)[user_id]
-                if effective.plan.tier < TIERS.get(pack.required_plan, 0):
-                    raise d.fail(
-                        errors.FailedPrecondition,
-                        f"this pack needs plans/{pack.required_plan}",
-                        "PLAN_REQUIRED",
-                        required_plan=f"plans/{pack.required_plan}",
-                    )
+                effective = self.work.entitlements_for(repo, [user_id], now)[user_id]
+                d.require_plan(effective.plan.tier, pack.required_plan, f"this pack needs plans/{pack.required_plan}")
             return "payment", {"pack": pack}
 
         mode, chosen = await self._run(validate)
@@ -465,7 +464,7 @@ class BillingUseCases:
 
     async def portal(self, user_id: str, return_url: str, flow_kind: str) -> Portal:
         """A customer-portal link; `flow_kind` is "", "payment_method_update", "subscription_cancel" or "subscription_update"."""
-        self.domain.check_redirect(return_url, "portal_session.return_url")
+        self._check_redirect(return_url, "portal_session.return_url")
 
         def load(repo: BillingRepository) -> tuple[str, str]:
             customer = repo.customer(user_id)
@@ -491,7 +490,7 @@ class BillingUseCases:
     # -- subscriptions ---------------------------------------------------------------------
 
     async def subscription(self, user_id: str) -> SubscriptionView:
-        return await self._run(lambda repo: self._view(repo, self.domain.subscription_of(repo, user_id, not_found=True)))
+        return await self._run(lambda repo: self._view(repo, self.work.subscription_of(repo, user_id, not_found=True)))
 
     async def _apply_stripe_subscription(
         self, obj: Any, *, deleted: bool = False, before: Callable[[Subscription], None] | None = None
@@ -502,14 +501,14 @@ class BillingUseCases:
             row = repo.subscription_by_stripe(str(data.get("id", "")), for_update=True)
             if row is not None and before is not None:
                 before(row)
-            user_id = self.domain.apply_subscription(repo, data, d.now_utc(), d.now_utc(), deleted=deleted)
-            return self._view(repo, self.domain.subscription_of(repo, user_id))
+            user_id = self.work.apply_subscription(repo, data, d.now_utc(), d.now_utc(), deleted=deleted)
+            return self._view(repo, self.work.subscription_of(repo, user_id))
 
         return await self._run(apply)
 
     async def cancel_subscription(self, user_id: str, principal: Principal, order: CancelOrder) -> SubscriptionView:
         def load(repo: BillingRepository) -> SubscriptionView:
-            row = self.domain.subscription_of(repo, user_id)
+            row = self.work.subscription_of(repo, user_id)
             if row.status in d.TERMINAL:
                 raise d.fail(errors.FailedPrecondition, "the subscription has already ended", "SUBSCRIPTION_NOT_CANCELABLE")
             return self._view(repo, row)
@@ -542,7 +541,7 @@ class BillingUseCases:
 
     async def resume_subscription(self, user_id: str) -> SubscriptionView:
         def load(repo: BillingRepository) -> SubscriptionView:
-            row = self.domain.subscription_of(repo, user_id)
+            row = self.work.subscription_of(repo, user_id)
             if row.status in d.TERMINAL:
                 raise d.fail(
                     errors.FailedPrecondition, "the subscription has ended; start a new checkout", "SUBSCRIPTION_NOT_RESUMABLE"
@@ -566,14 +565,14 @@ class BillingUseCases:
         now = d.now_utc()
 
         def load(repo: BillingRepository) -> tuple[dict[str, Any], bool, SubscriptionView]:
-            self.domain.ensure_catalog(repo)
+            self.work.ensure_catalog(repo)
             plan = repo.plan(target_plan) if order.target.startswith("plans/") else None
-            price = self.domain.price_of(plan, interval) if plan and plan.id != "free" and interval else None
+            price = d.price_at(plan.prices, interval) if plan and plan.id != "free" and interval else None
             if price is None:
                 raise d.fail(errors.InvalidArgument, f"{order.target} is not sold at that interval", "UNKNOWN_PLAN")
             if not price.get("price_id"):
                 raise unavailable("the payment provider has no price for this plan; set MARQUEE_STRIPE_PRICES")
-            row = self.domain.subscription_of(repo, user_id)
+            row = self.work.subscription_of(repo, user_id)
             if row.status not in ("active", "trialing"):
                 raise d.fail(
                     errors.FailedPrecondition, f"a {row.status} subscription cannot change plan", "SUBSCRIPTION_NOT_CHANGEABLE"
@@ -626,7 +625,7 @@ class BillingUseCases:
     ) -> Page:
         def load(repo: BillingRepository) -> Page:
             rows, total = repo.list_subscriptions(query, order=order, after=after, limit=limit)
-            return Page(list(rows), total, {plan.id: plan for plan in self.domain.plans(repo)})
+            return Page(list(rows), total, {plan.id: plan for plan in self.work.plans(repo)})
 
         return await self._run(load)
 
@@ -636,11 +635,18 @@ class BillingUseCases:
         return list(await self._run(lambda repo: repo.list_payments(query, after=after, limit=limit)))
 
     async def payment(self, user_id: str, payment_id: str) -> Payment:
-        return await self._run(self.domain.payment_of, user_id, payment_id)
+        return await self._run(self.work.payment_of, user_id, payment_id)
 
     async def refund_payment(self, user_id: str, payment_id: str, order: RefundOrder) -> tuple[Payment, LedgerEntry | None]:
-        payment = await self._run(self.domain.payment_of, user_id, payment_id)
-        amount, target = d.refund_target(payment, order.amount)
+        payment = await self._run(self.work.payment_of, user_id, payment_id)
+        amount, target = d.refund_target(
+            status=payment.status,
+            amount=payment.amount,
+            amount_refunded=payment.amount_refunded,
+            provider_payment_id=payment.provider_payment_id,
+            provider_charge_id=payment.provider_charge_id,
+            wanted=order.amount,
+        )
         self._require_stripe()
         params = {**target, "amount": amount, "metadata": {"user_id": user_id, "payment": payment_id}}
         if order.reason:
@@ -653,7 +659,7 @@ class BillingUseCases:
             assert row is not None
             if order.keep_credits:
                 row.keep_credits = True
-            entry = self.domain.record_refund(repo, row, row.amount_refunded + amount, d.now_utc())
+            entry = self.work.record_refund(repo, row, row.amount_refunded + amount, d.now_utc())
             sub = repo.subscription(user_id)
             sub_id = sub.stripe_subscription_id if sub and sub.status not in d.TERMINAL and row.kind != "credit_pack" else ""
             return row, entry, sub_id
@@ -669,34 +675,34 @@ class BillingUseCases:
     # -- credits --------------------------------------------------------------------------------
 
     async def balance(self, user_id: str) -> d.BalanceView:
-        return await self._run(self.domain.balance, user_id, d.now_utc())
+        return await self._run(self.work.balance, user_id, d.now_utc())
 
     async def ledger_entries(self, query: EntryFilter, *, after: tuple[dt.datetime, str] | None, limit: int) -> list[LedgerEntry]:
         return list(await self._run(lambda repo: repo.list_entries(query, after=after, limit=limit)))
 
     async def ledger_entry(self, user_id: str, entry_id: str) -> LedgerEntry:
-        return await self._run(self.domain.entry, user_id, entry_id)
+        return await self._run(self.work.entry, user_id, entry_id)
 
-    async def spend(self, **values: Any) -> d.LedgerResult:
-        return await self._run(self.domain.spend, now=d.now_utc(), **values)
+    async def spend(self, **values: Any) -> LedgerResult:
+        return await self._run(self.work.spend, now=d.now_utc(), **values)
 
-    async def refund_spend(self, **values: Any) -> d.LedgerResult:
-        return await self._run(self.domain.refund_spend, now=d.now_utc(), **values)
+    async def refund_spend(self, **values: Any) -> LedgerResult:
+        return await self._run(self.work.refund_spend, now=d.now_utc(), **values)
 
-    async def grant(self, **values: Any) -> d.LedgerResult:
-        return await self._run(self.domain.grant, now=d.now_utc(), **values)
+    async def grant(self, **values: Any) -> LedgerResult:
+        return await self._run(self.work.grant, now=d.now_utc(), **values)
 
-    async def adjust(self, **values: Any) -> d.LedgerResult:
-        return await self._run(self.domain.adjust, now=d.now_utc(), **values)
+    async def adjust(self, **values: Any) -> LedgerResult:
+        return await self._run(self.work.adjust, now=d.now_utc(), **values)
 
     # -- entitlements, webhooks, revenue ----------------------------------------------------------------
 
-    async def entitlements(self, user_ids: list[str]) -> tuple[dict[str, d.Effective], dt.datetime]:
+    async def entitlements(self, user_ids: list[str]) -> tuple[dict[str, Effective], dt.datetime]:
         now = d.now_utc()
         if not self._catalog_seeded:  # the first call of a process may seed the plan catalog: a unit of work
             await self._seed_catalog()
         # A read-only unit of work on the read lane (services/core/db.py).
-        return await self.db.read(lambda session: self.domain.entitlements_for(BillingRepository(session), user_ids, now)), now
+        return await self.db.read(lambda session: self.work.entitlements_for(BillingRepository(session), user_ids, now)), now
 
     async def handle_webhook(self, payload: bytes, signature: str) -> tuple[dict[str, Any], str]:
         """The verified event and its outcome. An event that cannot be applied is rolled back whole,
@@ -708,21 +714,21 @@ class BillingUseCases:
             event = self.stripe.verify_event(payload, signature)
         except UnreadableEvent as exc:
             unreadable = {"id": exc.key, "type": "", "data": {"object": {}}}
-            await self._run(self.domain.record_failure, unreadable, str(exc), d.now_utc())
+            await self._run(self.work.record_failure, unreadable, str(exc), d.now_utc())
             raise malformed(exc.path, exc.problem) from exc
         try:
-            outcome = await self._run(self.domain.handle_event, event, d.now_utc())
+            outcome = await self._run(self.work.handle_event, event, d.now_utc())
         except errors.DomainError:
             raise
         except d.MalformedEvent as exc:
-            await self._run(self.domain.record_failure, event, str(exc), d.now_utc())
+            await self._run(self.work.record_failure, event, str(exc), d.now_utc())
             raise malformed(exc.path, exc.problem) from exc
         except d.UnknownObject as exc:
-            await self._run(self.domain.record_failure, event, str(exc), d.now_utc())
+            await self._run(self.work.record_failure, event, str(exc), d.now_utc())
             raise d.fail(errors.FailedPrecondition, f"{exc}; Stripe will deliver it again", "EVENT_OBJECT_UNKNOWN") from exc
         except UNREADABLE_CONTENT as exc:
             # What the reader above does not name (a value a column refuses, say): still the event's content.
-            await self._run(self.domain.record_failure, event, f"{type(exc).__name__}: {exc}", d.now_utc())
+            await self._run(self.work.record_failure, event, f"{type(exc).__name__}: {exc}", d.now_utc())
             raise malformed("body.data.object", "holds a value Billing cannot store") from exc
         return event, outcome
 
@@ -734,7 +740,7 @@ class BillingUseCases:
     # -- account export and erasure ------------------------------------------------------------
 
     async def export_user(self, user_id: str) -> dict[str, Any]:
-        return await self._run(self.domain.export_user, user_id, d.now_utc())
+        return await self._run(self.work.export_user, user_id, d.now_utc())
 
     async def purge_user(self, user_id: str, request_id: str) -> d.Erasure:
         """Cancels a live Stripe subscription at once, deletes the Stripe customer (the personal data
@@ -762,7 +768,7 @@ class BillingUseCases:
         if customer_id:
             self._require_stripe()
             await self.db.offload(self.stripe.delete_customer, customer_id)
-        return await self._run(self.domain.erase_user, user_id)
+        return await self._run(self.work.erase_user, user_id)
 
     async def revenue(self, start: dt.date, end: dt.date, granularity: str, plans: list[str]) -> RevenueFigures:
         now = d.now_utc()

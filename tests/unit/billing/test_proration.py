@@ -94,3 +94,14 @@ def test_a_changed_price_remembers_the_one_before() -> None:
     assert previous_price_ids(None) == []
     assert previous_price_ids({"price_id": "price_2", "previous_price_ids": ["price_1"]}) == ["price_1", "price_2"]
     assert previous_price_ids({"price_id": ""}) == []
+
+
+def test_a_downgrade_with_create_prorations_credits_the_next_invoice() -> None:
+    found = change(new=200, behavior="create_prorations")
+    assert (found.amount_due_now, found.unused_time_credit, found.remaining_time_charge) == (0, 250, 100)
+    assert (found.next_invoice_amount, found.effective_time) == (200 - 150, HALFWAY)
+
+
+def test_a_change_at_the_period_start_prorates_the_whole_period() -> None:
+    found = change(now=START)
+    assert (found.amount_due_now, found.unused_time_credit, found.remaining_time_charge) == (500, 500, 1000)
