@@ -6,7 +6,7 @@
 Seeds a synthetic catalog (bulk inserts: titles, genres, categories, series with
 seasons and episodes) into a fresh database (a temporary SQLite file, or the given
 PostgreSQL database, whose `public` schema is DROPPED and migrated again), then
-measures, in process and through Catalog's own domain and repository code (the
+measures, in process and through Catalog's own unit-of-work steps and repository code (the
 database work of one RPC, without gRPC):
 
 - search: full-text queries with filters (kind, genre, year range, access level),
@@ -41,8 +41,8 @@ from sqlalchemy import create_engine, text
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
 
 from services.catalog.demo import demo_rows, insert_rows
-from services.catalog.domain import CatalogDomain
 from services.catalog.repository import CatalogRepository, TitleQuery
+from services.catalog.usecases import CatalogWork
 from services.core import migrate
 from services.core.db import Database
 from services.core.settings import Settings
@@ -141,7 +141,7 @@ def main() -> None:
     counts = {k: len(v) for k, v in rows.items()}
     print(f"backend {backend}: seeded {counts} in {seed_seconds:.1f} s")
 
-    domain = CatalogDomain()
+    work = CatalogWork()
     figures: dict[str, Any] = {"backend": backend, "titles": args.titles, "seed_seconds": round(seed_seconds, 1),
                                "episodes": counts["episodes"]}  # fmt: skip
     for mix, queries in mixes.items():
@@ -150,7 +150,7 @@ def main() -> None:
 
             def run_search(repo: CatalogRepository, order: str = order, cycle: Any = cycle) -> None:
                 query = next(cycle)
-                domain.list_titles(repo, query, order=order, after=None, limit=20, count=True)
+                work.list_titles(repo, query, order=order, after=None, limit=20, count=True)
 
             p50, p99 = timed(database, run_search, args.iterations)
             figures[f"search_{mix}_{order}_p50_ms"] = round(p50, 2)
@@ -171,11 +171,11 @@ def main() -> None:
     with database.transaction() as session:
         repo = CatalogRepository(session)
         for _ in range(999):  # walk to page 1,000 by keyset positions, as page tokens would
-            _, after, _ = domain.list_titles(repo, listing, order="popularity", after=after, limit=20, count=False)
+            _, after, _ = work.list_titles(repo, listing, order="popularity", after=after, limit=20, count=False)
     for name, position in (("page_1", None), ("page_1000", after)):
 
         def run_page(repo: CatalogRepository, position: dict[str, Any] | None = position) -> None:
-            views, _, _ = domain.list_titles(repo, listing, order="popularity", after=position, limit=20, count=False)
+            views, _, _ = work.list_titles(repo, listing, order="popularity", after=position, limit=20, count=False)
             assert len(views) == 20
 
         p50, p99 = timed(database, run_page, args.iterations)

@@ -16,9 +16,8 @@ from typing import Any
 from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
-from services.catalog.domain import release_key, slugify
+from services.catalog.domain import STATUS_PUBLISHED, release_key, slugify
 from services.catalog.models import (
-    STATUS_PUBLISHED,
     Category,
     Episode,
     Season,

@@ -11,9 +11,10 @@ from google.type import date_pb2
 from marquee.catalog.v1 import catalog_pb2 as pb
 
 from services.catalog import tmdb
-from services.catalog.domain import EpisodeFields, TitleFields, TitleView, title_etag
-from services.catalog.models import STATUS_PUBLISHED, Category, Episode, Season
+from services.catalog.domain import STATUS_PUBLISHED, EpisodeFields, TitleFields, title_etag
+from services.catalog.models import Category, Episode, Season
 from services.catalog.repository import TitleQuery
+from services.catalog.usecases import TitleView
 from services.core import errors
 from services.core.convert import timestamp
 from services.core.errors import FieldViolation, invalid
@@ -133,7 +134,7 @@ def title_pb(view: TitleView, level: int) -> pb.Title:
         episode_count=t.episode_count,
         locked=t.access_level > level,
         asset=t.asset,
-        etag=title_etag(t),
+        etag=title_etag(t.id, t.revision),
         create_time=timestamp(t.create_time),
         update_time=timestamp(t.update_time),
         publish_time=timestamp(t.publish_time),

@@ -15,11 +15,8 @@ from sqlalchemy import JSON, Date, Float, ForeignKey, Index, Integer, MetaData, 
 from sqlalchemy.dialects.postgresql import TSVECTOR
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from services.catalog.domain import STATUS_DRAFT
 from services.core.models import NAMING_CONVENTION, UtcDateTime, new_id, utcnow
-
-STATUS_DRAFT = "draft"
-STATUS_PUBLISHED = "published"
-STATUS_DELETED = "deleted"
 
 
 class Base(DeclarativeBase):

@@ -31,9 +31,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects import postgresql
 
+from services.catalog.domain import STATUS_DRAFT, STATUS_PUBLISHED
 from services.catalog.models import (
-    STATUS_DRAFT,
-    STATUS_PUBLISHED,
     Category,
     Episode,
     ProviderCache,

@@ -7,12 +7,11 @@ from typing import TYPE_CHECKING
 from marquee.catalog.v1 import catalog_pb2_grpc
 
 from services.catalog.billing_client import BillingClient
-from services.catalog.domain import CatalogDomain
 from services.catalog.handlers import CatalogHandlers
 from services.catalog.provider import TmdbClient
 from services.catalog.settings import CatalogSettings
 from services.catalog.tracking_client import TrackingClient
-from services.catalog.usecases import CatalogUseCases
+from services.catalog.usecases import CatalogUseCases, CatalogWork
 from services.core.idempotency import Idempotency
 from services.core.ratelimit import RateLimiter
 from services.core.server import ServiceRegistration
@@ -26,7 +25,7 @@ FULL_NAME = "marquee.catalog.v1.CatalogService"
 def registration(deps: Dependencies) -> ServiceRegistration:
     catalog = deps.settings_for(CatalogSettings)
     use_cases = CatalogUseCases(
-        CatalogDomain(),
+        CatalogWork(),
         deps.database,
         BillingClient(deps.peers, deps.redis_async),
         TrackingClient(deps.peers, deps.redis_async, cache_seconds=catalog.trending_cache_seconds),

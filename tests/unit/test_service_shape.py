@@ -2,7 +2,7 @@
 
 Served services are the ones `services/app.py` finds an implementation for (a contract in
 `CONTRACTS` and a `services/<name>/server.py`), so a new service is held to the template the day
-it is served. `PENDING` lists what the four first services still owe; an entry that no longer
+it is served. `PENDING` lists what a service still owes (empty today); an entry that no longer
 happens fails too, so the list only shrinks.
 """
 
@@ -36,12 +36,7 @@ FORBIDDEN = {
 
 # What a served service still owes the template, as `(relative path, rule)`. Remove an entry
 # with the change that pays it; the test fails on an entry that no longer happens.
-PENDING: set[tuple[str, str]] = {
-    # Catalog's domain still takes its repository and builds rows; Auth's and Billing's paid this.
-    ("catalog/domain.py", "imports services.catalog.models"),
-    ("catalog/domain.py", "imports services.catalog.repository"),
-    ("catalog/domain.py", "receives a repository"),
-}
+PENDING: set[tuple[str, str]] = set()  # all eight services follow the template; keep it that way
 # What a domain never reaches: its service's rows and queries, or the database (rules on plain values).
 DOMAIN_NEVER_IMPORTS = ("repository", "models")
 
