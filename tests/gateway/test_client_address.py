@@ -11,9 +11,7 @@ from services.core.clients import GATEWAY_HEADER
 from tests.integration.auth.helpers import PASSWORD, stub_for, unique_email
 
 
-async def test_through_the_gateway_the_real_client_address_is_recorded(
-    channel: grpc.aio.Channel, gateway: EnvoyProcess
-) -> None:
+async def test_through_the_gateway_the_real_client_address_is_recorded(channel: grpc.aio.Channel, gateway: EnvoyProcess) -> None:
     async with httpx.AsyncClient(base_url=gateway.url) as http:
         response = await http.post(
             "/auth/v1/users:register",

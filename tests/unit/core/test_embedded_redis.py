@@ -43,9 +43,7 @@ def test_a_user_killed_without_leaving_is_forgotten(tmp_path: pathlib.Path) -> N
         "import sys, time; from services.core.redis_store import EmbeddedRedis; "
         "r = EmbeddedRedis(__import__('pathlib').Path(sys.argv[1])); r.start(); print(r.pid, flush=True); time.sleep(60)"
     )
-    child = subprocess.Popen(
-        [sys.executable, "-c", script, str(directory)], stdout=subprocess.PIPE, text=True, cwd=os.getcwd()
-    )
+    child = subprocess.Popen([sys.executable, "-c", script, str(directory)], stdout=subprocess.PIPE, text=True, cwd=os.getcwd())
     assert child.stdout is not None
     with child.stdout:
         pid = int(child.stdout.readline())
