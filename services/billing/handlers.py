@@ -239,7 +239,7 @@ class BillingHandlers(IdempotentHandlers, billing_pb2_grpc.BillingServiceService
 
     async def ListSubscriptions(self, request: pb.ListSubscriptionsRequest, context: Context) -> pb.ListSubscriptionsResponse:
         principal = require_principal()
-        order = SUBSCRIPTION_ORDERS.get(request.order_by)
+        order = SUBSCRIPTION_ORDERS.get(request.order_by or pb.SUBSCRIPTION_ORDER_CREATE_TIME_DESC)
         if order is None:
             raise invalid("order_by", "unknown order")
         limit = page_size(request.page_size, default=50, maximum=200)
