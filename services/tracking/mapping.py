@@ -13,7 +13,7 @@ from google.type import calendar_period_pb2, interval_pb2
 from marquee.api.v1 import userdata_pb2
 from marquee.tracking.v1 import tracking_pb2 as pb
 
-from services.core.convert import message_from, timestamp
+from services.core.convert import date, message_from, timestamp
 from services.core.errors import invalid
 from services.tracking import domain
 from services.tracking.domain import EpisodeFacts, TitleFacts, episode_name, etag_for, is_playing
@@ -365,11 +365,14 @@ def title_activity_pb(r: domain.TitleActivity) -> pb.TitleActivity:
 
 
 def facts_info(facts: TitleFacts) -> pb.TitleInfo:
-    return message_from(
-        pb.TitleInfo,
-        facts,
+    # Spelled out: `facts.episode_count` would fill a field recommendations have never sent.
+    return pb.TitleInfo(
         title=f"titles/{facts.title_id}",
         kind=pb.ITEM_KIND_SERIES if facts.is_series else pb.ITEM_KIND_MOVIE,
+        display_name=facts.display_name,
+        poster_path=facts.poster_path,
+        release_date=date(facts.release_date),
+        genres=list(facts.genres),
         runtime=whole_seconds(facts.runtime_minutes * 60),
     )
 
