@@ -159,6 +159,7 @@ def interval(start: dt.datetime | None, end: dt.datetime | None) -> interval_pb2
 M = TypeVar("M", bound=Message)
 P = TypeVar("P", bound="DataclassInstance")
 
+_MISSING = object()
 # How a same-named attribute fills a field, by the field's kind (`_fields_of`).
 _PLAIN, _ENUM, _WELL_KNOWN, _MESSAGE = range(4)
 # The well-known types filled from a plain value: the value's type and the conversion.
@@ -223,12 +224,18 @@ def message_from(
     Nothing else is guessed (other messages, maps, a value of another type, a field the source
     names differently): give it.
     """
-    by_name = {kind.DESCRIPTOR.full_name: convert for kind, convert in (messages or {}).items()}
+    by_name = {kind.DESCRIPTOR.full_name: convert for kind, convert in messages.items()} if messages else {}
     values: dict[str, Any] = {}
     for name, kind, repeated, detail in _fields_of(message_type.DESCRIPTOR):
         if name in given:
             continue
-        value = next((getattr(source, name) for source in sources if hasattr(source, name)), None)
+        value: Any = _MISSING
+        for source in sources:  # a loop, not next(...): this runs for every field of every row served
+            value = getattr(source, name, _MISSING)
+            if value is not _MISSING:
+                break
+        else:
+            continue
         if value is None:
             continue
         if kind == _PLAIN:
