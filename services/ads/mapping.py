@@ -16,7 +16,7 @@ from services.ads import domain
 from services.ads.usecases import Caller, Overview, RecordedImpression, Report, Selection, StatsPage, UserExport
 from services.core import names
 from services.core.convert import enum_number as _enum
-from services.core.convert import timestamp
+from services.core.convert import message_from, plain_from, timestamp
 from services.core.errors import FieldViolation, InvalidArgument, invalid
 from services.core.interceptors import Context, current_metadata, current_principal
 
@@ -54,11 +54,9 @@ class Parser:
         )
 
     def campaign(self, message: pb.Campaign) -> domain.CampaignSpec:
-        return domain.CampaignSpec(
-            display_name=message.display_name,
-            advertiser=message.advertiser,
-            description=message.description,
-            state=message.state,
+        return plain_from(
+            domain.CampaignSpec,
+            message,
             start_time=_time(message, "start_time"),
             end_time=_time(message, "end_time"),
             budget=self.budget(message, "campaign.budget"),
@@ -68,7 +66,7 @@ class Parser:
         campaign_id = ""
         if message.campaign or campaign_required:
             campaign_id = domain.parse_id(message.campaign, "campaigns", "ad.campaign")
-        c, t, s = message.creative, message.targeting, message.schedule
+        c, s = message.creative, message.schedule
         pricing = (0, 0)
         if message.HasField("pricing"):
             pricing = (message.pricing.model, self.money(message.pricing.rate, "ad.pricing.rate"))
@@ -78,32 +76,9 @@ class Parser:
             display_name=message.display_name,
             campaign_id=campaign_id,
             placement=message.placement,
-            creative=domain.Creative(
-                video_asset=c.video_asset,
-                video_url=c.video_url,
-                image_url=c.image_url,
-                width=c.width,
-                height=c.height,
-                duration_ms=_ms(c.duration),
-                skip_offset_ms=_ms(c.skip_offset),
-                alt_text=c.alt_text,
-                call_to_action=c.call_to_action,
-            ),
+            creative=plain_from(domain.Creative, c, duration_ms=_ms(c.duration), skip_offset_ms=_ms(c.skip_offset)),
             click_url=message.click_url,
-            targeting=domain.Targeting(
-                countries=tuple(t.countries),
-                regions=tuple(t.regions),
-                excluded_countries=tuple(t.excluded_countries),
-                languages=tuple(t.languages),
-                device_types=tuple(t.device_types),
-                genres=tuple(t.genres),
-                excluded_genres=tuple(t.excluded_genres),
-                categories=tuple(t.categories),
-                titles=tuple(t.titles),
-                excluded_titles=tuple(t.excluded_titles),
-                viewer_types=tuple(t.viewer_types),
-                plans=tuple(t.plans),
-            ),
+            targeting=plain_from(domain.Targeting, message.targeting),
             schedule=domain.Schedule(
                 start_time=_time(s, "start_time"),
                 end_time=_time(s, "end_time"),
@@ -215,60 +190,38 @@ class Mapper:
             return None
         return pb.Budget(total=self.money(budget.total_micros), daily=self.money(budget.daily_micros))
 
+    # The messages below take every field the domain value names alike from it (`message_from`);
+    # what is given is what differs: names, money in micros, durations in milliseconds.
+
     def campaign(self, campaign: domain.Campaign) -> pb.Campaign:
-        spec = campaign.spec
-        return pb.Campaign(
+        return message_from(
+            pb.Campaign,
+            campaign,
+            campaign.spec,
             name=f"campaigns/{campaign.id}",
-            display_name=spec.display_name,
-            advertiser=spec.advertiser,
-            description=spec.description,
-            state=_enum(spec.state),
-            start_time=_ts(spec.start_time),
-            end_time=_ts(spec.end_time),
-            budget=self.budget(spec.budget),
+            budget=self.budget(campaign.spec.budget),
             spend=self.money(campaign.spend_micros),
             spend_today=self.money(campaign.spend_today_micros),
-            ad_count=campaign.ad_count,
-            etag=campaign.etag,
-            create_time=_ts(campaign.create_time),
-            update_time=_ts(campaign.update_time),
-            archive_time=_ts(campaign.archive_time),
+        )
+
+    def creative(self, creative: domain.Creative) -> pb.Creative:
+        return message_from(
+            pb.Creative,
+            creative,
+            duration=_duration(creative.duration_ms) if creative.duration_ms else None,
+            skip_offset=_duration(creative.skip_offset_ms) if creative.skip_offset_ms else None,
         )
 
     def ad(self, ad: domain.Ad) -> pb.Ad:
-        spec, c, t, s = ad.spec, ad.spec.creative, ad.spec.targeting, ad.spec.schedule
-        return pb.Ad(
+        spec, s = ad.spec, ad.spec.schedule
+        return message_from(
+            pb.Ad,
+            ad,
+            spec,
             name=f"ads/{ad.id}",
-            display_name=spec.display_name,
             campaign=f"campaigns/{spec.campaign_id}",
-            advertiser=ad.advertiser,
-            placement=_enum(spec.placement),
-            creative=pb.Creative(
-                video_asset=c.video_asset,
-                video_url=c.video_url,
-                image_url=c.image_url,
-                width=c.width,
-                height=c.height,
-                duration=_duration(c.duration_ms) if c.duration_ms else None,
-                skip_offset=_duration(c.skip_offset_ms) if c.skip_offset_ms else None,
-                alt_text=c.alt_text,
-                call_to_action=c.call_to_action,
-            ),
-            click_url=spec.click_url,
-            targeting=pb.Targeting(
-                countries=t.countries,
-                regions=t.regions,
-                excluded_countries=t.excluded_countries,
-                languages=t.languages,
-                device_types=[_enum(v) for v in t.device_types],
-                genres=t.genres,
-                excluded_genres=t.excluded_genres,
-                categories=t.categories,
-                titles=t.titles,
-                excluded_titles=t.excluded_titles,
-                viewer_types=[_enum(v) for v in t.viewer_types],
-                plans=t.plans,
-            ),
+            creative=self.creative(spec.creative),
+            targeting=message_from(pb.Targeting, spec.targeting),
             schedule=pb.Schedule(
                 start_time=_ts(s.start_time),
                 end_time=_ts(s.end_time),
@@ -282,40 +235,20 @@ class Mapper:
             if spec.pricing_model
             else None,
             budget=self.budget(spec.budget),
-            priority=spec.priority,
-            weight=spec.weight,
             frequency_caps=[pb.FrequencyCap(max_impressions=m, period=duration_pb2.Duration(seconds=p)) for m, p in spec.caps],
-            state=_enum(spec.state),
-            serving_status=_enum(ad.serving_status),
-            impressions=ad.impressions,
-            clicks=ad.clicks,
             spend=self.money(ad.spend_micros),
             spend_today=self.money(ad.spend_today_micros),
-            etag=ad.etag,
-            create_time=_ts(ad.create_time),
-            update_time=_ts(ad.update_time),
-            archive_time=_ts(ad.archive_time),
         )
 
     def impression(self, row: domain.Impression) -> pb.Impression:
-        return pb.Impression(
+        return message_from(
+            pb.Impression,
+            row,
             name=f"impressions/{row.id}",
             ad=f"ads/{row.ad_id}",
             campaign=f"campaigns/{row.campaign_id}",
-            placement=_enum(row.placement),
             user=f"users/{row.user_id}" if row.user_id else "",
-            device_id=row.device_id,
-            title=row.title,
-            country=row.country,
-            region=row.region,
-            device_type=_enum(row.device_type),
-            select_time=_ts(row.select_time),
-            record_time=_ts(row.record_time),
-            video_outcome=_enum(row.video_outcome),
             viewed_duration=_duration(row.viewed_ms) if row.viewed_ms is not None else None,
-            finish_time=_ts(row.finish_time),
-            click_count=row.click_count,
-            first_click_time=_ts(row.first_click_time),
             cost=self.money(row.cost_micros),
         )
 
@@ -341,17 +274,13 @@ class Mapper:
 
     def metrics(self, counts: domain.Counts) -> pb.AdMetrics:
         average = counts.viewed_ms // counts.outcomes if counts.outcomes else 0
-        return pb.AdMetrics(
-            impressions=counts.impressions,
-            clicks=counts.clicks,
+        return message_from(
+            pb.AdMetrics,
+            counts,
             ctr=domain.ratio(counts.clicks, counts.impressions),
-            video_impressions=counts.video_impressions,
-            completions=counts.completions,
             completion_rate=domain.ratio(counts.completions, counts.video_impressions),
-            skips=counts.skips,
             skip_rate=domain.ratio(counts.skips, counts.video_impressions),
             average_viewed_duration=_duration(average),
-            unique_users=counts.unique_users,
             revenue=self.money(counts.revenue_micros),
             ecpm=self.money(domain.ecpm_micros(counts)),
         )
@@ -426,22 +355,16 @@ class Mapper:
             return pb.SelectAdResponse(no_fill_reason=_enum(selection.no_fill_reason), ad_free=selection.ad_free)
         creative = served.ad.spec.creative
         return pb.SelectAdResponse(
-            ad=pb.ServedAd(
+            ad=message_from(
+                pb.ServedAd,
+                served,  # what Media resolved (the video, its size and length) wins over the creative
+                served.ad.spec,
+                creative,
                 ad=f"ads/{served.ad.id}",
-                placement=_enum(served.ad.spec.placement),
                 advertiser=served.ad.advertiser,
                 impression_token=served.token,
-                token_expire_time=_ts(served.token_expire_time),
-                video_url=served.video_url,
-                video_mime_type=served.video_mime_type,
-                image_url=served.image_url,
-                width=served.width,
-                height=served.height,
                 duration=_duration(served.duration_ms) if served.duration_ms else None,
                 skip_offset=_duration(creative.skip_offset_ms) if creative.skip_offset_ms else None,
-                click_url=served.ad.spec.click_url,
-                alt_text=creative.alt_text,
-                call_to_action=creative.call_to_action,
             )
         )
 

@@ -26,7 +26,7 @@ from services.auth.domain import (
 from services.auth.repository import AuthRepository
 from services.auth.usecases import AuthUseCases, AuthWork, SignedIn
 from services.core import errors, names
-from services.core.convert import enum_values, optional_datetime, timestamp
+from services.core.convert import enum_values, message_from, optional_datetime, timestamp
 from services.core.db import Database
 from services.core.errors import invalid
 from services.core.handlers import UnitOfWorkHandlers
@@ -149,33 +149,23 @@ class AuthHandlers(UnitOfWorkHandlers[AuthRepository], auth_pb2_grpc.AuthService
         )
 
     def session_pb(self, session: SessionView, current: str) -> pb.Session:
-        return pb.Session(
+        # Fields named alike (the provider by its descriptor, the times) come from the session (`message_from`).
+        return message_from(
+            pb.Session,
+            session,
             name=f"users/{session.user_id}/sessions/{session.id}",
-            client=pb.ClientInfo(
-                device_id=session.device_id, device_name=session.device_name,
-                platform=session.platform, app_version=session.app_version,  # type: ignore[arg-type]
-            ),
+            client=message_from(pb.ClientInfo, session),
             sign_in_method=pb.SIGN_IN_METHOD_SOCIAL if session.method == "social" else pb.SIGN_IN_METHOD_PASSWORD,
-            provider=PROVIDERS.number(session.provider),  # type: ignore[arg-type]
-            user_agent=session.user_agent,
-            ip_address=session.ip_address,
             current=session.id == current,
-            create_time=timestamp(session.create_time),
             last_active_time=timestamp(session.last_used_time),
-            auth_time=timestamp(session.auth_time),
-            expire_time=timestamp(session.expire_time),
-        )  # fmt: skip
+        )
 
     def identity_pb(self, identity: IdentityView) -> pb.Identity:
-        return pb.Identity(
+        return message_from(
+            pb.Identity,
+            identity,
             name=f"users/{identity.user_id}/identities/{identity.provider}",
-            provider=PROVIDERS.number(identity.provider),  # type: ignore[arg-type]
-            subject=identity.subject,
-            email=identity.email,
-            email_verified=identity.email_verified,
-            display_name=identity.display_name,
             link_time=timestamp(identity.create_time),
-            last_sign_in_time=timestamp(identity.last_sign_in_time),
         )
 
     def _signed_in(self, signed: SignedIn) -> tuple[pb.TokenPair, pb.User]:

@@ -83,10 +83,7 @@ class BillingHandlers(IdempotentHandlers, billing_pb2_grpc.BillingServiceService
         position = self.pages.decode(request.page_token, query="plans")
         after = int(position["tier"]) if position else 0
         rows = [plan for plan in await self.use.plans() if plan.tier > after]
-        next_token = ""
-        if len(rows) > limit:
-            rows = rows[:limit]
-            next_token = self.pages.encode({"tier": rows[-1].tier}, query="plans")
+        rows, next_token = self.pages.page(rows, limit, query="plans", position=lambda plan: {"tier": plan.tier})
         principal = current_principal()
         return pb.ListPlansResponse(plans=[plan_pb(p, principal) for p in rows], next_page_token=next_token)
 
@@ -106,12 +103,12 @@ class BillingHandlers(IdempotentHandlers, billing_pb2_grpc.BillingServiceService
         query = f"packs:{include}"
         position = self.pages.decode(request.page_token, query=query)
         after = (int(position["o"]), int(position["c"]), str(position["id"])) if position else None
-        rows = await self.use.credit_packs(include_inactive=include, after=after, limit=limit)
-        next_token = ""
-        if len(rows) > limit:
-            rows = rows[:limit]
-            last = rows[-1]
-            next_token = self.pages.encode({"o": last.sort_order, "c": last.credits, "id": last.id}, query=query)
+        rows, next_token = self.pages.page(
+            await self.use.credit_packs(include_inactive=include, after=after, limit=limit),
+            limit,
+            query=query,
+            position=lambda last: {"o": last.sort_order, "c": last.credits, "id": last.id},
+        )
         return pb.ListCreditPacksResponse(credit_packs=[pack_pb(p, principal) for p in rows], next_page_token=next_token)
 
     async def CreateCreditPack(self, request: pb.CreateCreditPackRequest, context: Context) -> pb.CreateCreditPackResponse:
@@ -239,7 +236,7 @@ class BillingHandlers(IdempotentHandlers, billing_pb2_grpc.BillingServiceService
 
     async def ListSubscriptions(self, request: pb.ListSubscriptionsRequest, context: Context) -> pb.ListSubscriptionsResponse:
         principal = require_principal()
-        order = SUBSCRIPTION_ORDERS.get(request.order_by)
+        order = SUBSCRIPTION_ORDERS.get(request.order_by or pb.SUBSCRIPTION_ORDER_CREATE_TIME_DESC)
         if order is None:
             raise invalid("order_by", "unknown order")
         limit = page_size(request.page_size, default=50, maximum=200)

@@ -55,11 +55,8 @@ INTERVALS = _values(pb.BillingInterval)
 INTERVAL_ENUM = _numbers(pb.BillingInterval)
 STATUS_ENUM = _numbers(pb.SubscriptionStatus)
 STATUS_NAME = _values(pb.SubscriptionStatus)
-PAYMENT_KIND = _numbers(pb.PaymentKind)
 PAYMENT_KIND_NAME = _values(pb.PaymentKind)
-PAYMENT_STATUS = _numbers(pb.PaymentStatus)
 PAYMENT_STATUS_NAME = _values(pb.PaymentStatus)
-ENTRY_KIND = _numbers(pb.CreditEntryKind)
 ENTRY_KIND_NAME = _values(pb.CreditEntryKind)
 OUTCOME = _numbers(pb.WebhookOutcome)
 OUTCOME_NAME = _values(pb.WebhookOutcome)
@@ -67,17 +64,13 @@ OUTCOME_NAME = _values(pb.WebhookOutcome)
 CANCEL_SOURCE = convert.EnumValues(
     pb.CancellationSource.DESCRIPTOR, aliases={"payment_failure": pb.CANCELLATION_SOURCE_PAYMENT_FAILED}
 )
-SUBSCRIPTION_ORDERS = {
-    pb.SUBSCRIPTION_ORDER_UNSPECIFIED: "create_time_desc",
-    pb.SUBSCRIPTION_ORDER_CREATE_TIME_DESC: "create_time_desc",
-    pb.SUBSCRIPTION_ORDER_CREATE_TIME_ASC: "create_time_asc",
-    pb.SUBSCRIPTION_ORDER_PERIOD_END_ASC: "period_end_asc",
-}
-REFUND_REASONS = {
-    pb.REFUND_REASON_DUPLICATE: "duplicate",
-    pb.REFUND_REASON_FRAUDULENT: "fraudulent",
-    pb.REFUND_REASON_REQUESTED_BY_CUSTOMER: "requested_by_customer",
-}
+# Request enums as the plain values the use cases take, by their descriptors
+# (`SUBSCRIPTION_ORDER_PERIOD_END_ASC` is "period_end_asc"); callers choose what UNSPECIFIED means.
+SUBSCRIPTION_ORDERS = convert.enum_values(pb.SubscriptionOrder)
+REFUND_REASONS = convert.enum_values(pb.RefundReason)
+PORTAL_FLOWS = convert.enum_values(pb.PortalFlow)
+PRORATION_BEHAVIORS = convert.enum_values(pb.ProrationBehavior)
+GRANULARITIES = convert.enum_values(pb.MetricsGranularity)
 PACK_ID = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$")
 PLAN_PATHS = ("display_name", "description", "features", "highlighted", "entitlements", "prices")
 PACK_PATHS = ("display_name", "credits", "price", "required_plan", "active", "sort_order")
@@ -108,18 +101,6 @@ def cents_of(value: money_pb2.Money, field_name: str, *, allow_zero: bool = True
 def query_key(message: Message) -> str:
     return json.dumps(json_format.MessageToDict(message, preserving_proto_field_name=True), sort_keys=True)
 
-
-PORTAL_FLOWS = {
-    pb.PORTAL_FLOW_PAYMENT_METHOD_UPDATE: "payment_method_update",
-    pb.PORTAL_FLOW_SUBSCRIPTION_CANCEL: "subscription_cancel",
-    pb.PORTAL_FLOW_SUBSCRIPTION_UPDATE: "subscription_update",
-}
-PRORATION_BEHAVIORS = {pb.PRORATION_BEHAVIOR_CREATE_PRORATIONS: "create_prorations", pb.PRORATION_BEHAVIOR_NONE: "none"}
-GRANULARITIES = {
-    pb.METRICS_GRANULARITY_DAY: "day",
-    pb.METRICS_GRANULARITY_WEEK: "week",
-    pb.METRICS_GRANULARITY_MONTH: "month",
-}
 
 # -- parsing: request -> plain values ------------------------------------------------------
 
@@ -171,14 +152,12 @@ def plan_change(request: pb.UpdatePlanRequest) -> PlanChange:
             if given.trial_period_days < 0 or given.trial_period_days > 730:
                 raise invalid(f"plan.prices[{index}].trial_period_days", "must be between 0 and 730")
             prices.append({"interval": interval, "amount": amount, "currency": CURRENCY, "trial_days": given.trial_period_days})
-    return PlanChange(
+    return convert.plain_from(
+        PlanChange,
+        new,
         plan_id=plan_id,
         paths=paths,
-        etag=new.etag,
-        display_name=new.display_name,
-        description=new.description,
         features=list(new.features),
-        highlighted=new.highlighted,
         prices=prices,
         entitlements=values_dict(new.entitlements),
     )
@@ -364,89 +343,45 @@ def values_dict(values: pb.EntitlementValues) -> dict[str, Any]:
     }
 
 
+# Amounts in cents, in the billing currency, wherever a message field of the same name is Money.
+CENTS: Mapping[type[Message], Callable[[Any], Message | None]] = {money_pb2.Money: money}
+
+
 def proration_pb(proration: d.Proration) -> pb.ProrationPreview:
-    return pb.ProrationPreview(
-        amount_due_now=money(proration.amount_due_now),
-        unused_time_credit=money(proration.unused_time_credit),
-        remaining_time_charge=money(proration.remaining_time_charge),
-        next_invoice_amount=money(proration.next_invoice_amount),
-        next_invoice_time=ts(proration.next_invoice_time),
-        effective_time=ts(proration.effective_time),
-    )
+    return convert.message_from(pb.ProrationPreview, proration, messages=CENTS)
 
 
 def balance_pb(user_id: str, view: d.BalanceView) -> pb.CreditBalance:
     totals = view.totals
-    return pb.CreditBalance(
+    return convert.message_from(
+        pb.CreditBalance,
+        view,
         name=f"users/{user_id}/creditBalance",
-        balance=view.balance,
-        monthly_credits=view.monthly_credits,
-        expiring_credits=view.expiring_credits,
-        next_expire_time=ts(view.next_expire_time),
         lifetime_granted=totals.get("grant", 0),
         lifetime_purchased=totals.get("purchase", 0) + totals.get("purchase_reversal", 0),
         lifetime_spent=-totals.get("spend", 0) - totals.get("refund", 0),
         low_balance=view.balance <= d.LOW_BALANCE_THRESHOLD,
         low_balance_threshold=d.LOW_BALANCE_THRESHOLD,
-        update_time=ts(view.update_time),
     )
 
 
-def date_pb(value: dt.date) -> date_pb2.Date:
-    return date_pb2.Date(year=value.year, month=value.month, day=value.day)
-
-
 def revenue_pb(figures: RevenueFigures) -> pb.RevenueMetrics:
-    series = [
-        pb.RevenueBucket(
-            start_date=date_pb(bucket.start_date),
-            end_date=date_pb(bucket.end_date),
-            mrr=money(bucket.mrr),
-            active_subscriptions=bucket.active_subscriptions,
-            new_subscriptions=bucket.new_subscriptions,
-            canceled_subscriptions=bucket.canceled_subscriptions,
-            subscription_revenue=money(bucket.subscription_revenue),
-            credit_revenue=money(bucket.credit_revenue),
-            net_revenue=money(bucket.net_revenue),
-        )
-        for bucket in figures.series
-    ]
     plans = [
-        pb.PlanMetrics(
+        convert.message_from(
+            pb.PlanMetrics,
+            plan,
+            messages=CENTS,
             plan=f"plans/{plan.plan_id}",
             interval=pb.BILLING_INTERVAL_YEAR if plan.interval == "year" else pb.BILLING_INTERVAL_MONTH,
-            active_subscriptions=plan.active_subscriptions,
-            trialing_subscriptions=plan.trialing_subscriptions,
-            mrr=money(plan.mrr),
         )
         for plan in figures.plans
     ]
-    return pb.RevenueMetrics(
-        mrr=money(figures.mrr),
-        arr=money(figures.arr),
-        mrr_at_start=money(figures.mrr_at_start),
-        active_subscriptions=figures.active_subscriptions,
-        trialing_subscriptions=figures.trialing_subscriptions,
+    return convert.message_from(
+        pb.RevenueMetrics,
+        figures,
+        messages=CENTS,
         plans=plans,
-        arpu=money(figures.arpu),
-        ltv=money(figures.ltv) if figures.ltv is not None else None,
-        churn_rate=figures.churn_rate,
-        new_subscriptions=figures.new_subscriptions,
-        canceled_subscriptions=figures.canceled_subscriptions,
-        pending_cancellations=figures.pending_cancellations,
-        upgrades=figures.upgrades,
-        downgrades=figures.downgrades,
-        trial_conversion_rate=figures.trial_conversion_rate,
-        subscription_revenue=money(figures.subscription_revenue),
-        credit_revenue=money(figures.credit_revenue),
-        refunds=money(figures.refunds),
-        net_revenue=money(figures.net_revenue),
-        credits_sold=figures.credits_sold,
-        credits_spent=figures.credits_spent,
-        payment_success_rate=figures.payment_success_rate,
-        failed_payments=figures.failed_payments,
-        series=series,
-        compute_time=ts(figures.compute_time),
+        series=[convert.message_from(pb.RevenueBucket, bucket, messages=CENTS) for bucket in figures.series],
     )
 
 
@@ -464,7 +399,6 @@ def webhook_event_pb(row: WebhookEvent) -> pb.WebhookEvent:
         pb.WebhookEvent,
         row,
         name=f"webhookEvents/{row.id}",
-        outcome=OUTCOME.get(row.outcome, pb.WEBHOOK_OUTCOME_UNSPECIFIED),
         user=f"users/{row.user_id}" if row.user_id else "",
         error={"code": 13, "message": row.error} if row.error else None,
     )
@@ -485,35 +419,28 @@ def plan_pb(plan: Plan, principal: Principal | None) -> pb.Plan:
                 provider_price_id=str(price.get("price_id", "")) if admin else "",
             )
         )
-    return pb.Plan(
+    return convert.message_from(
+        pb.Plan,
+        plan,
         name=f"plans/{plan.id}",
-        tier=enum_number(plan.tier),
-        display_name=plan.display_name,
-        description=plan.description,
         prices=prices,
         features=list(plan.features),
         entitlements=values_pb(plan.entitlements),
-        highlighted=plan.highlighted,
         etag=d.etag_of(plan.version),
-        update_time=ts(plan.update_time),
     )
 
 
 def pack_pb(pack: CreditPack, principal: Principal | None) -> pb.CreditPack:
     admin = principal is not None and principal.is_admin
-    return pb.CreditPack(
+    return convert.message_from(
+        pb.CreditPack,
+        pack,
         name=f"creditPacks/{pack.id}",
-        display_name=pack.display_name,
-        credits=pack.credits,
         price=money(pack.price_amount, pack.currency),
         unit_price=money(round(pack.price_amount / pack.credits) if pack.credits else 0, pack.currency),
         required_plan=f"plans/{pack.required_plan}" if pack.required_plan else "",
-        active=pack.active,
-        sort_order=pack.sort_order,
         etag=d.etag_of(pack.version),
         provider_price_id=pack.provider_price_id if admin else "",
-        create_time=ts(pack.create_time),
-        update_time=ts(pack.update_time),
     )
 
 
@@ -543,19 +470,15 @@ def subscription_pb(row: Subscription, principal: Principal | None, plans: dict[
             else None,
         )
     plan = plans.get(row.plan_id)
-    return pb.Subscription(
+    return convert.message_from(
+        pb.Subscription,
+        row,
         name=f"{prefix}/subscription",
         plan=f"plans/{row.plan_id}",
         tier=enum_number(plan.tier if plan else 0),
-        interval=INTERVAL_ENUM.get(row.interval, pb.BILLING_INTERVAL_UNSPECIFIED),
-        status=STATUS_ENUM.get(row.status, pb.SUBSCRIPTION_STATUS_UNSPECIFIED),
         price=money(row.price_amount, row.currency),
-        start_time=ts(row.start_time),
         current_period_start_time=ts(row.current_period_start),
         current_period_end_time=ts(row.current_period_end),
-        cancel_at_period_end=row.cancel_at_period_end,
-        cancel_time=ts(row.cancel_time),
-        end_time=ts(row.end_time),
         cancellation=cancellation,
         trial_start_time=ts(row.trial_start),
         trial_end_time=ts(row.trial_end),
@@ -564,8 +487,6 @@ def subscription_pb(row: Subscription, principal: Principal | None, plans: dict[
         next_invoice_time=ts(row.current_period_end) if renews else None,
         grace_period_end_time=ts(row.grace_period_end) if row.status == "past_due" else None,
         latest_payment=f"{prefix}/payments/{row.latest_payment_id}" if row.latest_payment_id else "",
-        create_time=ts(row.create_time),
-        update_time=ts(row.update_time),
         provider_customer_id=row.stripe_customer_id if admin else "",
         provider_subscription_id=row.stripe_subscription_id if admin else "",
     )
@@ -577,12 +498,9 @@ def payment_pb(row: Payment, principal: Principal | None) -> pb.Payment:
         pb.Payment,
         row,
         name=f"users/{row.user_id}/payments/{row.id}",
-        kind=PAYMENT_KIND.get(row.kind, pb.PAYMENT_KIND_UNSPECIFIED),
-        status=PAYMENT_STATUS.get(row.status, pb.PAYMENT_STATUS_UNSPECIFIED),
         amount=money(row.amount, row.currency),
         amount_refunded=money(row.amount_refunded, row.currency),
         plan=f"plans/{row.plan_id}" if row.plan_id else "",
-        interval=INTERVAL_ENUM.get(row.interval, pb.BILLING_INTERVAL_UNSPECIFIED),
         period_start_time=ts(row.period_start),
         period_end_time=ts(row.period_end),
         credit_pack=f"creditPacks/{row.credit_pack_id}" if row.credit_pack_id else "",
@@ -596,7 +514,6 @@ def entry_pb(row: LedgerEntry) -> pb.CreditLedgerEntry:
         pb.CreditLedgerEntry,
         row,
         name=f"{prefix}/creditLedger/{row.id}",
-        kind=ENTRY_KIND.get(row.kind, pb.CREDIT_ENTRY_KIND_UNSPECIFIED),
         payment=f"{prefix}/payments/{row.payment_id}" if row.payment_id else "",
         credit_pack=f"creditPacks/{row.credit_pack_id}" if row.credit_pack_id else "",
         spend_entry=f"{prefix}/creditLedger/{row.spend_entry_id}" if row.spend_entry_id else "",
@@ -626,28 +543,17 @@ def entitlements_pb(user_id: str, effective: Effective, now: dt.datetime) -> pb.
 
 def checkout_pb(row: CheckoutSession, fulfilled: bool, subscription: str) -> pb.CheckoutSession:
     prefix = f"users/{row.user_id}"
-    message = pb.CheckoutSession(
+    message = convert.message_from(
+        pb.CheckoutSession,
+        row,
         name=f"{prefix}/checkoutSessions/{row.id}",
         mode=pb.CHECKOUT_MODE_SUBSCRIPTION if row.mode == "subscription" else pb.CHECKOUT_MODE_PAYMENT,
         ui_mode=pb.CHECKOUT_UI_MODE_EMBEDDED if row.ui_mode == "embedded" else pb.CHECKOUT_UI_MODE_HOSTED,
-        success_url=row.success_url,
-        cancel_url=row.cancel_url,
-        return_url=row.return_url,
-        allow_promotion_codes=row.allow_promotion_codes,
-        expire_time=ts(row.expire_time),
-        url=row.url,
-        state={
-            "open": pb.CHECKOUT_SESSION_STATE_OPEN,
-            "complete": pb.CHECKOUT_SESSION_STATE_COMPLETE,
-            "expired": pb.CHECKOUT_SESSION_STATE_EXPIRED,
-        }.get(row.state, pb.CHECKOUT_SESSION_STATE_UNSPECIFIED),
         fulfilled=fulfilled,
         amount_total=money(row.amount_total, row.currency),
         trial_period_days=row.trial_days,
         subscription=subscription,
         payment=f"{prefix}/payments/{row.payment_id}" if row.payment_id else "",
-        create_time=ts(row.create_time),
-        complete_time=ts(row.complete_time),
     )
     if row.mode == "subscription":
         message.subscription_plan.CopyFrom(

@@ -22,6 +22,7 @@ from services.billing.models import (
     SubscriptionChange,
     WebhookEvent,
 )
+from services.core.conditions import in_window
 from services.core.repository import Repository
 
 
@@ -64,15 +65,6 @@ class EventFilter:
     user_id: str = ""
     start: dt.datetime | None = None
     end: dt.datetime | None = None
-
-
-def _window(column: Any, start: dt.datetime | None, end: dt.datetime | None) -> list[Any]:
-    conditions = []
-    if start is not None:
-        conditions.append(column >= start)
-    if end is not None:
-        conditions.append(column < end)
-    return conditions
 
 
 def _any_of(column: Any, values: Sequence[str]) -> list[Any]:
@@ -157,7 +149,7 @@ class BillingRepository(Repository):
             conditions.append(Subscription.interval == wanted.interval)
         if wanted.cancel_at_period_end is not None:
             conditions.append(Subscription.cancel_at_period_end.is_(wanted.cancel_at_period_end))
-        conditions += _window(Subscription.create_time, wanted.create_start, wanted.create_end)
+        conditions += in_window(Subscription.create_time, wanted.create_start, wanted.create_end)
         if order == "period_end_asc":
             conditions.append(Subscription.current_period_end.is_not(None))
         base = select(Subscription).where(*conditions)
@@ -203,7 +195,7 @@ class BillingRepository(Repository):
     def list_payments(self, wanted: PaymentFilter, *, after: tuple[dt.datetime, str] | None, limit: int) -> Sequence[Payment]:
         conditions = [Payment.user_id == wanted.user_id] if wanted.user_id is not None else []
         conditions += _any_of(Payment.kind, wanted.kinds) + _any_of(Payment.status, wanted.statuses)
-        conditions += _window(Payment.create_time, wanted.start, wanted.end)
+        conditions += in_window(Payment.create_time, wanted.start, wanted.end)
         query = select(Payment).where(*conditions)
         if after is not None:
             value, row_id = after
@@ -293,7 +285,7 @@ class BillingRepository(Repository):
         conditions = [LedgerEntry.user_id == wanted.user_id, *_any_of(LedgerEntry.kind, wanted.kinds)]
         if wanted.reference:
             conditions.append(LedgerEntry.reference == wanted.reference)
-        conditions += _window(LedgerEntry.create_time, wanted.start, wanted.end)
+        conditions += in_window(LedgerEntry.create_time, wanted.start, wanted.end)
         query = select(LedgerEntry).where(*conditions)
         if after is not None:
             value, row_id = after
@@ -335,7 +327,7 @@ class BillingRepository(Repository):
             conditions.append(WebhookEvent.type == wanted.type)
         if wanted.user_id:
             conditions.append(WebhookEvent.user_id == wanted.user_id)
-        conditions += _window(WebhookEvent.receive_time, wanted.start, wanted.end)
+        conditions += in_window(WebhookEvent.receive_time, wanted.start, wanted.end)
         query = select(WebhookEvent).where(*conditions)
         if after is not None:
             value, row_id = after

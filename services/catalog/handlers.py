@@ -237,13 +237,8 @@ class CatalogHandlers(IdempotentHandlers, catalog_pb2_grpc.CatalogServiceService
         after = self.pages.decode(request.page_token, query="categories")
 
         rows, counts = await self.use.categories((int(after["o"]), str(after["id"])) if after else None, size)
-        token = ""
-        if len(rows) > size:
-            last = rows[size - 1]
-            token = self.pages.encode({"o": last.sort_order, "id": last.id}, query="categories")
-        return pb.ListCategoriesResponse(
-            categories=[category_pb(c, counts.get(c.id, 0)) for c in rows[:size]], next_page_token=token
-        )
+        rows, token = self.pages.page(rows, size, query="categories", position=lambda last: {"o": last.sort_order, "id": last.id})
+        return pb.ListCategoriesResponse(categories=[category_pb(c, counts.get(c.id, 0)) for c in rows], next_page_token=token)
 
     async def CreateCategory(self, request: pb.CreateCategoryRequest, context: Context) -> pb.CreateCategoryResponse:
         c = request.category
@@ -274,10 +269,8 @@ class CatalogHandlers(IdempotentHandlers, catalog_pb2_grpc.CatalogServiceService
         size = page_size(request.page_size, default=50, maximum=200)
         after = self.pages.decode(request.page_token, query="genres")
         rows = await self.use.genres((int(after["n"]), str(after["g"])) if after else None, size + 1)
-        token = self.pages.encode({"n": rows[size - 1][1], "g": rows[size - 1][0]}, query="genres") if len(rows) > size else ""
-        return pb.ListGenresResponse(
-            genres=[pb.Genre(display_name=g, title_count=n) for g, n in rows[:size]], next_page_token=token
-        )
+        rows, token = self.pages.page(rows, size, query="genres", position=lambda last: {"n": last[1], "g": last[0]})
+        return pb.ListGenresResponse(genres=[pb.Genre(display_name=g, title_count=n) for g, n in rows], next_page_token=token)
 
     # -- provider ----------------------------------------------------------------------------------
 

@@ -16,7 +16,7 @@ from services.catalog.models import Category, Episode, Season
 from services.catalog.repository import TitleQuery
 from services.catalog.usecases import TitleView
 from services.core import errors
-from services.core.convert import timestamp
+from services.core.convert import message_from
 from services.core.errors import FieldViolation, invalid
 
 KIND_NAME = {pb.TITLE_KIND_MOVIE: "movie", pb.TITLE_KIND_SERIES: "series"}
@@ -45,10 +45,6 @@ TITLE_PATHS = (
 EXTERNAL_PATHS = ("external_ids.tmdb_id", "external_ids.imdb_id", "external_ids.tvdb_id")
 EPISODE_PATHS = ("display_name", "overview", "air_date", "runtime_minutes", "still_path", "asset", "external_ids")
 CATEGORY_PATHS = ("display_name", "slug", "description", "sort_order")
-
-
-def date_pb(value: dt.date | None) -> date_pb2.Date | None:
-    return date_pb2.Date(year=value.year, month=value.month, day=value.day) if value else None
 
 
 def date_of(message: date_pb2.Date, field: str) -> dt.date | None:
@@ -96,87 +92,49 @@ def mask_paths(mask_paths: list[str], allowed: tuple[str, ...], prefix: str, ext
     return mask_paths
 
 
+# The messages take every field a row names alike from it (`message_from`: dates, times, the kind);
+# what is given is what the row spells differently.
+
+
 def provider_title_pb(hit: tmdb.ProviderResult) -> pb.ProviderTitle:
-    return pb.ProviderTitle(
-        provider_id=hit.provider_id,
+    return message_from(
+        pb.ProviderTitle,
+        hit,
         kind=KIND_ENUM[hit.kind],
-        display_name=hit.display_name,
-        overview=hit.overview,
-        release_date=date_pb(hit.release_date),
-        poster_path=hit.poster_path,
-        rating=hit.rating,
         imported_title=f"titles/{hit.imported_title_id}" if hit.imported_title_id else "",
     )
 
 
 def title_pb(view: TitleView, level: int) -> pb.Title:
     t = view.title
-    return pb.Title(
+    return message_from(
+        pb.Title,
+        t,
         name=f"titles/{t.id}",
-        kind=KIND_ENUM.get(t.kind, pb.TITLE_KIND_UNSPECIFIED),
-        display_name=t.display_name,
-        slug=t.slug,
-        overview=t.overview,
-        release_date=date_pb(t.release_date),
-        runtime_minutes=t.runtime_minutes,
         genres=view.genres,
         categories=[f"categories/{c}" for c in view.categories],
-        poster_path=t.poster_path,
-        backdrop_path=t.backdrop_path,
-        original_language=t.original_language,
-        external_ids=pb.ExternalIds(tmdb_id=t.tmdb_id or "", imdb_id=t.imdb_id or "", tvdb_id=t.tvdb_id or ""),
-        access_level=t.access_level,  # type: ignore[arg-type]
+        external_ids=message_from(pb.ExternalIds, t),
         publish_state=pb.PUBLISH_STATE_PUBLISHED if t.status == STATUS_PUBLISHED else pb.PUBLISH_STATE_DRAFT,
-        rating=t.rating,
-        rating_count=t.rating_count,
-        popularity=t.popularity,
-        season_count=t.season_count,
-        episode_count=t.episode_count,
         locked=t.access_level > level,
-        asset=t.asset,
         etag=title_etag(t.id, t.revision),
-        create_time=timestamp(t.create_time),
-        update_time=timestamp(t.update_time),
-        publish_time=timestamp(t.publish_time),
     )
 
 
 def season_pb(season: Season) -> pb.Season:
-    return pb.Season(
-        name=f"titles/{season.title_id}/seasons/{season.season_number}",
-        season_number=season.season_number,
-        display_name=season.display_name,
-        overview=season.overview,
-        air_date=date_pb(season.air_date),
-        poster_path=season.poster_path,
-        episode_count=season.episode_count,
-    )
+    return message_from(pb.Season, season, name=f"titles/{season.title_id}/seasons/{season.season_number}")
 
 
 def episode_pb(e: Episode) -> pb.Episode:
-    return pb.Episode(
+    return message_from(
+        pb.Episode,
+        e,
         name=f"titles/{e.title_id}/seasons/{e.season_number}/episodes/{e.episode_number}",
-        episode_number=e.episode_number,
-        season_number=e.season_number,
-        display_name=e.display_name,
-        overview=e.overview,
-        air_date=date_pb(e.air_date),
-        runtime_minutes=e.runtime_minutes,
-        still_path=e.still_path,
-        asset=e.asset,
-        external_ids=pb.ExternalIds(tmdb_id=e.tmdb_id, imdb_id=e.imdb_id, tvdb_id=e.tvdb_id),
+        external_ids=message_from(pb.ExternalIds, e),
     )
 
 
 def category_pb(category: Category, count: int = 0) -> pb.Category:
-    return pb.Category(
-        name=f"categories/{category.id}",
-        display_name=category.display_name,
-        slug=category.slug,
-        description=category.description,
-        sort_order=category.sort_order,
-        title_count=count,
-    )
+    return message_from(pb.Category, category, name=f"categories/{category.id}", title_count=count)
 
 
 def title_fields(title: pb.Title, paths: list[str] | None) -> TitleFields:

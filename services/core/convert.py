@@ -4,21 +4,27 @@ Enums map to plain values by their descriptors (`SUBSCRIPTION_STATUS_PAST_DUE`
 is `"past_due"`), so no service keeps a hand table that can drift. Timestamp,
 Date, Duration and Interval convert with the range checks of their types: a
 value the type cannot hold is INVALID_ARGUMENT with a field violation naming
-the field, never an exception deeper down.
+the field, never an exception deeper down. A message is filled from a plain value's same-named
+attributes by the same descriptors (`message_from`; `plain_from` the other way), so a mapper
+names only the fields that differ.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import functools
-from collections.abc import Mapping
-from typing import Any, TypeVar
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any, TypeVar, overload
 
 from google.protobuf import descriptor, duration_pb2, timestamp_pb2
 from google.protobuf.message import Message
 from google.type import date_pb2, interval_pb2
 
 from services.core.errors import FieldViolation, InvalidArgument
+
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
 
 _EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 # What google.protobuf.Timestamp may hold: 0001-01-01T00:00:00Z to 9999-12-31T23:59:59.999999999Z.
@@ -147,31 +153,124 @@ def interval(start: dt.datetime | None, end: dt.datetime | None) -> interval_pb2
     return interval_pb2.Interval(start_time=timestamp(start), end_time=timestamp(end))
 
 
-# -- Enums ------------------------------------------------------------------------------
+# -- Messages ↔ plain values, by the descriptors ---------------------------------------
 
 
 M = TypeVar("M", bound=Message)
+P = TypeVar("P", bound="DataclassInstance")
+
+_MISSING = object()
+# How a same-named attribute fills a field, by the field's kind (`_fields_of`).
+_PLAIN, _ENUM, _WELL_KNOWN, _MESSAGE = range(4)
+# The well-known types filled from a plain value: the value's type and the conversion.
+_FROM_PLAIN: dict[str, tuple[type, Callable[[Any], Message | None]]] = {
+    "google.protobuf.Timestamp": (dt.datetime, timestamp),
+    "google.protobuf.Duration": (dt.timedelta, duration),
+    "google.type.Date": (dt.date, date),
+}
 
 
-def message_from(message_type: type[M], source: object, /, **given: Any) -> M:
-    """A `message_type` message with the fields `given` (None leaves one unset) and, for every other
-    plain field, the same-named attribute of `source`: scalars and repeated scalars as they are,
-    datetimes as Timestamps. Enums, other messages and fields named differently on `source`
-    are never guessed: give them."""
+@functools.cache
+def _fields_of(message: descriptor.Descriptor) -> tuple[tuple[str, int, bool, Any], ...]:
+    """(name, kind, repeated, detail) for each field of a message type, read once from its descriptor.
+
+    `detail` is the enum's `EnumValues`, a well-known type's (Python type, conversion), or the
+    full name of another message type. Map fields are left out: they are always given.
+    """
+    found: list[tuple[str, int, bool, Any]] = []
+    for field in message.fields:
+        repeated = field.is_repeated
+        if field.type == descriptor.FieldDescriptor.TYPE_ENUM:
+            found.append((field.name, _ENUM, repeated, enum_values(field.enum_type)))
+        elif field.type != descriptor.FieldDescriptor.TYPE_MESSAGE:
+            found.append((field.name, _PLAIN, repeated, None))
+        elif field.message_type.GetOptions().map_entry:
+            continue
+        elif field.message_type.full_name in _FROM_PLAIN and not repeated:
+            found.append((field.name, _WELL_KNOWN, repeated, _FROM_PLAIN[field.message_type.full_name]))
+        else:
+            found.append((field.name, _MESSAGE, repeated, field.message_type.full_name))
+    return tuple(found)
+
+
+def _enum_of(values: EnumValues, value: Any) -> Any:
+    return values.number(value) if isinstance(value, str) else value
+
+
+def _well_known(python_type: type, convert: Callable[[Any], Message | None], value: Any) -> Message | None:
+    # A datetime is a date too; for a Date field it is a mistake, left unset rather than truncated.
+    if not isinstance(value, python_type) or (python_type is dt.date and isinstance(value, dt.datetime)):
+        return None
+    return convert(value)
+
+
+def message_from(
+    message_type: type[M],
+    /,
+    *sources: object,
+    messages: Mapping[type[Message], Callable[[Any], Message | None]] | None = None,
+    **given: Any,
+) -> M:
+    """A `message_type` message with the fields `given` (None leaves one unset) and every other field
+    filled, by its descriptor, from the same-named attribute of the first of `sources` that has one
+    (None leaves it unset):
+
+    - scalars and repeated scalars as they are;
+    - enums (and repeated enums) from a stored plain value (`"past_due"` is
+      `SUBSCRIPTION_STATUS_PAST_DUE`, an unknown one UNSPECIFIED: see `EnumValues`) or a number;
+    - Timestamp from a datetime, Duration from a timedelta, Date from a date;
+    - a message type named in `messages` (`{money_pb2.Money: money}`) through its function.
+
+    Nothing else is guessed (other messages, maps, a value of another type, a field the source
+    names differently): give it.
+    """
+    by_name = {kind.DESCRIPTOR.full_name: convert for kind, convert in messages.items()} if messages else {}
     values: dict[str, Any] = {}
-    for field in message_type.DESCRIPTOR.fields:
-        if field.name in given or not hasattr(source, field.name):
+    for name, kind, repeated, detail in _fields_of(message_type.DESCRIPTOR):
+        if name in given:
             continue
-        value = getattr(source, field.name)
-        if value is None or field.type == descriptor.FieldDescriptor.TYPE_ENUM:
+        value: Any = _MISSING
+        for source in sources:  # a loop, not next(...): this runs for every field of every row served
+            value = getattr(source, name, _MISSING)
+            if value is not _MISSING:
+                break
+        else:
             continue
-        if field.type == descriptor.FieldDescriptor.TYPE_MESSAGE:
-            if field.message_type.full_name == "google.protobuf.Timestamp" and isinstance(value, dt.datetime):
-                values[field.name] = timestamp(value)
+        if value is None:
             continue
-        values[field.name] = value
-    values.update((name, value) for name, value in given.items() if value is not None)
-    return message_type(**values)
+        if kind == _PLAIN:
+            values[name] = value
+        elif kind == _ENUM:
+            values[name] = [_enum_of(detail, item) for item in value] if repeated else _enum_of(detail, value)
+        elif kind == _WELL_KNOWN:
+            python_type, convert = detail
+            values[name] = _well_known(python_type, convert, value)
+        elif detail in by_name:
+            convert = by_name[detail]
+            values[name] = [convert(item) for item in value] if repeated else convert(value)
+    values.update(given)
+    return message_type(**{name: value for name, value in values.items() if value is not None})
+
+
+def plain_from(plain_type: type[P], message: Message, /, **given: Any) -> P:
+    """A `plain_type` dataclass with the values `given` and, for each other field, the same-named
+    scalar or enum field of `message` (a repeated one as a tuple); the reverse of `message_from`.
+
+    Message fields (times, durations, money, nested messages) are never read: give them, or the
+    dataclass's default stands.
+    """
+    fields = message.DESCRIPTOR.fields_by_name
+    values = dict(given)
+    for field in dataclasses.fields(plain_type):
+        found = fields.get(field.name)
+        if field.name in given or found is None or found.type == descriptor.FieldDescriptor.TYPE_MESSAGE:
+            continue
+        value = getattr(message, field.name)
+        values[field.name] = tuple(value) if found.is_repeated else value
+    return plain_type(**values)
+
+
+# -- Enums ------------------------------------------------------------------------------
 
 
 def enum_number(value: int) -> Any:
@@ -216,6 +315,14 @@ class EnumValues:
     def value(self, number: int) -> str:
         """The plain value for a known, specified number (a programming error otherwise)."""
         return self._to_value[number]
+
+    @overload
+    def get(self, number: int) -> str | None: ...
+    @overload
+    def get(self, number: int, default: str) -> str: ...
+    def get(self, number: int, default: str | None = None) -> str | None:
+        """The plain value for `number`, `default` for UNSPECIFIED or a number the enum does not know."""
+        return self._to_value.get(number, default)
 
     def number(self, value: str) -> int:
         """The enum number for a stored plain value; UNSPECIFIED (0) for an unknown one."""

@@ -116,12 +116,21 @@ class PageTokens:
         position = self.decode(token, query=query)  # signed by us, so its shape is ours
         return (dt.datetime.fromisoformat(str(position["v"])), str(position["id"])) if position else None
 
-    def keyset_page(
-        self, rows: Sequence[T], limit: int, *, query: str, key: Callable[[T], tuple[dt.datetime | None, str]]
-    ) -> tuple[list[T], str]:
-        """A page's rows and the next page's token, from `limit + 1` rows read in (time, id) order."""
+    def page(self, rows: Sequence[T], limit: int, *, query: str, position: Callable[[T], dict[str, Any]]) -> tuple[list[T], str]:
+        """A page's rows and the next page's token, from up to `limit + 1` rows read in the page's order:
+        one more than `limit` means there is a next page, resuming after `position` of the last row served."""
         if len(rows) <= limit:
             return list(rows), ""
         page = list(rows[:limit])
-        value, row_id = key(page[-1])
-        return page, self.encode({"v": value.isoformat() if value else "", "id": row_id}, query=query)
+        return page, self.encode(position(page[-1]), query=query)
+
+    def keyset_page(
+        self, rows: Sequence[T], limit: int, *, query: str, key: Callable[[T], tuple[dt.datetime | None, str]]
+    ) -> tuple[list[T], str]:
+        """`page` for rows read in (time, id) order; `keyset_after` reads its tokens."""
+
+        def position(row: T) -> dict[str, Any]:
+            value, row_id = key(row)
+            return {"v": value.isoformat() if value else "", "id": row_id}
+
+        return self.page(rows, limit, query=query, position=position)

@@ -13,7 +13,7 @@ from google.rpc import code_pb2, error_details_pb2, status_pb2
 from marquee.longrunning.v1 import operation_pb2 as lro
 from marquee.notes.v1 import notes_pb2 as pb
 
-from services.core.convert import timestamp
+from services.core.convert import message_from, timestamp
 from services.core.errors import FieldViolation, InvalidArgument, NotFound
 from services.core.interceptors import require_principal
 from services.notes import domain as d
@@ -183,28 +183,15 @@ def source_pb(facts: dict[str, Any]) -> pb.NoteSource:
 def note_pb(full: NoteFull, view: int = pb.NOTE_VIEW_FULL) -> pb.Note:
     note = full.note
     video_id = (note.source or {}).get("video_id", "")
-    message = pb.Note(
+    message = message_from(
+        pb.Note,
+        note,
+        full,
         name=d.note_name(note.user_id, note.id),
-        title=note.title,
         source=source_pb(note.source or {}),
-        subject=note.subject,
-        tags=note.tags or [],
-        language_code=note.language_code,
-        style=enum_value(pb.NoteStyle, note.style, "NOTE_STYLE_"),
-        detail_level=enum_value(pb.DetailLevel, note.detail_level, "DETAIL_LEVEL_"),
-        summary=note.summary,
-        markdown_edited=note.markdown_edited,
-        word_count=note.word_count,
-        latest_quiz=full.latest_quiz,
-        quiz_count=full.quiz_count,
-        link_count=full.link_count,
-        model=note.model,
+        markdown=None,  # the full view's, below
         usage=pb.TokenUsage(input_tokens=note.input_tokens, output_tokens=note.output_tokens),
-        credits_spent=note.credits_spent,
         operation=d.operation_name(note.user_id, note.operation_id) if note.operation_id else "",
-        etag=note.etag,
-        create_time=timestamp(note.create_time),
-        update_time=timestamp(note.update_time),
     )
     if view != pb.NOTE_VIEW_BASIC:
         content = note.content or {}
@@ -314,18 +301,15 @@ def job_metadata(job: Job, queue_position: int) -> pb.GenerateNotesMetadata | pb
 
 def quiz_pb(quiz: Any, *, with_answers: bool) -> pb.Quiz:
     questions = [d.QuizQuestion(**q) for q in quiz.questions]
-    return pb.Quiz(
+    return message_from(
+        pb.Quiz,
+        quiz,
         name=d.quiz_name(quiz.user_id, quiz.note_id, quiz.id),
         state=pb.QUIZ_STATE_READY if quiz.state == "ready" else pb.QUIZ_STATE_GENERATING,
-        title=quiz.title,
         options=quiz_options_pb(quiz.options or {}),
         questions=[question_pb(q, with_answers) for q in questions],
         max_score=sum(q.points for q in questions),
-        attempt_count=quiz.attempt_count,
-        best_score_percent=quiz.best_score_percent,
-        model=quiz.model,
         operation=d.operation_name(quiz.user_id, quiz.operation_id) if quiz.operation_id else "",
-        create_time=timestamp(quiz.create_time),
     )
 
 
@@ -366,35 +350,26 @@ def attempt_pb(attempt: Any, video_id: str = "") -> pb.QuizAttempt:
                 review_uri=d.watch_uri(video_id, q.get("offset")),
             )
         )
-    return pb.QuizAttempt(
+    return message_from(
+        pb.QuizAttempt,
+        attempt,
         name=f"{d.quiz_name(attempt.user_id, attempt.note_id, attempt.quiz_id)}/attempts/{attempt.id}",
         answers=[
             pb.Answer(question_id=a["question_id"], selected_option_ids=a["selected"], text=a["text"]) for a in attempt.answers
         ],
         results=results,
-        score=attempt.score,
-        max_score=attempt.max_score,
-        score_percent=attempt.score_percent,
-        correct_count=attempt.correct_count,
-        question_count=attempt.question_count,
-        note_title=attempt.note_title,
-        start_time=timestamp(attempt.start_time),
-        submit_time=timestamp(attempt.submit_time),
     )
 
 
 def link_pb(user_id: str, link: Any, target: Any) -> pb.NoteLink:
-    return pb.NoteLink(
+    return message_from(
+        pb.NoteLink,
+        link,
         name=f"{d.note_name(user_id, link.note_id)}/links/{link.target_id}",
         target=d.note_name(user_id, link.target_id),
-        relation=enum_value(pb.LinkRelation, link.relation, "LINK_RELATION_"),
-        comment=link.comment,
         origin=pb.LINK_ORIGIN_MANUAL if link.origin == "manual" else pb.LINK_ORIGIN_AUTOMATIC,
-        score=link.score,
-        shared_concepts=link.shared_concepts or [],
         target_title=target.title,
         target_subject=target.subject,
-        create_time=timestamp(link.create_time),
     )
 
 

@@ -9,11 +9,11 @@ from typing import TYPE_CHECKING, Any
 
 from google.protobuf import duration_pb2, timestamp_pb2
 from google.protobuf.message import Message
-from google.type import calendar_period_pb2, date_pb2, interval_pb2
+from google.type import calendar_period_pb2, interval_pb2
 from marquee.api.v1 import userdata_pb2
 from marquee.tracking.v1 import tracking_pb2 as pb
 
-from services.core.convert import timestamp
+from services.core.convert import date, message_from, timestamp
 from services.core.errors import invalid
 from services.tracking import domain
 from services.tracking.domain import EpisodeFacts, TitleFacts, episode_name, etag_for, is_playing
@@ -52,10 +52,6 @@ def seconds(value: float) -> duration_pb2.Duration:
     return duration_pb2.Duration(seconds=whole, nanos=round((value - whole) * 1e9))
 
 
-def date_pb(value: dt.date | None) -> date_pb2.Date | None:
-    return date_pb2.Date(year=value.year, month=value.month, day=value.day) if value else None
-
-
 def time_of(message: Any, field: str) -> dt.datetime | None:
     if not message.HasField(field):
         return None
@@ -90,30 +86,23 @@ def statuses_of(values: Iterable[int], field: str = "statuses") -> list[str]:
 def title_info(title: TitleSnapshot | None, title_id: str = "") -> pb.TitleInfo:
     if title is None:
         return pb.TitleInfo(title=f"titles/{title_id}", deleted=True)
-    return pb.TitleInfo(
+    return message_from(
+        pb.TitleInfo,
+        title,
         title=f"titles/{title.title_id}",
-        kind=KIND_ENUM.get(title.kind, pb.ITEM_KIND_UNSPECIFIED),
-        display_name=title.display_name,
-        poster_path=title.poster_path,
-        release_date=date_pb(title.release_date),
         genres=list(title.genres or ()),
         runtime=seconds(title.runtime_minutes * 60),
-        episode_count=title.episode_count,
-        deleted=title.deleted,
     )
 
 
 def episode_info(title_id: str, episode: EpisodeFacts | None, season: int = 0, number: int = 0) -> pb.EpisodeInfo:
     if episode is None:
         return pb.EpisodeInfo(episode=episode_name(title_id, season, number), season_number=season, episode_number=number)
-    return pb.EpisodeInfo(
+    return message_from(
+        pb.EpisodeInfo,
+        episode,
         episode=episode_name(title_id, episode.season_number, episode.episode_number),
-        season_number=episode.season_number,
-        episode_number=episode.episode_number,
-        display_name=episode.display_name,
         runtime=seconds(episode.runtime_minutes * 60),
-        air_date=date_pb(episode.air_date),
-        still_path=episode.still_path,
     )
 
 
@@ -141,10 +130,10 @@ def progress_summary(view: ShowProgressView) -> pb.ProgressSummary:
 
 def playback_pb(playback: Playback, snapshots: Snapshots | None, now: dt.datetime) -> pb.Playback:
     playing = is_playing(playback.state, playback.update_time, now)
-    return pb.Playback(
+    return message_from(
+        pb.Playback,
+        playback,
         name=f"users/{playback.user_id}/playbacks/{playback.id}",
-        item=playback.item,
-        kind=KIND_ENUM.get(playback.kind, pb.ITEM_KIND_UNSPECIFIED),
         title_info=info(snapshots, playback.title_id) if snapshots else None,
         episode_info=(
             episode_of(snapshots, playback.title_id, playback.season_number, playback.episode_number)
@@ -154,10 +143,6 @@ def playback_pb(playback: Playback, snapshots: Snapshots | None, now: dt.datetim
         state=pb.PLAYBACK_STATE_PLAYING if playing else pb.PLAYBACK_STATE_PAUSED,
         position=seconds(playback.position_seconds),
         duration=seconds(playback.duration_seconds),
-        progress_percent=playback.progress_percent,
-        device_name=playback.device_name,
-        start_time=timestamp(playback.start_time),
-        update_time=timestamp(playback.update_time),
     )
 
 
@@ -222,7 +207,9 @@ def show_progress_pb(view: ShowProgressView, now: dt.datetime) -> pb.ShowProgres
 
 def history_pb(entry: HistoryEntry, snapshots: Snapshots) -> pb.HistoryEntry:
     is_episode = entry.kind == "episode"
-    return pb.HistoryEntry(
+    return message_from(
+        pb.HistoryEntry,
+        entry,
         name=f"users/{entry.user_id}/history/{entry.id}",
         item=episode_name(entry.title_id, entry.season_number, entry.episode_number)
         if is_episode
@@ -230,28 +217,23 @@ def history_pb(entry: HistoryEntry, snapshots: Snapshots) -> pb.HistoryEntry:
         kind=KIND_ENUM[entry.kind],
         title_info=info(snapshots, entry.title_id),
         episode_info=episode_of(snapshots, entry.title_id, entry.season_number, entry.episode_number) if is_episode else None,
-        watch_time=timestamp(entry.watch_time),
         source=pb.HISTORY_SOURCE_SCROBBLE if entry.source == "scrobble" else pb.HISTORY_SOURCE_MANUAL,
         rewatch_cycle=entry.cycle,
         runtime=seconds(entry.runtime_seconds),
-        create_time=timestamp(entry.create_time),
     )
 
 
 def rating_pb(rating: Rating, snapshots: Snapshots) -> pb.Rating:
-    return pb.Rating(
+    return message_from(
+        pb.Rating,
+        rating,
         name=f"users/{rating.user_id}/ratings/{rating.id}",
-        item=rating.item,
-        kind=KIND_ENUM.get(rating.kind, pb.ITEM_KIND_UNSPECIFIED),
         title_info=info(snapshots, rating.title_id),
         episode_info=(
             episode_of(snapshots, rating.title_id, rating.season_number, rating.episode_number)
             if rating.kind == "episode"
             else None
         ),
-        score=rating.score,
-        create_time=timestamp(rating.create_time),
-        update_time=timestamp(rating.update_time),
     )
 
 
@@ -327,41 +309,28 @@ def whole_seconds(value: float) -> duration_pb2.Duration:
     return duration_pb2.Duration(seconds=int(value))
 
 
+# Stats take every count named alike from the domain's figures (`message_from`); watch times are
+# whole seconds.
+
+
 def genres_pb(genres: Sequence[domain.GenreCount]) -> list[pb.GenreStats]:
-    return [
-        pb.GenreStats(
-            genre=g.genre, play_count=g.play_count, watch_time=whole_seconds(g.watch_seconds), title_count=g.title_count
-        )
-        for g in genres
-    ]
+    return [message_from(pb.GenreStats, g, watch_time=whole_seconds(g.watch_seconds)) for g in genres]
 
 
 def buckets_pb(buckets: Sequence[domain.Bucket]) -> list[pb.StatsBucket]:
     return [
-        pb.StatsBucket(
-            interval=interval_pb(b.start, b.end),
-            movie_play_count=b.movie_play_count,
-            episode_play_count=b.episode_play_count,
-            watch_time=whole_seconds(b.watch_seconds),
-            watcher_count=b.watcher_count,
-        )
+        message_from(pb.StatsBucket, b, interval=interval_pb(b.start, b.end), watch_time=whole_seconds(b.watch_seconds))
         for b in buckets
     ]
 
 
 def stats_pb(s: domain.UserStats) -> pb.Stats:
-    return pb.Stats(
+    return message_from(
+        pb.Stats,
+        s,
         name=f"users/{s.user_id}/stats",
         interval=interval_pb(s.window.start, s.window.end),
-        movie_count=s.movie_count,
-        movie_play_count=s.movie_play_count,
-        episode_count=s.episode_count,
-        episode_play_count=s.episode_play_count,
-        show_count=s.show_count,
-        completed_show_count=s.completed_show_count,
         watch_time=whole_seconds(s.watch_seconds),
-        rating_count=s.rating_count,
-        average_rating=s.average_rating,
         genres=genres_pb(s.genres),
         buckets=buckets_pb(s.buckets),
         watchlist_status_counts=[pb.WatchlistStatusCount(status=STATUS_ENUM[st], count=c) for st, c in s.status_counts],
@@ -369,16 +338,11 @@ def stats_pb(s: domain.UserStats) -> pb.Stats:
 
 
 def platform_stats_pb(s: domain.PlatformStats) -> pb.PlatformStats:
-    return pb.PlatformStats(
+    return message_from(
+        pb.PlatformStats,
+        s,
         interval=interval_pb(s.window.start, s.window.end),
-        watcher_count=s.watcher_count,
-        movie_play_count=s.movie_play_count,
-        episode_play_count=s.episode_play_count,
-        start_count=s.start_count,
-        completion_rate=s.completion_rate,
         watch_time=whole_seconds(s.watch_seconds),
-        watchlist_add_count=s.watchlist_add_count,
-        rating_count=s.rating_count,
         genres=genres_pb(s.genres),
         buckets=buckets_pb(s.buckets),
     )
@@ -401,12 +365,13 @@ def title_activity_pb(r: domain.TitleActivity) -> pb.TitleActivity:
 
 
 def facts_info(facts: TitleFacts) -> pb.TitleInfo:
+    # Spelled out: `facts.episode_count` would fill a field recommendations have never sent.
     return pb.TitleInfo(
         title=f"titles/{facts.title_id}",
         kind=pb.ITEM_KIND_SERIES if facts.is_series else pb.ITEM_KIND_MOVIE,
         display_name=facts.display_name,
         poster_path=facts.poster_path,
-        release_date=date_pb(facts.release_date),
+        release_date=date(facts.release_date),
         genres=list(facts.genres),
         runtime=whole_seconds(facts.runtime_minutes * 60),
     )
@@ -427,19 +392,15 @@ def recommendation_pb(user_id: str, r: domain.Recommendation) -> pb.Recommendati
 def watchlist_entries_pb(view: WatchlistView) -> list[pb.WatchlistEntry]:
     found = []
     for entry in view.entries:
-        message = pb.WatchlistEntry(
+        message = message_from(
+            pb.WatchlistEntry,
+            entry,
             name=f"users/{entry.user_id}/watchlist/{entry.title_id}",
             title=f"titles/{entry.title_id}",
             status=STATUS_ENUM[entry.status],
-            favorite=entry.favorite,
-            notes=entry.notes,
             title_info=info(view.snapshots, entry.title_id),
             rating=view.ratings.get(entry.title_id, 0),
-            last_watch_time=timestamp(entry.last_watch_time),
-            status_update_time=timestamp(entry.status_update_time),
             etag=etag_for(entry.version),
-            create_time=timestamp(entry.create_time),
-            update_time=timestamp(entry.update_time),
         )
         if entry.title_id in view.summaries:
             message.progress.CopyFrom(progress_summary(view.summaries[entry.title_id]))

@@ -10,8 +10,8 @@ from typing import Any
 
 from sqlalchemy import Date, Integer, Select, String, and_, bindparam, case, cast, delete, func, literal, or_, select
 from sqlalchemy.orm import Session, aliased, make_transient_to_detached
-from sqlalchemy.sql.elements import ColumnElement
 
+from services.core.conditions import in_window
 from services.core.db import Prepared, is_read_only, loaded
 from services.tracking.domain import EpisodeFacts, Item, Play
 from services.tracking.models import (
@@ -185,15 +185,6 @@ def _up_next_statement(after: bool) -> Select[*tuple[Any, ...]]:
         .outerjoin(TitleSnapshot, and_(TitleSnapshot.title_id == entries.c.title_id, TitleSnapshot.kind == "series"))
     )
     return _summary_joins(query, entries.c.title_id).order_by(entries.c.activity_time.desc(), entries.c.title_id.desc())
-
-
-def _in_window(column: Any, start: dt.datetime | None, end: dt.datetime | None) -> list[ColumnElement[bool]]:
-    found = []
-    if start is not None:
-        found.append(column >= start)
-    if end is not None:
-        found.append(column < end)
-    return found
 
 
 def _item_conditions(model: type[HistoryEntry] | type[Playback] | type[Rating], item: Item | None) -> list[Any]:
@@ -692,7 +683,7 @@ class TrackingRepository:
         conditions: list[Any] = [HistoryEntry.user_id == user_id, *_item_conditions(HistoryEntry, item)]
         if kind:
             conditions.append(HistoryEntry.kind == kind)
-        conditions.extend(_in_window(HistoryEntry.watch_time, start, end))
+        conditions.extend(in_window(HistoryEntry.watch_time, start, end))
         if since is not None:
             conditions.append(HistoryEntry.create_time > since)
         query = select(HistoryEntry).where(*conditions)
@@ -806,7 +797,7 @@ class TrackingRepository:
         """Plays watched in [start, end), of one user or of everyone."""
         h = HistoryEntry
         query = select(h.user_id, h.title_id, h.kind, h.season_number, h.episode_number, h.watch_time, h.runtime_seconds).where(
-            *_in_window(h.watch_time, start, end)
+            *in_window(h.watch_time, start, end)
         )
         if user_id is not None:
             query = query.where(h.user_id == user_id)
@@ -822,13 +813,13 @@ class TrackingRepository:
         query = (
             select(func.count())
             .select_from(Completion)
-            .where(Completion.user_id == user_id, *_in_window(Completion.complete_time, start, end))
+            .where(Completion.user_id == user_id, *in_window(Completion.complete_time, start, end))
         )
         return self.s.scalar(query) or 0
 
     def scores_given(self, user_id: str, start: dt.datetime | None, end: dt.datetime | None) -> list[int]:
         """Scores of the ratings the user created in [start, end)."""
-        query = select(Rating.score).where(Rating.user_id == user_id, *_in_window(Rating.create_time, start, end))
+        query = select(Rating.score).where(Rating.user_id == user_id, *in_window(Rating.create_time, start, end))
         return list(self.s.scalars(query))
 
     def status_counts(self, user_id: str) -> dict[str, int]:
@@ -840,23 +831,23 @@ class TrackingRepository:
     def sessions_started(self, start: dt.datetime | None, end: dt.datetime | None) -> list[tuple[str, bool]]:
         """(user id, completed) of every viewing session started in [start, end)."""
         query = select(ScrobbleSession.user_id, ScrobbleSession.completed).where(
-            *_in_window(ScrobbleSession.start_time, start, end)
+            *in_window(ScrobbleSession.start_time, start, end)
         )
         return [(user, bool(done)) for user, done in self.s.execute(query)]
 
     def watchlist_add_count(self, start: dt.datetime | None, end: dt.datetime | None) -> int:
-        query = select(func.count()).select_from(WatchlistEntry).where(*_in_window(WatchlistEntry.create_time, start, end))
+        query = select(func.count()).select_from(WatchlistEntry).where(*in_window(WatchlistEntry.create_time, start, end))
         return self.s.scalar(query) or 0
 
     def rating_count(self, start: dt.datetime | None, end: dt.datetime | None) -> int:
-        query = select(func.count()).select_from(Rating).where(*_in_window(Rating.create_time, start, end))
+        query = select(func.count()).select_from(Rating).where(*in_window(Rating.create_time, start, end))
         return self.s.scalar(query) or 0
 
     def activity_plays(self, titles: Sequence[str], start: dt.datetime, end: dt.datetime) -> list[tuple[str, str, float]]:
         """(user, title, runtime seconds) of the plays in [start, end), of `titles` when given."""
         limit = [HistoryEntry.title_id.in_(titles)] if titles else []
         query = select(HistoryEntry.user_id, HistoryEntry.title_id, HistoryEntry.runtime_seconds).where(
-            *limit, *_in_window(HistoryEntry.watch_time, start, end)
+            *limit, *in_window(HistoryEntry.watch_time, start, end)
         )
         return [(u, t, float(r)) for u, t, r in self.s.execute(query)]
 
@@ -866,14 +857,14 @@ class TrackingRepository:
         """(user, title, completed, watched seconds) of the viewing sessions started in [start, end)."""
         s = ScrobbleSession
         limit = [s.title_id.in_(titles)] if titles else []
-        query = select(s.user_id, s.title_id, s.completed, s.watched_seconds).where(*limit, *_in_window(s.start_time, start, end))
+        query = select(s.user_id, s.title_id, s.completed, s.watched_seconds).where(*limit, *in_window(s.start_time, start, end))
         return [(u, t, bool(c), float(w)) for u, t, c, w in self.s.execute(query)]
 
     def activity_adds(self, titles: Sequence[str], start: dt.datetime, end: dt.datetime) -> list[tuple[str, int]]:
         limit = [WatchlistEntry.title_id.in_(titles)] if titles else []
         query = (
             select(WatchlistEntry.title_id, func.count())
-            .where(*limit, *_in_window(WatchlistEntry.create_time, start, end))
+            .where(*limit, *in_window(WatchlistEntry.create_time, start, end))
             .group_by(WatchlistEntry.title_id)
         )
         return [(t, int(n)) for t, n in self.s.execute(query)]

@@ -102,3 +102,21 @@ def test_a_token_is_bound_to_the_caller_and_every_query_field() -> None:
     ]:
         with pytest.raises(InvalidArgument):
             _within(caller, request, lambda: pages.decode(token, query="packs"))
+
+
+def test_page_serves_limit_rows_and_resumes_after_the_last_one_served() -> None:
+    rows = [{"id": f"r{n}", "n": n} for n in range(4)]
+    served, token = TOKENS.page(rows, 3, query="rows", position=lambda row: {"n": row["n"]})
+    assert served == rows[:3]
+    assert TOKENS.decode(token, query="rows") == {"n": 2}
+    assert TOKENS.page(rows[:3], 3, query="rows", position=lambda row: {"n": row["n"]}) == (rows[:3], "")
+
+
+def test_keyset_page_tokens_read_back_as_time_and_id() -> None:
+    import datetime as dt
+
+    when = dt.datetime(2026, 1, 2, 3, 4, 5, tzinfo=dt.UTC)
+    rows = [(when, "a"), (when, "b")]
+    served, token = TOKENS.keyset_page(rows, 1, query="events", key=lambda row: row)
+    assert served == [(when, "a")]
+    assert TOKENS.keyset_after(token, query="events") == (when, "a")
