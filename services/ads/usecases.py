@@ -31,6 +31,7 @@ from services.ads.settings import AdsSettings
 from services.core.db import Database
 from services.core.errors import AlreadyExists, FailedPrecondition, NotFound, invalid
 from services.core.paging import PageTokens, page_size
+from services.core.userdata import Disposition
 
 Clock = Callable[[], dt.datetime]
 
@@ -972,7 +973,7 @@ class AdsUseCases:
         caps = await self.counters.viewer_caps(domain.Viewer(user_id=user_id).key, now)
         return UserExport(user_id, now, [_impression(row) for row in rows], caps)
 
-    async def purge_user_data(self, user_id: str, request_id: str) -> tuple[list[domain.Disposition], list[domain.Disposition]]:
+    async def purge_user_data(self, user_id: str, request_id: str) -> tuple[list[Disposition], list[Disposition]]:
         if len(request_id) > 128:
             raise invalid("request_id", "must be at most 128 characters")
 

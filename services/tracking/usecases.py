@@ -18,6 +18,7 @@ from services.core import errors
 from services.core.db import Database
 from services.core.models import utcnow
 from services.core.tokens import Principal
+from services.core.userdata import Disposition
 from services.tracking import domain
 from services.tracking.catalog_client import CatalogClient
 from services.tracking.domain import (
@@ -217,8 +218,8 @@ class ScrobbleResult:
 @dataclass(frozen=True)
 class Purged:
     counts: Mapping[str, int]
-    erased: list[domain.Disposition]
-    retained: list[domain.Disposition]
+    erased: list[Disposition]
+    retained: list[Disposition]
 
 
 class TrackingWork:
