@@ -1,8 +1,8 @@
 """What a service's part in an account's erasure reports, on plain values.
 
 Every service that holds user data answers `marquee.api.v1.UserData` purges with dispositions
-(`UserDataDisposition`): one value type for all of them, so the domains describe their
-categories and the mapping turns them into the message the same way.
+(`UserDataDisposition`): one value type for all of them, field for field the message's, so each
+domain only names its categories and says what it did with them.
 """
 
 from __future__ import annotations
