@@ -28,6 +28,7 @@ from services.core.errors import (
     InvalidArgument,
     invalid,
 )
+from services.core.userdata import Disposition as Disposition  # explicit: the mapping names `domain.Disposition`
 
 # -- contract numbers ------------------------------------------------------------------------------
 
@@ -236,15 +237,6 @@ class Impression:
     click_count: int
     first_click_time: dt.datetime | None
     cost_micros: int
-
-
-@dataclass(frozen=True)
-class Disposition:
-    """What account erasure did with one category of a user's data."""
-
-    category: str
-    count: int
-    description: str
 
 
 def erasure_report(impressions: int, counted: int, clicks: int, serving_keys: int) -> tuple[list[Disposition], list[Disposition]]:

@@ -31,6 +31,8 @@ from services.ads.settings import AdsSettings
 from services.core.db import Database
 from services.core.errors import AlreadyExists, FailedPrecondition, NotFound, invalid
 from services.core.paging import PageTokens, page_size
+from services.core.userdata import Disposition
+from services.core.values import value_from
 
 Clock = Callable[[], dt.datetime]
 
@@ -972,7 +974,7 @@ class AdsUseCases:
         caps = await self.counters.viewer_caps(domain.Viewer(user_id=user_id).key, now)
         return UserExport(user_id, now, [_impression(row) for row in rows], caps)
 
-    async def purge_user_data(self, user_id: str, request_id: str) -> tuple[list[domain.Disposition], list[domain.Disposition]]:
+    async def purge_user_data(self, user_id: str, request_id: str) -> tuple[list[Disposition], list[Disposition]]:
         if len(request_id) > 128:
             raise invalid("request_id", "must be at most 128 characters")
 
@@ -1157,26 +1159,7 @@ class AdsUseCases:
 
 
 def _impression(row: ImpressionRow) -> domain.Impression:
-    return domain.Impression(
-        id=row.id,
-        ad_id=row.ad_id,
-        campaign_id=row.campaign_id,
-        placement=row.placement,
-        user_id=row.user_id,
-        device_id=row.device_id,
-        title=row.title,
-        country=row.country,
-        region=row.region,
-        device_type=row.device_type,
-        select_time=row.select_time,
-        record_time=row.record_time,
-        video_outcome=row.video_outcome,
-        viewed_ms=row.viewed_ms,
-        finish_time=row.finish_time,
-        click_count=row.click_count,
-        first_click_time=row.first_click_time,
-        cost_micros=row.cost_micros,
-    )
+    return value_from(domain.Impression, row)
 
 
 def _campaign_or_404(repo: AdsRepository, campaign_id: str, *, lock: bool = False, field: str = "name") -> domain.Campaign:

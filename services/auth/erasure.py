@@ -34,6 +34,7 @@ from services.auth.userdata_client import PeerFailure, UserDataClient
 from services.core.db import Database
 from services.core.models import utcnow
 from services.core.outbox import LeasedOutbox
+from services.core.values import value_from
 
 log = logging.getLogger("marquee.auth.erasure")
 
@@ -57,15 +58,11 @@ def _disposition(item: dict[str, object]) -> Disposition:
 
 
 def peer_erasure(row: Erasure) -> PeerErasure:
-    return PeerErasure(
-        service=row.service,
-        attempt_count=row.attempt_count,
-        last_error=row.last_error,
-        next_attempt_time=row.next_attempt_time,
-        confirm_time=row.confirm_time,
+    return value_from(
+        PeerErasure,
+        row,
         erased=tuple(_disposition(d) for d in row.erased or []),
         retained=tuple(_disposition(d) for d in row.retained or []),
-        create_time=row.create_time,
     )
 
 

@@ -20,6 +20,8 @@ from services.billing.catalog import CURRENCY, TIERS
 from services.core import errors
 from services.core.errors import FieldViolation, invalid
 from services.core.models import utcnow
+from services.core.userdata import Disposition as Disposition  # explicit: the mapping names `d.Disposition`
+from services.core.userdata import Erasure
 
 DOMAIN = "marquee.billing"
 BILLING_ACTOR = "services/billing"
@@ -150,21 +152,6 @@ ACCOUNTING_RETENTION = "kept 10 years after the end of the year it concerns, as 
 
 def is_erased(user_id: str) -> bool:
     return user_id.startswith(ERASED_PREFIX)
-
-
-@dataclass(frozen=True)
-class Disposition:
-    """What an erasure did with one category of a user's data."""
-
-    category: str
-    count: int
-    description: str
-
-
-@dataclass(frozen=True)
-class Erasure:
-    erased: list[Disposition]
-    retained: list[Disposition]
 
 
 def iso_time(value: dt.datetime | None) -> str | None:

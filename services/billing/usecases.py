@@ -27,6 +27,7 @@ from services.core import errors
 from services.core.db import Database
 from services.core.interceptors import current_request_id
 from services.core.tokens import Principal
+from services.core.userdata import Erasure
 
 T = TypeVar("T")
 
@@ -742,7 +743,7 @@ class BillingUseCases:
     async def export_user(self, user_id: str) -> dict[str, Any]:
         return await self._run(self.work.export_user, user_id, d.now_utc())
 
-    async def purge_user(self, user_id: str, request_id: str) -> d.Erasure:
+    async def purge_user(self, user_id: str, request_id: str) -> Erasure:
         """Cancels a live Stripe subscription at once, deletes the Stripe customer (the personal data
         Stripe holds: email, name, payment methods), then erases in one unit of work. Stripe failing
         leaves everything in place (UNAVAILABLE), so the caller's retry starts over."""

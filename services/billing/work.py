@@ -18,6 +18,7 @@ from services.billing.settings import BillingSettings
 from services.core import errors
 from services.core.models import new_id
 from services.core.settings import Settings
+from services.core.userdata import Erasure
 
 
 @dataclass
@@ -829,7 +830,7 @@ class BillingWork:
             ],
         }
 
-    def erase_user(self, repo: BillingRepository, user_id: str) -> d.Erasure:
+    def erase_user(self, repo: BillingRepository, user_id: str) -> Erasure:
         """Deletes what Billing may forget and moves what accounting must keep to the user's
         pseudonym, personal fields removed. Run after the Stripe subscription was cancelled;
         a second run erases nothing and reports the same kept records."""

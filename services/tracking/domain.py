@@ -21,6 +21,7 @@ from typing import Any, Generic, TypeVar
 from services.core import errors
 from services.core.errors import FieldViolation, invalid
 from services.core.tokens import Principal
+from services.core.userdata import Disposition as Disposition  # explicit: the mapping names `domain.Disposition`
 
 T = TypeVar("T")
 
@@ -1062,13 +1063,6 @@ USER_DATA: dict[str, tuple[str, str]] = {
     "sessions": ("viewing_sessions", "viewing sessions behind the platform statistics, deleted"),
     "activity": ("last_activities", "the per-collection change times used for sync, deleted"),
 }
-
-
-@dataclass(frozen=True)
-class Disposition:
-    category: str
-    count: int
-    description: str
 
 
 def erased(counts: Mapping[str, int]) -> list[Disposition]:

@@ -18,6 +18,8 @@ from services.core import errors
 from services.core.db import Database
 from services.core.models import utcnow
 from services.core.tokens import Principal
+from services.core.userdata import Disposition
+from services.core.values import value_from
 from services.tracking import domain
 from services.tracking.catalog_client import CatalogClient
 from services.tracking.domain import (
@@ -59,16 +61,7 @@ T = TypeVar("T")
 
 
 def _snapshot_facts(title: TitleSnapshot, episodes: Sequence[EpisodeFacts]) -> TitleFacts:
-    return TitleFacts(
-        title_id=title.title_id,
-        kind=title.kind,
-        display_name=title.display_name,
-        poster_path=title.poster_path,
-        release_date=title.release_date,
-        genres=tuple(title.genres or ()),
-        runtime_minutes=title.runtime_minutes,
-        episodes=tuple(episodes),
-    )
+    return value_from(TitleFacts, title, genres=tuple(title.genres or ()), episodes=tuple(episodes))
 
 
 def save_snapshot(repo: TrackingRepository, facts: TitleFacts, now: dt.datetime) -> TitleSnapshot:
@@ -217,8 +210,8 @@ class ScrobbleResult:
 @dataclass(frozen=True)
 class Purged:
     counts: Mapping[str, int]
-    erased: list[domain.Disposition]
-    retained: list[domain.Disposition]
+    erased: list[Disposition]
+    retained: list[Disposition]
 
 
 class TrackingWork:
