@@ -22,7 +22,6 @@ import datetime as dt
 import logging
 import random
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import cast
 
 from sqlalchemy.orm import Session as OrmSession
@@ -33,19 +32,10 @@ from services.auth.repository import AuthRepository
 from services.auth.userdata_client import PeerFailure, UserDataClient
 from services.core.db import Database
 from services.core.models import utcnow
-from services.core.outbox import LeasedOutbox
+from services.core.outbox import LeasedOutbox, OutboxPolicy
 from services.core.values import value_from
 
 log = logging.getLogger("marquee.auth.erasure")
-
-
-@dataclass(frozen=True)
-class ErasurePolicy:
-    retry_initial_seconds: float = 1.0
-    retry_max_seconds: float = 300.0
-    lease_seconds: float = 60.0
-    poll_seconds: float = 1.0
-    batch: int = 50
 
 
 def _disposition(item: dict[str, object]) -> Disposition:
@@ -79,15 +69,12 @@ class ErasureDispatcher(LeasedOutbox[tuple[str, str], bool]):
         self,
         database: Database,
         client: UserDataClient,
-        policy: ErasurePolicy,
+        policy: OutboxPolicy,
         *,
         clock: Callable[[], dt.datetime] = utcnow,
     ) -> None:
-        super().__init__(
-            database, poll_seconds=policy.poll_seconds, lease_seconds=policy.lease_seconds, batch=policy.batch, clock=clock
-        )
+        super().__init__(database, policy, clock=clock)
         self.client = client
-        self.policy = policy
 
     @property
     def services(self) -> list[str]:

@@ -7,7 +7,7 @@ import datetime as dt
 from sqlalchemy import JSON, Boolean, ForeignKey, Index, MetaData, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from services.core.models import NAMING_CONVENTION, UtcDateTime, new_id, utcnow
+from services.core.models import NAMING_CONVENTION, Timestamps, UtcDateTime, new_id, utcnow
 
 
 class Base(DeclarativeBase):
@@ -16,7 +16,7 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
-class User(Base):
+class User(Timestamps, Base):
     __tablename__ = "auth_users"
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
@@ -37,8 +37,6 @@ class User(Base):
     bonus_granted: Mapped[bool] = mapped_column(Boolean, default=False)
     disable_reason: Mapped[str] = mapped_column(String(500), default="")
     disable_time: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
-    create_time: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
-    update_time: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
     last_login_time: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
     password_change_time: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
 

@@ -9,7 +9,7 @@ import grpc
 from marquee.auth.v1 import auth_pb2_grpc
 
 from services.auth.billing_client import BillingClient
-from services.auth.erasure import ErasureDispatcher, ErasurePolicy
+from services.auth.erasure import ErasureDispatcher
 from services.auth.handlers import AuthHandlers
 from services.auth.oauth import OAuthClient
 from services.auth.passwords import Passwords
@@ -18,6 +18,7 @@ from services.auth.usecases import AuthUseCases, AuthWork, DeferredMailer, Signu
 from services.auth.userdata_client import UserDataClient
 from services.core.idempotency import Idempotency
 from services.core.mail import mailer_from_settings
+from services.core.outbox import OutboxPolicy
 from services.core.ratelimit import RateLimiter
 from services.core.server import ServiceRegistration
 from services.core.settings import ALL_SERVICES, Settings
@@ -49,13 +50,7 @@ def registration(deps: Dependencies) -> ServiceRegistration:
     )
     bonus = SignupBonus(BillingClient(deps.peers), deps.database, auth.signup_bonus_credits)
     userdata = UserDataClient(deps.peers, deployed_peers(settings))
-    policy = ErasurePolicy(
-        retry_initial_seconds=auth.erasure_retry_initial_seconds,
-        retry_max_seconds=auth.erasure_retry_max_seconds,
-        lease_seconds=auth.erasure_lease_seconds,
-        poll_seconds=auth.erasure_poll_seconds,
-    )
-    erasure = ErasureDispatcher(deps.database, userdata, policy)
+    erasure = ErasureDispatcher(deps.database, userdata, OutboxPolicy.from_settings(auth, "erasure"))
     use_cases = AuthUseCases(
         deps.database, mailer_from_settings(settings), deps.revocations,
         work=work, userdata=userdata, erasure=erasure, erasure_wait_seconds=auth.erasure_wait_seconds,

@@ -31,6 +31,7 @@ class AuthSettings(ServiceSettings):
     erasure_wait_seconds: float = Field(
         3.0, ge=0, le=30, description="How long DeleteUser waits for the other services to confirm their erasure."
     )
+    # The erasure dispatcher's `OutboxPolicy.from_settings(auth, "erasure")`: keep the four names.
     erasure_retry_initial_seconds: float = Field(
         1.0, gt=0, description="First delay before an erasure call that failed is retried; doubles each time."
     )

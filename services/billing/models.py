@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import JSON, BigInteger, Boolean, Index, Integer, MetaData, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from services.core.models import NAMING_CONVENTION, UtcDateTime, new_id, utcnow
+from services.core.models import NAMING_CONVENTION, Timestamps, UtcDateTime, new_id, utcnow
 
 
 class Base(DeclarativeBase):
@@ -38,7 +38,7 @@ class Plan(Base):
     update_time: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
 
 
-class CreditPack(Base):
+class CreditPack(Timestamps, Base):
     __tablename__ = "billing_credit_packs"
 
     id: Mapped[str] = mapped_column(String(40), primary_key=True)
@@ -52,8 +52,6 @@ class CreditPack(Base):
     provider_price_id: Mapped[str] = mapped_column(String(100), default="")
     request_id: Mapped[str | None] = mapped_column(String(128), unique=True)
     version: Mapped[int] = mapped_column(Integer, default=1)
-    create_time: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
-    update_time: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
 
 
 class Customer(Base):

@@ -16,7 +16,7 @@ from sqlalchemy.dialects.postgresql import TSVECTOR
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from services.catalog.domain import STATUS_DRAFT
-from services.core.models import NAMING_CONVENTION, UtcDateTime, new_id, utcnow
+from services.core.models import NAMING_CONVENTION, Timestamps, UtcDateTime, new_id
 
 
 class Base(DeclarativeBase):
@@ -25,7 +25,7 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
-class Title(Base):
+class Title(Timestamps, Base):
     __tablename__ = "catalog_titles"
     __table_args__ = (
         # Provider ids are unique per kind (TMDb movie 1 and tv 1 are different titles).
@@ -64,8 +64,6 @@ class Title(Base):
     asset: Mapped[str] = mapped_column(String(200), default="")
     revision: Mapped[int] = mapped_column(Integer, default=1)
     search_vector: Mapped[str | None] = mapped_column(Text().with_variant(TSVECTOR(), "postgresql"))
-    create_time: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
-    update_time: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
     publish_time: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
     delete_time: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
 
@@ -79,7 +77,7 @@ class TitleGenre(Base):
     position: Mapped[int] = mapped_column(Integer, default=0)
 
 
-class Category(Base):
+class Category(Timestamps, Base):
     __tablename__ = "catalog_categories"
     __table_args__ = (Index("ix_catalog_categories_order", "sort_order", "id"),)
 
@@ -88,8 +86,6 @@ class Category(Base):
     display_name: Mapped[str] = mapped_column(String(200))
     description: Mapped[str] = mapped_column(Text, default="")
     sort_order: Mapped[int] = mapped_column(Integer, default=0)
-    create_time: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
-    update_time: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
 
 
 class TitleCategory(Base):

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, Integer, MetaData, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from services.core.models import NAMING_CONVENTION, UtcDateTime, new_id, utcnow
+from services.core.models import NAMING_CONVENTION, Timestamps, UtcDateTime, new_id, utcnow
 
 
 class Base(DeclarativeBase):
@@ -17,7 +17,7 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
-class DocumentRow(Base):
+class DocumentRow(Timestamps, Base):
     __tablename__ = "chat_documents"
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
@@ -40,8 +40,6 @@ class DocumentRow(Base):
     embedding_model: Mapped[str] = mapped_column(String(200), default="")
     citation_count: Mapped[int] = mapped_column(Integer, default=0)
     version: Mapped[int] = mapped_column(Integer, default=1)
-    create_time: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
-    update_time: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
     index_time: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
 
 
@@ -58,7 +56,7 @@ class ChunkRow(Base):
     end_offset: Mapped[int] = mapped_column(Integer)
 
 
-class ConversationRow(Base):
+class ConversationRow(Timestamps, Base):
     __tablename__ = "chat_conversations"
     __table_args__ = (Index("ix_chat_conversations_user_activity", "user_id", "last_message_time"),)
 
@@ -75,8 +73,6 @@ class ConversationRow(Base):
     generating_message_id: Mapped[str | None] = mapped_column(String(32))
     total_tokens: Mapped[int] = mapped_column(Integer, default=0)
     version: Mapped[int] = mapped_column(Integer, default=1)
-    create_time: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
-    update_time: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
     last_message_time: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
     archive_time: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
 
@@ -110,7 +106,7 @@ class MessageRow(Base):
     complete_time: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
 
 
-class FeedbackRow(Base):
+class FeedbackRow(Timestamps, Base):
     """At most one per assistant message (its id is the message's)."""
 
     __tablename__ = "chat_feedback"
@@ -126,8 +122,6 @@ class FeedbackRow(Base):
     skill_level: Mapped[int] = mapped_column(Integer, default=0)
     documents: Mapped[list[str]] = mapped_column(JSON, default=list)
     request_id: Mapped[str] = mapped_column(String(100), default="")
-    create_time: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
-    update_time: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
 
 
 class UserSettingsRow(Base):

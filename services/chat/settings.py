@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import ipaddress
 import pathlib
-from typing import Annotated, Any, Literal
+from typing import Literal
 
-from pydantic import Field, SecretStr, field_validator
-from pydantic_settings import NoDecode
+from pydantic import Field, SecretStr
 
-from services.core.settings import ServiceSettings, comma_separated
+from services.core.settings import Cidrs, ServiceSettings
 
 
 class ChatSettings(ServiceSettings):
@@ -58,16 +56,8 @@ class ChatSettings(ServiceSettings):
         description="Fetch documents from private, loopback, link-local (cloud metadata), multicast and other non-public "
         "addresses too; for on-prem setups whose knowledge lives on the inside network. Off: those are refused.",
     )
-    chat_fetch_allowed_networks: Annotated[list[str], NoDecode] = Field(
+    chat_fetch_allowed_networks: Cidrs = Field(
         default_factory=list,
         description="CIDRs (comma separated, e.g. `10.20.0.0/16,127.0.0.1/32`) a document may be fetched from although "
         "they are not public; narrower than `chat_fetch_allow_private`.",
     )
-
-    @field_validator("chat_fetch_allowed_networks", mode="before")
-    @classmethod
-    def _networks(cls, value: Any) -> Any:
-        value = comma_separated(value)
-        for cidr in value:
-            ipaddress.ip_network(cidr, strict=False)  # a ValueError names the bad one
-        return value

@@ -1,4 +1,4 @@
-"""Shared column types and naming rules for every service's tables (each service declares its own Base)."""
+"""Shared column types, naming rules and standard columns for every service's tables (each service declares its own Base)."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import uuid
 
 from sqlalchemy import DateTime, TypeDecorator
 from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import Mapped, mapped_column
 
 # Constraint names that are stable across SQLite and PostgreSQL, so one
 # migration history can alter them on both.
@@ -44,3 +45,14 @@ def new_id() -> str:
 
 def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
+
+
+class Timestamps:
+    """`create_time` and `update_time` of a resource row (the contracts' output-only times), both
+    now (UTC) when the row is first written; whoever changes the row moves `update_time`.
+
+    The ORM lists them after the table's own columns (in its selects and in `create_all`); the
+    migrations, not that order, lay out the database."""
+
+    create_time: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
+    update_time: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)

@@ -4,7 +4,8 @@ until the other side answers, from any of several processes without two sending 
 Each round claims the due rows with a lease (compare-and-set in the subclass's repository), starts
 one call per claimed row and leaves failures on their rows for a later round. A process that stops
 cancels its calls; their leases lapse and another process takes them. Subclasses say what is due,
-how a row is claimed and what one attempt does; Auth's erasure fan-out and Notes' refunds use it.
+how a row is claimed and what one attempt does; Auth's erasure fan-out and Notes' refunds use it,
+each with an `OutboxPolicy` its settings build.
 """
 
 from __future__ import annotations
@@ -18,7 +19,8 @@ import os
 import socket
 import uuid
 from collections.abc import Callable, Hashable, Sequence
-from typing import Generic, TypeVar
+from dataclasses import dataclass
+from typing import Generic, Self, TypeVar
 
 from services.core.db import Database
 from services.core.models import utcnow
@@ -29,6 +31,29 @@ C = TypeVar("C")
 log = logging.getLogger("marquee.outbox")
 
 
+@dataclass(frozen=True)
+class OutboxPolicy:
+    """How an outbox paces itself: how often it looks for due rows and how many it claims a round,
+    how long a claim holds a row, and the retry backoff of a failed row (doubling from
+    `retry_initial_seconds`, capped at `retry_max_seconds`, with no last attempt)."""
+
+    retry_initial_seconds: float
+    retry_max_seconds: float
+    lease_seconds: float
+    poll_seconds: float
+    batch: int = 50
+
+    @classmethod
+    def from_settings(cls, settings: object, prefix: str) -> Self:
+        """The policy a service's settings declare under one prefix: `<prefix>_retry_initial_seconds`,
+        `<prefix>_retry_max_seconds`, `<prefix>_lease_seconds` and `<prefix>_poll_seconds`
+        (`MARQUEE_ERASURE_LEASE_SECONDS`, `MARQUEE_NOTES_REFUND_LEASE_SECONDS`, ...)."""
+        return cls(**{name: getattr(settings, f"{prefix}_{name}") for name in _SETTING_NAMES})
+
+
+_SETTING_NAMES = ("retry_initial_seconds", "retry_max_seconds", "lease_seconds", "poll_seconds")
+
+
 class LeasedOutbox(Generic[K, C]):
     """`K` names a row (its key), `C` is what a successful claim returns to the attempt."""
 
@@ -37,15 +62,13 @@ class LeasedOutbox(Generic[K, C]):
     def __init__(
         self,
         database: Database,
+        policy: OutboxPolicy,
         *,
-        poll_seconds: float,
-        lease_seconds: float,
-        batch: int,
         clock: Callable[[], dt.datetime] = utcnow,
     ) -> None:
         self.db = database
+        self.policy = policy
         self.clock = clock
-        self.poll_seconds, self.lease_seconds, self.batch = poll_seconds, lease_seconds, batch
         self.owner = f"{socket.gethostname()[:30]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         self._loop_task: asyncio.Task[None] | None = None
         self._attempts: dict[K, asyncio.Task[None]] = {}
@@ -93,7 +116,7 @@ class LeasedOutbox(Generic[K, C]):
                 raise
             except Exception:  # a database hiccup: the rows wait for the next round
                 log.warning("%s round failed; retrying", self.name, exc_info=True)
-            await asyncio.sleep(self.poll_seconds)
+            await asyncio.sleep(self.policy.poll_seconds)
 
     # -- rounds ----------------------------------------------------------------------------
 
@@ -101,8 +124,8 @@ class LeasedOutbox(Generic[K, C]):
         """Claims what is due (every row of `only`, when given) and starts a call for each; returns
         the calls for those rows, including ones already running here."""
         now = self.clock()
-        due = await self.db.run(lambda s: list(self.due(s, now, self.batch, only)))
-        until = now + dt.timedelta(seconds=self.lease_seconds)
+        due = await self.db.run(lambda s: list(self.due(s, now, self.policy.batch, only)))
+        until = now + dt.timedelta(seconds=self.policy.lease_seconds)
         started = []
         for key in due:
             running = self._attempts.get(key)

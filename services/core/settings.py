@@ -17,7 +17,16 @@ import pathlib
 import re
 from typing import Annotated, Any, Self
 
-from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BeforeValidator,
+    Field,
+    SecretStr,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import (
     BaseSettings,
     NoDecode,
@@ -122,6 +131,32 @@ class _OwnKeysToml(TomlConfigSettingsSource):
         return {key: value for key, value in super().__call__().items() if key in fields}
 
 
+def comma_separated(value: Any) -> Any:
+    """A `list[str]` setting given as `a,b` (the environment's spelling) into its items; lists pass through."""
+    if isinstance(value, str):
+        if value.strip().startswith("["):
+            # Taken apart by commas, a JSON list would become origins like `["https://a"`.
+            raise ValueError("is comma separated (a,b), not a JSON list")
+        value = [part.strip() for part in value.split(",") if part.strip()]
+    return value
+
+
+def addresses_or_cidrs(value: list[str]) -> list[str]:
+    """Each item an address or a network (`10.0.0.0/8`), so a typo fails at start-up."""
+    for cidr in value:
+        try:
+            ipaddress.ip_network(cidr, strict=False)
+        except ValueError as exc:
+            raise ValueError(f"{cidr!r} is not an address or CIDR (for example 10.0.0.0/8)") from exc
+    return value
+
+
+# A list setting, comma separated in the environment (`MARQUEE_SERVICES=auth,catalog`), a list in the TOML file.
+CommaSeparated = Annotated[list[str], NoDecode, BeforeValidator(comma_separated)]
+# A comma-separated list of addresses and networks.
+Cidrs = Annotated[CommaSeparated, AfterValidator(addresses_or_cidrs)]
+
+
 class Settings(BaseSettings):
     """Everything Marquee reads from its environment."""
 
@@ -145,7 +180,7 @@ class Settings(BaseSettings):
     # Server
     host: str = Field("127.0.0.1", description="Interface the gRPC server binds.")
     grpc_port: int = Field(50051, ge=0, le=65535, description="gRPC port; 0 picks a free one.")
-    services: Annotated[list[str], NoDecode] = Field(
+    services: CommaSeparated = Field(
         list(ALL_SERVICES), description="Services this process serves (comma separated in the environment)."
     )
     max_message_bytes: int = Field(4 * 1024 * 1024, description="Largest request or response message accepted.")
@@ -198,7 +233,7 @@ class Settings(BaseSettings):
 
     # Shared by the services: return URLs (Auth's social sign-in, Billing's checkout and
     # portal), service identities between peers, and outgoing mail.
-    allowed_redirect_uris: Annotated[list[str], NoDecode] = Field(
+    allowed_redirect_uris: CommaSeparated = Field(
         ["http://localhost", "http://127.0.0.1"],
         description="Prefixes a social sign-in redirect_uri must start with (comma separated).",
     )
@@ -224,7 +259,7 @@ class Settings(BaseSettings):
     gateway_port: int = Field(8080, ge=0, le=65535, description="Envoy's HTTP port; 0 picks a free one.")
     gateway_admin_port: int = Field(0, ge=0, le=65535, description="Envoy's admin port, always on loopback; 0 picks a free one.")
     gateway_max_body_bytes: int = Field(4 * 1024 * 1024, description="Largest JSON request body Envoy accepts (413 above).")
-    cors_allowed_origins: Annotated[list[str], NoDecode] = Field(
+    cors_allowed_origins: CommaSeparated = Field(
         ["*"], description="Origins browsers may call from; `*` only outside production."
     )
     gateway_token: SecretStr = Field(
@@ -232,16 +267,11 @@ class Settings(BaseSettings):
         description="What our Envoy sends in x-marquee-gateway so services trust its x-forwarded-for; "
         "empty derives it from MARQUEE_SECRET_KEY.",
     )
-    trusted_proxies: Annotated[list[str], NoDecode] = Field(
+    trusted_proxies: Cidrs = Field(
         default_factory=list,
         description="CIDRs of other proxies whose x-forwarded-for is trusted (comma separated); "
         "any other caller is the address it connects from.",
     )
-
-    @field_validator("services", "cors_allowed_origins", "trusted_proxies", "allowed_redirect_uris", mode="before")
-    @classmethod
-    def _split_commas(cls, value: Any) -> Any:
-        return comma_separated(value)
 
     @field_validator("cors_allowed_origins")
     @classmethod
@@ -293,16 +323,6 @@ class Settings(BaseSettings):
                 raise ValueError(f"{name}: {address!r} is not host:port (or unix:/path)")
         return value
 
-    @field_validator("trusted_proxies")
-    @classmethod
-    def _cidrs(cls, value: list[str]) -> list[str]:
-        for cidr in value:
-            try:
-                ipaddress.ip_network(cidr, strict=False)
-            except ValueError as exc:
-                raise ValueError(f"{cidr!r} is not an address or CIDR (for example 10.0.0.0/8)") from exc
-        return value
-
     @field_validator("services")
     @classmethod
     def _known_services(cls, value: list[str]) -> list[str]:
@@ -352,16 +372,6 @@ class Settings(BaseSettings):
     @property
     def is_sqlite(self) -> bool:
         return self.resolved_database_url.startswith("sqlite")
-
-
-def comma_separated(value: Any) -> Any:
-    """A `list[str]` setting given as `a,b` (the environment's spelling) into its items; lists pass through."""
-    if isinstance(value, str):
-        if value.strip().startswith("["):
-            # Taken apart by commas, a JSON list would become origins like `["https://a"`.
-            raise ValueError("is comma separated (a,b), not a JSON list")
-        value = [part.strip() for part in value.split(",") if part.strip()]
-    return value
 
 
 class ServiceSettings(BaseSettings):

@@ -42,7 +42,7 @@ import uuid
 from collections import deque
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Annotated, Any
+from typing import Any
 
 import grpc
 import redis
@@ -50,8 +50,7 @@ from celery import Celery
 from celery.exceptions import SoftTimeLimitExceeded
 from google.protobuf.message import Message
 from google.rpc import code_pb2
-from pydantic import Field, field_validator
-from pydantic_settings import NoDecode
+from pydantic import Field
 from sqlalchemy.orm import Session
 
 from services.core import operations as ops
@@ -59,7 +58,7 @@ from services.core.db import Database
 from services.core.errors import DomainError
 from services.core.models import utcnow
 from services.core.operations import OperationRecord, OperationsTable, OperationStore, State
-from services.core.settings import ServiceSettings, Settings
+from services.core.settings import CommaSeparated, ServiceSettings, Settings
 
 log = logging.getLogger("marquee.tasks")
 
@@ -83,17 +82,10 @@ class RuntimeSettings(ServiceSettings):
     broker_visibility_timeout_seconds: int = Field(
         3600, ge=1, description="Redis broker: an unacknowledged message is redelivered after this long."
     )
-    worker_task_modules: Annotated[list[str], NoDecode] = Field(
+    worker_task_modules: CommaSeparated = Field(
         default_factory=list,
         description="Comma-separated extra modules whose tasks the worker registers (tests load theirs this way).",
     )
-
-    @field_validator("worker_task_modules", mode="before")
-    @classmethod
-    def _split_commas(cls, value: Any) -> Any:
-        if isinstance(value, str):
-            return [part.strip() for part in value.split(",") if part.strip()]
-        return value
 
 
 # ---- errors a task body may raise ----------------------------------------------------------

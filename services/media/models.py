@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import JSON, BigInteger, Boolean, Float, ForeignKey, Index, Integer, MetaData, String, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from services.core.models import NAMING_CONVENTION, UtcDateTime, new_id, utcnow
+from services.core.models import NAMING_CONVENTION, Timestamps, UtcDateTime, new_id, utcnow
 from services.core.operations import OperationsTable
 
 
@@ -16,7 +16,7 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
-class Asset(Base):
+class Asset(Timestamps, Base):
     __tablename__ = "media_assets"
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
@@ -50,8 +50,6 @@ class Asset(Base):
     error: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
     storage_bytes: Mapped[int] = mapped_column(BigInteger, default=0)
     etag: Mapped[str] = mapped_column(String(32), default="")
-    create_time: Mapped[dt.datetime] = mapped_column(UtcDateTime(timezone=True), default=utcnow)
-    update_time: Mapped[dt.datetime] = mapped_column(UtcDateTime(timezone=True), default=utcnow)
     ready_time: Mapped[dt.datetime | None] = mapped_column(UtcDateTime(timezone=True), nullable=True)
 
     __table_args__ = (Index("ix_media_assets_owner_create", "owner_id", "create_time"),)
@@ -72,7 +70,7 @@ class Thumbnail(Base):
     create_time: Mapped[dt.datetime] = mapped_column(UtcDateTime(timezone=True), default=utcnow)
 
 
-class TextTrack(Base):
+class TextTrack(Timestamps, Base):
     __tablename__ = "media_text_tracks"
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
@@ -84,8 +82,6 @@ class TextTrack(Base):
     key: Mapped[str] = mapped_column(String(512))
     cue_count: Mapped[int] = mapped_column(Integer, default=0)
     size_bytes: Mapped[int] = mapped_column(BigInteger, default=0)
-    create_time: Mapped[dt.datetime] = mapped_column(UtcDateTime(timezone=True), default=utcnow)
-    update_time: Mapped[dt.datetime] = mapped_column(UtcDateTime(timezone=True), default=utcnow)
 
     __table_args__ = (UniqueConstraint("asset_id", "kind", "language_code"),)
 

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import JSON, Boolean, Float, Index, Integer, MetaData, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from services.core.models import NAMING_CONVENTION, UtcDateTime, new_id, utcnow
+from services.core.models import NAMING_CONVENTION, Timestamps, UtcDateTime, new_id, utcnow
 from services.core.operations import OperationsTable
 
 
@@ -17,7 +17,7 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
-class Note(Base):
+class Note(Timestamps, Base):
     __tablename__ = "notes_notes"
     __table_args__ = (Index("ix_notes_notes_user_create", "user_id", "create_time"),)
 
@@ -53,8 +53,6 @@ class Note(Base):
     credits_spent: Mapped[int] = mapped_column(Integer, default=0)
     operation_id: Mapped[str] = mapped_column(String(32), default="")
     etag: Mapped[str] = mapped_column(String(40), default="")
-    create_time: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
-    update_time: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
 
 
 class TranscriptRow(Base):

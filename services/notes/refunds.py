@@ -21,28 +21,18 @@ import datetime as dt
 import logging
 import random
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 from typing import Any
 
 from services.core.db import Database
 from services.core.errors import DomainError
 from services.core.models import utcnow
 from services.core.operations import OperationRecord
-from services.core.outbox import LeasedOutbox
+from services.core.outbox import LeasedOutbox, OutboxPolicy
 from services.notes.billing_client import BillingClient, RefundRefused
 from services.notes.domain import refund_retry_delay
 from services.notes.repository import NotesRepository
 
 log = logging.getLogger("marquee.notes.refunds")
-
-
-@dataclass(frozen=True)
-class RefundPolicy:
-    retry_initial_seconds: float = 1.0
-    retry_max_seconds: float = 300.0
-    lease_seconds: float = 60.0
-    poll_seconds: float = 2.0
-    batch: int = 50
 
 
 class RefundOutbox(LeasedOutbox[str, Any]):
@@ -54,7 +44,7 @@ class RefundOutbox(LeasedOutbox[str, Any]):
         self,
         database: Database,
         billing: BillingClient,
-        policy: RefundPolicy,
+        policy: OutboxPolicy,
         *,
         released: Callable[[Any, str], OperationRecord | None],
         publish: Callable[[OperationRecord], Awaitable[None]],
@@ -62,11 +52,8 @@ class RefundOutbox(LeasedOutbox[str, Any]):
     ) -> None:
         """`released(session, job_id)` marks the job's credit RELEASED (in the unit of work that
         deletes the row) and returns the changed operation, which `publish` announces."""
-        super().__init__(
-            database, poll_seconds=policy.poll_seconds, lease_seconds=policy.lease_seconds, batch=policy.batch, clock=clock
-        )
+        super().__init__(database, policy, clock=clock)
         self.billing = billing
-        self.policy = policy
         self._released = released
         self._publish = publish
 

@@ -34,6 +34,7 @@ class NotesSettings(ServiceSettings):
     notes_credits_per_note: int = Field(1, ge=0, description="Credits one note generation costs.")
     notes_max_active_jobs: int = Field(3, ge=1, description="Operations one user may have QUEUED or RUNNING at once.")
     notes_quizzes_per_note_per_day: int = Field(10, ge=1, description="Quiz generations allowed per note per day.")
+    # The refund outbox's `OutboxPolicy.from_settings(settings, "notes_refund")`: keep the four names.
     notes_refund_poll_seconds: float = Field(
         2.0, gt=0, description="How often each Notes server looks for credit refunds due (the refund outbox)."
     )

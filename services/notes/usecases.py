@@ -55,6 +55,7 @@ from services.core.errors import (
 from services.core.models import new_id, utcnow
 from services.core.operations import OperationRecord, State, TaskCall
 from services.core.operations_service import Operations
+from services.core.outbox import OutboxPolicy
 from services.core.tokens import ROLE_SERVICE, Principal
 from services.notes import domain as d
 from services.notes import export
@@ -62,7 +63,7 @@ from services.notes.billing_client import BillingClient, RefundRefused
 from services.notes.media_client import MediaClient
 from services.notes.model import Completion, TextModel, llm_unavailable
 from services.notes.models import NOTES_OPERATIONS, Attempt, Link, Note, Quiz, Refund, TranscriptRow
-from services.notes.refunds import RefundOutbox, RefundPolicy
+from services.notes.refunds import RefundOutbox
 from services.notes.repository import ACTIVE_STATES, NoteQuery, NotesRepository
 from services.notes.settings import NotesSettings
 from services.notes.transcripts import (
@@ -388,13 +389,13 @@ class NotesUseCases:
         self.deps = deps
         self.operations = operations
         self.clock = clock
-        policy = RefundPolicy(
-            retry_initial_seconds=settings.notes_refund_retry_initial_seconds,
-            retry_max_seconds=settings.notes_refund_retry_max_seconds,
-            lease_seconds=settings.notes_refund_lease_seconds,
-            poll_seconds=settings.notes_refund_poll_seconds,
+        self.refunds = RefundOutbox(
+            database,
+            deps.billing,
+            OutboxPolicy.from_settings(settings, "notes_refund"),
+            released=self._released,
+            publish=operations.publish,
         )
-        self.refunds = RefundOutbox(database, deps.billing, policy, released=self._released, publish=operations.publish)
 
     async def _run(self, fn: Callable[..., Any], *args: Any) -> Any:
         return await self.db.run(lambda session: fn(NotesRepository(session), *args))

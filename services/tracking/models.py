@@ -7,7 +7,7 @@ import datetime as dt
 from sqlalchemy import JSON, Boolean, Date, Float, Index, Integer, MetaData, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from services.core.models import NAMING_CONVENTION, UtcDateTime, new_id, utcnow
+from services.core.models import NAMING_CONVENTION, Timestamps, UtcDateTime, new_id, utcnow
 
 
 class Base(DeclarativeBase):
@@ -53,7 +53,7 @@ class EpisodeSnapshot(Base):
     still_path: Mapped[str] = mapped_column(String(2048), default="")
 
 
-class WatchlistEntry(Base):
+class WatchlistEntry(Timestamps, Base):
     __tablename__ = "tracking_watchlist"
     __table_args__ = (
         UniqueConstraint("user_id", "title_id"),
@@ -70,8 +70,6 @@ class WatchlistEntry(Base):
     favorite: Mapped[bool] = mapped_column(Boolean, default=False)
     notes: Mapped[str] = mapped_column(Text, default="")
     version: Mapped[int] = mapped_column(Integer, default=1)
-    create_time: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
-    update_time: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
     status_update_time: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
     last_watch_time: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
     # The latest activity on the title (play, mark, playback, watchlist change): up next's sort key.
@@ -181,7 +179,7 @@ class ScrobbleSession(Base):
     completed: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
-class Rating(Base):
+class Rating(Timestamps, Base):
     __tablename__ = "tracking_ratings"
     __table_args__ = (
         UniqueConstraint("user_id", "item"),
@@ -197,8 +195,6 @@ class Rating(Base):
     season_number: Mapped[int] = mapped_column(Integer, default=0)
     episode_number: Mapped[int] = mapped_column(Integer, default=0)
     score: Mapped[int] = mapped_column(Integer)
-    create_time: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
-    update_time: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
 
 
 class Dismissal(Base):

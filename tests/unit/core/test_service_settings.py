@@ -7,7 +7,7 @@ import pathlib
 import pytest
 from pydantic import Field
 
-from services.core.settings import ServiceSettings, Settings
+from services.core.settings import Cidrs, CommaSeparated, ServiceSettings, Settings
 
 
 class ExampleSettings(ServiceSettings):
@@ -30,3 +30,24 @@ def test_environment_then_file_then_default(tmp_path: pathlib.Path, monkeypatch:
 def test_bad_values_are_refused(tmp_path: pathlib.Path) -> None:
     with pytest.raises(ValueError, match="example_limit"):
         ExampleSettings.load(Settings(data_dir=tmp_path), example_limit=0)
+
+
+class ListSettings(ServiceSettings):
+    example_names: CommaSeparated = Field(default_factory=list, description="Some names.")
+    example_networks: Cidrs = Field(default_factory=list, description="Some networks.")
+
+
+def test_list_settings_are_comma_separated_in_the_environment(tmp_path: pathlib.Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    core = Settings(data_dir=tmp_path)
+    monkeypatch.setenv("MARQUEE_EXAMPLE_NAMES", " a, b ,,c")
+    monkeypatch.setenv("MARQUEE_EXAMPLE_NETWORKS", "10.0.0.0/8,::1")
+    loaded = ListSettings.load(core)
+    assert (loaded.example_names, loaded.example_networks) == (["a", "b", "c"], ["10.0.0.0/8", "::1"])
+    assert ListSettings.load(core, example_names=["x,y"]).example_names == ["x,y"]  # a list passes through
+    monkeypatch.setenv("MARQUEE_EXAMPLE_NAMES", '["a", "b"]')
+    with pytest.raises(ValueError, match="not a JSON list"):
+        ListSettings.load(core)
+    monkeypatch.setenv("MARQUEE_EXAMPLE_NAMES", "a")
+    monkeypatch.setenv("MARQUEE_EXAMPLE_NETWORKS", "10.0.0.0/8,not-a-network")
+    with pytest.raises(ValueError, match="'not-a-network' is not an address or CIDR"):
+        ListSettings.load(core)
