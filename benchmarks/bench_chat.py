@@ -1,7 +1,8 @@
 """Chat's retrieval: hybrid search latency at 10k and 100k chunks against numpy brute force, and recall@5.
 
     python benchmarks/bench_chat.py [--sizes 10000,100000] [--queries 300] [--skip-recall] [--reference-python PY]
-        [--skip-answers] [--fresh-corpus]
+        [--skip-answers] [--fresh-corpus] [--baseline-root DIR] [--streams N] [--streams-repeat R]
+    python benchmarks/bench_chat.py --streams-only [--baseline-root DIR] [--streams-repeat R] [--profile DIR]
 
 Retrieval: synthetic clustered 384-d unit vectors (200 clusters, the shape of real embedded chunks) with
 Zipf-distributed words for the keyword half, loaded into `LocalHybridIndex` (usearch HNSW with the index's
@@ -27,7 +28,17 @@ ingested, a gRPC client in the same process:
   round trip over the same server (embedding + search + gRPC, no answer).
 - the same with the embedded SmolLM2 model (for reference: its own prompt processing dominates);
 - 100 concurrent answer streams (100 users, one answer each, 60 words at 10 ms per word from the stand-in):
-  wall time, time to first token p50/p99 under that load, and the answers completed.
+  wall time, time to first token p50/p99 under that load, and the answers completed. This figure (in this
+  process, the old harness) counts the clients' and the stand-in's work against the server: see below.
+
+Streams (`--streams-only` runs only these, in about 20 s; otherwise they follow the answers): the same 100
+streams with the server, the stand-in model and the clients each in a process of its own
+(benchmarks/chat_processes.py), so the figure is the server's; beside it, in the same run, the old harness,
+and with `--baseline-root` (a checkout of older code, e.g. `git worktree add --detach /tmp/base <commit>`) the
+older server in the same separate-process harness; `--streams-repeat` interleaves the rounds. Each has a fresh
+backend. `server_cpu_s` is the server process's CPU during the streams; `--profile DIR` writes py-spy's raw
+stacks of each server (CHAT_BENCH_GIL=1: only the thread holding the GIL); CHAT_BENCH_TRACE=file writes the
+answer path's steps (start, end) by name when the server stops.
 
 Prints one line per figure; the last line is one JSON object with all of them.
 """
