@@ -1,7 +1,8 @@
 """Chat's retrieval: hybrid search latency at 10k and 100k chunks against numpy brute force, and recall@5.
 
     python benchmarks/bench_chat.py [--sizes 10000,100000] [--queries 300] [--skip-recall] [--reference-python PY]
-        [--skip-answers] [--fresh-corpus]
+        [--skip-answers] [--fresh-corpus] [--baseline-root DIR] [--streams N] [--streams-repeat R]
+    python benchmarks/bench_chat.py --streams-only [--baseline-root DIR] [--streams-repeat R] [--profile DIR]
 
 Retrieval: synthetic clustered 384-d unit vectors (200 clusters, the shape of real embedded chunks) with
 Zipf-distributed words for the keyword half, loaded into `LocalHybridIndex` (usearch HNSW with the index's
@@ -27,7 +28,17 @@ ingested, a gRPC client in the same process:
   round trip over the same server (embedding + search + gRPC, no answer).
 - the same with the embedded SmolLM2 model (for reference: its own prompt processing dominates);
 - 100 concurrent answer streams (100 users, one answer each, 60 words at 10 ms per word from the stand-in):
-  wall time, time to first token p50/p99 under that load, and the answers completed.
+  wall time, time to first token p50/p99 under that load, and the answers completed. This figure (in this
+  process, the old harness) counts the clients' and the stand-in's work against the server: see below.
+
+Streams (`--streams-only` runs only these, in about 20 s; otherwise they follow the answers): the same 100
+streams with the server, the stand-in model and the clients each in a process of its own
+(benchmarks/chat_processes.py), so the figure is the server's; beside it, in the same run, the old harness,
+and with `--baseline-root` (a checkout of older code, e.g. `git worktree add --detach /tmp/base <commit>`) the
+older server in the same separate-process harness; `--streams-repeat` interleaves the rounds. Each has a fresh
+backend. `server_cpu_s` is the server process's CPU during the streams; `--profile DIR` writes py-spy's raw
+stacks of each server (CHAT_BENCH_GIL=1: only the thread holding the GIL); CHAT_BENCH_TRACE=file writes the
+answer path's steps (start, end) by name when the server stops.
 
 Prints one line per figure; the last line is one JSON object with all of them.
 """
@@ -329,6 +340,133 @@ async def bench_answers(queries: int, skip_embedded_model: bool = False) -> dict
     return results
 
 
+async def bench_streams(streams: int, baseline_root: str, repeat: int, profile_dir: str = "") -> list[dict[str, Any]]:
+    """The `streams`-answers-at-once figure three ways, interleaved `repeat` times on one machine: the old harness
+    (server, stand-in model and clients in this process and event loop), then the server, the stand-in and the
+    clients each in a process of its own (benchmarks/chat_processes.py), with `baseline_root`'s code (when given)
+    and with this tree's. Each run has a fresh backend (SQLite + embedded Redis, or the external one)."""
+    from marquee.chat.v1 import chat_pb2 as pb
+    from marquee.chat.v1 import chat_pb2_grpc
+
+    from services.app import Dependencies, build_server
+    from services.core import migrate
+    from services.core.tokens import ROLE_ADMIN, KeySet, TokenSigner
+    from tests.support import retrieval_set
+    from tests.support.harness import bearer, settings_for_tests, start_backend
+    from tests.support.llm_standin import LlmStandin
+
+    sys.path.insert(0, str(pathlib.Path(__file__).parent))
+    import chat_processes
+
+    questions = [q for q, _ in retrieval_set.QUESTIONS]
+    profiles: list[str] = []
+
+    async def prepare(address: str, admin: tuple[tuple[str, str], ...], warm: list[str]) -> None:
+        async with grpc.aio.insecure_channel(address) as channel:
+            stub = chat_pb2_grpc.ChatServiceStub(channel)
+            for key, text in retrieval_set.PASSAGES.items():
+                await stub.CreateDocument(pb.CreateDocumentRequest(document=pb.Document(title=key, text=text)), metadata=admin)
+            while True:
+                listed = await stub.ListDocuments(pb.ListDocumentsRequest(page_size=50), metadata=admin)
+                if all(d.state == pb.DOCUMENT_STATE_READY for d in listed.documents):
+                    break
+                await asyncio.sleep(0.1)
+        await chat_processes.streams(address, warm, questions[:3])  # warm up: caches, connections
+
+    async def once(name: str, code_root: str | None) -> dict[str, Any]:
+        folder = pathlib.Path(tempfile.mkdtemp(prefix="bench_chat_streams_"))
+        backend = start_backend(folder / "backend")
+        children: list[chat_processes.Child] = []
+        try:
+            settings = settings_for_tests(backend, folder / "data")
+            migrate.upgrade(settings)
+            signer = TokenSigner.from_settings(settings, KeySet.from_settings(settings))
+
+            def token(role: str = "user") -> str:
+                return signer.sign(uuid.uuid4().hex, token_id=uuid.uuid4().hex, role=role)[0]
+
+            admin = bearer(token(ROLE_ADMIN))
+            warm, users = [token() for _ in range(3)], [token() for _ in range(streams)]
+            chat = {"chat_index_dir": str(folder / "index"), "chat_requests_per_minute": 10_000,
+                    "chat_answer_score_threshold": 0.3}  # fmt: skip
+            started = time.perf_counter()
+            if code_root is None:  # the old harness: everything in this process
+                with LlmStandin(
+                    reply=lambda messages: "From the guide: " + " ".join(["word"] * 58) + " [1].", embedding_dim=256
+                ) as standin:
+                    llm, embeddings = _standin_settings(standin.openai_url)
+                    deps = Dependencies.build(settings)
+                    for kind, values in ((LlmSettings, llm), (EmbeddingSettings, embeddings), (ChatSettings, chat)):
+                        deps.service_settings[kind] = kind(**values)
+                    server = build_server(deps, address="127.0.0.1:0")
+                    await server.start()
+                    try:
+                        address = f"127.0.0.1:{server.port}"
+                        await prepare(address, admin, warm)
+                        standin.token_delay = 0.01
+                        figures = await chat_processes.streams(address, users, questions)
+                    finally:
+                        await server.stop(1.0)
+                        await deps.close()
+            else:
+                standin_child = chat_processes.Child("standin")
+                children.append(standin_child)
+                llm, embeddings = _standin_settings(standin_child.answer["openai_url"])
+                values = {"env": "test", "data_dir": str(folder / "data"), "database_url": backend.database_url,
+                          "redis_url": backend.redis_url, "host": "127.0.0.1", "grpc_port": 0,
+                          "log_level": "WARNING"}  # fmt: skip
+                config = {"settings": values, "llm": llm, "embeddings": embeddings, "chat": chat}
+                server_child = chat_processes.Child("server", *(["--code-root", code_root] if code_root else []), config=config)
+                children.append(server_child)
+                address = f"127.0.0.1:{server_child.answer['port']}"
+                await prepare(address, admin, warm)
+                chat_processes.set_token_delay(standin_child.answer["control_url"], 0.01)
+                spy = None
+                if profile_dir:
+                    output = pathlib.Path(profile_dir) / f"server-{len(profiles)}.txt"
+                    spy = chat_processes.py_spy(server_child.process.pid, output, 4, gil=bool(os.environ.get("CHAT_BENCH_GIL")))
+                    profiles.append(str(output))
+                    await asyncio.sleep(1.0)  # py-spy attached
+                cpu = server_child.cpu_seconds()
+                burst = time.perf_counter()
+                clients = chat_processes.Child("clients", config={"address": address, "tokens": users, "questions": questions})
+                children.append(clients)
+                figures = {**clients.answer, "server_cpu_s": round(server_child.cpu_seconds() - cpu, 2), "burst_started": burst}
+                if spy is not None:
+                    spy.wait(timeout=60)
+            figures = {"harness": name, **figures, "stand_in_stream_s": round(60 * 0.01, 2),
+                       "setup_and_run_s": round(time.perf_counter() - started, 1),
+                       "loadavg": [round(x, 2) for x in os.getloadavg()]}  # fmt: skip
+            print(f"streams [{name}]: {figures}", flush=True)
+            return figures
+        finally:
+            for child in reversed(children):
+                child.stop()
+            backend.stop()
+            shutil.rmtree(folder, ignore_errors=True)
+
+    from services.chat.settings import ChatSettings
+    from services.core.embeddings import EmbeddingSettings
+    from services.core.llm import LlmSettings
+
+    plan: list[tuple[str, str | None]] = [("old harness: one process", None)]
+    if baseline_root:
+        plan.append((f"processes, code of {baseline_root}", baseline_root))
+    plan.append(("processes, this tree", ""))
+    results = []
+    for _ in range(repeat):
+        for name, code_root in plan:
+            results.append(await once(name, code_root))
+    return results
+
+
+def _standin_settings(openai_url: str) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The model and embeddings settings for the stand-in: its in-flight limit raised to the streams (see below)."""
+    llm = {"llm_provider": "openai", "llm_base_url": openai_url, "llm_model": "standin", "llm_max_retries": 0,
+           "llm_max_concurrency": 128}  # fmt: skip
+    return llm, {"embedding_provider": "openai", "embedding_base_url": openai_url}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="10000,100000")
@@ -343,7 +481,24 @@ def main() -> None:
     parser.add_argument("--fresh-corpus", action="store_true", help="rebuild the cached synthetic index in the temp dir")
     parser.add_argument("--answer-rounds", type=int, default=100)
     parser.add_argument("--skip-embedded-model", action="store_true", help="leave out the SmolLM2 reference run")
+    parser.add_argument(
+        "--streams-only", action="store_true",
+        help="only the concurrent answer streams (old harness, then server / stand-in / clients in processes of their own)",
+    )  # fmt: skip
+    parser.add_argument("--streams", type=int, default=100, help="answer streams at once")
+    parser.add_argument("--streams-repeat", type=int, default=1, help="rounds of the interleaved streams figures")
+    parser.add_argument(
+        "--baseline-root", default="",
+        help="a checkout of older code (e.g. a `git worktree add --detach` of the base): its server beside this tree's",
+    )  # fmt: skip
+    parser.add_argument("--profile", default="", metavar="DIR", help="py-spy each server process during its streams into DIR")
     args = parser.parse_args()
+    if args.streams_only:
+        results = {"loadavg_start": [round(x, 2) for x in os.getloadavg()]}
+        print(f"load average at start: {results['loadavg_start']}", flush=True)
+        results["streams"] = asyncio.run(bench_streams(args.streams, args.baseline_root, args.streams_repeat, args.profile))
+        print(json.dumps(results))
+        return
     results: dict[str, Any] = {"retrieval": [], "loadavg_start": [round(x, 2) for x in os.getloadavg()]}
     print(f"load average at start: {results['loadavg_start']}", flush=True)
     for size in (int(s) for s in args.sizes.split(",") if s):
@@ -368,6 +523,7 @@ def main() -> None:
         print(f"reference recall (all-MiniLM-L6-v2): {results['reference']}", flush=True)
     if not args.skip_answers:
         results["answers"] = asyncio.run(bench_answers(args.answer_rounds, args.skip_embedded_model))
+        results["streams"] = asyncio.run(bench_streams(args.streams, args.baseline_root, args.streams_repeat))
     print(json.dumps(results))
 
 

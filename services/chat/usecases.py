@@ -501,7 +501,9 @@ class ChatUseCases:
         except IndexUnavailable as exc:
             raise _index_unavailable(exc) from exc
         hits = [h for h in searched if h.score >= min_score]
-        found = await self.db.read(lambda session: ChatRepository(session).chunks_with_documents([h.chunk_id for h in hits]))
+        found = await self.db.read_point(
+            lambda session: ChatRepository(session).chunks_with_documents([h.chunk_id for h in hits])
+        )  # a few rows by key
         results: list[RetrievedView] = []
         for hit in hits:
             if hit.chunk_id not in found:
@@ -593,12 +595,19 @@ class ChatUseCases:
 
     async def _take_allowance(self, user_id: str) -> dt.date:
         """One answer of today's allowance (and one request of the rate), or why not."""
-        wait = await self.counter.rate(user_id, self.settings.chat_requests_per_minute, 60.0)
+        # The rate (Redis) and the plan (Billing's, usually cached) at once: the rate still decides first.
+        wait, allowance = await asyncio.gather(
+            self.counter.rate(user_id, self.settings.chat_requests_per_minute, 60.0), self.billing.allowance(user_id),
+            return_exceptions=True,
+        )  # fmt: skip
+        if isinstance(wait, BaseException):
+            raise wait
         if wait:
             raise errors.ResourceExhausted(
                 "too many answers asked for; slow down", reason="RATE_LIMITED", retry_after_seconds=wait
             )
-        allowance = await self.billing.allowance(user_id)
+        if isinstance(allowance, BaseException):
+            raise allowance
         limit = self._limit(allowance.answers_per_day)
         now = utcnow()
         day = allowance_day(now)
@@ -635,7 +644,7 @@ class ChatUseCases:
             answer = repo.reply_to(conversation_id, earlier.id) if earlier is not None else None
             return conversation_view(row), earlier, answer
 
-        conversation, earlier, answer = await self.db.read(look)
+        conversation, earlier, answer = await self.db.read_point(look)  # rows by key: on SQLite, no lane queue
         if earlier is not None:
             if earlier.content != content:
                 raise errors.AlreadyExists("request_id was used for another message", reason="REQUEST_ID_REUSED")
@@ -711,7 +720,7 @@ class ChatUseCases:
                 raise tokens
             if isinstance(instructions, BaseException):
                 raise instructions
-            prepared = await self.writer.run(lambda session: post(session, sources, tokens))
+            prepared = await self.writer.run(lambda session: post(session, sources, tokens), urgent=True)
         except BaseException:
             await self.counter.give_back(user_id, day)  # nothing was answered: the allowance stays
             raise
@@ -723,7 +732,7 @@ class ChatUseCases:
         return generation
 
     async def _standing_instructions(self, user_id: str) -> str:
-        row = await self.db.read(lambda session: ChatRepository(session).user_settings(user_id))
+        row = await self.db.read_point(lambda session: ChatRepository(session).user_settings(user_id))
         return row.instructions if row is not None else ""
 
     async def _count(self, text: str) -> int:

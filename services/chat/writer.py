@@ -1,5 +1,7 @@
 """One writer per process that coalesces the answers' writes: every unit of work handed to `run` while another
-batch is being committed joins the next batch, and a batch is one transaction.
+batch is being committed joins the next batch, and a batch is one transaction. Urgent writes (an answer's start,
+which its first token waits for) make the next batch before the others (an answer's end, which nobody waits for
+but the stream's last event), so a start waits behind at most the one batch being committed.
 
 A hundred answers starting at once otherwise queue a hundred transactions on the unit-of-work pool (on SQLite,
 behind one write lock), and the last answer's first token waits for all of them. A batch in which one unit of
@@ -24,30 +26,35 @@ class CoalescingWriter:
         self.db = database
         self.max_batch = max_batch
         self._pending: list[tuple[Callable[[Any], Any], asyncio.Future[Any]]] = []
+        self._urgent: list[tuple[Callable[[Any], Any], asyncio.Future[Any]]] = []
         self._drainer: asyncio.Task[None] | None = None
         self.batches = 0  # transactions committed (for benchmarks and tests)
 
-    async def run(self, fn: Callable[[Any], T]) -> T:
-        """`fn(session)` in a transaction shared with the other writes waiting now; its result or its error."""
+    async def run(self, fn: Callable[[Any], T], *, urgent: bool = False) -> T:
+        """`fn(session)` in a transaction shared with the other writes waiting now; its result or its error.
+        `urgent`: in a batch of urgent writes, committed before any other batch that waits."""
         loop = asyncio.get_running_loop()
         future: asyncio.Future[T] = loop.create_future()
-        self._pending.append((fn, future))
+        (self._urgent if urgent else self._pending).append((fn, future))
         if self._drainer is None or self._drainer.done():
             self._drainer = loop.create_task(self._drain())
         return await future
 
     async def _drain(self) -> None:
-        while self._pending:
-            batch, self._pending = self._pending[: self.max_batch], self._pending[self.max_batch :]
+        while self._urgent or self._pending:
+            if self._urgent:
+                batch, self._urgent = self._urgent[: self.max_batch], self._urgent[self.max_batch :]
+            else:
+                batch, self._pending = self._pending[: self.max_batch], self._pending[self.max_batch :]
             try:
                 if len(batch) == 1:
                     results = [await self.db.run(batch[0][0])]
                 else:
                     results = await self.db.run(_together([fn for fn, _ in batch]))
             except asyncio.CancelledError:
-                for _, future in batch + self._pending:
+                for _, future in batch + self._urgent + self._pending:
                     future.cancel()
-                self._pending = []
+                self._urgent, self._pending = [], []
                 raise
             except Exception as exc:
                 if len(batch) == 1:

@@ -57,3 +57,25 @@ async def test_a_failing_write_fails_alone(database: Database) -> None:
     assert outcomes[3] == 3
     with database.transaction() as session:
         assert session.execute(text("SELECT id FROM notes ORDER BY id")).scalars().all() == [1, 2, 3]
+
+
+async def test_urgent_writes_go_before_the_others_waiting(database: Database) -> None:
+    writer = CoalescingWriter(database)
+    order: list[str] = []
+
+    def noted(name: str, n: int) -> Any:
+        write = insert(n)
+
+        def run(session: Any) -> int:
+            order.append(name)
+            return int(write(session))
+
+        return run
+
+    first = asyncio.create_task(writer.run(noted("first", 1)))
+    await asyncio.sleep(0)  # the first batch is being committed: the next ones wait
+    ends = [asyncio.create_task(writer.run(noted("end", n))) for n in range(10, 15)]
+    starts = [asyncio.create_task(writer.run(noted("start", n), urgent=True)) for n in range(20, 23)]
+    assert await asyncio.gather(first, *ends, *starts) == [1, 10, 11, 12, 13, 14, 20, 21, 22]
+    assert order == ["first", "start", "start", "start", "end", "end", "end", "end", "end"]
+    assert writer.batches == 3
