@@ -35,16 +35,3 @@ class GeoIP:
 
     def close(self) -> None:
         self._reader.close()
-
-
-def client_address(peer: str, forwarded_for: str) -> str:
-    """The caller's IP: the last `x-forwarded-for` entry, which Envoy appends whatever the client sent
-    (earlier entries are the client's word), else the gRPC peer."""
-    if forwarded_for:
-        return forwarded_for.split(",")[-1].strip()
-    kind, _, rest = peer.partition(":")
-    if kind == "ipv4":
-        return rest.rpartition(":")[0]
-    if kind == "ipv6":
-        return rest.rpartition(":")[0].strip("[]")
-    return ""

@@ -18,7 +18,7 @@ from services.core import names
 from services.core.convert import enum_number as _enum
 from services.core.convert import message_from, plain_from, timestamp
 from services.core.errors import FieldViolation, InvalidArgument, invalid
-from services.core.interceptors import Context, current_metadata, current_principal
+from services.core.interceptors import Context, current_client_ip, current_metadata, current_principal
 
 R = TypeVar("R", pb.GetAdStatsResponse, pb.GetCampaignStatsResponse)
 P = TypeVar("P", pb.ListAdStatsResponse, pb.ListCampaignStatsResponse)
@@ -155,8 +155,7 @@ def caller(context: Context) -> Caller:
     metadata = current_metadata()
     return Caller(
         user_id=principal.user_id if principal else "",
-        peer=context.peer() or "",
-        forwarded_for=metadata.get("x-forwarded-for", ""),
+        address=current_client_ip(),
         user_agent=metadata.get("user-agent", ""),
     )
 

@@ -23,7 +23,7 @@ from services.ads import counters, domain
 from services.ads.billing_client import BillingClient
 from services.ads.catalog_client import CatalogClient
 from services.ads.counters import CandidateState, ServingCounters
-from services.ads.geoip import GeoIP, client_address
+from services.ads.geoip import GeoIP
 from services.ads.media_client import MediaClient
 from services.ads.models import ImpressionRow
 from services.ads.repository import AdsRepository, position
@@ -46,8 +46,7 @@ class Caller:
     """Who sent a public call and from where, as the handler read it from the call."""
 
     user_id: str = ""
-    peer: str = ""
-    forwarded_for: str = ""
+    address: str = ""  # the client's IP as core resolved it (a forwarded one only from our gateway or a trusted proxy)
     user_agent: str = ""
 
 
@@ -598,7 +597,7 @@ class AdsUseCases:
             viewer = dataclasses.replace(viewer, plan=entitlement.plan)
         country, region = request.country, request.region
         if not country and self.geoip is not None:
-            country, region = self.geoip.locate(client_address(caller.peer, caller.forwarded_for))
+            country, region = self.geoip.locate(caller.address)
         request = dataclasses.replace(request, viewer=viewer, country=country, region=region or request.region)
         matching, states = await self._matching(request, now)
         eligible, capped = [], 0
