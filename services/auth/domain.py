@@ -284,17 +284,6 @@ def public_api_url(configured: str, gateway_host: str, gateway_port: int) -> str
     return f"http://{host}" if gateway_port == 80 else f"http://{host}:{gateway_port}"
 
 
-def erasure_retry_delay(attempts: int, *, initial: float, cap: float) -> float:
-    """Seconds before the next call after `attempts` failed ones: doubling from `initial`, never above `cap`.
-
-    There is no last attempt: a peer down for days is still retried every `cap` seconds.
-    """
-    if attempts <= 0:
-        return 0.0
-    exponent = min(attempts - 1, 62)  # 2**62 times initial is past any cap; keeps the float finite
-    return float(min(cap, initial * (2.0**exponent)))
-
-
 def deletion_report(peers: list[PeerErasure]) -> DeletionReport:
     """Auth's erasure plus each confirmed peer's dispositions; each unconfirmed peer as one pending entry."""
     erased = list(AUTH_ERASED)

@@ -20,13 +20,12 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
-import random
 from collections.abc import Callable
 from typing import cast
 
 from sqlalchemy.orm import Session as OrmSession
 
-from services.auth.domain import Disposition, PeerErasure, erasure_retry_delay
+from services.auth.domain import Disposition, PeerErasure
 from services.auth.models import Erasure
 from services.auth.repository import AuthRepository
 from services.auth.userdata_client import PeerFailure, UserDataClient
@@ -117,8 +116,7 @@ class ErasureDispatcher(LeasedOutbox[tuple[str, str], bool]):
     async def _failed(self, user_id: str, service: str, error: str) -> None:
         rows = await self.db.run(lambda s: AuthRepository(s).erasures_of(user_id))
         attempts = next((r.attempt_count for r in rows if r.service == service), 0) + 1
-        delay = erasure_retry_delay(attempts, initial=self.policy.retry_initial_seconds, cap=self.policy.retry_max_seconds)
-        delay *= random.uniform(0.9, 1.1)  # spreads the retries of many users; not security
+        delay = self.policy.retry_delay(attempts)
         next_time = self.clock() + dt.timedelta(seconds=delay)
         await self.db.run(
             lambda s: AuthRepository(s).fail_erasure(user_id, service, owner=self.owner, error=error, next_attempt_time=next_time)

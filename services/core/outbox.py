@@ -16,6 +16,7 @@ import datetime as dt
 import functools
 import logging
 import os
+import random
 import socket
 import uuid
 from collections.abc import Callable, Hashable, Sequence
@@ -49,6 +50,19 @@ class OutboxPolicy:
         `<prefix>_retry_max_seconds`, `<prefix>_lease_seconds` and `<prefix>_poll_seconds`
         (`MARQUEE_ERASURE_LEASE_SECONDS`, `MARQUEE_NOTES_REFUND_LEASE_SECONDS`, ...)."""
         return cls(**{name: getattr(settings, f"{prefix}_{name}") for name in _SETTING_NAMES})
+
+    def backoff(self, attempts: int) -> float:
+        """Seconds before the next try of a row after `attempts` failed ones: doubling from
+        `retry_initial_seconds`, never above `retry_max_seconds`. There is no last attempt: a peer
+        down for days is still retried every `retry_max_seconds`."""
+        if attempts <= 0:
+            return 0.0
+        exponent = min(attempts - 1, 62)  # 2**62 times the first delay is past any cap; keeps the float finite
+        return float(min(self.retry_max_seconds, self.retry_initial_seconds * (2.0**exponent)))
+
+    def retry_delay(self, attempts: int) -> float:
+        """`backoff`, spread by ±10 % so that rows failing together do not all retry together."""
+        return self.backoff(attempts) * random.uniform(0.9, 1.1)  # spreading, not security
 
 
 _SETTING_NAMES = ("retry_initial_seconds", "retry_max_seconds", "lease_seconds", "poll_seconds")

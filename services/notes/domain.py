@@ -1121,11 +1121,3 @@ def key_term_recall(note_text: str, terms: Sequence[str]) -> float:
         if any(_same(key, w) for w in windows):
             hits += 1
     return hits / len(terms) if terms else 0.0
-
-
-def refund_retry_delay(attempts: int, *, initial: float, cap: float) -> float:
-    """Seconds before retrying a refund Billing did not take after `attempts` tries: doubling from
-    `initial`, never above `cap`. No last attempt: a Billing down for days is still retried every `cap`."""
-    if attempts <= 0:
-        return 0.0
-    return float(min(cap, initial * (2.0 ** min(attempts - 1, 62))))

@@ -19,7 +19,6 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
-import random
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -29,7 +28,6 @@ from services.core.models import utcnow
 from services.core.operations import OperationRecord
 from services.core.outbox import LeasedOutbox, OutboxPolicy
 from services.notes.billing_client import BillingClient, RefundRefused
-from services.notes.domain import refund_retry_delay
 from services.notes.repository import NotesRepository
 
 log = logging.getLogger("marquee.notes.refunds")
@@ -94,9 +92,7 @@ class RefundOutbox(LeasedOutbox[str, Any]):
         return self._released(session, job_id) if outcome != "refused" else None
 
     async def _failed(self, job_id: str, attempts: int, error: str) -> None:
-        delay = refund_retry_delay(
-            attempts + 1, initial=self.policy.retry_initial_seconds, cap=self.policy.retry_max_seconds
-        ) * random.uniform(0.9, 1.1)  # spreads the retries of many jobs; not security
+        delay = self.policy.retry_delay(attempts + 1)
         next_time = self.clock() + dt.timedelta(seconds=delay)
         await self.db.run(
             lambda s: NotesRepository(s).refund_failed(job_id, owner=self.owner, error=error, next_attempt_time=next_time)

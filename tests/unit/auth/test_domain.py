@@ -18,7 +18,6 @@ from services.auth.domain import (
     check_admin_kept,
     clean_text,
     deletion_report,
-    erasure_retry_delay,
     login_limits,
     mail_limits,
     needs_recent_sign_in,
@@ -286,15 +285,7 @@ def test_user_list_positions_round_trip() -> None:
     assert UserQuery().after(None) is None
 
 
-# -- erasure: backoff and the report -------------------------------------------------------------
-
-
-def test_erasure_backoff_doubles_to_its_cap_and_never_ends() -> None:
-    delays = [erasure_retry_delay(n, initial=1.0, cap=300.0) for n in range(0, 12)]
-    assert delays[:6] == [0.0, 1.0, 2.0, 4.0, 8.0, 16.0]
-    assert delays[-1] == 300.0
-    assert max(delays) == 300.0
-    assert erasure_retry_delay(10_000, initial=1.0, cap=300.0) == 300.0  # days later: still retried
+# -- erasure: the report -------------------------------------------------------------
 
 
 def test_the_deletion_report_is_truthful() -> None:

@@ -70,3 +70,14 @@ def test_auth_and_notes_declare_their_outboxes_settings(tmp_path: pathlib.Path) 
     assert OutboxPolicy.from_settings(NotesSettings.load(core), "notes_refund") == OutboxPolicy(
         retry_initial_seconds=1.0, retry_max_seconds=300.0, lease_seconds=60.0, poll_seconds=2.0
     )
+
+
+def test_backoff_doubles_to_its_cap_and_never_ends() -> None:
+    policy = OutboxPolicy(retry_initial_seconds=1.0, retry_max_seconds=300.0, lease_seconds=60.0, poll_seconds=1.0)
+    delays = [policy.backoff(n) for n in range(0, 12)]
+    assert delays[:6] == [0.0, 1.0, 2.0, 4.0, 8.0, 16.0]
+    assert delays[-1] == max(delays) == 300.0
+    assert policy.backoff(10_000) == 300.0  # days later: still retried
+    spread = [policy.retry_delay(4) for _ in range(200)]
+    assert all(7.2 <= delay <= 8.8 for delay in spread)
+    assert len(set(spread)) > 1

@@ -162,10 +162,3 @@ def test_markdown_has_wiki_links_and_timestamps() -> None:
 def test_key_term_recall_is_fuzzy_on_word_forms() -> None:
     text = "Chloroplasts hold chlorophyll; the Calvin cycle fixes carbon."
     assert d.key_term_recall(text, ["chloroplast", "calvin cycle", "chlorophyll", "rubisco"]) == 0.75
-
-
-def test_refund_retries_double_up_to_the_cap_and_never_stop() -> None:
-    delays = [d.refund_retry_delay(n, initial=1.0, cap=300.0) for n in range(0, 12)]
-    assert delays[:5] == [0.0, 1.0, 2.0, 4.0, 8.0]
-    assert delays[-1] == 300.0
-    assert d.refund_retry_delay(10_000, initial=1.0, cap=300.0) == 300.0
