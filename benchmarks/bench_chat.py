@@ -2,7 +2,7 @@
 
     python benchmarks/bench_chat.py [--sizes 10000,100000] [--queries 300] [--skip-recall] [--reference-python PY]
         [--skip-answers] [--fresh-corpus] [--baseline-root DIR] [--streams N] [--streams-repeat R]
-    python benchmarks/bench_chat.py --streams-only [--baseline-root DIR] [--streams-repeat R] [--profile DIR]
+    python benchmarks/bench_chat.py --streams-only [--baseline-root DIR] [--streams-repeat R] [--profile DIR] [--second-burst]
 
 Retrieval: synthetic clustered 384-d unit vectors (200 clusters, the shape of real embedded chunks) with
 Zipf-distributed words for the keyword half, loaded into `LocalHybridIndex` (usearch HNSW with the index's
@@ -38,7 +38,9 @@ and with `--baseline-root` (a checkout of older code, e.g. `git worktree add --d
 older server in the same separate-process harness; `--streams-repeat` interleaves the rounds. Each has a fresh
 backend. `server_cpu_s` is the server process's CPU during the streams; `--profile DIR` writes py-spy's raw
 stacks of each server (CHAT_BENCH_GIL=1: only the thread holding the GIL); CHAT_BENCH_TRACE=file writes the
-answer path's steps (start, end) by name when the server stops.
+answer path's steps (start, end) by name when the server stops. `--second-burst`: each separate-process server
+then answers as many new users again at once, warm (its Redis and HTTP pools, caches and threads already grown), so
+the difference from the first burst is what one-time costs the first pays.
 
 Prints one line per figure; the last line is one JSON object with all of them.
 """
@@ -340,11 +342,14 @@ async def bench_answers(queries: int, skip_embedded_model: bool = False) -> dict
     return results
 
 
-async def bench_streams(streams: int, baseline_root: str, repeat: int, profile_dir: str = "") -> list[dict[str, Any]]:
+async def bench_streams(
+    streams: int, baseline_root: str, repeat: int, profile_dir: str = "", second_burst: bool = False
+) -> list[dict[str, Any]]:
     """The `streams`-answers-at-once figure three ways, interleaved `repeat` times on one machine: the old harness
     (server, stand-in model and clients in this process and event loop), then the server, the stand-in and the
     clients each in a process of its own (benchmarks/chat_processes.py), with `baseline_root`'s code (when given)
-    and with this tree's. Each run has a fresh backend (SQLite + embedded Redis, or the external one)."""
+    and with this tree's. Each run has a fresh backend (SQLite + embedded Redis, or the external one); with
+    `second_burst`, each separate-process server then answers another `streams` new users at once, warm."""
     from marquee.chat.v1 import chat_pb2 as pb
     from marquee.chat.v1 import chat_pb2_grpc
 
@@ -434,6 +439,15 @@ async def bench_streams(streams: int, baseline_root: str, repeat: int, profile_d
                 figures = {**clients.answer, "server_cpu_s": round(server_child.cpu_seconds() - cpu, 2), "burst_started": burst}
                 if spy is not None:
                     spy.wait(timeout=60)
+                if second_burst:  # the same server again, warm: its pools and caches hold what the first burst opened
+                    await asyncio.sleep(1.0)
+                    cpu = server_child.cpu_seconds()
+                    again = [token() for _ in range(streams)]
+                    clients = chat_processes.Child(
+                        "clients", config={"address": address, "tokens": again, "questions": questions}
+                    )
+                    children.append(clients)
+                    figures["second_burst"] = {**clients.answer, "server_cpu_s": round(server_child.cpu_seconds() - cpu, 2)}
             figures = {"harness": name, **figures, "stand_in_stream_s": round(60 * 0.01, 2),
                        "setup_and_run_s": round(time.perf_counter() - started, 1),
                        "loadavg": [round(x, 2) for x in os.getloadavg()]}  # fmt: skip
@@ -492,11 +506,17 @@ def main() -> None:
         help="a checkout of older code (e.g. a `git worktree add --detach` of the base): its server beside this tree's",
     )  # fmt: skip
     parser.add_argument("--profile", default="", metavar="DIR", help="py-spy each server process during its streams into DIR")
+    parser.add_argument(
+        "--second-burst", action="store_true",
+        help="each separate-process server answers a second burst of new users, warm (what one-time costs the first pays)",
+    )  # fmt: skip
     args = parser.parse_args()
     if args.streams_only:
         results = {"loadavg_start": [round(x, 2) for x in os.getloadavg()]}
         print(f"load average at start: {results['loadavg_start']}", flush=True)
-        results["streams"] = asyncio.run(bench_streams(args.streams, args.baseline_root, args.streams_repeat, args.profile))
+        results["streams"] = asyncio.run(
+            bench_streams(args.streams, args.baseline_root, args.streams_repeat, args.profile, args.second_burst)
+        )
         print(json.dumps(results))
         return
     results: dict[str, Any] = {"retrieval": [], "loadavg_start": [round(x, 2) for x in os.getloadavg()]}
