@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-import redis.asyncio
 from marquee.media.v1 import media_pb2_grpc
 
+from services.core import redis_store
 from services.core.idempotency import Idempotency
 from services.core.operations_service import Operations
 from services.core.server import ServiceRegistration
@@ -30,7 +30,7 @@ def registration(deps: Dependencies) -> ServiceRegistration:
     settings = deps.settings_for(MediaSettings)
     storage = Storage.from_settings(deps.settings_for(StorageSettings), deps.settings)
     billing = BillingClient(lambda: deps.peers.channel("billing"), deps.peers.metadata)
-    async_redis = redis.asyncio.Redis.from_url(deps.settings.redis_url)
+    async_redis = redis_store.connect_async(deps.settings.redis_url)  # its own: closed with the service
     operations = Operations(
         MEDIA_OPERATIONS, deps.database, deps.page_tokens, redis_url=deps.settings.redis_url,
         celery=create_celery(deps.settings, register=False),

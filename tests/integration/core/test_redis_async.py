@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections.abc import AsyncIterator
 
@@ -60,3 +61,22 @@ async def test_idempotency_replays_and_refuses_reuse(sync_client: redis.Redis) -
     assert calls == 1
     with pytest.raises(errors.AlreadyExists):
         await idempotency.run(request=catalog_pb2.GetTitleRequest(name="titles/b"), call=call, **kwargs)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("client_of", ["async_twin", "connect_async"])
+async def test_a_burst_beyond_the_pool_waits_for_a_connection_instead_of_failing(
+    sync_client: redis.Redis, settings: Settings, client_of: str
+) -> None:
+    # Each call holds its connection for 0.3 s (BLPOP on a key nobody pushes to), so the burst needs
+    # more connections than the pool has: the ones past the pool wait for a free one. redis-py's
+    # default pool refused the 101st (MaxConnectionsError: UNAVAILABLE for 78 of 130 chat answers).
+    client = redis_store.async_twin(sync_client) if client_of == "async_twin" else redis_store.connect_async(settings.redis_url)
+    key = f"marquee:test:burst:{uuid.uuid4().hex}"
+    try:
+        results = await asyncio.gather(
+            *(client.blpop([key], timeout=0.3) for _ in range(redis_store.ASYNC_POOL_CONNECTIONS + 44))
+        )
+        assert results == [None] * (redis_store.ASYNC_POOL_CONNECTIONS + 44)
+    finally:
+        if client_of == "connect_async":
+            await client.aclose()
