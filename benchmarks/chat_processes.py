@@ -197,27 +197,34 @@ async def streams(address: str, tokens: list[str], questions: list[str]) -> dict
     async with grpc.aio.insecure_channel(address) as channel:
         stub = chat_pb2_grpc.ChatServiceStub(channel)
 
-        async def first_token(token: str, question: str) -> tuple[float, bool]:
+        async def first_token(token: str, question: str) -> tuple[float, bool, str]:
             user = (("authorization", f"Bearer {token}"),)
             created = await stub.CreateConversation(pb.CreateConversationRequest(parent="users/me"), metadata=user)
             started = time.perf_counter()
             first = None
             done = False
             asked = pb.SendMessageRequest(conversation=created.conversation.name, content=question)
-            call = stub.SendMessage(asked, metadata=user)
-            async for event in call:
-                if first is None and event.WhichOneof("event") == "delta":
-                    first = time.perf_counter() - started
-                done = event.WhichOneof("event") == "completed"
-            return (first if first is not None else float("nan")), done
+            try:
+                async for event in stub.SendMessage(asked, metadata=user):
+                    if first is None and event.WhichOneof("event") == "delta":
+                        first = time.perf_counter() - started
+                    done = event.WhichOneof("event") == "completed"
+            except grpc.aio.AioRpcError as exc:  # counted, not fatal: a refused answer is a figure too
+                return float("nan"), False, exc.code().name
+            return (first if first is not None else float("nan")), done, ""
 
         t = time.perf_counter()
         outcomes = await asyncio.gather(*(first_token(token, questions[n % len(questions)]) for n, token in enumerate(tokens)))
         wall = time.perf_counter() - t
-    firsts = [o[0] for o in outcomes]
+    firsts = [o[0] for o in outcomes if o[0] == o[0]] or [float("nan")]  # those that got a first token
+    failed: dict[str, int] = {}
+    for outcome in outcomes:
+        if outcome[2]:
+            failed[outcome[2]] = failed.get(outcome[2], 0) + 1
     return {
         "concurrent_streams": len(tokens),
         "concurrent_completed": sum(1 for o in outcomes if o[1]),
+        "concurrent_failed": failed,
         "concurrent_wall_s": round(wall, 2),
         "concurrent_ttft_p50_ms": round(statistics.median(firsts) * 1000, 1),
         "concurrent_ttft_p99_ms": round(percentile(firsts, 0.99) * 1000, 1),
