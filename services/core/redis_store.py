@@ -178,21 +178,17 @@ def connect(url: str) -> redis.Redis:
 # connection instead of failing; only a Redis that frees none for this long is unavailable.
 ASYNC_POOL_CONNECTIONS = 256
 ASYNC_POOL_WAIT_SECONDS = 10.0
-
-
-def _async_client(**connection: Any) -> redis.asyncio.Redis:
-    pool = redis.asyncio.BlockingConnectionPool(
-        max_connections=ASYNC_POOL_CONNECTIONS, timeout=ASYNC_POOL_WAIT_SECONDS, health_check_interval=30, **connection
-    )
-    return redis.asyncio.Redis.from_pool(pool)  # the client owns the pool: aclose() closes it
+_ASYNC_POOL: dict[str, Any] = {
+    "max_connections": ASYNC_POOL_CONNECTIONS,
+    "timeout": ASYNC_POOL_WAIT_SECONDS,
+    "health_check_interval": 30,
+}
 
 
 def connect_async(url: str) -> redis.asyncio.Redis:
     """A `redis.asyncio` client: what coroutines use, so no Redis call blocks the event loop."""
-    pool = redis.asyncio.BlockingConnectionPool.from_url(
-        url, max_connections=ASYNC_POOL_CONNECTIONS, timeout=ASYNC_POOL_WAIT_SECONDS, health_check_interval=30
-    )
-    return redis.asyncio.Redis.from_pool(pool)
+    pool = redis.asyncio.BlockingConnectionPool.from_url(url, **_ASYNC_POOL)
+    return redis.asyncio.Redis.from_pool(pool)  # the client owns the pool: aclose() closes it
 
 
 _twins: weakref.WeakKeyDictionary[redis.Redis, redis.asyncio.Redis] = weakref.WeakKeyDictionary()
@@ -209,9 +205,10 @@ def async_twin(client: redis.Redis) -> redis.asyncio.Redis:
         kwargs = client.connection_pool.connection_kwargs
         common = {"db": kwargs.get("db", 0), "username": kwargs.get("username"), "password": kwargs.get("password")}
         if "path" in kwargs:
-            twin = _async_client(connection_class=redis.asyncio.UnixDomainSocketConnection, path=kwargs["path"], **common)
+            where = {"connection_class": redis.asyncio.UnixDomainSocketConnection, "path": kwargs["path"]}
         else:
-            twin = _async_client(host=kwargs.get("host", "localhost"), port=kwargs.get("port", 6379), **common)
+            where = {"host": kwargs.get("host", "localhost"), "port": kwargs.get("port", 6379)}
+        twin = redis.asyncio.Redis.from_pool(redis.asyncio.BlockingConnectionPool(**_ASYNC_POOL, **where, **common))
         _twins[client] = twin
     return twin
 
