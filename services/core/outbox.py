@@ -86,6 +86,9 @@ class LeasedOutbox(Generic[K, C]):
         self.owner = f"{socket.gethostname()[:30]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         self._loop_task: asyncio.Task[None] | None = None
         self._attempts: dict[K, asyncio.Task[None]] = {}
+        # One round at a time in this process: a caller that waits for a row's call (DeleteUser) must
+        # find the call a concurrent round started, not a lease that round holds and no call to wait on.
+        self._dispatching = asyncio.Lock()
 
     # -- what a subclass says ------------------------------------------------------------
 
@@ -137,6 +140,10 @@ class LeasedOutbox(Generic[K, C]):
     async def dispatch_due(self, only: str = "") -> list[asyncio.Task[None]]:
         """Claims what is due (every row of `only`, when given) and starts a call for each; returns
         the calls for those rows, including ones already running here."""
+        async with self._dispatching:
+            return await self._dispatch(only)
+
+    async def _dispatch(self, only: str) -> list[asyncio.Task[None]]:
         now = self.clock()
         due = await self.db.run(lambda s: list(self.due(s, now, self.policy.batch, only)))
         until = now + dt.timedelta(seconds=self.policy.lease_seconds)

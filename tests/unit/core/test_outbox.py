@@ -81,3 +81,45 @@ def test_backoff_doubles_to_its_cap_and_never_ends() -> None:
     spread = [policy.retry_delay(4) for _ in range(200)]
     assert all(7.2 <= delay <= 8.8 for delay in spread)
     assert len(set(spread)) > 1
+
+
+class _Yielding:
+    """`Database.run` that lets other coroutines in before each unit of work, as a thread pool does."""
+
+    async def run(self, fn: Callable[..., Any], *args: Any) -> Any:
+        await asyncio.sleep(0)
+        return fn(None, *args)
+
+
+class _Leased(LeasedOutbox[str, str]):
+    """Rows whose lease, like the table's, is taken once: a second claim of a held row is refused."""
+
+    def __init__(self, rows: list[str]) -> None:
+        policy = OutboxPolicy(retry_initial_seconds=1.0, retry_max_seconds=300.0, lease_seconds=45.0, poll_seconds=1.0)
+        super().__init__(cast(Database, _Yielding()), policy, clock=lambda: NOW)
+        self.rows = rows
+        self.held: set[str] = set()
+        self.release = asyncio.Event()
+
+    def due(self, session: object, now: dt.datetime, limit: int, only: str) -> list[str]:
+        return list(self.rows)
+
+    def claim(self, session: object, key: str, now: dt.datetime, until: dt.datetime) -> str | None:
+        if key in self.held:
+            return None
+        self.held.add(key)
+        return key
+
+    async def attempt(self, key: str, claimed: str) -> None:
+        await self.release.wait()
+
+
+async def test_a_caller_waiting_for_its_rows_gets_the_calls_a_concurrent_round_started() -> None:
+    """DeleteUser's own dispatch and the background round run at once: every row's call is in the
+    caller's list, whichever of the two claimed it (it used to get none for rows the round had leased)."""
+    outbox = _Leased(["users/a:tracking", "users/a:media"])
+    round_, caller = await asyncio.gather(outbox.dispatch_due(), outbox.dispatch_due("a"))
+    assert len(round_) == 2
+    assert set(caller) == set(round_)
+    outbox.release.set()
+    await asyncio.gather(*caller)
