@@ -15,7 +15,7 @@ from tests.gateway.echo import EchoServer, start_echo_server
 from tests.gateway.helpers import APP_ORIGIN, running_gateway
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 async def gateway(server: Server, settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[EnvoyProcess]:
     """Envoy in front of the real Marquee server, as `marquee up` runs it (the services trust its
     x-forwarded-for); only http://app.test may call it from a browser."""
@@ -25,26 +25,26 @@ async def gateway(server: Server, settings: Settings, tmp_path_factory: pytest.T
         yield envoy
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 async def echo() -> AsyncIterator[EchoServer]:
     started = await start_echo_server()
     yield started
     await started.server.stop(0)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 async def echo_gateway(echo: EchoServer, tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[EnvoyProcess]:
     async with running_gateway(echo.port, tmp_path_factory.mktemp("envoy-echo")) as envoy:
         yield envoy
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 async def http(gateway: EnvoyProcess) -> AsyncIterator[httpx.AsyncClient]:
     async with httpx.AsyncClient(base_url=gateway.url, timeout=15.0) as client:
         yield client
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 async def echo_http(echo_gateway: EnvoyProcess) -> AsyncIterator[httpx.AsyncClient]:
     async with httpx.AsyncClient(base_url=echo_gateway.url, timeout=15.0) as client:
         yield client

@@ -40,7 +40,7 @@ class Caller:
         return f"users/{self.user_id}"
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="session")  # the session-scoped callers of tests/support sign with it
 def signer(settings: Settings) -> TokenSigner:
     return TokenSigner.from_settings(settings, KeySet.from_settings(settings))
 
@@ -56,17 +56,17 @@ def viewer(signer: TokenSigner) -> Caller:
     return make_caller(signer)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def admin(signer: TokenSigner) -> Caller:
     return make_caller(signer, ROLE_ADMIN)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def platform_settings(settings: Settings) -> Settings:
     return settings.model_copy(update={"services": ["billing", "ads"]})
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 async def platform(platform_settings: Settings, stripe_api: StripeStandIn) -> AsyncIterator[Server]:  # noqa: F811
     deps = Dependencies.build(platform_settings, billing_settings(platform_settings, stripe_api))
     running = build_server(deps, address="127.0.0.1:0")
@@ -75,18 +75,18 @@ async def platform(platform_settings: Settings, stripe_api: StripeStandIn) -> As
     await running.stop(1.0)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 async def ads_channel(platform: Server) -> AsyncIterator[grpc.aio.Channel]:
     async with grpc.aio.insecure_channel(f"127.0.0.1:{platform.port}") as opened:
         yield opened
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def ads(ads_channel: grpc.aio.Channel) -> ads_pb2_grpc.AdsServiceStub:
     return ads_pb2_grpc.AdsServiceStub(ads_channel)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def billing(ads_channel: grpc.aio.Channel) -> billing_pb2_grpc.BillingServiceStub:
     return billing_pb2_grpc.BillingServiceStub(ads_channel)
 

@@ -34,7 +34,7 @@ PRICES = {
 REDIRECT = "http://localhost:3000/billing/done"
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def stripe_api() -> Iterator[StripeStandIn]:
     with StripeStandIn() as standin:
         standin.add_price("price_basic_m", 299)
@@ -62,7 +62,7 @@ def billing_deps(
     return Dependencies.build(core, billing_settings(settings, stripe_api, **stripe), *more)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 async def billing_server(settings: Settings, stripe_api: StripeStandIn) -> AsyncIterator[Server]:
     running = build_server(billing_deps(settings, stripe_api), address="127.0.0.1:0")
     await running.start()
@@ -70,7 +70,7 @@ async def billing_server(settings: Settings, stripe_api: StripeStandIn) -> Async
     await running.stop(1.0)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 async def billing(billing_server: Server) -> AsyncIterator[billing_pb2_grpc.BillingServiceStub]:
     async with grpc.aio.insecure_channel(f"127.0.0.1:{billing_server.port}") as channel:
         yield billing_pb2_grpc.BillingServiceStub(channel)
@@ -108,7 +108,7 @@ class Callers:
         return self._make(f"services/{name}", "service")
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def callers(settings: Settings) -> Callers:
     return Callers(settings)
 

@@ -23,18 +23,18 @@ from tests.support.tmdb_standin import TmdbStandin
 Stub = catalog_pb2_grpc.CatalogServiceStub
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def tmdb() -> Iterator[TmdbStandin]:
     with TmdbStandin() as standin:
         yield standin
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def catalog_settings(settings: Settings) -> Settings:
     return settings
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def tmdb_settings(settings: Settings, tmdb: TmdbStandin) -> CatalogSettings:
     """Catalog's own settings pointed at the TMDb stand-in."""
     return CatalogSettings.load(
@@ -43,7 +43,7 @@ def tmdb_settings(settings: Settings, tmdb: TmdbStandin) -> CatalogSettings:
     )  # fmt: skip
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 async def stub(catalog_settings: Settings, tmdb_settings: CatalogSettings) -> AsyncIterator[Stub]:
     deps = Dependencies.build(catalog_settings, tmdb_settings)
     running = build_server(deps, address="127.0.0.1:0")
@@ -53,7 +53,7 @@ async def stub(catalog_settings: Settings, tmdb_settings: CatalogSettings) -> As
     await running.stop(1.0)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="session")  # the session-scoped callers of tests/support sign with it
 def signer(settings: Settings) -> TokenSigner:
     return TokenSigner.from_settings(settings, KeySet.from_settings(settings))
 

@@ -42,7 +42,7 @@ def reply(messages: list[dict[str, Any]]) -> str:
     return f"From the guide: {found.group(1).split('. ')[0].rstrip('.')} [1]."
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def model() -> Iterator[LlmStandin]:
     with LlmStandin(reply=reply, embedding_dim=256) as standin:
         yield standin
@@ -55,7 +55,7 @@ def _fresh_model(model: LlmStandin) -> None:
     model.mid_stream_error = False
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def weaviate() -> Iterator[WeaviateStandin]:
     with WeaviateStandin() as standin:
         yield standin
@@ -84,13 +84,13 @@ async def serving(settings: Settings, model: LlmStandin, index_dir: Any, **chat:
         await running.stop(1.0)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 async def chat_server(settings: Settings, model: LlmStandin, tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[int]:
     async with serving(settings, model, tmp_path_factory.mktemp("chat-index")) as port:
         yield port
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 async def weaviate_chat_server(
     settings: Settings, model: LlmStandin, weaviate: WeaviateStandin, tmp_path_factory: pytest.TempPathFactory
 ) -> AsyncIterator[int]:
@@ -103,19 +103,19 @@ async def weaviate_chat_server(
         yield port
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 async def stub(chat_server: int) -> AsyncIterator[Stub]:
     async with grpc.aio.insecure_channel(f"127.0.0.1:{chat_server}") as channel:
         yield chat_pb2_grpc.ChatServiceStub(channel)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 async def weaviate_stub(weaviate_chat_server: int) -> AsyncIterator[Stub]:
     async with grpc.aio.insecure_channel(f"127.0.0.1:{weaviate_chat_server}") as channel:
         yield chat_pb2_grpc.ChatServiceStub(channel)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="session")  # the session-scoped callers of tests/support sign with it
 def signer(settings: Settings) -> TokenSigner:
     return TokenSigner.from_settings(settings, KeySet.from_settings(settings))
 

@@ -30,12 +30,12 @@ def redis_client_for_media(settings: Settings) -> Iterator[redis.Redis]:
     client.close()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def media(channel: grpc.aio.Channel, seaweed: EmbeddedSeaweedFS) -> media_pb2_grpc.MediaServiceStub:
     return media_pb2_grpc.MediaServiceStub(channel)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def clip(tmp_path_factory: pytest.TempPathFactory) -> pathlib.Path:
     return make_clip(tmp_path_factory.mktemp("clips") / "clip.mp4")
 

@@ -46,13 +46,13 @@ class Caller:
         return f"users/{self.user_id}"
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def youtube() -> Iterator[YouTubeStandin]:
     with YouTubeStandin() as standin:
         yield standin
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def llm() -> Iterator[LlmStandin]:
     with LlmStandin(reply=study_model.reply) as standin:
         yield standin
@@ -83,7 +83,7 @@ def service_settings(settings: Settings, youtube: YouTubeStandin, llm: LlmStandi
     }
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def billing_switch() -> Iterator[SwitchProxy]:
     """What Notes (the server and the worker) dials for Billing: a proxy to the test server's own
     Billing that a test can switch off to see Notes with Billing down."""
@@ -97,7 +97,7 @@ def notes_settings(settings: Settings, billing_switch: SwitchProxy) -> Settings:
     return settings.model_copy(update={"peer_addresses": {**settings.peer_addresses, "billing": billing_switch.address}})
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 async def notes_server(
     settings: Settings, youtube: YouTubeStandin, llm: LlmStandin, billing_switch: SwitchProxy
 ) -> AsyncIterator[Server]:
@@ -110,7 +110,7 @@ async def notes_server(
     await running.stop(1.0)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def worker(
     settings: Settings, notes_server: Server, youtube: YouTubeStandin, llm: LlmStandin, billing_switch: SwitchProxy
 ) -> Iterator[None]:
@@ -125,28 +125,28 @@ def worker(
         yield
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 async def notes_channel(notes_server: Server) -> AsyncIterator[grpc.aio.Channel]:
     async with grpc.aio.insecure_channel(f"127.0.0.1:{notes_server.port}") as opened:
         yield opened
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def notes(notes_channel: grpc.aio.Channel) -> notes_pb2_grpc.NotesServiceStub:
     return notes_pb2_grpc.NotesServiceStub(notes_channel)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def billing(notes_channel: grpc.aio.Channel) -> billing_pb2_grpc.BillingServiceStub:
     return billing_pb2_grpc.BillingServiceStub(notes_channel)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="session")  # the session-scoped callers of tests/support sign with it
 def signer(settings: Settings) -> TokenSigner:
     return TokenSigner.from_settings(settings, KeySet.from_settings(settings))
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def service(signer: TokenSigner) -> Caller:
     token, _ = signer.sign("services/tests", token_id=uuid.uuid4().hex, role=ROLE_SERVICE)
     return Caller("tests", bearer(token))

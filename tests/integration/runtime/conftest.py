@@ -59,7 +59,7 @@ def admin(runtime_settings: Settings) -> Caller:
     return make_caller(runtime_settings, ROLE_ADMIN)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def runtime_settings(settings: Settings) -> Settings:
     engine = create_engine(settings.resolved_database_url)
     create_tables(engine)
@@ -67,7 +67,7 @@ def runtime_settings(settings: Settings) -> Settings:
     return settings
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def worker(runtime_settings: Settings) -> Iterator[Any]:
     process = start_worker(runtime_settings, name="w1", **RUNTIME)
     try:
@@ -77,7 +77,7 @@ def worker(runtime_settings: Settings) -> Iterator[Any]:
         stop_process(process, timeout_seconds=15)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 async def servers(runtime_settings: Settings) -> AsyncIterator[list[RuntimeServer]]:
     started = [RuntimeServer(runtime_settings, poll_seconds=2.0), RuntimeServer(runtime_settings, poll_seconds=2.0)]
     for server in started:
@@ -87,7 +87,7 @@ async def servers(runtime_settings: Settings) -> AsyncIterator[list[RuntimeServe
         await server.server.stop(0.5)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def server_process(runtime_settings: Settings) -> Iterator[int]:
     """A second server process: the same servicer, its own interpreter, pool and subscription."""
     process, port = start_server_process(runtime_settings)
@@ -97,7 +97,7 @@ def server_process(runtime_settings: Settings) -> Iterator[int]:
         stop_process(process, timeout_seconds=10)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 async def stubs(servers: list[RuntimeServer], server_process: int) -> AsyncIterator[list[media_pb2_grpc.MediaServiceStub]]:
     """stubs[0]: a server in this process; stubs[1]: the server process; stubs[2]: another in this process."""
     ports = [servers[0].port, server_process, servers[1].port]

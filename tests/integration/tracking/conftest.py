@@ -20,12 +20,12 @@ from tests.support.rpc import expect_error, fails  # noqa: F401  (re-exported to
 DOMAIN = "marquee.tracking"
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def tracking(channel: grpc.aio.Channel) -> tracking_pb2_grpc.TrackingServiceStub:
     return tracking_pb2_grpc.TrackingServiceStub(channel)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def catalog(channel: grpc.aio.Channel) -> catalog_pb2_grpc.CatalogServiceStub:
     return catalog_pb2_grpc.CatalogServiceStub(channel)
 
