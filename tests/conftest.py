@@ -15,6 +15,7 @@ from services.auth.settings import AuthSettings
 from services.core import migrate
 from services.core.server import Server
 from services.core.settings import Settings
+from services.notes.settings import NotesSettings
 from tests.support.callers import admin, alice, bob, service, signer  # noqa: F401  (fixtures: callers with signed tokens)
 from tests.support.harness import Backend, settings_for_tests, start_backend
 from tests.support.oauth_provider import LocalOAuthProvider
@@ -60,7 +61,11 @@ def auth_settings(settings: Settings, oauth_provider: LocalOAuthProvider) -> Aut
 
 @pytest.fixture(scope="session")
 async def server(settings: Settings, auth_settings: AuthSettings) -> AsyncIterator[Server]:
-    deps = Dependencies.build(settings, auth_settings)
+    # This server serves Notes too, on the database where the notes package's own servers test the
+    # refund outbox: its rounds would take their rows and call Billing past their switch. It still
+    # settles its own jobs' refunds when they end; it only never sweeps.
+    notes = NotesSettings.load(settings, notes_refund_poll_seconds=86_400.0)
+    deps = Dependencies.build(settings, auth_settings, notes)
     running = build_server(deps, address="127.0.0.1:0")
     await running.start()
     yield running

@@ -3,7 +3,8 @@
 OpenAI-compatible: `POST /v1/chat/completions` (SSE when `stream`), `POST /v1/embeddings`, `POST /tokenize`
 (vLLM's shape). Anthropic: `POST /v1/messages` (SSE events), `POST /v1/messages/count_tokens`. Answers come
 from `reply(messages) -> str`, streamed one word per event with `token_delay` between them; failures are
-queued with `fail_next(status, ...)`; a request log and a record of clients that hung up mid-stream.
+queued with `fail_next(status, ...)`; `gate` holds every request while it is cleared; a request log and a
+record of clients that hung up mid-stream.
 """
 
 from __future__ import annotations
@@ -65,6 +66,10 @@ class LlmStandin:
         self.disconnected = threading.Event()
         self.completed_streams = 0
         self.lock = threading.Lock()
+        # Cleared, every request waits for it to be set again (at most a minute): a test holds the
+        # model at a point of its choosing (Notes: until Billing is down) instead of racing a delay.
+        self.gate = threading.Event()
+        self.gate.set()
         standin = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -74,6 +79,7 @@ class LlmStandin:
                 pass
 
             def do_POST(self) -> None:
+                standin.gate.wait(timeout=60)
                 length = int(self.headers.get("content-length") or 0)
                 body = json.loads(self.rfile.read(length) or b"{}")
                 with standin.lock:

@@ -28,8 +28,8 @@ class SwitchProxy:
 
     def down(self) -> None:
         """Reset every connection and refuse new ones until `up()`."""
-        self._up.clear()
         with self._lock:
+            self._up.clear()
             for sock in list(self._open):
                 _reset(sock)
             self._open.clear()
@@ -58,6 +58,10 @@ class SwitchProxy:
                 continue
             upstream.settimeout(None)
             with self._lock:
+                if not self._up.is_set():  # switched off while this one was dialing: it must not outlive `down()`
+                    _reset(client)
+                    _reset(upstream)
+                    continue
                 self._open.update((client, upstream))
             for source, sink in ((client, upstream), (upstream, client)):
                 threading.Thread(target=self._pump, args=(source, sink), daemon=True).start()
